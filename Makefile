@@ -1,0 +1,35 @@
+# pressroom — the two set-up commands are `make site` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: site test serve lint clean
+
+## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
+site: $(STAMP)
+	$(BIN)/pressroom build
+
+## test: run the whole test suite (installs the npm test tools too)
+test: $(STAMP) node_modules/axe-core/axe.min.js
+	$(BIN)/ruff check pressroom hooks plugins scripts tests pelicanconf.py publishconf.py
+	$(BIN)/pytest
+
+## serve: preview output/ on http://127.0.0.1:8000/ (run `make site` first)
+serve: $(STAMP)
+	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory output
+
+lint: $(STAMP)
+	$(BIN)/ruff check pressroom hooks plugins scripts tests pelicanconf.py publishconf.py
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) output node_modules .pytest_cache .ruff_cache

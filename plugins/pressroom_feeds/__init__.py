@@ -1,0 +1,75 @@
+"""Site-wide and per-category RSS 2.0 and Atom feeds, written with feedgen.
+
+Pelican's own feeds are switched off (``pressroom.site.enforced``); the feed
+documents come from ``pressroom.feeds.render_feeds``. Files:
+``feeds/all.{rss,atom}.xml`` and ``feeds/<category>.{rss,atom}.xml`` for each
+of the eight categories, even when empty.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pelican import signals
+
+from pressroom.categories import CATEGORIES
+from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
+
+FEED_DIR = "feeds"
+
+
+def feed_paths(name: str) -> tuple[str, str]:
+    return f"{FEED_DIR}/{name}.rss.xml", f"{FEED_DIR}/{name}.atom.xml"
+
+
+def _entry(article, site_url: str) -> FeedEntry:
+    member = getattr(article, "member", None)
+    names = article.settings.get("PRESSROOM_CATEGORY_NAMES", {})
+    slug = article.category.slug
+    return FeedEntry(
+        slug=article.slug,
+        title=article.title,
+        url=f"{site_url}/{article.url}",
+        published=article.date,
+        updated=getattr(article, "modified", None) or article.date,
+        summary_html=article.get_summary(site_url),
+        content_html=article.get_content(site_url),
+        category=slug,
+        category_name=names.get(slug, slug),
+        author_name=member.name if member else str(article.author),
+    )
+
+
+def write_feeds(generator, writer) -> None:
+    settings = generator.settings
+    site_url = settings["SITEURL"].rstrip("/")
+    limit = int(settings.get("PRESSROOM_FEED_MAX_ITEMS", 50))
+    articles = sorted(generator.articles, key=lambda a: (a.date, a.slug), reverse=True)
+    entries = [_entry(a, site_url) for a in articles]
+    newest = max((e.updated for e in entries), default=datetime(1970, 1, 1, tzinfo=UTC))
+    output = Path(writer.output_path)
+
+    def write(name: str, title: str, subtitle: str, page: str, items: list[FeedEntry]) -> None:
+        rss_path, atom_path = feed_paths(name)
+        meta = FeedMeta(
+            title=title, subtitle=subtitle, site_url=site_url, page_url=f"{site_url}/{page}",
+            atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
+            language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest,
+        )
+        rss, atom = render_feeds(meta, items[:limit])
+        for path, data in ((rss_path, rss), (atom_path, atom)):
+            target = output / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    sitename = settings["SITENAME"]
+    write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries)
+    for category in CATEGORIES:
+        write(category.slug, f"{sitename}: {category.name}", category.description,
+              settings["CATEGORY_URL"].format(slug=category.slug),
+              [e for e in entries if e.category == category.slug])
+
+
+def register() -> None:
+    signals.article_writer_finalized.connect(write_feeds)

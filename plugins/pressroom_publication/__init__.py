@@ -1,0 +1,53 @@
+"""392.5 (g): only what is finished and due is public.
+
+Runs before Pelican builds categories, tags and archives, and removes every
+article that is a draft or dated in the future (an embargo) — so they are
+written nowhere and listed nowhere. "Now" comes from the ``PRESSROOM_NOW``
+setting (``pressroom build --now``), so a build is reproducible and testable.
+When ``pressroom build`` passes its validated posts (``PRESSROOM_POSTS``), the
+decision is the core's ``Post.is_public``; otherwise status and date decide.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+
+def _now(settings) -> datetime:
+    now = settings.get("PRESSROOM_NOW")
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
+def _is_public(article, posts, now: datetime) -> bool:
+    post = posts.get(article.source_path) if posts else None
+    if post is not None:
+        return post.is_public(now)
+    return article.status == "published" and article.date <= now
+
+
+def withhold_unpublished(generator) -> None:
+    settings = generator.settings
+    now = _now(settings)
+    posts = settings.get("PRESSROOM_POSTS")
+    generator.articles = [a for a in generator.articles if _is_public(a, posts, now)]
+    generator.translations = [a for a in generator.translations if _is_public(a, posts, now)]
+    # Hidden articles and drafts are never written (DRAFT_SAVE_AS is empty as well).
+    generator.drafts = []
+    generator.drafts_translations = []
+    generator.hidden_articles = []
+    generator.hidden_translations = []
+
+
+def withhold_draft_pages(generator) -> None:
+    generator.draft_pages = []
+    generator.draft_translations = []
+
+
+def register() -> None:
+    signals.article_generator_pretaxonomy.connect(withhold_unpublished)
+    signals.page_generator_finalized.connect(withhold_draft_pages)

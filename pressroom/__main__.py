@@ -1,0 +1,3 @@
+from pressroom.cli import cli
+
+cli()

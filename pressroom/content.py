@@ -1,0 +1,186 @@
+"""392.4: the content model — a post, its front matter, and what makes it valid.
+
+``parse_post`` turns the bytes of a Markdown file into a ``Post`` (or nothing)
+plus violations; it never raises for bad content. ``check_collection`` finds
+problems that only show across posts (two posts claiming one URL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import PurePosixPath
+
+from pressroom.categories import BY_SLUG, SLUGS
+from pressroom.dates import DATE_HELP, parse_datetime
+from pressroom.frontmatter import Field, parse_header
+from pressroom.roster import ROSTER_PATH, Roster
+from pressroom.violations import Violation
+
+REQUIRED = ("title", "date", "category", "author", "summary")
+OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident")
+KNOWN = REQUIRED + OPTIONAL
+STATUSES = ("published", "draft")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_BYTES = 2_000_000  # a post larger than this is not a post
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as the department wrote it; ``path`` is relative to the repo root."""
+
+    path: str
+    slug: str
+    title: str
+    date: datetime
+    category: str
+    author: str
+    summary: str
+    body: str
+    body_line: int
+    tags: tuple[str, ...] = ()
+    modified: datetime | None = None
+    status: str = "published"
+    expires: datetime | None = None
+    area: str = ""
+    incident: str = ""
+    fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def updated(self) -> datetime:
+        """When the post last changed for readers: ``Modified`` or else ``Date``."""
+        return self.modified or self.date
+
+    def is_public(self, now: datetime) -> bool:
+        """Published and due: drafts and embargoed (future-dated) posts are never public."""
+        return self.status == "published" and self.date <= now
+
+    def line_of(self, name: str) -> int:
+        found = self.fields.get(name)
+        return found.line if found else 1
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Violation]]:
+    """Bytes to text, refusing what is not a UTF-8 text file of sensible size."""
+    if len(data) > MAX_BYTES:
+        return None, [Violation(path, 1, "FILE-SIZE",
+                                f"{len(data):,} bytes is too large for a post "
+                                f"(limit {MAX_BYTES:,})")]
+    if b"\x00" in data:
+        return None, [Violation(path, 1, "FILE-TEXT", "not a text file (contains NUL bytes)")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        return None, [Violation(path, line, "FILE-ENCODING", message)]
+    return text, []
+
+
+def slug_for(path: str, explicit: str) -> str:
+    return explicit or PurePosixPath(path).stem
+
+
+def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Violation]]:
+    """Parse and validate a post's front matter; a Post is returned only when it is usable."""
+    text, problems = decode(path, data)
+    if text is None:
+        return None, problems
+    if not text.strip():
+        return None, [Violation(path, 1, "FRONT-EMPTY", "the file is empty")]
+
+    header = parse_header(text)
+    fields = header.fields
+    for dup in header.duplicates:
+        problems.append(Violation(path, dup.line, "FRONT-DUPLICATE",
+                                  f"'{dup.name}' is given twice; keep one"))
+    for name, item in fields.items():
+        if name not in KNOWN:
+            problems.append(Violation(path, item.line, "FRONT-UNKNOWN",
+                                      f"unknown field '{item.name}' "
+                                      f"(known: {', '.join(k.title() for k in KNOWN)})"))
+    first_body = header.body_line
+    for name in REQUIRED:
+        if name not in fields or not fields[name].value:
+            line = fields[name].line if name in fields else max(1, first_body - 1)
+            problems.append(Violation(path, line, "FRONT-REQUIRED",
+                                      f"'{name.title()}' is required"))
+
+    def date_field(name: str) -> datetime | None:
+        item = fields.get(name)
+        if item is None or not item.value:
+            return None
+        parsed = parse_datetime(item.value, tz)
+        if parsed is None:
+            problems.append(Violation(path, item.line, "FRONT-DATE",
+                                      f"{item.value!r} is not a date ({DATE_HELP})"))
+        return parsed
+
+    date = date_field("date")
+    modified = date_field("modified")
+    expires = date_field("expires")
+    if date and modified and modified < date:
+        problems.append(Violation(path, fields["modified"].line, "FRONT-DATE",
+                                  "'Modified' is earlier than 'Date'"))
+    if date and expires and expires <= date:
+        problems.append(Violation(path, fields["expires"].line, "FRONT-DATE",
+                                  "'Expires' must be later than 'Date'"))
+
+    category = fields["category"].value if "category" in fields else ""
+    if category and category not in BY_SLUG:
+        problems.append(Violation(path, fields["category"].line, "FRONT-CATEGORY",
+                                  f"{category!r} is not one of the eight kinds of content "
+                                  f"(392.4): {', '.join(SLUGS)}"))
+
+    status = fields["status"].value.lower() if "status" in fields else "published"
+    if status not in STATUSES:
+        problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
+                                  f"{status!r} is not a status (use: {', '.join(STATUSES)})"))
+
+    slug = slug_for(path, fields["slug"].value if "slug" in fields else "")
+    if not SLUG.match(slug):
+        where = fields["slug"].line if "slug" in fields else 1
+        source = "'Slug'" if "slug" in fields else "the file name"
+        problems.append(Violation(path, where, "FRONT-SLUG",
+                                  f"{source} gives slug {slug!r}; use lower-case words "
+                                  f"joined by '-', e.g. road-closure-main-street"))
+
+    tags = tuple(t.strip() for t in fields["tags"].value.split(",") if t.strip()) \
+        if "tags" in fields else ()
+
+    if problems:
+        return None, problems
+    assert date is not None  # required and valid, or we returned above
+    lines = text.splitlines()
+    return Post(
+        path=path, slug=slug, title=fields["title"].value, date=date, category=category,
+        author=fields["author"].value, summary=fields["summary"].value,
+        body="\n".join(lines[first_body - 1:]), body_line=first_body, tags=tags,
+        modified=modified, status=status, expires=expires,
+        area=fields["area"].value if "area" in fields else "",
+        incident=fields["incident"].value if "incident" in fields else "",
+        fields=dict(fields),
+    ), []
+
+
+def check_author(post: Post, roster: Roster) -> list[Violation]:
+    """392.3: only members the Chief authorized (the roster) may post."""
+    if post.author in roster:
+        return []
+    return [Violation(post.path, post.line_of("author"), "FRONT-AUTHOR",
+                      f"{post.author!r} is not a member id in {ROSTER_PATH} (392.3)")]
+
+
+def check_collection(posts: Iterable[Post]) -> list[Violation]:
+    """Problems only visible across posts: a slug is the post's public identity."""
+    seen: dict[str, Post] = {}
+    problems: list[Violation] = []
+    for post in sorted(posts, key=lambda p: p.path):
+        first = seen.setdefault(post.slug, post)
+        if first is not post:
+            problems.append(Violation(post.path, post.line_of("slug"), "FRONT-SLUG-DUPLICATE",
+                                      f"slug {post.slug!r} is already used by {first.path}; "
+                                      f"add a distinct 'Slug:'"))
+    return problems

@@ -1,0 +1,84 @@
+"""RSS 2.0 and Atom feeds, written explicitly with feedgen.
+
+Feed readers and aggregators are how much of the public follows the
+department, so feeds must be stable: every entry has a permanent id, its own
+``published`` (the post's Date) and ``updated`` (Modified, else Date), and the
+feed's own ``updated`` is the newest entry's, never "now" — two builds of the
+same content give byte-identical feeds and readers do not resend old items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    slug: str
+    title: str
+    url: str  # absolute
+    published: datetime
+    updated: datetime
+    summary_html: str
+    content_html: str
+    category: str  # slug
+    category_name: str
+    author_name: str
+
+
+@dataclass(frozen=True)
+class FeedMeta:
+    title: str
+    subtitle: str
+    site_url: str  # absolute, no trailing slash
+    page_url: str  # absolute URL of the HTML page this feed mirrors
+    atom_url: str  # absolute URL of the Atom file itself
+    rss_url: str
+    language: str
+    fallback_updated: datetime  # used when the feed has no entries
+
+
+def entry_id(site_url: str, entry: FeedEntry) -> str:
+    """A tag: URI (RFC 4151) from host, first publication date and slug: never changes."""
+    host = urlsplit(site_url).hostname or "localhost"
+    return f"tag:{host},{entry.published:%Y-%m-%d}:{entry.slug}"
+
+
+def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(meta.page_url)
+    fg.title(meta.title)
+    fg.subtitle(meta.subtitle or meta.title)
+    fg.language(meta.language)
+    # rel=self first: RSS takes the last link added as the channel link.
+    fg.link(href=self_url, rel="self")
+    fg.link(href=meta.page_url, rel="alternate")
+    updated = max((e.updated for e in entries), default=meta.fallback_updated)
+    fg.updated(updated)
+    fg.lastBuildDate(updated)
+    fg.generator("pressroom")
+    for entry in entries:
+        fe = fg.add_entry(order="append")
+        fe.id(entry_id(meta.site_url, entry))
+        fe.guid(entry_id(meta.site_url, entry), permalink=False)
+        fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate")
+        fe.published(entry.published)
+        fe.updated(entry.updated)
+        fe.author(name=entry.author_name)
+        fe.category(term=entry.category, label=entry.category_name)
+        fe.summary(entry.summary_html, type="html")
+        fe.content(entry.content_html, type="html")
+    return fg
+
+
+def render_feeds(meta: FeedMeta, entries: Sequence[FeedEntry]) -> tuple[bytes, bytes]:
+    """Return ``(rss, atom)`` documents for ``entries`` (newest first)."""
+    rss = _generator(meta, entries, meta.rss_url).rss_str(pretty=True)
+    atom = _generator(meta, entries, meta.atom_url).atom_str(pretty=True)
+    return rss, atom

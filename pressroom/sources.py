@@ -1,0 +1,72 @@
+"""Reading a department repository: its roster and its posts, validated.
+
+This is the one place that turns files into core values (``Roster``, ``Post``)
+plus violations, so ``build`` (and later ``check`` and ``publish``) see the
+same content the same way. Pages under ``content/pages`` and files under
+``content/images`` are not posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+
+from pressroom.content import Post, check_author, check_collection, parse_post
+from pressroom.roster import ROSTER_PATH, Roster, parse_roster
+from pressroom.violations import InputError, Violation
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
+NOT_POSTS = ("pages", "images")
+
+
+@dataclass
+class Sources:
+    roster: Roster
+    posts: list[Post] = field(default_factory=list)
+    problems: list[Violation] = field(default_factory=list)
+
+
+def post_files(repo: Path) -> list[Path]:
+    """Every Markdown post under ``content/``, in a stable order."""
+    content = repo / "content"
+    found = []
+    for path in content.rglob("*"):
+        rel = path.relative_to(content)
+        if rel.parts and rel.parts[0] in NOT_POSTS:
+            continue
+        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
+    path = repo / ROSTER_PATH
+    if not path.is_file():
+        return Roster(), [Violation(ROSTER_PATH, 0, "ROSTER-MISSING",
+                                    "the roster of authorized members (392.3) is missing")]
+    return parse_roster(path.read_bytes().decode("utf-8", errors="replace"), ROSTER_PATH)
+
+
+def load_sources(repo: Path, tz: tzinfo) -> Sources:
+    """Read and validate the roster and every post of the repository at ``repo``."""
+    if not (repo / "content").is_dir():
+        raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
+    roster, problems = load_roster(repo)
+    sources = Sources(roster=roster, problems=problems)
+    for path in post_files(repo):
+        rel = path.relative_to(repo).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            sources.problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            continue
+        post, problems = parse_post(rel, data, tz)
+        sources.problems.extend(problems)
+        if post is not None:
+            if len(roster):
+                sources.problems.extend(check_author(post, roster))
+            sources.posts.append(post)
+    sources.problems.extend(check_collection(sources.posts))
+    sources.problems.sort()
+    return sources
