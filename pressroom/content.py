@@ -104,7 +104,7 @@ def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Vi
     first_body = header.body_line
     for name in REQUIRED:
         if name not in fields or not fields[name].value:
-            line = fields[name].line if name in fields else max(1, first_body - 1)
+            line = fields[name].line if name in fields else header.last_line
             problems.append(Violation(path, line, "FRONT-REQUIRED",
                                       f"'{name.title()}' is required"))
 

@@ -32,6 +32,7 @@ class Header:
     fields: dict[str, Field] = field(default_factory=dict)  # keyed by lower-case name
     duplicates: list[Field] = field(default_factory=list)
     body_line: int = 1  # first line of the body (1-based)
+    last_line: int = 1  # last line of the header, where a missing field belongs
 
 
 def parse_header(text: str) -> Header:
@@ -56,10 +57,12 @@ def parse_header(text: str) -> Header:
             else:
                 header.fields[key] = new
             last = key
+            header.last_line = index + 1
         elif last is not None and _MORE.match(line):
             old = header.fields[last]
             more = _MORE.match(line).group("value").strip()  # type: ignore[union-attr]
             header.fields[last] = Field(old.name, f"{old.value} {more}".strip(), old.line)
+            header.last_line = index + 1
         else:
             break  # the first line that is not metadata starts the body
         index += 1
