@@ -12,7 +12,7 @@ site: $(STAMP)
 
 ## test: run the whole test suite (installs the npm test tools too)
 test: $(STAMP) node_modules/axe-core/axe.min.js
-	$(BIN)/ruff check pressroom hooks plugins scripts tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 ## serve: preview output/ on http://127.0.0.1:8000/ (run `make site` first)
@@ -20,7 +20,7 @@ serve: $(STAMP)
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory output
 
 lint: $(STAMP)
-	$(BIN)/ruff check pressroom hooks plugins scripts tests pelicanconf.py publishconf.py
+	$(BIN)/ruff check .
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

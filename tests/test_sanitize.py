@@ -1,4 +1,4 @@
-"""392.5.1: raw HTML in posts is sanitized — scripts, handlers, embeds and forms never reach a page."""
+"""392.5.1: raw HTML in posts is sanitized: no script, handler, embed or form reaches a page."""
 
 from __future__ import annotations
 

@@ -1,0 +1,51 @@
+"""The README documents the contracts: every field, category and roster key it promises."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import NOW, PROJECT
+
+from pressroom.build import build_site
+from pressroom.categories import CATEGORIES
+from pressroom.content import KNOWN
+from pressroom.roster import ROLES
+
+README = (PROJECT / "README.md").read_text()
+
+
+@pytest.mark.parametrize("field", KNOWN)
+def test_every_front_matter_field_is_documented(field):
+    assert re.search(rf"^\| `{field.title()}` \| (yes|no) \|", README, re.M), field
+
+
+@pytest.mark.parametrize("category", CATEGORIES, ids=lambda c: c.slug)
+def test_every_category_is_documented(category):
+    row = f"| `{category.slug}` | {category.name} | 392.4 ({category.clause}) |"
+    assert row in README
+
+
+def test_roster_format_and_roles_are_documented():
+    for key in ("name", "email", "roles", "signing_key", "trained"):
+        assert re.search(rf"^{key} = ", README, re.M), key
+    for role in ROLES:
+        assert role in README
+
+
+def test_the_two_setup_commands_are_in_the_makefile():
+    makefile = (PROJECT / "Makefile").read_text()
+    assert "make site" in README and "make test" in README
+    assert re.search(r"^site:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+    assert "make test" in (PROJECT / ".ci/run").read_text()
+
+
+def test_publish_settings_build_absolute_links(sample_repo, tmp_path):
+    import shutil
+
+    shutil.copy(PROJECT / "publishconf.py", sample_repo)
+    out = tmp_path / "out"
+    result = build_site(sample_repo, out, now=NOW, config=sample_repo / "publishconf.py")
+    assert result.ok, result.problems
+    page = (out / "2026/traffic-safety-grant/index.html").read_text()
+    assert 'href="https://police.example-city.gov/theme/css/site.css"' in page
