@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.site import enforced, site_defaults
-from pressroom.sources import load_sources
+from pressroom.sources import Sources, load_sources
 from pressroom.violations import InputError, Violation
 
 CONFIG_FILE = "pelicanconf.py"
@@ -61,22 +61,36 @@ class _Collect(logging.Handler):
         (self.errors if record.levelno >= logging.ERROR else self.warnings).append(message)
 
 
+@contextlib.contextmanager
+def _collecting_logs():
+    """Route every log record of the build (Pelican's, our plugins') to one collector."""
+    collect = _Collect()
+    root = logging.getLogger()
+    root.addHandler(collect)
+    try:
+        yield collect
+    finally:
+        root.removeHandler(collect)
+
+
 def read_config(repo: Path, config: Path | None = None) -> dict[str, Any]:
     """The repo's ``pelicanconf.py`` over our defaults (or the defaults alone)."""
-    from pelican.settings import read_settings  # Pelican is imported only when building
+    # Pelican is imported only when building.
+    from pelican.settings import get_settings_from_file, read_settings
 
     path = config or repo / CONFIG_FILE
     if config is not None and not path.is_file():
         raise InputError(f"{path}: settings file not found")
-    if not path.is_file():
-        return read_settings(None, override=site_defaults())
+    from_file: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            from_file = get_settings_from_file(str(path))
+        except Exception as exc:  # a broken config file is bad input, not a crash
+            raise InputError(f"{path}: cannot read settings: {exc}") from exc
     try:
-        settings = read_settings(str(path))
-    except Exception as exc:  # a broken config file is bad input, not a crash
-        raise InputError(f"{path}: cannot read settings: {exc}") from exc
-    for key, value in site_defaults().items():
-        settings.setdefault(key, value)
-    return settings
+        return read_settings(None, override={**site_defaults(), **from_file})
+    except Exception as exc:
+        raise InputError(f"{path}: invalid settings: {exc}") from exc
 
 
 def _check_output(repo: Path, output: Path) -> None:
@@ -121,6 +135,12 @@ def build_site(
     if now.tzinfo is None:
         raise InputError("the build time must include a time zone")
     _check_output(repo, output)
+    with _collecting_logs() as collect:
+        return _build(repo, output, now, config, progress, started, collect)
+
+
+def _build(repo: Path, output: Path, now: datetime, config: Path | None,
+           progress: Callable[[str], None], started: float, collect: _Collect) -> BuildResult:
     settings = read_config(repo, config)
     try:
         tz = ZoneInfo(settings["TIMEZONE"])
@@ -128,7 +148,8 @@ def build_site(
         raise InputError(f"TIMEZONE {settings['TIMEZONE']!r} is not a time zone") from exc
 
     sources = load_sources(repo, tz)
-    result = BuildResult(output=output, posts=len(sources.posts), problems=sources.problems)
+    result = BuildResult(output=output, posts=len(sources.posts), problems=sources.problems,
+                         warnings=collect.warnings)
     progress(f"Checked {len(sources.posts)} posts and {len(sources.roster)} roster members")
     if result.problems:
         result.seconds = time.monotonic() - started
@@ -142,7 +163,7 @@ def build_site(
     staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-"))
     staging.chmod(0o755)
     try:
-        _render(repo, staging, settings, sources, now, result, progress)
+        _render(repo, staging, settings, sources, now, result, progress, collect)
         if result.ok:
             result.files = sum(1 for p in staging.rglob("*") if p.is_file())
             _swap_in(staging, output)
@@ -153,7 +174,10 @@ def build_site(
     return result
 
 
-def _render(repo, staging, settings, sources, now, result, progress) -> None:
+def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Sources,
+            now: datetime, result: BuildResult, progress: Callable[[str], None],
+            collect: _Collect) -> None:
+    """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
     from pelican import Pelican
     from pelican.settings import configure_settings
 
@@ -164,17 +188,12 @@ def _render(repo, staging, settings, sources, now, result, progress) -> None:
     settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in sources.posts}
     settings = configure_settings(settings)
 
-    collect = _Collect()
-    root = logging.getLogger()  # Pelican's and our plugins' loggers propagate here
-    root.addHandler(collect)
+    errors_before = len(collect.errors)
     progress(f"Rendering {result.public} public posts with Pelican")
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             Pelican(settings).run()
     except Exception as exc:  # Pelican failing is a failed build, reported in one line
         collect.errors.append(f"{type(exc).__name__}: {exc}")
-    finally:
-        root.removeHandler(collect)
-    result.warnings.extend(collect.warnings)
-    for message in collect.errors:
+    for message in collect.errors[errors_before:]:
         result.problems.append(Violation("build", 0, "BUILD-ERROR", message))
