@@ -106,5 +106,67 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
                f"{result.files} files in {result.seconds:.1f}s.")
 
 
+@cli.command()
+@REPO_OPTION
+@click.option("--report", is_flag=True,
+              help="Also list every suppression in force (path, line, rule, reason).")
+@click.option("--today", "today_text", metavar="DATE", default=None,
+              help="The date used for training reminders (YYYY-MM-DD). Default: today.")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, ...]) -> None:
+    """Check posts and images against the content rules (392.3-392.5).
+
+    With no FILES, checks every post and image under content/. Prints one line
+    per problem (path:line: RULE-ID: message) and a summary. Exit 0 when
+    clean (warnings allowed), 1 when a rule is broken, 2 for usage errors.
+
+    \b
+    Examples:
+      pressroom check                          # the whole repository
+      pressroom check content/2026/closure.md  # one post
+      pressroom check --report                 # and list every suppression
+    """
+    from pressroom.checking import check_repo
+    from pressroom.reporting import print_check_report, relative_files
+
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    today = parse_day(today_text)
+    try:
+        names = relative_files(repo, files) if files else None
+        result = check_repo(repo, names, today=today, progress=_progress_printer())
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    print_check_report(result, report)
+    raise SystemExit(0 if result.ok else 1)
+
+
+def parse_day(value: str | None):
+    from datetime import date
+
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageProblem(f"--today {value!r} is not a date like 2026-11-27") from exc
+
+
+def _progress_printer():
+    """Progress on stderr for long checks, only when someone is watching."""
+    import sys
+
+    if not sys.stderr.isatty():
+        return None
+
+    def show(index: int, total: int) -> None:
+        if total >= 500 and index % 500 == 0:
+            click.echo(f"\r… checked {index:,} of {total:,} posts", err=True, nl=False)
+        if total >= 500 and index == total - 1:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return show
+
+
 def main() -> None:  # pragma: no cover - console entry for python -m
     cli()

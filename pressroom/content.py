@@ -88,6 +88,12 @@ def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Vi
     text, problems = decode(path, data)
     if text is None:
         return None, problems
+    return parse_text(path, text, tz)
+
+
+def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Violation]]:
+    """``parse_post`` for text that is already decoded."""
+    problems: list[Violation] = []
     if not text.strip():
         return None, [Violation(path, 1, "FRONT-EMPTY", "the file is empty")]
 
@@ -133,6 +139,11 @@ def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Vi
         problems.append(Violation(path, fields["category"].line, "FRONT-CATEGORY",
                                   f"{category!r} is not one of the eight kinds of content "
                                   f"(392.4): {', '.join(SLUGS)}"))
+
+    if category == "safety-alerts" and "expires" not in fields:
+        problems.append(Violation(path, fields["category"].line, "FRONT-EXPIRES",
+                                  "a safety alert needs 'Expires:' (when it stops being "
+                                  "current), e.g. Expires: 2026-11-24 22:00"))
 
     status = fields["status"].value.lower() if "status" in fields else "published"
     if status not in STATUSES:

@@ -17,10 +17,12 @@ class Violation:
     line: int
     rule_id: str
     message: str
+    severity: str = "error"  # or "warning": reported, but does not fail a check
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.rule_id}: {self.message}"
+        note = "(warning) " if self.severity == "warning" else ""
+        return f"{where}: {self.rule_id}: {note}{self.message}"
 
 
 class InputError(Exception):

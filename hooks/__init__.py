@@ -1,0 +1,1 @@
+"""pre-commit entry points: thin shells over ``pressroom.checking`` and ``pressroom.images``."""

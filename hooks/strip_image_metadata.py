@@ -1,0 +1,43 @@
+"""pre-commit hook ``pressroom-images``: strip location and camera metadata from images.
+
+A fixer, like pre-commit's own: it rewrites an image that carries GPS
+location, camera serial numbers or owner names (392.5 b, e) and exits 1 so the
+author stages the cleaned file. The picture data itself is not re-encoded.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from pressroom.images import ImageError, strip_metadata
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("filenames", nargs="*", help="images to clean")
+    args = parser.parse_args(argv)
+    status = 0
+    for name in args.filenames:
+        path = Path(name)
+        try:
+            cleaned = strip_metadata(path.read_bytes())
+        except ImageError as exc:
+            print(f"{name}: IMAGE-FORMAT: {exc}")
+            status = 1
+            continue
+        except OSError as exc:
+            print(f"{name}: FILE-READ: {exc.strerror or exc}")
+            status = 1
+            continue
+        if cleaned.removed:
+            path.write_bytes(cleaned.data)
+            print(f"{name}: IMAGE-METADATA: removed {', '.join(cleaned.removed)}; "
+                  f"stage the cleaned file again")
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

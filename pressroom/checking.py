@@ -1,0 +1,235 @@
+"""``pressroom check`` and the pre-commit hooks: every content rule over posts and images.
+
+``check_post`` and ``check_image`` are pure (bytes in, violations out);
+``check_repo`` reads a repository (roster, rules, the files to check) and
+returns a ``Report``. Suppressions are applied, then severities from
+``policy/rules.toml`` ("off" drops a rule, "warning" reports it without failing).
+"""
+
+from __future__ import annotations
+
+import runpy
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pressroom.content import Post, check_author, check_collection, decode, parse_text, slug_for
+from pressroom.frontmatter import parse_header
+from pressroom.images import IMAGE_SUFFIXES, ImageError, find_metadata
+from pressroom.roster import Roster
+from pressroom.rules.authors import TrainingDue, check_training, training_due
+from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
+from pressroom.rules.document import make_document
+from pressroom.rules.front_matter import check_summary
+from pressroom.rules.html import check_html
+from pressroom.rules.images import check_images
+from pressroom.rules.language import check_language
+from pressroom.rules.operations import check_operations
+from pressroom.rules.personal import check_personal
+from pressroom.rules.privacy import check_privacy
+from pressroom.rules.suppressions import Suppression, apply_suppressions, find_suppressions
+from pressroom.sources import MARKDOWN_SUFFIXES, NOT_POSTS, load_roster
+from pressroom.violations import InputError, Violation
+
+DEFAULT_TIMEZONE = "America/Los_Angeles"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need besides the file itself."""
+
+    roster: Roster
+    config: RuleConfig
+    tz: tzinfo
+    static_files: Collection[str] | None = None
+
+
+@dataclass
+class Report:
+    files: int = 0
+    violations: list[Violation] = field(default_factory=list)
+    suppressions: list[Suppression] = field(default_factory=list)
+    training_due: list[TrainingDue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Violation]:
+        return [v for v in self.violations if v.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class PostCheck:
+    post: Post | None  # None when the front matter is unusable
+    violations: list[Violation]
+    suppressions: list[Suppression]  # the ones that allowed something
+
+
+def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
+    """Every text rule over one post."""
+    text, problems = decode(path, data)
+    if text is None:
+        return PostCheck(None, problems, [])
+    post, problems = parse_text(path, text, ctx.tz)
+    if not text.strip():
+        return PostCheck(None, problems, [])
+    doc = make_document(path, text)
+    if post is not None:
+        problems += check_author(post, ctx.roster)
+        problems += check_training(post, ctx.roster, ctx.config)
+    problems += check_summary(doc, ctx.config)
+    problems += check_language(doc, ctx.config)
+    problems += check_privacy(doc, ctx.config)
+    problems += check_operations(doc)
+    problems += check_personal(doc)
+    problems += check_html(doc)
+    problems += check_images(doc, ctx.static_files)
+    suppressions, bad = find_suppressions(path, text)
+    kept, used, idle = apply_suppressions(problems, suppressions)
+    return PostCheck(post, kept + bad + idle, used)
+
+
+def check_image(path: str, data: bytes) -> list[Violation]:
+    try:
+        found = find_metadata(data)
+    except ImageError as exc:
+        return [Violation(path, 0, "IMAGE-FORMAT", str(exc))]
+    if not found:
+        return []
+    return [Violation(path, 0, "IMAGE-METADATA",
+                      f"carries {', '.join(found)}; the pressroom-images pre-commit hook "
+                      f"strips it (pre-commit run pressroom-images --files {path})")]
+
+
+def apply_severity(violations: Sequence[Violation], config: RuleConfig) -> list[Violation]:
+    out = []
+    for violation in violations:
+        level = config.severity_of(violation.rule_id)
+        if level == "off":
+            continue
+        out.append(replace(violation, severity=level) if level != violation.severity
+                   else violation)
+    return out
+
+
+# --- reading a repository ------------------------------------------------------------------
+
+def site_timezone(repo: Path) -> tzinfo:
+    """The department's TIMEZONE from pelicanconf.py (without importing Pelican)."""
+    name = DEFAULT_TIMEZONE
+    config = repo / "pelicanconf.py"
+    if config.is_file():
+        try:
+            name = runpy.run_path(str(config)).get("TIMEZONE", name)
+        except Exception as exc:
+            raise InputError(f"{config}: cannot read settings: {exc}") from exc
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InputError(f"{config}: TIMEZONE {name!r} is not a time zone") from exc
+
+
+def repo_files(repo: Path) -> tuple[list[str], list[str], set[str]]:
+    """(posts, images, every file) under content/, as repo-relative POSIX paths."""
+    posts, images, everything = [], [], set()
+    content = repo / "content"
+    for path in sorted(content.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(repo).as_posix()
+        everything.add(rel)
+        suffix = path.suffix.lower()
+        in_posts = path.relative_to(content).parts[0] not in NOT_POSTS
+        if suffix in MARKDOWN_SUFFIXES and in_posts:
+            posts.append(rel)
+        elif suffix in IMAGE_SUFFIXES:
+            images.append(rel)
+    return posts, images, everything
+
+
+def _slug_of(repo: Path, rel: str) -> str:
+    """A post's slug from its header alone (fast: only the first lines are read)."""
+    with open(repo / rel, "rb") as handle:
+        head = handle.read(4096).decode("utf-8", errors="replace")
+    found = parse_header(head).fields.get("slug")
+    return slug_for(rel, found.value if found else "")
+
+
+def load_context(repo: Path, static_files: Collection[str] | None
+                 ) -> tuple[Context, list[Violation]]:
+    roster, problems = load_roster(repo)
+    rules_path = repo / RULES_PATH
+    override = rules_path.read_text(encoding="utf-8") if rules_path.is_file() else None
+    config, config_problems = load_config(override)
+    return Context(roster, config, site_timezone(repo), static_files), problems + config_problems
+
+
+def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,
+               progress: Callable[[int, int], None] | None = None) -> Report:
+    """Check ``files`` (repo-relative; default: every post and image under content/)."""
+    if not (repo / "content").is_dir():
+        raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
+    all_posts, all_images, everything = repo_files(repo)
+    ctx, problems = load_context(repo, everything)
+    if files is None:
+        posts, images = all_posts, all_images
+    else:
+        posts = [f for f in files if f.lower().endswith(MARKDOWN_SUFFIXES)]
+        images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+    report = Report(files=len(posts) + len(images))
+    parsed = []
+    for index, rel in enumerate(posts):
+        if progress is not None:
+            progress(index, len(posts))
+        try:
+            data = (repo / rel).read_bytes()
+        except OSError as exc:
+            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            continue
+        result = check_post(rel, data, ctx)
+        problems += result.violations
+        report.suppressions += result.suppressions
+        if result.post is not None:
+            parsed.append(result.post)
+    problems += _duplicate_slugs(repo, posts, all_posts, parsed, files is None)
+    for rel in images:
+        try:
+            problems += check_image(rel, (repo / rel).read_bytes())
+        except OSError as exc:
+            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+    report.violations = sorted(apply_severity(problems, ctx.config))
+    if today is not None:
+        authors = {p.author for p in parsed} if files is not None else set(ctx.roster.members)
+        report.training_due = [d for d in training_due(ctx.roster, ctx.config, today)
+                               if d.member.id in authors]
+    return report
+
+
+def _duplicate_slugs(repo: Path, checked: Sequence[str], all_posts: Sequence[str],
+                     parsed: list[Post], whole_repo: bool) -> list[Violation]:
+    if whole_repo:
+        return check_collection(parsed)
+    problems = []
+    others: dict[str, str] = {}
+    checked_set = set(checked)
+    for rel in all_posts:
+        if rel not in checked_set:
+            others.setdefault(_slug_of(repo, rel), rel)
+    for rel in checked:
+        if not (repo / rel).is_file():
+            continue
+        slug = _slug_of(repo, rel)
+        if slug in others:
+            problems.append(Violation(rel, 1, "FRONT-SLUG-DUPLICATE",
+                                      f"slug {slug!r} is already used by {others[slug]}; "
+                                      f"add a distinct 'Slug:'"))
+        others.setdefault(slug, rel)
+    return problems

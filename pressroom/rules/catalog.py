@@ -1,0 +1,98 @@
+"""Every RULE-ID pressroom reports, with the policy section it serves.
+
+The catalog is the single list the README, ``rules.toml`` severities and
+suppressions are checked against. ``suppressible`` says whether a
+``<!-- pressroom: allow RULE-ID -- reason -->`` comment may allow it: judgement
+calls (a business address, a quoted word) can be allowed with a reason; policy
+bars (an untrained author, a form on a page) cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    section: str
+    title: str
+    suppressible: bool = True
+
+
+_RULES = [
+    # Files that are not posts at all.
+    Rule("FILE-TEXT", "392.4", "a post must be a text file", False),
+    Rule("FILE-ENCODING", "392.4", "a post must be UTF-8", False),
+    Rule("FILE-SIZE", "392.4", "a post must be of sensible size", False),
+    Rule("FILE-READ", "392.4", "the file could not be read", False),
+    # 1. Front matter (392.4)
+    Rule("FRONT-EMPTY", "392.4", "the file is empty", False),
+    Rule("FRONT-REQUIRED", "392.4", "Title, Date, Category, Author and Summary are required",
+         False),
+    Rule("FRONT-DATE", "392.4", "Date, Modified and Expires must be valid dates in order", False),
+    Rule("FRONT-CATEGORY", "392.4", "Category must be one of the eight kinds of content", False),
+    Rule("FRONT-STATUS", "392.4", "Status must be published or draft", False),
+    Rule("FRONT-SLUG", "392.4", "the slug must be lower-case words joined by '-'", False),
+    Rule("FRONT-SLUG-DUPLICATE", "392.4", "slugs must be unique across the site", False),
+    Rule("FRONT-UNKNOWN", "392.4", "unknown front-matter field (a typo?)", False),
+    Rule("FRONT-DUPLICATE", "392.4", "a field given twice", False),
+    Rule("FRONT-EXPIRES", "392.4 (e)", "safety alerts need Expires", False),
+    Rule("FRONT-SUMMARY-LENGTH", "392.4", "the summary must be short enough for a feed"),
+    # 2. Authorized, trained author (392.3, 392.8)
+    Rule("FRONT-AUTHOR", "392.3", "the author must be on the roster", False),
+    Rule("AUTHOR-TRAINING", "392.8", "the author's training must be current at the post's date",
+         False),
+    Rule("AUTHOR-TRAINING-DUE", "392.8", "the author's training falls due soon", False),
+    # 3. Prohibited language (392.5 a)
+    Rule("LANG-PROFANITY", "392.5 (a)", "profanity"),
+    Rule("LANG-DISCRIMINATORY", "392.5 (a)", "discriminatory language"),
+    Rule("LANG-ABUSIVE", "392.5 (a)", "abusive language about people"),
+    Rule("LANG-INFLAMMATORY", "392.5 (a)", "inflammatory language"),
+    Rule("LANG-SEXUAL", "392.5 (a)", "sexually explicit language"),
+    # 4. Privacy (392.5 b)
+    Rule("PRIVACY-SSN", "392.5 (b)", "a Social Security number", False),
+    Rule("PRIVACY-CARD", "392.5 (b)", "a payment card number", False),
+    Rule("PRIVACY-DL", "392.5 (b)", "a driver license number", False),
+    Rule("PRIVACY-DOB", "392.5 (b)", "a person's date of birth"),
+    Rule("PRIVACY-PHONE", "392.5 (b)", "a phone number that is not the department's"),
+    Rule("PRIVACY-EMAIL", "392.5 (b)", "an email address that is not the department's"),
+    Rule("PRIVACY-ADDRESS", "392.5 (b)", "an exact street address (use the block form)"),
+    Rule("PRIVACY-JUVENILE", "392.5 (b)", "a juvenile identified by name"),
+    Rule("PRIVACY-MEDICAL", "392.5 (b)", "health or medical details about a person"),
+    # 5. Investigations and safety (392.5 c, e)
+    Rule("OPS-MARKING", "392.5 (c)", "a handling marking: the text is not for public release",
+         False),
+    Rule("OPS-INFORMANT", "392.5 (c, e)", "a confidential informant"),
+    Rule("OPS-UNDERCOVER", "392.5 (e)", "undercover personnel identified"),
+    Rule("OPS-TACTICAL", "392.5 (e)", "tactical positions during an active incident"),
+    Rule("OPS-PLANNED", "392.5 (c)", "a planned operation (warrants, surveillance, raids)"),
+    # 6. Personal use (392.5 f)
+    Rule("PERSONAL-FIRST-PERSON", "392.5 (f)", "first-person singular outside a quotation"),
+    Rule("PERSONAL-SALE", "392.5 (f)", "selling or personal announcements"),
+    Rule("PERSONAL-POLITICAL", "392.5 (f)", "political campaigning"),
+    # 7. No public posting channel (392.5.1)
+    Rule("HTML-FORM", "392.5.1", "a form or input", False),
+    Rule("HTML-EMBED", "392.5.1", "an iframe, object or embed", False),
+    Rule("HTML-SCRIPT", "392.5.1", "a script or event handler", False),
+    Rule("HTML-URL", "392.5.1", "a javascript: or data: link", False),
+    Rule("HTML-COMMENTS", "392.5.1", "a comment widget (Disqus and the like)", False),
+    # 8. Images
+    Rule("IMAGE-ALT", "392.4", "every image needs alt text"),
+    Rule("IMAGE-METADATA", "392.5 (b, e)", "location or camera metadata in an image", False),
+    Rule("IMAGE-FORMAT", "392.5.1", "an image format that cannot be checked or can carry script",
+         False),
+    Rule("IMAGE-MISSING", "392.4", "an image the post refers to is not in the repository"),
+    # Suppressions and configuration
+    Rule("SUPPRESS-REASON", "392.6", "a suppression needs a reason", False),
+    Rule("SUPPRESS-UNKNOWN", "392.6", "a suppression names an unknown or unsuppressible rule",
+         False),
+    Rule("SUPPRESS-UNUSED", "392.6", "a suppression that allows nothing", False),
+    Rule("RULES-CONFIG", "392.3", "policy/rules.toml is invalid", False),
+    Rule("ROSTER-SYNTAX", "392.3", "the roster is not valid TOML", False),
+    Rule("ROSTER-EMPTY", "392.3", "the roster has no members", False),
+    Rule("ROSTER-MEMBER", "392.3", "a roster entry is invalid", False),
+    Rule("ROSTER-MISSING", "392.3", "the roster is missing", False),
+]
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -1,0 +1,153 @@
+"""Rule settings as data: built-in defaults extended by the department's ``policy/rules.toml``.
+
+Lists extend the defaults (a department adds its own phone numbers, email
+domain, words); ``[terms.remove]`` takes words out; scalars and
+``[severity]`` entries override. Anything unknown is reported, because a
+misspelt key in a policy file would otherwise be silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from pressroom.rules.catalog import RULES
+from pressroom.violations import Violation
+
+RULES_PATH = "policy/rules.toml"
+TERM_LISTS = ("profanity", "discriminatory", "abusive", "inflammatory", "sexual")
+SEVERITIES = ("error", "warning", "off")
+_SCHEMA: dict[str, dict[str, type]] = {
+    "training": {"period_days": int, "warn_days": int},
+    "summary": {"max_length": int},
+    "allow": {"phones": list, "toll_free": bool, "public_numbers": list, "emails": list,
+              "email_domains": list, "addresses": list},
+    "terms": {**{name: list for name in TERM_LISTS}, "safe_phrases": list, "remove": dict},
+    "severity": {},
+}
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    training_period_days: int = 365
+    training_warn_days: int = 30
+    summary_max_length: int = 280
+    allow_phones: frozenset[str] = frozenset()  # digits only
+    allow_toll_free: bool = True
+    public_numbers: frozenset[str] = frozenset()
+    allow_emails: frozenset[str] = frozenset()
+    allow_email_domains: frozenset[str] = frozenset()
+    allow_addresses: tuple[str, ...] = ()
+    terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    safe_phrases: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict)
+
+    def severity_of(self, rule_id: str) -> str:
+        return self.severity.get(rule_id, "error")
+
+
+def digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*\[?\s*\"?{re.escape(key)}\b", line):
+            return number
+    return 1
+
+
+def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
+    problems = []
+
+    def bad(key: str, message: str) -> None:
+        problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG", message))
+
+    for section, values in data.items():
+        if section not in _SCHEMA:
+            bad(section, f"unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+            continue
+        if not isinstance(values, dict):
+            bad(section, f"[{section}] must be a table")
+            continue
+        for key, value in values.items():
+            if section == "severity":
+                if key not in RULES:
+                    bad(key, f"[severity] names unknown rule {key!r}")
+                elif value not in SEVERITIES:
+                    bad(key, f"severity of {key} must be one of {', '.join(SEVERITIES)}")
+                continue
+            expected = _SCHEMA[section].get(key)
+            if expected is None:
+                bad(key, f"unknown key {key!r} in [{section}]")
+            elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                bad(key, f"{section}.{key} must be a {expected.__name__}")
+            elif expected is list and not all(isinstance(item, str) for item in value):
+                bad(key, f"{section}.{key} must be a list of strings")
+            elif key == "remove":
+                for name, words in value.items():
+                    if name not in TERM_LISTS or not isinstance(words, list):
+                        bad(name, f"[terms.remove] takes lists named {', '.join(TERM_LISTS)}")
+    return problems
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = {section: dict(values) for section, values in base.items()}
+    for section, values in extra.items():
+        target = merged.setdefault(section, {})
+        for key, value in values.items():
+            if key == "remove":
+                continue
+            if isinstance(value, list) and isinstance(target.get(key), list):
+                target[key] = target[key] + [v for v in value if v not in target[key]]
+            else:
+                target[key] = value
+    removals = extra.get("terms", {}).get("remove", {})
+    for name, words in removals.items():
+        drop = {w.lower() for w in words}
+        merged["terms"][name] = [w for w in merged["terms"].get(name, []) if w.lower() not in drop]
+    return merged
+
+
+def default_text() -> str:
+    return resources.files("pressroom.rules").joinpath("defaults.toml").read_text("utf-8")
+
+
+def load_config(override_text: str | None = None,
+                path: str = RULES_PATH) -> tuple[RuleConfig, list[Violation]]:
+    """Defaults merged with ``override_text`` (the contents of policy/rules.toml, if any)."""
+    data = tomllib.loads(default_text())
+    problems: list[Violation] = []
+    if override_text:
+        try:
+            extra = tomllib.loads(override_text)
+        except tomllib.TOMLDecodeError as exc:
+            match = _TOML_LINE.search(str(exc))
+            line = int(match.group(1)) if match else 1
+            return _build(data), [Violation(path, line, "RULES-CONFIG", f"not valid TOML: {exc}")]
+        problems = _validate(extra, override_text, path)
+        if not problems:
+            data = _merge(data, extra)
+    return _build(data), problems
+
+
+def _build(data: dict[str, Any]) -> RuleConfig:
+    allow, terms = data["allow"], data["terms"]
+    return RuleConfig(
+        training_period_days=data["training"]["period_days"],
+        training_warn_days=data["training"]["warn_days"],
+        summary_max_length=data["summary"]["max_length"],
+        allow_phones=frozenset(digits(p)[-10:] for p in allow["phones"]),
+        allow_toll_free=allow["toll_free"],
+        public_numbers=frozenset(allow["public_numbers"]),
+        allow_emails=frozenset(e.lower() for e in allow["emails"]),
+        allow_email_domains=frozenset(d.lower().lstrip("@") for d in allow["email_domains"]),
+        allow_addresses=tuple(a.lower() for a in allow["addresses"]),
+        terms={name: tuple(terms.get(name, [])) for name in TERM_LISTS},
+        safe_phrases=tuple(terms.get("safe_phrases", [])),
+        severity=dict(data.get("severity", {})),
+    )

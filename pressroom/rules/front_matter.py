@@ -1,0 +1,21 @@
+"""392.4 front-matter rules that depend on the department's settings.
+
+Structural checks (required fields, dates, category, slug) live in the content
+model (``pressroom.content``) because the build needs them too; this module
+adds the configurable ones.
+"""
+
+from __future__ import annotations
+
+from pressroom.rules.config import RuleConfig
+from pressroom.rules.document import Document
+from pressroom.violations import Violation
+
+
+def check_summary(doc: Document, config: RuleConfig) -> list[Violation]:
+    summary = doc.header.fields.get("summary")
+    if summary is None or len(summary.value) <= config.summary_max_length:
+        return []
+    return [Violation(doc.path, summary.line, "FRONT-SUMMARY-LENGTH",
+                      f"the summary is {len(summary.value)} characters; keep it to "
+                      f"{config.summary_max_length} so feeds and link previews show all of it")]

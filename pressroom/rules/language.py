@@ -1,0 +1,63 @@
+"""392.5 (a): abusive, discriminatory, inflammatory and sexually explicit language, and profanity.
+
+Word lists (data, in ``defaults.toml`` and ``policy/rules.toml``) matched as
+whole words with common endings, except inside "safe phrases" — the names of
+crimes and public-safety topics ("sexual assault", "nude photos" in a
+sextortion warning) that a police department must be able to write.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from pressroom.rules.config import RuleConfig
+from pressroom.rules.document import Document, search
+from pressroom.violations import Violation
+
+LISTS = {
+    "profanity": ("LANG-PROFANITY", "profanity"),
+    "discriminatory": ("LANG-DISCRIMINATORY", "discriminatory language"),
+    "abusive": ("LANG-ABUSIVE", "abusive language about people"),
+    "inflammatory": ("LANG-INFLAMMATORY", "inflammatory language"),
+    "sexual": ("LANG-SEXUAL", "sexually explicit language"),
+}
+_ENDINGS = r"(?:s|es|ed|ing|er|ers|y)?"
+
+
+def _term(term: str) -> str:
+    if term.endswith("*"):
+        return re.escape(term[:-1]) + r"[\w-]*"
+    return r"\s+".join(re.escape(word) for word in term.split()) + _ENDINGS
+
+
+@lru_cache(maxsize=64)
+def _compile(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    body = "|".join(_term(t) for t in sorted(set(terms), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.I)
+
+
+def check_language(doc: Document, config: RuleConfig) -> list[Violation]:
+    safe = _compile(config.safe_phrases)
+    problems = []
+    for name, (rule_id, label) in LISTS.items():
+        pattern = _compile(config.terms.get(name, ()))
+        if pattern is None:
+            continue
+        for hit in search(pattern, doc.prose):
+            if safe is not None and _inside_safe_phrase(hit.segment.text, hit.match, safe):
+                continue
+            problems.append(Violation(doc.path, hit.line, rule_id,
+                                      f"{label}: {hit.text!r} (392.5 a); rephrase in neutral, "
+                                      f"professional words"))
+    return problems
+
+
+def _inside_safe_phrase(text: str, match: re.Match[str], safe: re.Pattern[str]) -> bool:
+    start, end = match.span()
+    window = text[max(0, start - 60): end + 60]
+    offset = max(0, start - 60)
+    return any(s.start() + offset <= start and end <= s.end() + offset
+               for s in safe.finditer(window))

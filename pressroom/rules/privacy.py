@@ -1,0 +1,128 @@
+"""392.5 (b): information that violates individual rights to privacy.
+
+Identity numbers (SSN, payment cards by Luhn, driver licenses), dates of birth,
+private phone numbers and email addresses (the department's own are
+allowlisted in ``policy/rules.toml``), exact street addresses (the "500 block
+of Main Street" form and intersections are fine), juveniles identified by name,
+and health details about a person.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pressroom.rules.config import RuleConfig, digits
+from pressroom.rules.document import Document, search
+from pressroom.violations import Violation
+
+SSN = re.compile(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])"
+                 r"|(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")
+CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+DL_NEAR = re.compile(r"(?i)(?:driver'?s?\s+licen[cs]e|\bD\.?L\.?\b|\bCDL\b|licen[cs]e\s+"
+                     r"(?:number|no\.?|#))[^.\n]{0,40}?\b([A-Z]\d{4,8}|\d{7,9})\b")
+DOB = re.compile(
+    r"(?i)\b(?:DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\b[:\s,]*"
+    r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
+PHONE = re.compile(r"(?<![\w-])(?:\+?1[-.\s]?)?\(?([2-9]\d{2})\)?[-.\s]?(\d{3})[-.\s](\d{4})"
+                   r"(?![\w-])")
+TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Lane|Ln|Court|Ct|Boulevard|Blvd|Way|"
+          r"Place|Pl|Circle|Cir|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Trail|Plaza|Alley|Loop)")
+ADDRESS = re.compile(
+    r"(?<![\w.,-])(\d{1,6}[A-Z]?)\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
+    r"(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)(?:\s+[A-Z][A-Za-z'.-]*){0,3}\s+" + SUFFIX +
+    r"\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w-]+)?")
+_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+){1,2}"
+JUVENILE = [
+    re.compile(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"),
+    re.compile(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
+               rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
+    re.compile(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
+               r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
+]
+MEDICAL = re.compile(
+    r"(?i)\bdiagnosed with\b|\bsuffer(?:s|ed|ing)? from\b|\bschizophreni\w*|\bbipolar\b"
+    r"|\bpsychiatric (?:hold|history|evaluation|facility|treatment|care)\b|\b5150\b"
+    r"|\bmental illness\b|(?-i:\bHIV\b|\bAIDS\b)"
+    r"|\b(?:his|her|their|the (?:victim|suspect|man|woman|driver|person)'s)\s+"
+    r"(?:medical|mental health|psychiatric)\s+(?:condition|history|records?|issues|problems)\b"
+    r"|\bdementia\b|\balzheimer'?s\b|\bautis(?:m|tic)\b|\bepilep(?:sy|tic)\b")
+
+
+def luhn(number: str) -> bool:
+    total = 0
+    for index, ch in enumerate(reversed(number)):
+        value = int(ch)
+        if index % 2:
+            value = value * 2 - 9 if value > 4 else value * 2
+        total += value
+    return total % 10 == 0
+
+
+def _ssn_valid(area: str, group: str, serial: str) -> bool:
+    return not (area in ("000", "666") or area.startswith("9") or group == "00"
+                or serial == "0000")
+
+
+def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
+    problems: list[Violation] = []
+
+    def flag(line: int, rule_id: str, message: str) -> None:
+        problems.append(Violation(doc.path, line, rule_id, message + " (392.5 b)"))
+
+    for hit in search(SSN, doc.prose):
+        m = hit.match
+        if m.group(4) or _ssn_valid(m.group(1), m.group(2), m.group(3)):
+            flag(hit.line, "PRIVACY-SSN", "a Social Security number; never publish one")
+    for hit in search(CARD, doc.prose):
+        number = digits(hit.text)
+        if 13 <= len(number) <= 19 and len(set(number)) > 1 and luhn(number):
+            flag(hit.line, "PRIVACY-CARD", "a payment card number; never publish one")
+    for hit in search(DL_NEAR, doc.prose):
+        flag(hit.line, "PRIVACY-DL", f"a driver license number ({hit.match.group(1)})")
+    for hit in search(DOB, doc.prose):
+        flag(hit.line, "PRIVACY-DOB", "a date of birth; give the person's age instead")
+    for hit in search(PHONE, doc.prose):
+        area = hit.match.group(1)
+        number = area + hit.match.group(2) + hit.match.group(3)
+        if number in config.allow_phones or (config.allow_toll_free and area in TOLL_FREE):
+            continue
+        flag(hit.line, "PRIVACY-PHONE",
+             f"phone number {hit.text.strip()!r} is not one of the department's; "
+             f"add it to [allow] phones in policy/rules.toml if it is a public line")
+    for hit in search(EMAIL, doc.prose):
+        address, domain = hit.text.lower(), hit.match.group(1).lower()
+        allowed = address in config.allow_emails or any(
+            domain == d or domain.endswith("." + d.lstrip(".")) or
+            (d.startswith(".") and domain.endswith(d))
+            for d in config.allow_email_domains)
+        if not allowed:
+            flag(hit.line, "PRIVACY-EMAIL",
+                 f"email address {hit.text!r} is not the department's; add its domain to "
+                 f"[allow] email_domains in policy/rules.toml if it is a public address")
+    for hit in search(ADDRESS, doc.prose):
+        if any(hit.text.lower().startswith(a) for a in config.allow_addresses):
+            continue
+        flag(hit.line, "PRIVACY-ADDRESS",
+             f"exact address {hit.text!r}; for a residence write the block "
+             f"(\"the {_block(hit.match.group(1))} block of ...\"), for a business or public "
+             f"place allow it with a suppression")
+    for pattern in JUVENILE:
+        for hit in search(pattern, doc.prose):
+            age = hit.match.groupdict().get("age")
+            if age is None or int(age) < 18:
+                flag(hit.line, "PRIVACY-JUVENILE",
+                     f"a juvenile identified by name ({hit.match.group('name')}); "
+                     f"describe, do not name, anyone under 18")
+    for hit in search(MEDICAL, doc.prose):
+        flag(hit.line, "PRIVACY-MEDICAL",
+             f"health or medical detail about a person ({hit.text!r}); leave it out, or for a "
+             f"missing-person alert made with the family's consent, allow it with a suppression")
+    return problems
+
+
+def _block(number: str) -> str:
+    value = int(digits(number) or 0)
+    return str(value - value % 100)
