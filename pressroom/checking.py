@@ -8,8 +8,10 @@ returns a ``Report``. Suppressions are applied, then severities from
 
 from __future__ import annotations
 
+import os
 import runpy
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from pathlib import Path
@@ -185,20 +187,11 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         posts = [f for f in files if f.lower().endswith(MARKDOWN_SUFFIXES)]
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
     report = Report(files=len(posts) + len(images))
-    parsed = []
-    for index, rel in enumerate(posts):
-        if progress is not None:
-            progress(index, len(posts))
-        try:
-            data = (repo / rel).read_bytes()
-        except OSError as exc:
-            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
-            continue
-        result = check_post(rel, data, ctx)
-        problems += result.violations
-        report.suppressions += result.suppressions
-        if result.post is not None:
-            parsed.append(result.post)
+    parsed: list[Post] = []
+    for found, suppressions, posts_ok in _check_posts(repo, posts, ctx, progress):
+        problems += found
+        report.suppressions += suppressions
+        parsed += posts_ok
     problems += _duplicate_slugs(repo, posts, all_posts, parsed, files is None)
     for rel in images:
         try:
@@ -211,6 +204,47 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         report.training_due = [d for d in training_due(ctx.roster, ctx.config, today)
                                if d.member.id in authors]
     return report
+
+
+ChunkResult = tuple[list[Violation], list[Suppression], list[Post]]
+PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+
+
+def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> ChunkResult:
+    problems: list[Violation] = []
+    suppressions: list[Suppression] = []
+    parsed: list[Post] = []
+    for rel in rels:
+        try:
+            data = (repo / rel).read_bytes()
+        except OSError as exc:
+            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            continue
+        result = check_post(rel, data, ctx)
+        problems += result.violations
+        suppressions += result.suppressions
+        if result.post is not None:
+            parsed.append(result.post)
+    return problems, suppressions, parsed
+
+
+def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
+                 progress: Callable[[int, int], None] | None) -> Iterator[ChunkResult]:
+    """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe)."""
+    workers = min(os.cpu_count() or 1, 8)
+    size = 200 if len(posts) >= PARALLEL_FROM and workers > 1 else max(1, len(posts))
+    chunks = [posts[i:i + size] for i in range(0, len(posts), size)]
+    done = 0
+    if len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for result in pool.map(_check_chunk, [repo] * len(chunks), chunks,
+                                   [ctx] * len(chunks)):
+                done += size
+                if progress is not None:
+                    progress(min(done, len(posts)) - 1, len(posts))
+                yield result
+    elif chunks:
+        yield _check_chunk(repo, chunks[0], ctx)
 
 
 def _duplicate_slugs(repo: Path, checked: Sequence[str], all_posts: Sequence[str],

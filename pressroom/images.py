@@ -101,7 +101,7 @@ def _xmp_findings(xmp: bytes) -> list[str]:
 def _jpeg(data: bytes) -> Cleaned:
     out = io.BytesIO()
     out.write(data[:2])
-    pos, removed = 2, []
+    pos, removed, scanned = 2, [], False
     while pos < len(data):
         if data[pos] != 0xFF:
             raise ImageError("corrupt JPEG (marker expected)")
@@ -114,15 +114,17 @@ def _jpeg(data: bytes) -> Cleaned:
             pos += 2
             continue
         if marker == 0xD9:
-            out.write(data[pos:])
-            break
+            raise ImageError("corrupt JPEG (ends before the image data)")
         if pos + 4 > len(data):
             raise ImageError("corrupt JPEG (truncated segment)")
         (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        if length < 2 or pos + 2 + length > len(data):
+            raise ImageError("corrupt JPEG (a segment runs past the end of the file)")
         segment = data[pos:pos + 2 + length]
         payload = segment[4:]
         if marker == 0xDA:  # start of scan: the picture data follows verbatim
             out.write(data[pos:])
+            scanned = True
             break
         if marker == 0xE1 and payload.startswith(b"Exif\x00\x00"):
             tiff, found = _clean_exif(payload[6:])
@@ -139,6 +141,8 @@ def _jpeg(data: bytes) -> Cleaned:
                 segment = b""
         out.write(segment)
         pos += 2 + length
+    if not scanned:
+        raise ImageError("corrupt JPEG (no image data)")
     return Cleaned(out.getvalue(), tuple(dict.fromkeys(removed)))
 
 
@@ -227,12 +231,12 @@ def _webp(data: bytes) -> Cleaned:
 def strip_metadata(data: bytes) -> Cleaned:
     """Remove location and camera metadata. Raises ``ImageError`` for unsupported files."""
     kind = kind_of(data)
-    if kind == "jpeg":
-        return _jpeg(data)
-    if kind == "png":
-        return _png(data)
-    if kind == "webp":
-        return _webp(data)
+    parsers = {"jpeg": _jpeg, "png": _png, "webp": _webp}
+    if kind in parsers:
+        try:
+            return parsers[kind](data)
+        except (struct.error, IndexError, ValueError) as exc:
+            raise ImageError(f"corrupt {kind.upper()} file ({exc})") from exc
     if kind == "gif":
         return Cleaned(data, ())
     if kind == "svg":

@@ -49,3 +49,12 @@ def test_publish_settings_build_absolute_links(sample_repo, tmp_path):
     assert result.ok, result.problems
     page = (out / "2026/traffic-safety-grant/index.html").read_text()
     assert 'href="https://police.example-city.gov/theme/css/site.css"' in page
+
+
+def test_every_rule_id_is_documented():
+    from pressroom.rules.catalog import RULES
+
+    for rule_id in RULES:
+        if rule_id == "BUILD-ERROR":
+            continue
+        assert f"`{rule_id}`" in README, rule_id

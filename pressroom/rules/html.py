@@ -13,34 +13,38 @@ import re
 from pressroom.rules.document import Document, search
 from pressroom.violations import Violation
 
+# (pattern, rule, message, lower-case triggers one of which every match contains)
 CHECKS = [
     (re.compile(r"(?i)<\s*(?:form|input|textarea|button|select)\b"), "HTML-FORM",
      "a form or input field ({text!r}); the public may not post to the site — link to the "
-     "Contact page instead"),
+     "Contact page instead", ("<",)),
     (re.compile(r"(?i)<\s*(?:iframe|frame|frameset|object|embed|applet|svg|math|portal)\b"),
-     "HTML-EMBED", "embedded content ({text!r}); link to it instead"),
+     "HTML-EMBED", "embedded content ({text!r}); link to it instead", ("<",)),
     (re.compile(r"(?i)<\s*script\b|<[a-z][^>]*\son[a-z]+\s*=|<\s*(?:style|link|meta|base)\b"),
-     "HTML-SCRIPT", "a script, event handler or page-level tag ({text!r})"),
+     "HTML-SCRIPT", "a script, event handler or page-level tag ({text!r})", ("<",)),
     (re.compile(r"(?i)(?:\b(?:href|src|action|formaction|xlink:href|data)\s*=\s*[\"']?|\]\(\s*<?)"
                 r"\s*(?:javascript|data|vbscript)\s*:"),
-     "HTML-URL", "a javascript:, data: or vbscript: link ({text!r})"),
+     "HTML-URL", "a javascript:, data: or vbscript: link ({text!r})",
+     ("script", "data")),
     (re.compile(r"(?i)disqus|fb-comments|facebook\.com/plugins/comments|utteranc\.es|giscus"
                 r"|commento|intensedebate|livefyre|hyvor|remark42|cusdis|data-comments"),
-     "HTML-COMMENTS", "a comment widget ({text!r}); department sites take no public posts"),
+     "HTML-COMMENTS", "a comment widget ({text!r}); department sites take no public posts",
+     ("disqus", "comments", "utteranc", "giscus", "commento", "intensedebate", "livefyre",
+      "hyvor", "remark42", "cusdis")),
 ]
 
 
 def check_html(doc: Document, config: object = None) -> list[Violation]:
     problems = []
     segments = [seg for seg in doc.prose if seg.where in ("body", "summary")]
-    for pattern, rule_id, message in CHECKS:
-        for hit in search(pattern, segments):
+    for pattern, rule_id, message, triggers in CHECKS:
+        for hit in search(pattern, segments, triggers):
             problems.append(Violation(doc.path, hit.line, rule_id,
                                       message.format(text=hit.text.strip()) + " (392.5.1)"))
         # Entity-encoded schemes ("jav&#x61;script:") decode before a browser sees them.
         if rule_id == "HTML-URL":
             for seg in segments:
-                if "&" in seg.text and pattern.search(html.unescape(seg.text)) \
+                if "&#" in seg.text and pattern.search(html.unescape(seg.text)) \
                         and not pattern.search(seg.text):
                     problems.append(Violation(doc.path, seg.line, rule_id,
                                               "an entity-encoded javascript:/data: link "

@@ -32,6 +32,17 @@ def _term(term: str) -> str:
 
 
 @lru_cache(maxsize=64)
+def _triggers(terms: tuple[str, ...]) -> tuple[str, ...]:
+    """Each term as " word word" (words normalized as in ``Segment.words``): a match starts so."""
+    found = set()
+    for term in terms:
+        words = [w for w in re.split(r"[\W_]+", term.rstrip("*").lower()) if w]
+        if words:
+            found.add(" " + " ".join(words))
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=64)
 def _compile(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
@@ -43,10 +54,11 @@ def check_language(doc: Document, config: RuleConfig) -> list[Violation]:
     safe = _compile(config.safe_phrases)
     problems = []
     for name, (rule_id, label) in LISTS.items():
-        pattern = _compile(config.terms.get(name, ()))
+        terms = config.terms.get(name, ())
+        pattern = _compile(terms)
         if pattern is None:
             continue
-        for hit in search(pattern, doc.prose):
+        for hit in search(pattern, doc.prose, word_triggers=_triggers(terms)):
             if safe is not None and _inside_safe_phrase(hit.segment.text, hit.match, safe):
                 continue
             problems.append(Violation(doc.path, hit.line, rule_id,

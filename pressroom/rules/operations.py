@@ -17,11 +17,12 @@ from pressroom.violations import Violation
 MARKING = re.compile(
     r"(?i:\blaw enforcement sensitive\b|\bfor official use only\b|\bsensitive but unclassified\b"
     r"|\bnot for (?:public )?(?:release|distribution|dissemination)\b|\binternal (?:use )?only\b"
-    r"|\bdo not (?:release|distribute|publish|disseminate)\b|\bconfidential\s*[-:\u2013\u2014]\s)"
-    r"|\b(?:U//)?FOUO\b|\bLES\b|\bSBU\b")
+    r"|\bdo not (?:release|distribute|publish|disseminate)\b|\bconfidential\s*[-:\u2013\u2014]\s)")
+MARKING_CODE = re.compile(r"\b(?:U//)?FOUO\b|\bLES\b|\bSBU\b")
 INFORMANT = re.compile(
     r"(?i)\b(?:confidential|reliable|paid|registered|cooperating)\s+(?:informant|source)s?\b"
-    r"|\binformants?\b|\bCI\s*#\s*\d+")
+    r"|\binformants?\b")
+INFORMANT_CODE = re.compile(r"\bCI\s*#\s*\d+")
 _COLOR = (r"(?:black|white|gray|grey|silver|blue|red|green|tan|gold|brown|beige|maroon|dark|"
           r"light)")
 UNDERCOVER = re.compile(
@@ -50,25 +51,35 @@ PLANNED = re.compile(
     r"stakeouts?|a\s+raid|raids|a\s+sting|stings)\b"
     r"|\bsurveillance\s+(?:will|is\s+(?:planned|scheduled|set))\b")
 
+_MARKED = "handling marking {text!r}: text marked for internal use must not be published"
+_INFORMANT = "mentions a confidential informant ({text!r}); never refer to informants"
+# (pattern, lower-case triggers one of which every match contains, rule, section, message)
 CHECKS = [
-    (MARKING, "OPS-MARKING", "392.5 (c)",
-     "handling marking {text!r}: text marked for internal use must not be published"),
-    (INFORMANT, "OPS-INFORMANT", "392.5 (c, e)",
-     "mentions a confidential informant ({text!r}); never refer to informants"),
-    (UNDERCOVER, "OPS-UNDERCOVER", "392.5 (e)",
+    (MARKING, ("sensitive", "official use", "not for", "internal", "do not", "confidential"),
+     "OPS-MARKING", "392.5 (c)", _MARKED),
+    (MARKING_CODE, (" fouo ", " les ", " sbu "), "OPS-MARKING", "392.5 (c)", _MARKED),
+    (INFORMANT, ("informant", "source"), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
+    (INFORMANT_CODE, (" ci ",), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
+    (UNDERCOVER, ("undercover", "unmarked"), "OPS-UNDERCOVER", "392.5 (e)",
      "identifies undercover personnel or vehicles ({text!r})"),
-    (TACTICAL, "OPS-TACTICAL", "392.5 (e)",
+    (TACTICAL, ("positioned", "stationed", "staged", "staging", "deployed", "hiding", "set up",
+                "waiting", "command post", "entry team", "sniper"),
+     "OPS-TACTICAL", "392.5 (e)",
      "reveals tactical positions ({text!r}); say what the public should do, not where "
      "officers are"),
-    (PLANNED, "OPS-PLANNED", "392.5 (c)",
+    (PLANNED, ("warrant", "raid", "sting", "sweep", "stakeout", "surveillance"),
+     "OPS-PLANNED", "392.5 (c)",
      "reveals a planned operation ({text!r}); announce operations only after they are done"),
 ]
 
 
 def check_operations(doc: Document, config: object = None) -> list[Violation]:
     problems = []
-    for pattern, rule_id, section, message in CHECKS:
-        for hit in search(pattern, doc.prose):
+    for pattern, triggers, rule_id, section, message in CHECKS:
+        words = all(t.startswith(" ") for t in triggers) and bool(triggers)
+        found = search(pattern, doc.prose, word_triggers=triggers) if words \
+            else search(pattern, doc.prose, triggers)
+        for hit in found:
             problems.append(Violation(doc.path, hit.line, rule_id,
                                       message.format(text=hit.text.strip()) + f" ({section})"))
     return problems

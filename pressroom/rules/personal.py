@@ -36,7 +36,8 @@ POLITICAL = re.compile(
 def check_personal(doc: Document, config: object = None) -> list[Violation]:
     problems = []
     seen_lines: set[int] = set()
-    for hit in search(FIRST_PERSON, doc.unquoted):
+    for hit in search(FIRST_PERSON, doc.unquoted,
+                      word_triggers=(" i ", " me ", " my ", " mine ", " myself ")):
         before = hit.segment.text[:hit.match.start()]
         if hit.text == "I" and _NUMERAL_CONTEXT.search(before):
             continue  # "Phase I", "Level I": a numeral, not a person
@@ -47,10 +48,12 @@ def check_personal(doc: Document, config: object = None) -> list[Violation]:
                                   f"first person singular ({hit.text!r}) outside a quotation; "
                                   f"the department speaks as \"we\", or quote the member by "
                                   f"name (392.5 f)"))
-    for hit in search(SALE, doc.prose):
+    for hit in search(SALE, doc.prose, ("sale", "selling", "buy my", "obo", "best offer",
+                                        "dm me", "message me", "contact me", "my ")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-SALE",
                                   f"selling or a personal announcement ({hit.text!r}) (392.5 f)"))
-    for hit in search(POLITICAL, doc.prose):
+    for hit in search(POLITICAL, doc.prose, ("vote", "elect", "campaign", "paid for",
+                                             "support", "oppose", "endorse")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-POLITICAL",
                                   f"political campaigning ({hit.text!r}); the department "
                                   f"informs, it does not campaign (392.5 f)"))

@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 
 from pressroom.rules.config import RuleConfig, digits
-from pressroom.rules.document import Document, search
+from pressroom.rules.document import Document, search, search_digits
 from pressroom.violations import Violation
 
-SSN = re.compile(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])"
-                 r"|(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")
+SSN = re.compile(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])")
+SSN_NAMED = re.compile(r"(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 DL_NEAR = re.compile(r"(?i)(?:driver'?s?\s+licen[cs]e|\bD\.?L\.?\b|\bCDL\b|licen[cs]e\s+"
                      r"(?:number|no\.?|#))[^.\n]{0,40}?\b([A-Z]\d{4,8}|\d{7,9})\b")
@@ -35,12 +35,15 @@ ADDRESS = re.compile(
     r"(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)(?:\s+[A-Z][A-Za-z'.-]*){0,3}\s+" + SUFFIX +
     r"\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w-]+)?")
 _NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+){1,2}"
+# (pattern, lower-case triggers one of which every match contains)
 JUVENILE = [
-    re.compile(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"),
-    re.compile(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
-               rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
-    re.compile(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
-               r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
+    (re.compile(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"), (",",)),
+    (re.compile(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
+                rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
+     ("year-old",)),
+    (re.compile(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
+                r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
+     ("named", "identified as")),
 ]
 MEDICAL = re.compile(
     r"(?i)\bdiagnosed with\b|\bsuffer(?:s|ed|ing)? from\b|\bschizophreni\w*|\bbipolar\b"
@@ -49,6 +52,11 @@ MEDICAL = re.compile(
     r"|\b(?:his|her|their|the (?:victim|suspect|man|woman|driver|person)'s)\s+"
     r"(?:medical|mental health|psychiatric)\s+(?:condition|history|records?|issues|problems)\b"
     r"|\bdementia\b|\balzheimer'?s\b|\bautis(?:m|tic)\b|\bepilep(?:sy|tic)\b")
+
+
+MEDICAL_TRIGGERS = ("diagnosed", "suffer", "schizophreni", "bipolar", "psychiatric", "5150",
+                    "mental", "hiv", "aids", "medical", "dementia", "alzheimer", "autis",
+                    "epilep")
 
 
 def luhn(number: str) -> bool:
@@ -72,19 +80,20 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
     def flag(line: int, rule_id: str, message: str) -> None:
         problems.append(Violation(doc.path, line, rule_id, message + " (392.5 b)"))
 
-    for hit in search(SSN, doc.prose):
-        m = hit.match
-        if m.group(4) or _ssn_valid(m.group(1), m.group(2), m.group(3)):
+    for hit in search_digits(SSN, doc.prose):
+        if _ssn_valid(*hit.match.groups()):
             flag(hit.line, "PRIVACY-SSN", "a Social Security number; never publish one")
-    for hit in search(CARD, doc.prose):
+    for hit in search(SSN_NAMED, doc.prose, ("ssn", "social security")):
+        flag(hit.line, "PRIVACY-SSN", "a Social Security number; never publish one")
+    for hit in search_digits(CARD, doc.prose):
         number = digits(hit.text)
         if 13 <= len(number) <= 19 and len(set(number)) > 1 and luhn(number):
             flag(hit.line, "PRIVACY-CARD", "a payment card number; never publish one")
-    for hit in search(DL_NEAR, doc.prose):
+    for hit in search(DL_NEAR, doc.prose, ("licen", "dl")):
         flag(hit.line, "PRIVACY-DL", f"a driver license number ({hit.match.group(1)})")
-    for hit in search(DOB, doc.prose):
+    for hit in search(DOB, doc.prose, ("dob", "d.o.b", "birth", "born")):
         flag(hit.line, "PRIVACY-DOB", "a date of birth; give the person's age instead")
-    for hit in search(PHONE, doc.prose):
+    for hit in search_digits(PHONE, doc.prose):
         area = hit.match.group(1)
         number = area + hit.match.group(2) + hit.match.group(3)
         if number in config.allow_phones or (config.allow_toll_free and area in TOLL_FREE):
@@ -92,7 +101,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
         flag(hit.line, "PRIVACY-PHONE",
              f"phone number {hit.text.strip()!r} is not one of the department's; "
              f"add it to [allow] phones in policy/rules.toml if it is a public line")
-    for hit in search(EMAIL, doc.prose):
+    for hit in search(EMAIL, doc.prose, ("@",)):
         address, domain = hit.text.lower(), hit.match.group(1).lower()
         allowed = address in config.allow_emails or any(
             domain == d or domain.endswith("." + d.lstrip(".")) or
@@ -109,14 +118,14 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
              f"exact address {hit.text!r}; for a residence write the block "
              f"(\"the {_block(hit.match.group(1))} block of ...\"), for a business or public "
              f"place allow it with a suppression")
-    for pattern in JUVENILE:
-        for hit in search(pattern, doc.prose):
+    for pattern, triggers in JUVENILE:
+        for hit in search(pattern, doc.prose, triggers):
             age = hit.match.groupdict().get("age")
             if age is None or int(age) < 18:
                 flag(hit.line, "PRIVACY-JUVENILE",
                      f"a juvenile identified by name ({hit.match.group('name')}); "
                      f"describe, do not name, anyone under 18")
-    for hit in search(MEDICAL, doc.prose):
+    for hit in search(MEDICAL, doc.prose, MEDICAL_TRIGGERS):
         flag(hit.line, "PRIVACY-MEDICAL",
              f"health or medical detail about a person ({hit.text!r}); leave it out, or for a "
              f"missing-person alert made with the family's consent, allow it with a suppression")
