@@ -11,14 +11,20 @@ from __future__ import annotations
 import os
 import runpy
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pressroom.content import Post, check_author, check_collection, decode, parse_text, slug_for
-from pressroom.frontmatter import parse_header
+from pressroom import slug_index
+from pressroom.content import (
+    Post,
+    check_author,
+    check_collection,
+    decode,
+    parse_text,
+    slug_for,
+)
 from pressroom.images import IMAGE_SUFFIXES, ImageError, find_metadata
 from pressroom.roster import Roster
 from pressroom.rules.authors import TrainingDue, check_training, training_due
@@ -39,13 +45,23 @@ DEFAULT_TIMEZONE = "America/Los_Angeles"
 
 
 @dataclass(frozen=True)
+class RepoFiles:
+    """Answers "is this file in the repository?" for IMAGE-MISSING (picklable for workers)."""
+
+    root: str
+
+    def __contains__(self, rel: object) -> bool:
+        return isinstance(rel, str) and os.path.isfile(os.path.join(self.root, rel))
+
+
+@dataclass(frozen=True)
 class Context:
     """What the rules need besides the file itself."""
 
     roster: Roster
     config: RuleConfig
     tz: tzinfo
-    static_files: Collection[str] | None = None
+    static_files: Collection[str] | RepoFiles | None = None
 
 
 @dataclass
@@ -83,7 +99,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     post, problems = parse_text(path, text, ctx.tz)
     if not text.strip():
         return PostCheck(None, problems, [])
-    doc = make_document(path, text)
+    doc = make_document(path, text, post.header if post is not None else None)
     if post is not None:
         problems += check_author(post, ctx.roster)
         problems += check_training(post, ctx.roster, ctx.config)
@@ -95,8 +111,20 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     problems += check_html(doc)
     problems += check_images(doc, ctx.static_files)
     suppressions, bad = find_suppressions(path, text)
-    kept, used, idle = apply_suppressions(problems, suppressions)
+    kept, used, idle = apply_suppressions(_one_per_line(problems), suppressions)
     return PostCheck(post, kept + bad + idle, used)
+
+
+def _one_per_line(problems: list[Violation]) -> list[Violation]:
+    """Two matches of one rule on one line are one problem to fix: keep the first."""
+    seen: set[tuple[int, str]] = set()
+    kept = []
+    for problem in problems:
+        key = (problem.line, problem.rule_id)
+        if key not in seen:
+            seen.add(key)
+            kept.append(problem)
+    return kept
 
 
 def check_image(path: str, data: bytes) -> list[Violation]:
@@ -139,33 +167,24 @@ def site_timezone(repo: Path) -> tzinfo:
         raise InputError(f"{config}: TIMEZONE {name!r} is not a time zone") from exc
 
 
-def repo_files(repo: Path) -> tuple[list[str], list[str], set[str]]:
-    """(posts, images, every file) under content/, as repo-relative POSIX paths."""
-    posts, images, everything = [], [], set()
-    content = repo / "content"
-    for path in sorted(content.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(repo).as_posix()
-        everything.add(rel)
-        suffix = path.suffix.lower()
-        in_posts = path.relative_to(content).parts[0] not in NOT_POSTS
-        if suffix in MARKDOWN_SUFFIXES and in_posts:
-            posts.append(rel)
-        elif suffix in IMAGE_SUFFIXES:
-            images.append(rel)
-    return posts, images, everything
+def repo_files(repo: Path) -> tuple[list[str], list[str]]:
+    """(posts, images) under content/, as sorted repo-relative POSIX paths."""
+    posts, images = [], []
+    root = os.path.join(str(repo), "content")
+    skip = len(str(repo)) + 1
+    for folder, _dirs, files in os.walk(root):
+        rel_folder = folder[skip:].replace(os.sep, "/")
+        top = rel_folder.split("/")[1] if "/" in rel_folder else ""
+        for name in files:
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in MARKDOWN_SUFFIXES and top not in NOT_POSTS:
+                posts.append(f"{rel_folder}/{name}")
+            elif suffix in IMAGE_SUFFIXES:
+                images.append(f"{rel_folder}/{name}")
+    return sorted(posts), sorted(images)
 
 
-def _slug_of(repo: Path, rel: str) -> str:
-    """A post's slug from its header alone (fast: only the first lines are read)."""
-    with open(repo / rel, "rb") as handle:
-        head = handle.read(4096).decode("utf-8", errors="replace")
-    found = parse_header(head).fields.get("slug")
-    return slug_for(rel, found.value if found else "")
-
-
-def load_context(repo: Path, static_files: Collection[str] | None
+def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
                  ) -> tuple[Context, list[Violation]]:
     roster, problems = load_roster(repo)
     rules_path = repo / RULES_PATH
@@ -179,10 +198,9 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     """Check ``files`` (repo-relative; default: every post and image under content/)."""
     if not (repo / "content").is_dir():
         raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
-    all_posts, all_images, everything = repo_files(repo)
-    ctx, problems = load_context(repo, everything)
+    ctx, problems = load_context(repo, RepoFiles(str(repo)))
     if files is None:
-        posts, images = all_posts, all_images
+        posts, images = repo_files(repo)
     else:
         posts = [f for f in files if f.lower().endswith(MARKDOWN_SUFFIXES)]
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
@@ -192,7 +210,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         problems += found
         report.suppressions += suppressions
         parsed += posts_ok
-    problems += _duplicate_slugs(repo, posts, all_posts, parsed, files is None)
+    problems += (check_collection(parsed) if files is None
+                 else _duplicate_slugs(repo, posts))
     for rel in images:
         try:
             problems += check_image(rel, (repo / rel).read_bytes())
@@ -223,8 +242,8 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> ChunkResult:
         result = check_post(rel, data, ctx)
         problems += result.violations
         suppressions += result.suppressions
-        if result.post is not None:
-            parsed.append(result.post)
+        if result.post is not None:  # sent back to the parent process: drop the text
+            parsed.append(replace(result.post, body="", header=None))
     return problems, suppressions, parsed
 
 
@@ -232,10 +251,12 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
                  progress: Callable[[int, int], None] | None) -> Iterator[ChunkResult]:
     """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe)."""
     workers = min(os.cpu_count() or 1, 8)
-    size = 200 if len(posts) >= PARALLEL_FROM and workers > 1 else max(1, len(posts))
+    size = 500 if len(posts) >= PARALLEL_FROM and workers > 1 else max(1, len(posts))
     chunks = [posts[i:i + size] for i in range(0, len(posts), size)]
     done = 0
     if len(chunks) > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only large checks need it
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for result in pool.map(_check_chunk, [repo] * len(chunks), chunks,
                                    [ctx] * len(chunks)):
@@ -247,20 +268,24 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
         yield _check_chunk(repo, chunks[0], ctx)
 
 
-def _duplicate_slugs(repo: Path, checked: Sequence[str], all_posts: Sequence[str],
-                     parsed: list[Post], whole_repo: bool) -> list[Violation]:
-    if whole_repo:
-        return check_collection(parsed)
+def _is_post(rel: str) -> bool:
+    return slug_index.is_post_path(rel, MARKDOWN_SUFFIXES, NOT_POSTS)
+
+
+def _duplicate_slugs(repo: Path, checked: Sequence[str]) -> list[Violation]:
+    """Named posts against every other post (in git: the posts in the index)."""
     problems = []
-    others: dict[str, str] = {}
     checked_set = set(checked)
-    for rel in all_posts:
+    others: dict[str, str] = {}
+    for rel, slug in sorted(slug_index.post_slugs(repo, _is_post).items()):
         if rel not in checked_set:
-            others.setdefault(_slug_of(repo, rel), rel)
+            others.setdefault(slug, rel)
     for rel in checked:
-        if not (repo / rel).is_file():
+        try:
+            with open(repo / rel, "rb") as handle:
+                slug = slug_for(rel, slug_index.explicit_slug(handle.read(4096)))
+        except OSError:
             continue
-        slug = _slug_of(repo, rel)
         if slug in others:
             problems.append(Violation(rel, 1, "FRONT-SLUG-DUPLICATE",
                                       f"slug {slug!r} is already used by {others[slug]}; "

@@ -11,11 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from pathlib import PurePosixPath
 
 from pressroom.categories import BY_SLUG, SLUGS
 from pressroom.dates import DATE_HELP, parse_datetime
-from pressroom.frontmatter import Field, parse_header
+from pressroom.frontmatter import Field, Header, parse_header
 from pressroom.roster import ROSTER_PATH, Roster
 from pressroom.violations import Violation
 
@@ -47,6 +46,7 @@ class Post:
     area: str = ""
     incident: str = ""
     fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+    header: Header | None = field(default=None, compare=False, repr=False)
 
     @property
     def updated(self) -> datetime:
@@ -80,7 +80,12 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Violation]]:
 
 
 def slug_for(path: str, explicit: str) -> str:
-    return explicit or PurePosixPath(path).stem
+    """The explicit ``Slug:``, else the file name without its extension."""
+    if explicit:
+        return explicit
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
+    return stem
 
 
 def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Violation]]:
@@ -172,7 +177,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         modified=modified, status=status, expires=expires,
         area=fields["area"].value if "area" in fields else "",
         incident=fields["incident"].value if "incident" in fields else "",
-        fields=dict(fields),
+        fields=dict(fields), header=header,
     ), []
 
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_KEY = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
-_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
+KEY_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
+MORE_LINE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 _BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
 
@@ -48,7 +48,7 @@ def parse_header(text: str) -> Header:
         if not line.strip() or (index > 0 and _END.match(line)):
             index += 1  # the blank line (or fence) belongs to the header
             break
-        key_match = _KEY.match(line)
+        key_match = KEY_LINE.match(line)
         if key_match:
             key = key_match.group("key").lower()
             new = Field(key_match.group("key"), key_match.group("value").strip(), index + 1)
@@ -58,9 +58,9 @@ def parse_header(text: str) -> Header:
                 header.fields[key] = new
             last = key
             header.last_line = index + 1
-        elif last is not None and _MORE.match(line):
+        elif last is not None and MORE_LINE.match(line):
             old = header.fields[last]
-            more = _MORE.match(line).group("value").strip()  # type: ignore[union-attr]
+            more = MORE_LINE.match(line).group("value").strip()  # type: ignore[union-attr]
             header.fields[last] = Field(old.name, f"{old.value} {more}".strip(), old.line)
             header.last_line = index + 1
         else:

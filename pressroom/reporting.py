@@ -1,14 +1,13 @@
 """How ``pressroom check`` and the content hook print results: one line each, then a summary.
 
-Shared by the CLI and ``hooks/check_content.py`` so both say exactly the same.
+Shared by the CLI and ``hooks/check_content.py`` so both say exactly the same. Plain
+``print`` rather than click: the hook runs on every commit and must start fast.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-
-import click
 
 from pressroom.checking import Report
 from pressroom.violations import InputError
@@ -50,14 +49,14 @@ def summary_line(report: Report) -> str:
 
 def print_check_report(report: Report, with_suppressions: bool = False) -> None:
     for violation in report.violations:
-        click.echo(str(violation))
+        print(str(violation))
     for due in report.training_due:
-        click.echo(str(due))
+        print(str(due))
     if with_suppressions:
         if report.suppressions:
-            click.echo("Suppressions in force:")
+            print("Suppressions in force:")
             for suppression in sorted(report.suppressions):
-                click.echo(f"  {suppression}")
+                print(f"  {suppression}")
         else:
-            click.echo("Suppressions in force: none")
-    click.echo(summary_line(report))
+            print("Suppressions in force: none")
+    print(summary_line(report))

@@ -117,7 +117,9 @@ def post_text(rng: random.Random, index: int, when: datetime, category: str,
         words += len(paragraph.split())
         paragraphs.append(paragraph)
     summary = _sentence(rng)
-    lines = [f"Title: {title}", f"Date: {when:%Y-%m-%d %H:%M}", f"Category: {category}",
+    # An explicit Slug keeps URLs unique for stock Pelican too (it slugifies titles).
+    lines = [f"Title: {title}", f"Slug: {slug}", f"Date: {when:%Y-%m-%d %H:%M}",
+             f"Category: {category}",
              f"Author: {rng.choice(['pio1', 'author1'])}", f"Summary: {summary}",
              f"Tags: {topic}, {street.split()[0].lower()}"]
     if category == "safety-alerts":

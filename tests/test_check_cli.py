@@ -126,3 +126,12 @@ def test_invalid_rules_toml_is_reported(repo):
     result = check(repo)
     assert result.exit_code == 1
     assert "policy/rules.toml:2: RULES-CONFIG: unknown key 'phone' in [allow]" in result.output
+
+
+def test_named_file_reusing_a_slug_outside_git(repo):
+    repo.post("2025/old.md", post_text(date="2025-06-01", slug="closure"))
+    repo.post("2026/closure.md")
+    result = check(repo, str(repo.root / "content/2026/closure.md"))
+    assert result.exit_code == 1
+    assert ("content/2026/closure.md:1: FRONT-SLUG-DUPLICATE: slug 'closure' is already used "
+            "by content/2025/old.md") in result.output

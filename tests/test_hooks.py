@@ -167,3 +167,20 @@ def test_commit_of_an_image_with_gps_is_cleaned_then_accepted(git_dept):
     committed = subprocess.run(["git", "show", "HEAD:content/images/scene.jpg"], cwd=git_dept,
                                capture_output=True, check=True).stdout
     assert find_metadata(committed) == ()
+
+
+def test_commit_reusing_a_published_slug_is_refused(git_dept):
+    (git_dept / "content/2025").mkdir()
+    old = git_dept / "content/2025/old-notice.md"
+    old.write_text(post_text(title="Old notice", date="2025-06-01", slug="street-closure"))
+    git(git_dept, "add", "content")
+    assert git(git_dept, "commit", "-m", "Old notice", check=False).returncode == 0
+    assert (git_dept / ".git/pressroom-slugs").is_file()  # the hook cached the slug index
+
+    new = git_dept / "content/2026/street-closure.md"
+    new.write_text(post_text(title="New closure"))
+    git(git_dept, "add", "content")
+    refused = git(git_dept, "commit", "-m", "New closure", check=False)
+    assert refused.returncode != 0
+    assert ("content/2026/street-closure.md:1: FRONT-SLUG-DUPLICATE: slug 'street-closure' is "
+            "already used by content/2025/old-notice.md") in refused.stdout + refused.stderr

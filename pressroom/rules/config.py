@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from pressroom.rules.catalog import RULES
@@ -114,7 +114,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def default_text() -> str:
-    return resources.files("pressroom.rules").joinpath("defaults.toml").read_text("utf-8")
+    """The built-in defaults, shipped beside this module (package data in a wheel)."""
+    return (Path(__file__).parent / "defaults.toml").read_text(encoding="utf-8")
 
 
 def load_config(override_text: str | None = None,

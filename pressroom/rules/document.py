@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from pressroom.frontmatter import Header, parse_header
+from pressroom.frontmatter import KEY_LINE, MORE_LINE, Header, parse_header
+from pressroom.rules.lazy import LazyPattern
+
+PatternLike = re.Pattern[str] | LazyPattern  # anything with .finditer
 
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _QUOTE = re.compile(r"\"[^\"]{0,2000}?\"|\u201c[^\u201d]{0,2000}?\u201d", re.S)
 _BLOCKQUOTE = re.compile(r"^[ \t]*>.*$", re.M)
-_NON_WORD = re.compile(r"[\W_]+")
+# Every character that is not a letter or digit becomes a space (for ``Segment.words``).
+_TO_SPACE = {i: " " for i in range(0x3000) if not chr(i).isalnum()}
 _DIGIT_RUN = re.compile(r"\d[\d (),./+-]{5,}\d")
 TEXT_FIELDS = ("title", "summary", "area")
 
@@ -70,7 +74,25 @@ class Segment:
     @cached_property
     def words(self) -> str:
         """" word word ... ": lets a trigger be required to start (or be) a word."""
-        return " " + _NON_WORD.sub(" ", self.lower) + " "
+        return " " + self.lower.translate(_TO_SPACE) + " "
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        return frozenset(self.words.split())
+
+    @cached_property
+    def _seen(self) -> dict[tuple[tuple[str, ...], tuple[str, ...]], bool]:
+        return {}
+
+    def has_any(self, triggers: tuple[str, ...], word_triggers: tuple[str, ...]) -> bool:
+        """Whether a trigger occurs here (remembered: several rules ask the same)."""
+        key = (triggers, word_triggers)
+        seen = self._seen.get(key)
+        if seen is None:
+            seen = ((not triggers or _any_of(triggers).search(self.lower) is not None)
+                    and (not word_triggers or _WordTriggers.of(word_triggers).found_in(self)))
+            self._seen[key] = seen
+        return seen
 
     @cached_property
     def digit_runs(self) -> tuple[tuple[int, int], ...]:
@@ -98,32 +120,76 @@ class Document:
     path: str
     text: str
     header: Header
-    raw: list[Segment]        # header fields and body exactly as written
-    prose: list[Segment]      # code, inline code and comments masked
-    unquoted: list[Segment]   # prose with quotations and blockquotes masked too
+    prose: list[Segment]      # the post's text (title, summary, area, body); code masked
 
     def field(self, name: str) -> str:
         found = self.header.fields.get(name)
         return found.value if found else ""
 
+    @cached_property
+    def unquoted(self) -> list[Segment]:
+        """``prose`` with quotations and blockquotes masked too (made only when asked for)."""
+        return [Segment.of(s.line, _quotes(s.text), s.where) for s in self.prose]
 
-def make_document(path: str, text: str) -> Document:
-    header = parse_header(text)
-    lines = text.splitlines()
-    body = "\n".join(lines[header.body_line - 1:])
-    raw, prose, unquoted = [], [], []
-    for name in TEXT_FIELDS:
-        item = header.fields.get(name)
-        if item is not None and item.value:
-            raw.append(Segment.of(item.line, item.value, name))
-            clean = _code_and_comments(item.value)
-            prose.append(Segment.of(item.line, clean, name))
-            unquoted.append(Segment.of(item.line, _quotes(clean), name))
-    raw.append(Segment.of(header.body_line, body))
-    clean = _code_and_comments(body)
-    prose.append(Segment.of(header.body_line, clean))
-    unquoted.append(Segment.of(header.body_line, _quotes(clean)))
-    return Document(path, text, header, raw, prose, unquoted)
+
+def make_document(path: str, text: str, header: Header | None = None) -> Document:
+    """The rules' view of a post; pass ``header`` when it is already parsed.
+
+    The whole file is one segment starting at line 1, so every match has its true
+    line number: header lines are blanked except the values of the text fields
+    (title, summary, area), which readers see and the rules must check too.
+    """
+    header = header or parse_header(text)
+    lines = text.split("\n")
+    head_end = min(header.body_line - 1, len(lines))
+    keep = False
+    for index in range(head_end):
+        line = lines[index]
+        key = KEY_LINE.match(line)
+        if key is not None:
+            keep = key.group("key").lower() in TEXT_FIELDS
+            lines[index] = " " * key.start("value") + line[key.start("value"):] if keep \
+                else " " * len(line)
+        elif not (keep and MORE_LINE.match(line)):
+            lines[index] = " " * len(line)
+    return Document(path, text, header, [Segment.of(1, _code_and_comments("\n".join(lines)))])
+
+
+class _WordTriggers:
+    """Word-start triggers checked against a segment's distinct words, not by scanning.
+
+    " word" means some word starts with "word"; " word " means that exact word;
+    " two words" means that phrase (checked in ``Segment.words``).
+    """
+
+    def __init__(self, triggers: tuple[str, ...]) -> None:
+        self.exact: set[str] = set()
+        self.phrases: list[str] = []
+        self.prefixes: dict[str, list[str]] = {}
+        for trigger in triggers:
+            word = trigger.strip()
+            if " " in word:
+                self.phrases.append(trigger)
+            elif trigger.endswith(" ") or len(word) < 3:
+                self.exact.add(word)
+            else:
+                self.prefixes.setdefault(word[:3], []).append(word)
+
+    @staticmethod
+    @lru_cache(maxsize=256)
+    def of(triggers: tuple[str, ...]) -> _WordTriggers:
+        return _WordTriggers(triggers)
+
+    def found_in(self, segment: Segment) -> bool:
+        tokens = segment.tokens
+        if self.exact and not self.exact.isdisjoint(tokens):
+            return True
+        if self.prefixes:
+            for token in tokens:
+                candidates = self.prefixes.get(token[:3])
+                if candidates and any(token.startswith(c) for c in candidates):
+                    return True
+        return any(phrase in segment.words for phrase in self.phrases)
 
 
 @lru_cache(maxsize=256)
@@ -132,22 +198,54 @@ def _any_of(literals: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in sorted(set(literals), key=len, reverse=True)))
 
 
-def search_digits(pattern: re.Pattern[str], segments: list[Segment]) -> Iterator[Match]:
+def _search_spans(pattern: PatternLike, segment: Segment, spans: Iterable[tuple[int, int]],
+                  before: int, after: int) -> Iterator[Match]:
+    """Matches inside the windows around ``spans``; overlapping windows are merged first,
+    so a match containing an anchor always lies wholly inside one window."""
+    windows: list[list[int]] = []
+    for start, end in sorted(spans):
+        low, high = max(0, start - before), end + after
+        if windows and low <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], high)
+        else:
+            windows.append([low, high])
+    for low, high in windows:
+        for found in pattern.finditer(segment.text, low, high):
+            yield Match(segment.line_at(found.start()), found.group(0), found, segment)
+
+
+def search_digits(pattern: PatternLike, segments: list[Segment]) -> Iterator[Match]:
     """``search`` for patterns that only match inside digit runs (SSN, card, phone numbers).
 
     One cheap scan finds the runs; the pattern runs only there (with a few characters
     either side for its look-arounds) instead of at every position of the post.
     """
     for segment in segments:
-        last = -1
-        for start, end in segment.digit_runs:
-            for found in pattern.finditer(segment.text, max(0, start - 3), end + 1):
-                if found.start() > last:
-                    last = found.start()
-                    yield Match(segment.line_at(found.start()), found.group(0), found, segment)
+        yield from _search_spans(pattern, segment, segment.digit_runs, 3, 1)
 
 
-def search(pattern: re.Pattern[str], segments: list[Segment],
+def search_around(pattern: PatternLike, segments: list[Segment], anchor: PatternLike,
+                  before: int, after: int) -> Iterator[Match]:
+    """``search`` in windows around a cheap ``anchor`` (an "@", a "-year-old").
+
+    Patterns that open with a look-behind or a word boundary cannot use the regex
+    engine's fast scan for their first character; a literal anchor can, so the full
+    pattern runs only where a match is possible: ``before`` characters ahead of each
+    anchor to ``after`` characters past it.
+    """
+    for segment in segments:
+        spans = [m.span() for m in anchor.finditer(segment.text)]
+        if spans:
+            yield from _search_spans(pattern, segment, spans, before, after)
+
+
+def any_present(segments: list[Segment], triggers: tuple[str, ...] = (),
+                word_triggers: tuple[str, ...] = ()) -> bool:
+    """Whether some segment contains a trigger: lets a rule skip compiling its pattern."""
+    return any(s.has_any(triggers, word_triggers) for s in segments)
+
+
+def search(pattern: PatternLike, segments: list[Segment],
            triggers: tuple[str, ...] = (), word_triggers: tuple[str, ...] = ()
            ) -> Iterator[Match]:
     """Matches of ``pattern`` with their line numbers.
@@ -157,12 +255,8 @@ def search(pattern: re.Pattern[str], segments: list[Segment],
     keeps case-insensitive alternations from dominating a 10,000-post check.
     ``word_triggers`` are the same, but must start a word (given as " word").
     """
-    any_of = _any_of(triggers) if triggers else None
-    any_word = _any_of(word_triggers) if word_triggers else None
     for segment in segments:
-        if any_of is not None and not any_of.search(segment.lower):
-            continue
-        if any_word is not None and not any_word.search(segment.words):
+        if (triggers or word_triggers) and not segment.has_any(triggers, word_triggers):
             continue
         for found in pattern.finditer(segment.text):
             yield Match(segment.line_at(found.start()), found.group(0), found, segment)

@@ -8,25 +8,25 @@ letting it vanish silently.
 from __future__ import annotations
 
 import html
-import re
 
 from pressroom.rules.document import Document, search
+from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
 # (pattern, rule, message, lower-case triggers one of which every match contains)
 CHECKS = [
-    (re.compile(r"(?i)<\s*(?:form|input|textarea|button|select)\b"), "HTML-FORM",
+    (lazy(r"(?i)<\s*(?:form|input|textarea|button|select)\b"), "HTML-FORM",
      "a form or input field ({text!r}); the public may not post to the site — link to the "
      "Contact page instead", ("<",)),
-    (re.compile(r"(?i)<\s*(?:iframe|frame|frameset|object|embed|applet|svg|math|portal)\b"),
+    (lazy(r"(?i)<\s*(?:iframe|frame|frameset|object|embed|applet|svg|math|portal)\b"),
      "HTML-EMBED", "embedded content ({text!r}); link to it instead", ("<",)),
-    (re.compile(r"(?i)<\s*script\b|<[a-z][^>]*\son[a-z]+\s*=|<\s*(?:style|link|meta|base)\b"),
+    (lazy(r"(?i)<\s*script\b|<[a-z][^>]*\son[a-z]+\s*=|<\s*(?:style|link|meta|base)\b"),
      "HTML-SCRIPT", "a script, event handler or page-level tag ({text!r})", ("<",)),
-    (re.compile(r"(?i)(?:\b(?:href|src|action|formaction|xlink:href|data)\s*=\s*[\"']?|\]\(\s*<?)"
+    (lazy(r"(?i)(?:\b(?:href|src|action|formaction|xlink:href|data)\s*=\s*[\"']?|\]\(\s*<?)"
                 r"\s*(?:javascript|data|vbscript)\s*:"),
      "HTML-URL", "a javascript:, data: or vbscript: link ({text!r})",
      ("script", "data")),
-    (re.compile(r"(?i)disqus|fb-comments|facebook\.com/plugins/comments|utteranc\.es|giscus"
+    (lazy(r"(?i)disqus|fb-comments|facebook\.com/plugins/comments|utteranc\.es|giscus"
                 r"|commento|intensedebate|livefyre|hyvor|remark42|cusdis|data-comments"),
      "HTML-COMMENTS", "a comment widget ({text!r}); department sites take no public posts",
      ("disqus", "comments", "utteranc", "giscus", "commento", "intensedebate", "livefyre",
@@ -36,7 +36,7 @@ CHECKS = [
 
 def check_html(doc: Document, config: object = None) -> list[Violation]:
     problems = []
-    segments = [seg for seg in doc.prose if seg.where in ("body", "summary")]
+    segments = doc.prose
     for pattern, rule_id, message, triggers in CHECKS:
         for hit in search(pattern, segments, triggers):
             problems.append(Violation(doc.path, hit.line, rule_id,

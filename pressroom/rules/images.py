@@ -11,16 +11,17 @@ from collections.abc import Collection
 from posixpath import normpath
 
 from pressroom.rules.document import Document, search
+from pressroom.rules.lazy import LazyPattern, lazy
 from pressroom.violations import Violation
 
-MARKDOWN_IMAGE = re.compile(
+MARKDOWN_IMAGE = lazy(
     r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
-HTML_IMAGE = re.compile(r"(?is)<img\b[^>]*>")
-_ALT = re.compile(r"(?is)\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
-_SRC = re.compile(r"(?is)\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
+HTML_IMAGE = lazy(r"(?is)<img\b[^>]*>")
+_ALT = lazy(r"(?is)\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
+_SRC = lazy(r"(?is)\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
 
 
-def _attr(pattern: re.Pattern[str], tag: str) -> str | None:
+def _attr(pattern: LazyPattern, tag: str) -> str | None:
     found = pattern.search(tag)
     if found is None:
         return None

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from pressroom.rules.config import RuleConfig
-from pressroom.rules.document import Document, search
+from pressroom.rules.document import Document, any_present, search
 from pressroom.violations import Violation
 
 LISTS = {
@@ -55,9 +55,10 @@ def check_language(doc: Document, config: RuleConfig) -> list[Violation]:
     problems = []
     for name, (rule_id, label) in LISTS.items():
         terms = config.terms.get(name, ())
+        if not terms or not any_present(doc.prose, word_triggers=_triggers(terms)):
+            continue  # no term's words appear: no need to compile or run the full pattern
         pattern = _compile(terms)
-        if pattern is None:
-            continue
+        assert pattern is not None
         for hit in search(pattern, doc.prose, word_triggers=_triggers(terms)):
             if safe is not None and _inside_safe_phrase(hit.segment.text, hit.match, safe):
                 continue

@@ -9,29 +9,28 @@ and publicly announced traffic enforcement (checkpoints) are fine.
 
 from __future__ import annotations
 
-import re
-
 from pressroom.rules.document import Document, search
+from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
-MARKING = re.compile(
+MARKING = lazy(
     r"(?i:\blaw enforcement sensitive\b|\bfor official use only\b|\bsensitive but unclassified\b"
     r"|\bnot for (?:public )?(?:release|distribution|dissemination)\b|\binternal (?:use )?only\b"
     r"|\bdo not (?:release|distribute|publish|disseminate)\b|\bconfidential\s*[-:\u2013\u2014]\s)")
-MARKING_CODE = re.compile(r"\b(?:U//)?FOUO\b|\bLES\b|\bSBU\b")
-INFORMANT = re.compile(
+MARKING_CODE = lazy(r"\b(?:U//)?FOUO\b|\bLES\b|\bSBU\b")
+INFORMANT = lazy(
     r"(?i)\b(?:confidential|reliable|paid|registered|cooperating)\s+(?:informant|source)s?\b"
     r"|\binformants?\b")
-INFORMANT_CODE = re.compile(r"\bCI\s*#\s*\d+")
+INFORMANT_CODE = lazy(r"\bCI\s*#\s*\d+")
 _COLOR = (r"(?:black|white|gray|grey|silver|blue|red|green|tan|gold|brown|beige|maroon|dark|"
           r"light)")
-UNDERCOVER = re.compile(
+UNDERCOVER = lazy(
     r"\b[Uu]ndercover\s+(?i:officer|detective|agent|deputy|investigator)s?\s+(?:[A-Z][a-z]+)"
     r"|\b[Uu]ndercover\s+(?i:officer|detective|agent|deputy|investigator)s?\b[^.\n]{0,80}?"
     r"\b(?:drives?|driving|wears?|wearing|goes by|known as|uses the name)\b"
     # "unmarked silver Dodge Charger", "unmarked Ford Explorer": a specific police vehicle.
     rf"|\b[Uu]nmarked\s+(?:(?i:{_COLOR})\b|[A-Z][a-z]+\s+[A-Z]\w+)")
-TACTICAL = re.compile(
+TACTICAL = lazy(
     r"(?i)\b(?:SWAT(?:\s+(?:officers|team|units))?|tactical (?:team|officers|units)|snipers?|"
     r"officers|deputies|units|K-?9 units?)\s+(?:are|is|have been|remain)\s+(?:now\s+)?"
     r"(?:positioned|stationed|staged|staging|deployed|hiding|set up|waiting)\s+"
@@ -39,7 +38,7 @@ TACTICAL = re.compile(
     r"|\b(?:command post|staging area|entry team)\s+(?:is\s+|has been\s+)?"
     r"(?:set up\s+|located\s+|established\s+)?(?:at|on|near|behind|in)\s+(?:the\s+)?[A-Z0-9]"
     r"|\bsnipers?\b")
-PLANNED = re.compile(
+PLANNED = lazy(
     r"(?i)\b(?:will|plans? to|planning to|are going to|intends? to|expects? to|is set to)\s+"
     r"(?:be\s+)?(?:serv(?:e|ing)|execut(?:e|ing))\s+(?:a\s+|an\s+|several\s+|multiple\s+|"
     r"\d+\s+)?(?:search\s+|arrest\s+|no-knock\s+)?warrants?\b"
@@ -55,19 +54,25 @@ _MARKED = "handling marking {text!r}: text marked for internal use must not be p
 _INFORMANT = "mentions a confidential informant ({text!r}); never refer to informants"
 # (pattern, lower-case triggers one of which every match contains, rule, section, message)
 CHECKS = [
-    (MARKING, ("sensitive", "official use", "not for", "internal", "do not", "confidential"),
+    (MARKING, (" law enforcement sensitive", " for official use only", " sensitive but",
+               " not for public", " not for release", " not for distribution",
+               " not for dissemination", " internal only", " internal use only",
+               " do not release", " do not distribute", " do not publish",
+               " do not disseminate", " confidential "),
      "OPS-MARKING", "392.5 (c)", _MARKED),
     (MARKING_CODE, (" fouo ", " les ", " sbu "), "OPS-MARKING", "392.5 (c)", _MARKED),
-    (INFORMANT, ("informant", "source"), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
+    (INFORMANT, (" informant", " confidential source", " reliable source", " paid source",
+                 " registered source", " cooperating source"),
+     "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
     (INFORMANT_CODE, (" ci ",), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
-    (UNDERCOVER, ("undercover", "unmarked"), "OPS-UNDERCOVER", "392.5 (e)",
+    (UNDERCOVER, (" undercover", " unmarked"), "OPS-UNDERCOVER", "392.5 (e)",
      "identifies undercover personnel or vehicles ({text!r})"),
-    (TACTICAL, ("positioned", "stationed", "staged", "staging", "deployed", "hiding", "set up",
-                "waiting", "command post", "entry team", "sniper"),
+    (TACTICAL, (" positioned", " stationed", " staged", " staging", " deployed", " hiding",
+                " set up", " waiting", " command post", " entry team", " sniper"),
      "OPS-TACTICAL", "392.5 (e)",
      "reveals tactical positions ({text!r}); say what the public should do, not where "
      "officers are"),
-    (PLANNED, ("warrant", "raid", "sting", "sweep", "stakeout", "surveillance"),
+    (PLANNED, (" warrant", " raid", " sting", " sweep", " stakeout", " surveillance"),
      "OPS-PLANNED", "392.5 (c)",
      "reveals a planned operation ({text!r}); announce operations only after they are done"),
 ]

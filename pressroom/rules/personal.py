@@ -7,22 +7,21 @@ selling things, personal announcements and political campaigning.
 
 from __future__ import annotations
 
-import re
-
 from pressroom.rules.document import Document, search
+from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
-FIRST_PERSON = re.compile(
+FIRST_PERSON = lazy(
     r"(?<![\w'\u2019-])(?:I(?:['\u2019](?:m|ve|ll|d))?(?![\w'\u2019-])(?!-\d)"
     r"|[Mm](?:e|y|ine|yself)(?![\w'\u2019-]))")
-_NUMERAL_CONTEXT = re.compile(
+_NUMERAL_CONTEXT = lazy(
     r"(?:Phase|Level|Type|War|Class|Stage|Tier|Part|Title|Chapter|Section|Grade|Step|Round|"
     r"Category|Division|Zone|Unit|Team)\s*$")
-SALE = re.compile(
+SALE = lazy(
     r"(?i)\bfor sale\b|\bselling my\b|\bbuy my\b|\bOBO\b|\bor best offer\b|\bDM me\b"
     r"|\bmessage me\b|\bcontact me\b|\bmy (?:birthday|wedding|anniversary|retirement party|"
     r"baby shower|garage sale|yard sale|business|small business|side business)\b")
-POLITICAL = re.compile(
+POLITICAL = lazy(
     r"(?i:\bvote (?:yes|no) on\b|\bre-?elect\b|\bcampaign (?:for|to elect)\b"
     r"|\bpaid for by\b[^.\n]{0,60}\bcommittee\b"
     r"|\b(?:support|oppose|vote (?:for|against))\s+(?:Measure|Proposition|Prop\.?)\s+\w+)"
@@ -48,12 +47,13 @@ def check_personal(doc: Document, config: object = None) -> list[Violation]:
                                   f"first person singular ({hit.text!r}) outside a quotation; "
                                   f"the department speaks as \"we\", or quote the member by "
                                   f"name (392.5 f)"))
-    for hit in search(SALE, doc.prose, ("sale", "selling", "buy my", "obo", "best offer",
-                                        "dm me", "message me", "contact me", "my ")):
+    for hit in search(SALE, doc.prose, word_triggers=(
+            " for sale", " selling my", " buy my", " obo ", " best offer", " dm me",
+            " message me", " contact me", " my ")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-SALE",
                                   f"selling or a personal announcement ({hit.text!r}) (392.5 f)"))
-    for hit in search(POLITICAL, doc.prose, ("vote", "elect", "campaign", "paid for",
-                                             "support", "oppose", "endorse")):
+    for hit in search(POLITICAL, doc.prose, word_triggers=(
+            " vote", " elect", " campaign", " paid for", " support", " oppose", " endorse")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-POLITICAL",
                                   f"political campaigning ({hit.text!r}); the department "
                                   f"informs, it does not campaign (392.5 f)"))

@@ -9,43 +9,46 @@ and health details about a person.
 
 from __future__ import annotations
 
-import re
-
 from pressroom.rules.config import RuleConfig, digits
-from pressroom.rules.document import Document, search, search_digits
+from pressroom.rules.document import Document, search, search_around, search_digits
+from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
-SSN = re.compile(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])")
-SSN_NAMED = re.compile(r"(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")
-CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
-DL_NEAR = re.compile(r"(?i)(?:driver'?s?\s+licen[cs]e|\bD\.?L\.?\b|\bCDL\b|licen[cs]e\s+"
+SSN = lazy(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])")
+SSN_NAMED = lazy(r"(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")
+CARD = lazy(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
+DL_NEAR = lazy(r"(?i)(?:driver'?s?\s+licen[cs]e|\bD\.?L\.?\b|\bCDL\b|licen[cs]e\s+"
                      r"(?:number|no\.?|#))[^.\n]{0,40}?\b([A-Z]\d{4,8}|\d{7,9})\b")
-DOB = re.compile(
+DOB = lazy(
     r"(?i)\b(?:DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\b[:\s,]*"
     r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
-PHONE = re.compile(r"(?<![\w-])(?:\+?1[-.\s]?)?\(?([2-9]\d{2})\)?[-.\s]?(\d{3})[-.\s](\d{4})"
+PHONE = lazy(r"(?<![\w-])(?:\+?1[-.\s]?)?\(?([2-9]\d{2})\)?[-.\s]?(\d{3})[-.\s](\d{4})"
                    r"(?![\w-])")
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
-EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+EMAIL = lazy(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+AT = lazy(r"@")
 SUFFIX = (r"(?:Street|St|Avenue|Ave|Road|Rd|Drive|Dr|Lane|Ln|Court|Ct|Boulevard|Blvd|Way|"
           r"Place|Pl|Circle|Cir|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Trail|Plaza|Alley|Loop)")
-ADDRESS = re.compile(
-    r"(?<![\w.,-])(\d{1,6}[A-Z]?)\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
+# Opens with a digit (then looks behind it) so the regex engine can skip to digits quickly.
+ADDRESS = lazy(
+    r"(?P<num>[0-9](?<![\w.,-][0-9])\d{0,5}[A-Z]?)\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     r"(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)(?:\s+[A-Z][A-Za-z'.-]*){0,3}\s+" + SUFFIX +
     r"\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w-]+)?")
 _NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+){1,2}"
 # (pattern, lower-case triggers one of which every match contains)
+# (pattern, a cheap anchor every match contains, how far before/after it a match reaches)
 JUVENILE = [
-    (re.compile(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"), (",",)),
-    (re.compile(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
-                rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
-     ("year-old",)),
-    (re.compile(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
-                r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
-     ("named", "identified as")),
+    (lazy(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"),
+     lazy(r",\s+(?:age\s+)?\d{1,2},"), 80, 0),
+    (lazy(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
+          rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
+     lazy(r"-year-old\b"), 3, 80),
+    (lazy(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
+          r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
+     lazy(r"(?i)named|identified as"), 30, 40),
 ]
-MEDICAL = re.compile(
+MEDICAL = lazy(
     r"(?i)\bdiagnosed with\b|\bsuffer(?:s|ed|ing)? from\b|\bschizophreni\w*|\bbipolar\b"
     r"|\bpsychiatric (?:hold|history|evaluation|facility|treatment|care)\b|\b5150\b"
     r"|\bmental illness\b|(?-i:\bHIV\b|\bAIDS\b)"
@@ -101,7 +104,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
         flag(hit.line, "PRIVACY-PHONE",
              f"phone number {hit.text.strip()!r} is not one of the department's; "
              f"add it to [allow] phones in policy/rules.toml if it is a public line")
-    for hit in search(EMAIL, doc.prose, ("@",)):
+    for hit in search_around(EMAIL, doc.prose, AT, 64, 256):
         address, domain = hit.text.lower(), hit.match.group(1).lower()
         allowed = address in config.allow_emails or any(
             domain == d or domain.endswith("." + d.lstrip(".")) or
@@ -116,10 +119,10 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
             continue
         flag(hit.line, "PRIVACY-ADDRESS",
              f"exact address {hit.text!r}; for a residence write the block "
-             f"(\"the {_block(hit.match.group(1))} block of ...\"), for a business or public "
+             f"(\"the {_block(hit.match.group('num'))} block of ...\"), for a business or public "
              f"place allow it with a suppression")
-    for pattern, triggers in JUVENILE:
-        for hit in search(pattern, doc.prose, triggers):
+    for pattern, anchor, before, after in JUVENILE:
+        for hit in search_around(pattern, doc.prose, anchor, before, after):
             age = hit.match.groupdict().get("age")
             if age is None or int(age) < 18:
                 flag(hit.line, "PRIVACY-JUVENILE",

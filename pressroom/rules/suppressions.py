@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pressroom.rules.catalog import RULES
+from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
-PATTERN = re.compile(
+PATTERN = lazy(
     r"<!--\s*pressroom:\s*allow\s+(?P<ids>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)"
     r"\s*(?:--\s*(?P<reason>.*?))?\s*-->")
-_MENTION = re.compile(r"<!--\s*pressroom:", re.I)
+_MENTION = lazy(r"<!--\s*pressroom:", re.I)
 
 
 @dataclass(frozen=True, order=True)

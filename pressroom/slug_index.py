@@ -1,0 +1,123 @@
+"""Every post's slug, fast enough for a pre-commit hook in a 10,000-post repository.
+
+A slug is a post's public identity, so a new post must not reuse one, and knowing
+all slugs means knowing every post's header. In a git checkout the posts are
+listed from git's index (``git ls-files -s``, what the commit will contain) and
+each blob's explicit ``Slug:`` is cached by blob hash in ``.git/pressroom-slugs``:
+content-addressed, so an entry can never be stale. Only blobs not seen before are
+read, all at once through ``git cat-file --batch``. Outside git every header is read.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from pressroom.content import slug_for
+from pressroom.frontmatter import parse_header
+
+CACHE_NAME = "pressroom-slugs"
+VERSION = "pressroom-slugs 2"
+
+
+def explicit_slug(head: bytes) -> str:
+    """The ``Slug:`` field of a post's header ("" when it has none)."""
+    found = parse_header(head[:4096].decode("utf-8", errors="replace")).fields.get("slug")
+    return found.value if found else ""
+
+
+def post_slugs(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
+    """repo-relative path -> slug for every post (as ``is_post`` decides) in the repository."""
+    listed = _git_listing(repo)
+    if listed is None:
+        return _read_all(repo, is_post)
+    posts = {rel: sha for rel, sha in listed.items() if is_post(rel)}
+    cache_file = repo / ".git" / CACHE_NAME
+    cache = _load(cache_file)
+    missing = sorted({sha for sha in posts.values() if sha not in cache})
+    if missing:
+        cache.update(_read_blobs(repo, missing))
+        _save(cache_file, {sha: cache[sha] for sha in set(posts.values()) if sha in cache})
+    return {rel: slug_for(rel, cache.get(sha, "")) for rel, sha in posts.items()}
+
+
+def _git_listing(repo: Path) -> dict[str, str] | None:
+    if not (repo / ".git").is_dir():
+        return None
+    try:
+        out = subprocess.run(["git", "ls-files", "-s", "-z", "--", "content"], cwd=repo,
+                             capture_output=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    listing = {}
+    for record in out.split(b"\0"):
+        if record:
+            meta, _, path = record.partition(b"\t")
+            listing[path.decode("utf-8", errors="replace")] = meta.split()[1].decode()
+    return listing
+
+
+def _read_blobs(repo: Path, shas: list[str]) -> dict[str, str]:
+    """sha -> explicit slug, for many blobs in one ``git cat-file --batch``."""
+    found: dict[str, str] = {}
+    try:
+        out = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, capture_output=True,
+                             input="".join(f"{sha}\n" for sha in shas).encode(),
+                             check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return found
+    pos = 0
+    for sha in shas:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        found[sha] = explicit_slug(out[pos:pos + size])
+        pos += size + 1
+    return found
+
+
+def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
+    root = str(repo)
+    result = {}
+    for folder, _dirs, files in os.walk(os.path.join(root, "content")):
+        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
+        for name in files:
+            rel = f"{rel_folder}/{name}"
+            if is_post(rel):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    result[rel] = slug_for(rel, explicit_slug(handle.read(4096)))
+    return result
+
+
+def _load(path: Path) -> dict[str, str]:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if not lines or lines[0] != VERSION:
+        return {}
+    return dict(line.split("\t", 1) for line in lines[1:] if "\t" in line)
+
+
+def _save(path: Path, entries: dict[str, str]) -> None:
+    body = "\n".join(f"{sha}\t{slug}" for sha, slug in sorted(entries.items())
+                     if "\n" not in slug)
+    try:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(f"{VERSION}\n{body}", encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout still works, just without the cache
+
+
+def is_post_path(rel: str, markdown: tuple[str, ...], not_posts: Iterable[str]) -> bool:
+    """A Markdown file under content/, outside the folders that hold no posts."""
+    if not rel.lower().endswith(markdown) or not rel.startswith("content/"):
+        return False
+    top = rel[8:].split("/", 1)
+    return len(top) == 1 or top[0] not in not_posts
