@@ -19,14 +19,19 @@ from pressroom.images import find_metadata
 RULES = '[allow]\nphones = ["(555) 010-4400"]\nemail_domains = ["pd.example"]\n'
 
 
-@pytest.fixture
-def dept(tmp_path, monkeypatch):
-    root = tmp_path / "dept"
+def make_dept(root: Path) -> Path:
+    """A department folder: posts and images folders, roster and rules."""
     (root / "content/2026").mkdir(parents=True)
     (root / "content/images").mkdir()
     (root / "policy").mkdir()
     (root / "policy/roster.toml").write_text(ROSTER)
     (root / "policy/rules.toml").write_text(RULES)
+    return root
+
+
+@pytest.fixture
+def dept(tmp_path, monkeypatch):
+    root = make_dept(tmp_path / "dept")
     monkeypatch.chdir(root)
     return root
 
@@ -99,12 +104,7 @@ def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
 @pytest.fixture
 def git_dept(tmp_path):
     require_tool(shutil.which("git") is not None, "git")
-    root = tmp_path / "dept"
-    (root / "content/2026").mkdir(parents=True)
-    (root / "content/images").mkdir()
-    (root / "policy").mkdir()
-    (root / "policy/roster.toml").write_text(ROSTER)
-    (root / "policy/rules.toml").write_text(RULES)
+    root = make_dept(tmp_path / "dept")
     shutil.copy(PROJECT / ".pre-commit-config.yaml", root)
     (root / ".venv").symlink_to(Path(sys.prefix))  # the config runs .venv/bin/...
     (root / ".gitignore").write_text(".venv\n")
