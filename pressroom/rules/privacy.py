@@ -118,7 +118,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
         if any(hit.text.lower().startswith(a) for a in config.allow_addresses):
             continue
         flag(hit.line, "PRIVACY-ADDRESS",
-             f"exact address {hit.text!r}; for a residence write the block "
+             f"exact address {hit.text.rstrip('.')!r}; for a residence write the block "
              f"(\"the {_block(hit.match.group('num'))} block of ...\"), for a business or public "
              f"place allow it with a suppression")
     for pattern, anchor, before, after in JUVENILE:
