@@ -170,3 +170,6 @@ def _progress_printer():
 
 def main() -> None:  # pragma: no cover - console entry for python -m
     cli()
+
+
+from pressroom import cli_approvals  # noqa: E402,F401  (registers the approval commands)

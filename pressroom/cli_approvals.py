@@ -1,0 +1,164 @@
+"""CLI commands for approvals (392.3): new, setup-signing, approve, verify, install-hooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from pressroom.categories import SLUGS
+from pressroom.cli import REPO_OPTION, UsageProblem, cli
+from pressroom.violations import InputError
+
+
+def _repo(repo: Path) -> Path:
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    return repo
+
+
+@cli.command("new")
+@REPO_OPTION
+@click.argument("title")
+@click.option("--category", required=True, type=click.Choice(list(SLUGS)),
+              help="One of the eight kinds of content (392.4).")
+@click.option("--author", default=None, help="Member id (default: you, from git's user.email).")
+@click.option("--slug", default=None, help="The post's address (default: from the title).")
+def new_command(repo: Path, title: str, category: str, author: str | None,
+                slug: str | None) -> None:
+    """Start a post: a new branch post/<slug> from main with the post file ready to write.
+
+    \b
+    Example:
+      pressroom new "Road closure on Elm Street" --category traffic
+      # write content/2026/road-closure-on-elm-street.md, then:
+      git add content && git commit -m "Road closure on Elm Street" && git push -u origin HEAD
+    """
+    from pressroom.workflow import new_post
+
+    try:
+        made = new_post(_repo(repo), title, category, author, slug)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"On new branch {made.branch}: write {made.path}")
+    click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
+
+
+@cli.command("setup-signing")
+@REPO_OPTION
+@click.option("--member", "member_id", required=True, help="Your member id on the roster.")
+@click.option("--key", "key_path", required=True, type=click.Path(path_type=Path),
+              help="Your SSH private key (its public half must be your roster signing_key).")
+def setup_signing_command(repo: Path, member_id: str, key_path: Path) -> None:
+    """Configure this clone to SSH-sign every commit and merge as you.
+
+    Checks that the key is the one on the roster for you, then sets git's
+    user.name/user.email, gpg.format=ssh, user.signingkey and commit.gpgsign.
+
+    \b
+    Example:
+      ssh-keygen -t ed25519 -f ~/.ssh/pd_signing     # once; give the .pub to the Chief
+      pressroom setup-signing --member pio1 --key ~/.ssh/pd_signing
+    """
+    from pressroom.workflow import setup_signing
+
+    try:
+        member = setup_signing(_repo(repo), member_id, key_path)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Signing set up: commits in this clone are signed as {member.name} "
+               f"({member.id}, {', '.join(member.roles)}).")
+
+
+@cli.command("approve")
+@REPO_OPTION
+@click.argument("branch")
+def approve_command(repo: Path, branch: str) -> None:
+    """Approve a branch: a signed merge --no-ff into main, kept only if it verifies.
+
+    Refused (and undone) when you may not approve what the branch brings in, when
+    you wrote any of its commits yourself, or when a post breaks a content rule.
+    Push main afterwards to publish.
+
+    \b
+    Example:
+      git fetch && pressroom check && pressroom approve origin/post/road-closure
+      git push origin main
+    """
+    from pressroom.workflow import ApprovalRefused, approve
+
+    try:
+        done = approve(_repo(repo), branch)
+    except ApprovalRefused as exc:
+        for problem in exc.problems:
+            click.echo(problem)
+        click.echo(f"Not approved: {len(exc.problems)} problem(s); main is unchanged.", err=True)
+        raise SystemExit(1) from exc
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    who = f" signed by {done.member.name} ({done.member.id})" if done.member else ""
+    click.echo(f"Approved {branch}: merge {done.merge[:7]}{who}. Push main to publish.")
+
+
+@cli.command("verify")
+@REPO_OPTION
+@click.option("--branch", default="main", show_default=True, help="The branch to verify.")
+@click.option("--since", default=None, metavar="REV",
+              help="Trust history up to REV (default: the root commit, the roster's adoption).")
+@click.option("--no-cache", is_flag=True, help="Re-check merges verified before.")
+def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool) -> None:
+    """Verify that every commit on main is a supervisor's signed, valid approval.
+
+    Replays the approval rules over the first-parent history of the branch.
+    Exit 0 with a summary when all is approved; 1 with one line per problem
+    naming the commit; 2 for usage errors.
+
+    \b
+    Example:
+      pressroom verify
+      pressroom verify --since v2026.1 --branch main
+    """
+    from pressroom.approvals import verify_history
+    from pressroom.gitio import GitError, git_text
+
+    _repo(repo)
+    try:
+        tip = git_text(repo, "rev-parse", "--verify", f"{branch}^{{commit}}")
+        anchor = git_text(repo, "rev-parse", "--verify", f"{since}^{{commit}}") if since else None
+        result = verify_history(repo, tip, anchor, use_cache=not no_cache)
+    except GitError as exc:
+        raise UsageProblem(f"{branch}: {exc}") from exc
+    for problem in result.problems:
+        click.echo(str(problem))
+    where = f"{branch} after {since}" if since else branch
+    if result.ok:
+        click.echo(f"OK: all {result.checked} commit(s) on {where} are approved merges "
+                   f"({result.cached} remembered from earlier runs).")
+        return
+    click.echo(f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s) "
+               f"on {where}.")
+    raise SystemExit(1)
+
+
+@cli.command("install-hooks")
+@click.option("--bare", "bare", required=True, type=click.Path(path_type=Path),
+              help="The department's central bare repository.")
+@click.option("--force", is_flag=True, help="Replace an existing pre-receive hook.")
+def install_hooks_command(bare: Path, force: bool) -> None:
+    """Install the pre-receive hook that refuses unapproved pushes to main.
+
+    The hook refuses deleting main, force-pushing main, and any new commit on
+    main that `pressroom verify` refuses; a refused push changes nothing.
+
+    \b
+    Example:
+      git init --bare /srv/git/pd-site.git
+      pressroom install-hooks --bare /srv/git/pd-site.git
+    """
+    from pressroom.workflow import install_hooks
+
+    try:
+        hook = install_hooks(bare, force)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Installed {hook}: pushes to main must be approved merges.")

@@ -1,0 +1,225 @@
+"""The daily approval commands: start a post, set up signing, approve, install the server hook.
+
+Each function does one job through git and returns what happened in words, or
+raises ``InputError`` with one line saying what to do instead.
+"""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pressroom.approvals import verify_history
+from pressroom.categories import BY_SLUG, SLUGS
+from pressroom.checking import check_repo, site_timezone
+from pressroom.gitio import GitError, git, git_text
+from pressroom.roster import Member, Roster
+from pressroom.signatures import allowed_signers, key_id
+from pressroom.sources import load_roster
+from pressroom.violations import InputError
+
+MAIN = "main"
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "post"
+
+
+def _git(repo: Path, *args: str) -> str:
+    try:
+        return git_text(repo, *args)
+    except GitError as exc:
+        raise InputError(f"git {args[0]}: {exc}") from exc
+
+
+def _roster(repo: Path) -> Roster:
+    roster, problems = load_roster(repo)
+    if problems:
+        raise InputError(str(problems[0]))
+    return roster
+
+
+def _require_clean(repo: Path) -> None:
+    if _git(repo, "status", "--porcelain", "--untracked-files=no"):
+        raise InputError("the working tree has uncommitted changes; commit or stash them first")
+
+
+# --- pressroom new ----------------------------------------------------------------------------
+
+TEMPLATE = """\
+Title: {title}
+Date: {date}
+Category: {category}
+Author: {author}
+Summary: {summary}
+{extra}
+<!-- Write the post below in plain language. Give ages, not dates of birth; blocks
+     ("the 400 block of Elm Street"), not house numbers. Run `pressroom check` before
+     you ask a supervisor to approve the branch. This comment is never published. -->
+
+"""
+
+
+@dataclass
+class NewPost:
+    branch: str
+    path: Path
+
+
+def new_post(repo: Path, title: str, category: str, author: str | None, slug: str | None,
+             now: datetime | None = None) -> NewPost:
+    """Create branch ``post/<slug>`` from main with the post file from the template."""
+    if category not in BY_SLUG:
+        raise InputError(f"category {category!r} is not one of: {', '.join(SLUGS)}")
+    roster = _roster(repo)
+    author = author or _member_for_git_user(repo, roster)
+    if author not in roster:
+        raise InputError(f"author {author!r} is not a member id in policy/roster.toml")
+    slug = slug or slugify(title)
+    tz = site_timezone(repo)
+    now = (now or datetime.now(tz)).astimezone(tz)
+    branch = f"post/{slug}"
+    path = repo / "content" / f"{now:%Y}" / f"{slug}.md"
+    if path.exists():
+        raise InputError(f"{path.relative_to(repo)} already exists; choose another --slug")
+    if _git(repo, "branch", "--list", branch):
+        raise InputError(f"branch {branch} already exists; switch to it with git switch {branch}")
+    _require_clean(repo)
+    _git(repo, "switch", "--quiet", "-c", branch, MAIN)
+    extra = ""
+    if category == "safety-alerts":
+        ends = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=4)
+        extra = (f"Expires: {ends:%Y-%m-%d %H:%M}\nArea: \n"
+                 f"Incident: {now:%Y-%m%d}-{slug.split('-')[0]}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(TEMPLATE.format(title=title, date=f"{now:%Y-%m-%d %H:%M}", category=category,
+                                    author=author, summary="", extra=extra), encoding="utf-8")
+    return NewPost(branch, path)
+
+
+def _member_for_git_user(repo: Path, roster: Roster) -> str:
+    email = git(repo, "config", "user.email", check=False).decode().strip().lower()
+    for member in roster.members.values():
+        if email and member.email.lower() == email:
+            return member.id
+    raise InputError("pass --author: git's user.email matches no member of policy/roster.toml "
+                     "(run pressroom setup-signing first)")
+
+
+# --- pressroom setup-signing ------------------------------------------------------------------
+
+def public_key_of(key_path: Path) -> str:
+    """The OpenSSH public key for a private key file (or a .pub file)."""
+    candidates = [key_path] if key_path.suffix == ".pub" else [key_path.with_name(
+        key_path.name + ".pub")]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8").strip()
+    try:
+        result = subprocess.run(["ssh-keygen", "-y", "-f", str(key_path)], capture_output=True,
+                                text=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise InputError(f"{key_path}: cannot read an SSH key from it") from exc
+    return result.stdout.strip()
+
+
+def setup_signing(repo: Path, member_id: str, key_path: Path) -> Member:
+    """Configure this clone to SSH-sign every commit as ``member_id`` with ``key_path``."""
+    roster = _roster(repo)
+    member = roster.get(member_id)
+    if member is None:
+        raise InputError(f"{member_id!r} is not a member id in policy/roster.toml")
+    if not key_path.exists():
+        raise InputError(f"{key_path}: no such key file")
+    public = public_key_of(key_path)
+    if not member.signing_key:
+        raise InputError(f"{member_id} has no signing_key in policy/roster.toml; ask the Chief "
+                         f"to add: signing_key = \"{key_id(public)}\"")
+    if key_id(member.signing_key) != key_id(public):
+        raise InputError(f"{key_path} is not the key on the roster for {member_id}")
+    git_dir = Path(_git(repo, "rev-parse", "--absolute-git-dir"))
+    signers = git_dir / "pressroom-allowed-signers"
+    signers.write_text(allowed_signers(roster), encoding="utf-8")
+    for key, value in (("user.name", member.name), ("user.email", member.email or member.id),
+                       ("gpg.format", "ssh"), ("user.signingkey", str(key_path.resolve())),
+                       ("commit.gpgsign", "true"), ("tag.gpgsign", "true"),
+                       ("gpg.ssh.allowedSignersFile", str(signers))):
+        _git(repo, "config", "--local", key, value)
+    return member
+
+
+# --- pressroom approve ------------------------------------------------------------------------
+
+@dataclass
+class Approval:
+    merge: str
+    member: Member | None
+    previous: str
+
+
+def approve(repo: Path, branch: str) -> Approval:
+    """Signed ``git merge --no-ff`` of ``branch`` into main, kept only if it verifies."""
+    _require_clean(repo)
+    if not _git(repo, "branch", "--list", branch) and not _git(repo, "branch", "-r", "--list",
+                                                                 branch):
+        raise InputError(f"no branch {branch!r}")
+    _git(repo, "switch", "--quiet", MAIN)
+    previous = _git(repo, "rev-parse", "HEAD")
+    changed = _git(repo, "diff", "--name-only", f"{MAIN}...{branch}").split()
+    try:
+        git(repo, "merge", "--no-ff", "-S", "--no-edit", "-m",
+            f"Approve {branch}", branch)
+    except GitError as exc:
+        git(repo, "merge", "--abort", check=False)
+        raise InputError(f"cannot merge {branch}: {exc}") from exc
+    merge = _git(repo, "rev-parse", "HEAD")
+    problems = [str(p) for p in verify_history(repo, merge, previous, use_cache=False).problems]
+    posts = [p for p in changed if p.startswith("content/") and (repo / p).is_file()]
+    if posts:
+        report = check_repo(repo, posts)
+        problems += [str(v) for v in report.errors]
+    if problems:
+        _git(repo, "reset", "--quiet", "--hard", previous)
+        raise ApprovalRefused(problems)
+    roster = _roster(repo)
+    email = git(repo, "config", "user.email", check=False).decode().strip().lower()
+    member = next((m for m in roster.members.values() if m.email.lower() == email), None)
+    return Approval(merge, member, previous)
+
+
+class ApprovalRefused(InputError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+# --- pressroom install-hooks ------------------------------------------------------------------
+
+HOOK = """\
+#!/bin/sh
+# Installed by `pressroom install-hooks`: refuses unapproved history on main (Policy 392.3).
+# Pushes to other branches (post/*) are not checked here.
+exec "{python}" -m pressroom.server_hook
+"""
+
+
+def install_hooks(bare: Path, force: bool = False) -> Path:
+    if not bare.is_dir():
+        raise InputError(f"{bare}: no such folder")
+    if _git(bare, "rev-parse", "--is-bare-repository") != "true":
+        raise InputError(f"{bare}: not a bare repository (the server's copy, e.g. pd-site.git)")
+    hook = Path(_git(bare, "rev-parse", "--absolute-git-dir")) / "hooks" / "pre-receive"
+    if hook.exists() and "pressroom" not in hook.read_text(errors="replace") and not force:
+        raise InputError(f"{hook} exists and is not pressroom's; pass --force to replace it")
+    hook.parent.mkdir(parents=True, exist_ok=True)
+    hook.write_text(HOOK.format(python=sys.executable), encoding="utf-8")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return hook
+
+
