@@ -35,7 +35,7 @@ from pressroom.gitio import Commit, GitError, ObjectReader, git, git_text
 from pressroom.roster import ROSTER_PATH, Member, Roster, parse_roster
 from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
 from pressroom.signatures import SignatureCheck, allowed_signers, check_signature
-from pressroom.sources import MARKDOWN_SUFFIXES, NOT_POSTS
+from pressroom.sources import is_post_path
 from pressroom.violations import Violation
 
 POST_APPROVERS = ("supervisor", "chief")
@@ -218,8 +218,8 @@ class Verifier:
         """Which roles may approve what the merge brings in, and why."""
         if any(p.startswith("policy/") for p in plan.changed):
             return POLICY_APPROVERS, "it changes policy/ (the roster or the rules)"
-        posts = [p for p in plan.changed if _is_post(p)]
-        others = [p for p in plan.changed if not _is_post(p)]
+        posts = [p for p in plan.changed if is_post_path(p)]
+        others = [p for p in plan.changed if not is_post_path(p)]
         incident_posts = [p for p in posts if self._is_incident_alert(plan.commit.sha, p)]
         content_only = all(p.startswith("content/") for p in others)
         if posts and len(incident_posts) == len(posts) and content_only:
@@ -234,12 +234,6 @@ class Verifier:
         category = fields["category"].value if "category" in fields else ""
         return category == "safety-alerts" and bool(fields.get("incident")
                                                      and fields["incident"].value)
-
-
-def _is_post(path: str) -> bool:
-    parts = path.split("/")
-    return (len(parts) >= 2 and parts[0] == "content" and parts[1] not in NOT_POSTS
-            and path.lower().endswith(MARKDOWN_SUFFIXES))
 
 
 def _names(roles: tuple[str, ...]) -> str:

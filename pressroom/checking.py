@@ -38,7 +38,7 @@ from pressroom.rules.operations import check_operations
 from pressroom.rules.personal import check_personal
 from pressroom.rules.privacy import check_privacy
 from pressroom.rules.suppressions import Suppression, apply_suppressions, find_suppressions
-from pressroom.sources import MARKDOWN_SUFFIXES, NOT_POSTS, load_roster
+from pressroom.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster
 from pressroom.violations import InputError, Violation
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -174,13 +174,12 @@ def repo_files(repo: Path) -> tuple[list[str], list[str]]:
     skip = len(str(repo)) + 1
     for folder, _dirs, files in os.walk(root):
         rel_folder = folder[skip:].replace(os.sep, "/")
-        top = rel_folder.split("/")[1] if "/" in rel_folder else ""
         for name in files:
-            suffix = os.path.splitext(name)[1].lower()
-            if suffix in MARKDOWN_SUFFIXES and top not in NOT_POSTS:
-                posts.append(f"{rel_folder}/{name}")
-            elif suffix in IMAGE_SUFFIXES:
-                images.append(f"{rel_folder}/{name}")
+            rel = f"{rel_folder}/{name}"
+            if is_post_path(rel):
+                posts.append(rel)
+            elif name.lower().endswith(IMAGE_SUFFIXES):
+                images.append(rel)
     return sorted(posts), sorted(images)
 
 
@@ -268,16 +267,12 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
         yield _check_chunk(repo, chunks[0], ctx)
 
 
-def _is_post(rel: str) -> bool:
-    return slug_index.is_post_path(rel, MARKDOWN_SUFFIXES, NOT_POSTS)
-
-
 def _duplicate_slugs(repo: Path, checked: Sequence[str]) -> list[Violation]:
     """Named posts against every other post (in git: the posts in the index)."""
     problems = []
     checked_set = set(checked)
     others: dict[str, str] = {}
-    for rel, slug in sorted(slug_index.post_slugs(repo, _is_post).items()):
+    for rel, slug in sorted(slug_index.post_slugs(repo, is_post_path).items()):
         if rel not in checked_set:
             others.setdefault(slug, rel)
     for rel in checked:

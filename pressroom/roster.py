@@ -40,6 +40,7 @@ class Member:
     email: str = ""
     signing_key: str = ""
     trained: date | None = None
+    github: str = ""  # the member's username on a hosting platform, for CODEOWNERS
 
     def has_role(self, *roles: str) -> bool:
         return any(r in self.roles for r in roles)
@@ -115,11 +116,12 @@ def parse_roster(text: str, path: str = ROSTER_PATH) -> tuple[Roster, list[Viola
             continue
         email = entry.get("email", "")
         key = entry.get("signing_key", "")
-        if not isinstance(email, str) or not isinstance(key, str):
-            bad(f"members.{member_id}: email and signing_key must be strings")
+        github = entry.get("github", "")
+        if not all(isinstance(v, str) for v in (email, key, github)):
+            bad(f"members.{member_id}: email, signing_key and github must be strings")
             continue
         members[member_id] = Member(
             id=member_id, name=name.strip(), roles=tuple(roles),
-            email=email, signing_key=key.strip(), trained=trained,
+            email=email, signing_key=key.strip(), trained=trained, github=github.lstrip("@"),
         )
     return Roster(members), problems

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from pressroom.content import slug_for
@@ -115,9 +115,3 @@ def _save(path: Path, entries: dict[str, str]) -> None:
         pass  # a read-only checkout still works, just without the cache
 
 
-def is_post_path(rel: str, markdown: tuple[str, ...], not_posts: Iterable[str]) -> bool:
-    """A Markdown file under content/, outside the folders that hold no posts."""
-    if not rel.lower().endswith(markdown) or not rel.startswith("content/"):
-        return False
-    top = rel[8:].split("/", 1)
-    return len(top) == 1 or top[0] not in not_posts

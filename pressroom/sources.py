@@ -20,6 +20,14 @@ MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 NOT_POSTS = ("pages", "images")
 
 
+def is_post_path(rel: str) -> bool:
+    """A Markdown file under content/, outside the folders that hold no posts (repo-relative)."""
+    if not rel.lower().endswith(MARKDOWN_SUFFIXES) or not rel.startswith("content/"):
+        return False
+    top = rel[len("content/"):].split("/", 1)
+    return len(top) == 1 or top[0] not in NOT_POSTS
+
+
 @dataclass
 class Sources:
     roster: Roster

@@ -20,7 +20,8 @@ from pressroom.checking import check_repo, site_timezone
 from pressroom.gitio import GitError, git, git_text
 from pressroom.roster import Member, Roster
 from pressroom.signatures import allowed_signers, key_id
-from pressroom.sources import load_roster
+from pressroom.slug_index import post_slugs
+from pressroom.sources import is_post_path, load_roster
 from pressroom.violations import InputError
 
 MAIN = "main"
@@ -86,8 +87,10 @@ def new_post(repo: Path, title: str, category: str, author: str | None, slug: st
     now = (now or datetime.now(tz)).astimezone(tz)
     branch = f"post/{slug}"
     path = repo / "content" / f"{now:%Y}" / f"{slug}.md"
-    if path.exists():
-        raise InputError(f"{path.relative_to(repo)} already exists; choose another --slug")
+    taken = {s: p for p, s in post_slugs(repo, is_post_path).items()}
+    if path.exists() or slug in taken:
+        where = taken.get(slug, path.relative_to(repo).as_posix())
+        raise InputError(f"slug {slug!r} is already used by {where}; choose another --slug")
     if _git(repo, "branch", "--list", branch):
         raise InputError(f"branch {branch} already exists; switch to it with git switch {branch}")
     _require_clean(repo)
