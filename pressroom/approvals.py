@@ -241,24 +241,24 @@ def _names(roles: tuple[str, ...]) -> str:
 
 
 def evaluate(verifier: Verifier, plan: MergePlan,
-             signature_of: Callable[[Commit, Roster, str], SignatureCheck]) -> list[Violation]:
+             signature_of: Callable[[Commit, Roster, str], SignatureCheck],
+             platform: bool = False) -> list[Violation]:
+    """The approval rules for one first-parent commit.
+
+    ``platform``: main is merged on a hosting platform (GitHub, GitLab) that signs web
+    merges with its own key; the approval evidence is then the platform's required
+    review, so the merge's signer and role are not checked here (see the README).
+    """
     commit = plan.commit
     if plan.problem:
         return [_refuse(commit, plan.rule, plan.problem)]
     first = commit.parents[0]
     roster, signers = verifier.roster_at(first)
     problems: list[Violation] = []
-    approval = signature_of(commit, roster, signers)
-    if approval.member is None:
-        problems.append(_refuse(commit, "APPROVAL-SIGNATURE",
-                                f"the merge is {approval.problem} (roster at {first[:7]})"))
-    else:
-        roles, why = verifier.required_roles(plan)
-        if not approval.member.has_role(*roles):
-            problems.append(_refuse(commit, "APPROVAL-ROLE",
-                                    f"signed by {approval.member.id} "
-                                    f"({', '.join(approval.member.roles)}), but {why}: it needs "
-                                    f"the approval of a {_names(roles)}"))
+    approval = SignatureCheck(None, "")
+    if not platform:
+        approval = signature_of(commit, roster, signers)
+        problems += _approver_problems(verifier, plan, approval, first)
     config = verifier.config_at(first)
     for content in plan.brought_in:
         check = signature_of(content, roster, signers)
@@ -276,6 +276,21 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                 "the merge adds edits of its own: its tree is not the automatic "
                                 "merge of its parents"))
     return problems
+
+
+def _approver_problems(verifier: Verifier, plan: MergePlan, approval: SignatureCheck,
+                       first: str) -> list[Violation]:
+    """The merge is signed by a roster member whose role may approve what it brings in."""
+    commit = plan.commit
+    if approval.member is None:
+        return [_refuse(commit, "APPROVAL-SIGNATURE",
+                        f"the merge is {approval.problem} (roster at {first[:7]})")]
+    roles, why = verifier.required_roles(plan)
+    if approval.member.has_role(*roles):
+        return []
+    return [_refuse(commit, "APPROVAL-ROLE",
+                    f"signed by {approval.member.id} ({', '.join(approval.member.roles)}), but "
+                    f"{why}: it needs the approval of a {_names(roles)}")]
 
 
 def _training(merge: Commit, content: Commit, member: Member,
@@ -326,10 +341,11 @@ def _save_cache(path: Path, shas: set[str]) -> None:
 
 
 def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int = 4,
-                   use_cache: bool = True) -> VerifyResult:
+                   use_cache: bool = True, platform: bool = False) -> VerifyResult:
     """Verify every first-parent commit of ``tip`` after ``anchor`` (default: the root)."""
     chain, anchor = first_parent_chain(repo, tip, anchor)
     cache_path = _cache_file(repo)
+    use_cache = use_cache and not platform
     cached = _load_cache(cache_path) if use_cache else set()
     result = VerifyResult()
     # Everything reachable from the anchor is an ancestor of every later main commit.
@@ -344,10 +360,10 @@ def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int
             known.update(git_text(repo, "rev-list", commits[todo_start - 1].sha).split())
         result.cached = todo_start
         plans = verifier.plan(commits[todo_start:], known)
-        checks = _check_signatures(verifier, plans, workers)
+        checks = _check_signatures(verifier, plans, workers, platform)
         verified = set(cached) if use_cache else set()
         for plan in plans:
-            problems = evaluate(verifier, plan, lambda c, r, s: checks[(c.sha, s)])
+            problems = evaluate(verifier, plan, lambda c, r, s: checks[(c.sha, s)], platform)
             result.problems += problems
             if not problems and not result.problems:
                 verified.add(plan.commit.sha)
@@ -359,15 +375,15 @@ def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int
     return result
 
 
-def _check_signatures(verifier: Verifier, plans: list[MergePlan], workers: int
-                      ) -> dict[tuple[str, str], SignatureCheck]:
+def _check_signatures(verifier: Verifier, plans: list[MergePlan], workers: int,
+                      platform: bool = False) -> dict[tuple[str, str], SignatureCheck]:
     """Every signature the plans need, checked once each, in parallel."""
     jobs: dict[tuple[str, str], tuple[Commit, Roster, str]] = {}
     for plan in plans:
         if plan.problem:
             continue
         roster, signers = verifier.roster_at(plan.commit.parents[0])
-        for commit in [plan.commit, *plan.brought_in]:
+        for commit in plan.brought_in if platform else [plan.commit, *plan.brought_in]:
             jobs.setdefault((commit.sha, signers), (commit, roster, signers))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {key: pool.submit(check_signature, c.signature, c.payload, r, s)

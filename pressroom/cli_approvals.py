@@ -106,7 +106,12 @@ def approve_command(repo: Path, branch: str) -> None:
 @click.option("--since", default=None, metavar="REV",
               help="Trust history up to REV (default: the root commit, the roster's adoption).")
 @click.option("--no-cache", is_flag=True, help="Re-check merges verified before.")
-def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool) -> None:
+@click.option("--platform", is_flag=True,
+              help="Main is merged on GitHub/GitLab, which sign web merges with their own key: "
+                   "skip the merge signer and role (the platform's required review is the "
+                   "evidence); every other rule still applies.")
+def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
+                   platform: bool) -> None:
     """Verify that every commit on main is a supervisor's signed, valid approval.
 
     Replays the approval rules over the first-parent history of the branch.
@@ -125,7 +130,7 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool) -
     try:
         tip = git_text(repo, "rev-parse", "--verify", f"{branch}^{{commit}}")
         anchor = git_text(repo, "rev-parse", "--verify", f"{since}^{{commit}}") if since else None
-        result = verify_history(repo, tip, anchor, use_cache=not no_cache)
+        result = verify_history(repo, tip, anchor, use_cache=not no_cache, platform=platform)
     except GitError as exc:
         raise UsageProblem(f"{branch}: {exc}") from exc
     for problem in result.problems:
@@ -162,3 +167,36 @@ def install_hooks_command(bare: Path, force: bool) -> None:
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Installed {hook}: pushes to main must be approved merges.")
+
+
+@cli.command("codeowners")
+@REPO_OPTION
+@click.option("--write", is_flag=True, help="Write .github/CODEOWNERS instead of printing it.")
+def codeowners_command(repo: Path, write: bool) -> None:
+    """Generate CODEOWNERS from the roster, for GitHub or GitLab branch protection.
+
+    Supervisors and the chief own content/ (incident commanders too, for
+    alerts); the chief alone owns policy/ and .github/. Members need a
+    `github = "username"` entry in policy/roster.toml.
+
+    \b
+    Example:
+      pressroom codeowners --write && git add .github/CODEOWNERS
+    """
+    from pressroom.codeowners import codeowners
+    from pressroom.sources import load_roster
+
+    roster, problems = load_roster(_repo(repo))
+    if problems:
+        raise UsageProblem(str(problems[0]))
+    try:
+        text = codeowners(roster)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    if not write:
+        click.echo(text, nl=False)
+        return
+    target = repo / ".github" / "CODEOWNERS"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target}.")

@@ -232,3 +232,39 @@ def test_verify_command_exit_codes(dept):
     assert bad.exit_code == 1
     assert bad.output.splitlines()[0].startswith(f"{sneaky[:7]}: APPROVAL-DIRECT:")
     assert run("verify", "--repo", str(dept.root), "--branch", "nope").exit_code == 2
+
+
+# --- hosting platforms ------------------------------------------------------------------------
+
+def test_platform_mode_accepts_a_platform_signed_merge_but_not_the_rest(dept):
+    dept.post_branch("closure")
+    dept.merge_as(None, "post/closure")  # a web merge: not signed by a roster member
+    assert verify_history(dept.root, dept.head("main"), use_cache=False, platform=True).ok
+    dept.post_branch("late", member="lapsed1")
+    merge = dept.merge_as(None, "post/late")
+    result = verify_history(dept.root, dept.head("main"), use_cache=False, platform=True)
+    assert [(p.path, p.rule_id) for p in result.problems] == [(merge[:7], "APPROVAL-TRAINING")]
+    sneaky = dept.commit_as("pio1", "Direct", {"content/2026/z.md": post_text()})
+    result = verify_history(dept.root, dept.head("main"), use_cache=False, platform=True)
+    assert (sneaky[:7], "APPROVAL-DIRECT") in [(p.path, p.rule_id) for p in result.problems]
+
+
+def test_codeowners_from_the_roster(dept):
+    roster = (dept.root / "policy/roster.toml").read_text()
+    roster = roster.replace('name = "Sgt. Dana Okafor"',
+                            'name = "Sgt. Dana Okafor"\ngithub = "dokafor"')
+    roster = roster.replace('name = "Chief Elena Torres"',
+                            'name = "Chief Elena Torres"\ngithub = "@etorres"')
+    (dept.root / "policy/roster.toml").write_text(roster)
+    result = run("codeowners", "--repo", str(dept.root))
+    assert result.exit_code == 0, result.output
+    assert "/content/  @dokafor @etorres" in result.output
+    assert "/policy/   @etorres" in result.output
+    written = run("codeowners", "--repo", str(dept.root), "--write")
+    assert written.exit_code == 0
+    assert (dept.root / ".github/CODEOWNERS").read_text() == result.output
+
+
+def test_codeowners_needs_usernames(dept):
+    result = run("codeowners", "--repo", str(dept.root))
+    assert result.exit_code == 2 and "github username" in result.output

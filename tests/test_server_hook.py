@@ -1,4 +1,4 @@
-"""The central bare repository refuses unapproved history on main; a refused push changes nothing."""
+"""The central repository refuses unapproved history on main; a refused push changes nothing."""
 
 from __future__ import annotations
 
