@@ -34,3 +34,23 @@ def test_bench_check_prints_its_table(tmp_path):
     assert "pressroom check, 60 posts" in result.stdout
     assert "pre-commit run --files <one post>" in result.stdout
     assert "of which pre-commit itself" in result.stdout
+
+
+def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    from gen_history import generate as generate_history
+
+    from pressroom.approvals import verify_history
+
+    repo = tmp_path / "history"
+    tip = generate_history(repo, 12, progress=None)
+    assert verify_history(repo, tip, use_cache=False).ok
+    assert subprocess.run(["git", "fsck", "--strict"], cwd=repo,
+                          capture_output=True).returncode == 0
+    # A merge whose message was changed after signing no longer verifies.
+    raw = subprocess.run(["git", "cat-file", "commit", tip], cwd=repo, capture_output=True,
+                         check=True).stdout.replace(b"Approve post/notice-11", b"Approve it")
+    forged = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo,
+                            input=raw, capture_output=True, check=True).stdout.decode().strip()
+    result = verify_history(repo, forged, use_cache=False)
+    assert [(p.path, p.rule_id) for p in result.problems] == [(forged[:7], "APPROVAL-SIGNATURE")]

@@ -83,6 +83,17 @@ _RULES = [
     Rule("IMAGE-FORMAT", "392.5.1", "an image format that cannot be checked or can carry script",
          False),
     Rule("IMAGE-MISSING", "392.4", "an image the post refers to is not in the repository"),
+    # Approval of history on main (392.3, 392.4.1): reported by `pressroom verify`
+    Rule("APPROVAL-DIRECT", "392.3", "a commit on main that is not an approved merge", False),
+    Rule("APPROVAL-EMPTY", "392.3", "a merge that brings in nothing", False),
+    Rule("APPROVAL-SIGNATURE", "392.3", "a merge not signed by a roster member", False),
+    Rule("APPROVAL-ROLE", "392.3", "the signer may not approve what the merge brings in", False),
+    Rule("APPROVAL-SELF", "392.3", "the approver signed commits the merge brings in", False),
+    Rule("APPROVAL-CONTENT-SIGNATURE", "392.3", "a brought-in commit not signed by a member",
+         False),
+    Rule("APPROVAL-TRAINING", "392.8", "a brought-in commit by a member with lapsed training",
+         False),
+    Rule("APPROVAL-EDITS", "392.3", "a merge that adds edits of its own", False),
     # Suppressions and configuration
     Rule("SUPPRESS-REASON", "392.6", "a suppression needs a reason", False),
     Rule("SUPPRESS-UNKNOWN", "392.6", "a suppression names an unknown or unsuppressible rule",
