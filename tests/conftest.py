@@ -92,6 +92,14 @@ def sample_repo(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def keys_dir(tmp_path_factory):
+    """A folder for members' SSH keys (made once per test session by gitdept.make_key)."""
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    require_tool(shutil.which("git") is not None, "git")
+    return tmp_path_factory.mktemp("keys")
+
+
 def tree_digest(root: Path) -> dict[str, str]:
     """Relative path -> sha256 of every file under ``root``."""
     return {

@@ -6,22 +6,13 @@ Every refusal must name the offending commit.
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
-from conftest import post_text, require_tool
+from conftest import post_text
 from gitdept import MEMBERS, Department, roster_text
 
 from pressroom.approvals import verify_history
 from pressroom.cli import cli
-
-
-@pytest.fixture(scope="session")
-def keys_dir(tmp_path_factory):
-    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    require_tool(shutil.which("git") is not None, "git")
-    return tmp_path_factory.mktemp("keys")
 
 
 @pytest.fixture

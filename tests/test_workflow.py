@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
-from conftest import post_text, require_tool
+from conftest import post_text
 from gitdept import Department
 
 from pressroom.approvals import verify_history
 from pressroom.cli import cli
-
-
-@pytest.fixture(scope="module")
-def keys_dir(tmp_path_factory):
-    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    require_tool(shutil.which("git") is not None, "git")
-    return tmp_path_factory.mktemp("keys")
 
 
 @pytest.fixture
