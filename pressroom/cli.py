@@ -172,4 +172,5 @@ def main() -> None:  # pragma: no cover - console entry for python -m
     cli()
 
 
-from pressroom import cli_approvals  # noqa: E402,F401  (registers the approval commands)
+# Register the command groups defined in their own modules.
+from pressroom import cli_approvals, cli_publishing  # noqa: E402,F401

@@ -20,7 +20,23 @@ from pressroom.violations import Violation
 
 REQUIRED = ("title", "date", "category", "author", "summary")
 OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident")
-KNOWN = REQUIRED + OPTIONAL
+# Real-time safety information (392.4 e): CAP 1.2 vocabularies, so alerts feed aggregators.
+ALERT_FIELDS = ("event", "urgency", "severity", "certainty", "response", "instruction",
+                "polygon", "circle")
+CAP_VALUES = {
+    "urgency": ("Immediate", "Expected", "Future", "Past", "Unknown"),
+    "severity": ("Extreme", "Severe", "Moderate", "Minor", "Unknown"),
+    "certainty": ("Observed", "Likely", "Possible", "Unlikely", "Unknown"),
+    "response": ("Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess",
+                 "AllClear", "None"),
+}
+ALERT_DEFAULTS = {"urgency": "Immediate", "severity": "Moderate", "certainty": "Observed",
+                  "response": "Monitor", "event": "Police activity"}
+_POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
+POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
+CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
+INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS
 STATUSES = ("published", "draft")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BYTES = 2_000_000  # a post larger than this is not a post
@@ -45,6 +61,7 @@ class Post:
     expires: datetime | None = None
     area: str = ""
     incident: str = ""
+    alert: dict[str, str] = field(default_factory=dict, compare=False)  # CAP values, defaulted
     fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     header: Header | None = field(default=None, compare=False, repr=False)
 
@@ -150,6 +167,27 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
                                   "a safety alert needs 'Expires:' (when it stops being "
                                   "current), e.g. Expires: 2026-11-24 22:00"))
 
+    for name in ALERT_FIELDS:
+        if name in fields and category != "safety-alerts":
+            problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
+                                      f"'{fields[name].name}' belongs to safety-alerts posts only"))
+    for name, allowed in CAP_VALUES.items():
+        if name in fields and fields[name].value not in allowed:
+            problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
+                                      f"{fields[name].value!r} is not a CAP {name} "
+                                      f"(use: {', '.join(allowed)})"))
+    if "polygon" in fields and not _closed_polygon(fields["polygon"].value):
+        problems.append(Violation(path, fields["polygon"].line, "FRONT-ALERT",
+                                  "Polygon is 'lat,lon lat,lon ...' with at least four points, "
+                                  "the last equal to the first"))
+    if "incident" in fields and not INCIDENT_ID.match(fields["incident"].value):
+        problems.append(Violation(path, fields["incident"].line, "FRONT-ALERT",
+                                  "Incident is an id of letters, digits, '.', '_' or '-', "
+                                  "e.g. 2026-1124-elm"))
+    if "circle" in fields and not CIRCLE.match(fields["circle"].value):
+        problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
+                                  "Circle is 'lat,lon radius-in-km', e.g. 34.13,-117.90 0.5"))
+
     status = fields["status"].value.lower() if "status" in fields else "published"
     if status not in STATUSES:
         problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
@@ -177,8 +215,15 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         modified=modified, status=status, expires=expires,
         area=fields["area"].value if "area" in fields else "",
         incident=fields["incident"].value if "incident" in fields else "",
+        alert={name: fields[name].value if name in fields else ALERT_DEFAULTS.get(name, "")
+               for name in ALERT_FIELDS} if category == "safety-alerts" else {},
         fields=dict(fields), header=header,
     ), []
+
+
+def _closed_polygon(value: str) -> bool:
+    points = value.split()
+    return bool(POLYGON.match(value)) and points[0] == points[-1]
 
 
 def check_author(post: Post, roster: Roster) -> list[Violation]:

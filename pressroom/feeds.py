@@ -29,6 +29,7 @@ class FeedEntry:
     category: str  # slug
     category_name: str
     author_name: str
+    link_type: str = ""  # e.g. application/cap+xml for the CAP index
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> F
         fe.id(entry_id(meta.site_url, entry))
         fe.guid(entry_id(meta.site_url, entry), permalink=False)
         fe.title(entry.title)
-        fe.link(href=entry.url, rel="alternate")
+        if entry.link_type:
+            fe.link(href=entry.url, rel="alternate", type=entry.link_type)
+        else:
+            fe.link(href=entry.url, rel="alternate")
         fe.published(entry.published)
         fe.updated(entry.updated)
         fe.author(name=entry.author_name)

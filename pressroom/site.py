@@ -26,6 +26,7 @@ PLUGINS = [
     "pressroom_sanitize",
     "pressroom_roster",
     "pressroom_categories",
+    "pressroom_incidents",
     "pressroom_feeds",
 ]
 

@@ -1,0 +1,153 @@
+"""392.4 (e), 392.4.1: incident pages, the active-alert banner, CAP 1.2 files.
+
+From the validated posts (``PRESSROOM_POSTS``) and "now" (``PRESSROOM_NOW``):
+
+* every page gets ``alert_banner`` — the active alerts, newest first;
+* each safety-alert article gets ``thread`` (its incident: status, page, posts);
+* ``incidents/<id>/`` pages with their own RSS and Atom feeds;
+* ``cap/<slug>.xml`` for every public safety alert and ``cap/index.atom``, the index
+  of active alerts (ended ones drop off 48 hours after they end).
+
+The decisions are the core's (``pressroom.incidents``, ``pressroom.cap``).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+
+from pressroom.cap import CapSite, cap_document, identifier
+from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
+from pressroom.incidents import in_cap_index, threads
+
+logger = logging.getLogger(__name__)
+CAP_DIR = "cap"
+
+
+def _now(settings) -> datetime:
+    now = settings.get("PRESSROOM_NOW")
+    return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
+def _thread_url(settings, thread) -> str:
+    return f"incidents/{thread.id}/" if thread.first.incident else \
+        _article_url(settings, thread.first)
+
+
+def attach_threads(generators) -> None:
+    articles_gen = next((g for g in generators if hasattr(g, "articles")), None)
+    if articles_gen is None:
+        return
+    settings = articles_gen.settings
+    posts = settings.get("PRESSROOM_POSTS")
+    if not posts:
+        logger.warning("pressroom_incidents: no validated posts (build with pressroom build)")
+        return
+    now = _now(settings)
+    by_path = {a.source_path: a for a in articles_gen.articles}
+    public = [posts[path] for path in by_path if path in posts]
+    all_threads = threads(public, now)
+    slug_to_thread = {p.slug: t for t in all_threads.values() for p in t.posts}
+    for article in articles_gen.articles:
+        thread = slug_to_thread.get(article.slug)
+        article.thread = thread and {
+            "id": thread.id, "status": thread.status(now), "url": _thread_url(settings, thread),
+            "is_incident": bool(thread.first.incident), "ends": thread.ends,
+            "latest": thread.latest.slug == article.slug,
+        }
+    banner = []
+    for thread in sorted(all_threads.values(), key=lambda t: (t.latest.date, t.id), reverse=True):
+        if thread.active(now):
+            banner.append({"title": thread.latest.title, "area": thread.area,
+                           "url": _thread_url(settings, thread), "updated": thread.latest.date})
+    articles_gen.context["alert_banner"] = banner
+    articles_gen.context["pressroom_threads"] = all_threads
+
+
+def write_incidents(generator, writer) -> None:
+    settings = generator.settings
+    all_threads = generator.context.get("pressroom_threads")
+    if all_threads is None:
+        return
+    now = _now(settings)
+    site_url = settings["SITEURL"].rstrip("/")
+    output = Path(writer.output_path)
+    tz = ZoneInfo(settings["TIMEZONE"])
+    cap_site = CapSite(sender=urlsplit(site_url).hostname or "localhost",
+                       sender_name=settings["SITENAME"], site_url=site_url,
+                       contact=settings.get("PRESSROOM_CONTACT", {}).get("non_emergency", ""),
+                       tz=tz)
+    template = generator.get_template("incident")
+    index_entries = []
+    newest = max((t.latest.updated for t in all_threads.values()),
+                 default=datetime(1970, 1, 1, tzinfo=UTC))
+    for thread in all_threads.values():
+        if thread.first.incident:
+            posts = [_post_view(settings, p) for p in thread.posts]
+            writer.write_file(f"incidents/{thread.id}/index.html", template, generator.context,
+                              relative_urls=settings["RELATIVE_URLS"],
+                              url=f"incidents/{thread.id}/", thread=thread, posts=posts,
+                              status=thread.status(now), page_name=f"incidents/{thread.id}")
+            _write_thread_feeds(settings, output, thread, site_url, newest)
+        for index, post in enumerate(thread.posts):
+            post_url = f"{site_url}/{_article_url(settings, post)}"
+            target = output / CAP_DIR / f"{post.slug}.xml"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(cap_document(cap_site, thread, index, post_url))
+            if in_cap_index(thread, now):
+                index_entries.append(FeedEntry(
+                    slug=identifier(cap_site, post), title=post.title,
+                    url=f"{site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
+                    updated=post.updated, summary_html=post.summary, content_html="",
+                    category="safety-alerts", category_name="Safety Alerts",
+                    author_name=settings["SITENAME"], link_type="application/cap+xml"))
+    index_entries.sort(key=lambda e: (e.updated, e.slug), reverse=True)
+    meta = FeedMeta(title=f"{settings['SITENAME']}: active CAP alerts",
+                    subtitle="Common Alerting Protocol 1.2 messages for active safety alerts",
+                    site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
+                    atom_url=f"{site_url}/{CAP_DIR}/index.atom",
+                    rss_url=f"{site_url}/{CAP_DIR}/index.atom",
+                    language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
+    (output / CAP_DIR).mkdir(parents=True, exist_ok=True)
+    (output / CAP_DIR / "index.atom").write_bytes(render_feeds(meta, index_entries)[1])
+
+
+def _article_url(settings, post) -> str:
+    return settings["ARTICLE_URL"].format(date=post.date, slug=post.slug)
+
+
+def _post_view(settings, post):
+    return {"title": post.title, "date": post.date, "summary": post.summary,
+            "url": _article_url(settings, post),
+            "area": post.area, "instruction": post.alert.get("instruction", ""),
+            "response": post.alert.get("response", ""), "expires": post.expires}
+
+
+def _write_thread_feeds(settings, output: Path, thread, site_url: str, newest) -> None:
+    entries = [FeedEntry(
+        slug=p.slug, title=p.title,
+        url=f"{site_url}/{_article_url(settings, p)}",
+        published=p.date, updated=p.updated, summary_html=p.summary, content_html=p.summary,
+        category="safety-alerts", category_name="Safety Alerts",
+        author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
+    meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
+                    subtitle=f"Updates on incident {thread.id}", site_url=site_url,
+                    page_url=f"{site_url}/incidents/{thread.id}/",
+                    atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
+                    rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
+                    language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
+    rss, atom = render_feeds(meta, entries)
+    folder = output / "feeds" / "incidents"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{thread.id}.rss.xml").write_bytes(rss)
+    (folder / f"{thread.id}.atom.xml").write_bytes(atom)
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(attach_threads)
+    signals.article_writer_finalized.connect(write_incidents)

@@ -1,0 +1,87 @@
+"""CLI commands for time-driven publishing (392.4 e, 392.4.1): due, publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from pressroom.cli import REPO_OPTION, UsageProblem, cli, parse_now
+from pressroom.violations import InputError
+
+NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
+                          help="Act as if it were this time (ISO 8601 with offset). "
+                               "Default: the current time.")
+
+
+@cli.command("due")
+@REPO_OPTION
+@NOW_OPTION
+@click.option("--all", "show_all", is_flag=True, help="List every upcoming change.")
+def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
+    """Print when the published site will next change by itself.
+
+    An embargoed post falling due, a safety alert expiring (it leaves the banner),
+    or an ended alert leaving the CAP index. Prints the time (ISO 8601) and why,
+    or "nothing scheduled".
+
+    \b
+    Example:
+      pressroom due
+      systemd-run --on-calendar="$(pressroom due | cut -d' ' -f1)" pressroom publish ...
+    """
+    from pressroom.publishing import due
+
+    now = parse_now(now_text) or datetime.now(UTC)
+    try:
+        changes = due(repo, now)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    if not changes:
+        click.echo("nothing scheduled")
+        return
+    for moment, why in changes if show_all else changes[:1]:
+        click.echo(f"{moment.isoformat(timespec='minutes')} {why}")
+
+
+@cli.command("publish")
+@REPO_OPTION
+@click.option("--target", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder the web server serves (replaced atomically).")
+@NOW_OPTION
+@click.option("--branch", default="main", show_default=True)
+@click.option("--platform", is_flag=True, help="Main is merged on GitHub/GitLab (see verify).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
+def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
+                    platform: bool, quiet: bool) -> None:
+    """Verify approvals, check content, build and deploy the site — or change nothing.
+
+    Safe to run from cron or a systemd timer: one run at a time (a lock), only a
+    clean checkout of main, and the served folder is swapped only when every
+    step succeeded. Exit 0 published, 1 refused (the site is unchanged), 2 usage.
+
+    \b
+    Example:
+      cd /srv/pd-site && git pull --ff-only -q && pressroom publish --target /var/www/pd
+    """
+    from pressroom.publishing import publish
+
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    now = parse_now(now_text) or datetime.now(UTC)
+    say = (lambda m: None) if quiet else (lambda m: click.echo(f"… {m}"))
+    try:
+        result = publish(repo, target, now, branch, platform, say)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(problem)
+        click.echo(f"Not published: {len(result.problems)} problem(s); {target} is unchanged.",
+                   err=True)
+        raise SystemExit(1)
+    assert result.build is not None
+    nxt = (f" Next change: {result.next_change[0].isoformat(timespec='minutes')} "
+           f"({result.next_change[1]})." if result.next_change else "")
+    click.echo(f"Published {result.build.public} post(s) to {target}.{nxt}")
