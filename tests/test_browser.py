@@ -11,21 +11,24 @@ import functools
 import http.server
 import shutil
 import threading
+from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import NOW, PROJECT, require_tool
+from conftest import PROJECT, require_tool
 
 from pressroom.build import build_site
 
 pytestmark = pytest.mark.browser
 
+LA = ZoneInfo("America/Los_Angeles")
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
     "home": "/",
     "post": "/2026/police-activity-elm-street/",
     "category": "/category/traffic/",
-    "empty category": "/category/community/",
+    "incident": "/incidents/2026-1124-elm/",
     "contact": "/contact/",
     "archives": "/archives/",
 }
@@ -47,7 +50,8 @@ def server(tmp_path_factory):
         shutil.copytree(PROJECT / part, sample / part)
     shutil.copy(PROJECT / "pelicanconf.py", sample)
     out = root / "out"
-    assert build_site(sample, out, now=NOW).ok
+    # While the sample's Elm Street alert is active, so the banner is on every page.
+    assert build_site(sample, out, now=datetime(2026, 11, 24, 17, 0, tzinfo=LA)).ok
     handler = functools.partial(_QuietHandler, directory=str(out))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -121,6 +125,7 @@ def test_page_is_local_error_free_comment_free_and_accessible(browser, server, n
         assert page.locator("header").count() >= 1 and page.locator("footer").count() >= 1
         assert page.locator("html").get_attribute("lang") == "en"
         assert page.locator("h1").count() == 1
+        assert page.locator("aside.alert-banner a").count() == 1  # the active alert, everywhere
 
         page.add_script_tag(path=str(AXE))
         results = page.evaluate(
