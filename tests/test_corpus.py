@@ -165,3 +165,23 @@ def test_two_addresses_close_together_are_each_read_whole(sentence_context):
             "records@pd.example handles reports.")
     found = check_post("content/2026/notice.md", _sentence_post(text), sentence_context)
     assert [v.message.split("'")[1] for v in found.violations] == ["help@county.example.org"]
+
+
+def test_rules_never_match_across_header_fields_or_paragraphs(sentence_context):
+    from pressroom.checking import check_post
+
+    text = (b"Title: Road closure: Foothill Boulevard repaving, December 1 to 4\n"
+            b"Date: 2026-11-10\nCategory: traffic\nAuthor: pio1\n"
+            b"Summary: Eastbound Foothill Boulevard will be reduced to one lane.\n\n"
+            b"Work runs from December 1 to 4\n\nEastbound Foothill Boulevard stays open.\n")
+    found = check_post("content/2026/notice.md", text, sentence_context)
+    assert found.violations == [], [str(v) for v in found.violations]
+
+
+def test_a_match_may_wrap_within_a_paragraph(sentence_context):
+    from pressroom.checking import check_post
+
+    found = check_post("content/2026/notice.md",
+                       _sentence_post("A man broke into a home at 1423\nMaple Avenue on Tuesday."),
+                       sentence_context)
+    assert [(v.rule_id, v.line) for v in found.violations] == [("PRIVACY-ADDRESS", 7)]

@@ -122,7 +122,8 @@ def _article_url(settings, post) -> str:
 
 
 def _post_view(settings, post):
-    return {"title": post.title, "date": post.date, "summary": post.summary,
+    return {"title": post.title, "date": post.date, "updated": post.updated,
+            "summary": post.summary,
             "url": _article_url(settings, post),
             "area": post.area, "instruction": post.alert.get("instruction", ""),
             "response": post.alert.get("response", ""), "expires": post.expires}

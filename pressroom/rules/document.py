@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from pressroom.frontmatter import KEY_LINE, MORE_LINE, Header, parse_header
@@ -62,6 +62,7 @@ class Segment:
     line: int
     text: str
     where: str = "body"
+    line_source: str = field(default="", repr=False, compare=False)  # for line numbers
 
     @classmethod
     def of(cls, line: int, text: str, where: str = "body") -> Segment:
@@ -101,7 +102,8 @@ class Segment:
 
     @cached_property
     def _starts(self) -> tuple[int, ...]:
-        return (0, *(m.end() for m in re.finditer("\n", self.text)))
+        source = self.line_source or self.text
+        return (0, *(m.end() for m in re.finditer("\n", source)))
 
     def line_at(self, offset: int) -> int:
         return self.line + bisect.bisect_right(self._starts, offset) - 1
@@ -129,7 +131,12 @@ class Document:
     @cached_property
     def unquoted(self) -> list[Segment]:
         """``prose`` with quotations and blockquotes masked too (made only when asked for)."""
-        return [Segment.of(s.line, _quotes(s.text), s.where) for s in self.prose]
+        out = []
+        for segment in self.prose:
+            source = segment.line_source or segment.text
+            out.append(Segment(segment.line, _separate(_quotes(source), self.header.body_line),
+                               segment.where, source))
+        return out
 
 
 def make_document(path: str, text: str, header: Header | None = None) -> Document:
@@ -152,7 +159,26 @@ def make_document(path: str, text: str, header: Header | None = None) -> Documen
                 else " " * len(line)
         elif not (keep and MORE_LINE.match(line)):
             lines[index] = " " * len(line)
-    return Document(path, text, header, [Segment.of(1, _code_and_comments("\n".join(lines)))])
+    masked = _code_and_comments("\n".join(lines))
+    return Document(path, text, header,
+                    [Segment(1, _separate(masked, header.body_line), "body", masked)])
+
+
+_PARAGRAPH_END = re.compile(r"\n(?=[ \t\r]*(?:\n|$))")
+
+
+def _separate(text: str, body_line: int) -> str:
+    """Newlines ending a header line or a paragraph become NUL (same length, no ``\\s``).
+
+    Rules may match across a line break inside a paragraph (sentences wrap), but never
+    from one header field into the next or across a blank line.
+    """
+    cut = 0
+    for _ in range(max(0, body_line - 1)):
+        cut = text.find("\n", cut) + 1
+        if cut == 0:
+            return text.replace("\n", "\0")
+    return text[:cut].replace("\n", "\0") + _PARAGRAPH_END.sub("\0", text[cut:])
 
 
 class _WordTriggers:
