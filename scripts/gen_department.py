@@ -104,7 +104,7 @@ def _sentence(rng: random.Random) -> str:
 
 
 def post_text(rng: random.Random, index: int, when: datetime, category: str,
-              incident: str = "") -> tuple[str, str]:
+              incident: str = "", all_clear: bool = False) -> tuple[str, str]:
     """(slug, file text) of one realistic post."""
     topic = rng.choice(TOPICS[category])
     street = rng.choice(STREETS)
@@ -127,11 +127,18 @@ def post_text(rng: random.Random, index: int, when: datetime, category: str,
         lines.append(f"Area: {street} between {rng.choice(CROSS)} and {rng.choice(CROSS)}")
         if incident:
             lines.append(f"Incident: {incident}")
+            lines.append(f"Response: {'AllClear' if all_clear else 'Avoid'}")
+            lines.append("Instruction: Avoid the area and follow officers' directions.")
     return slug, "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def generate(root: Path, posts: int, seed: int = 392, end: datetime | None = None) -> list[Path]:
-    """Write a department repository with ``posts`` posts into ``root`` (replacing it)."""
+def generate(root: Path, posts: int, seed: int = 392, end: datetime | None = None,
+             incidents: int = 0) -> list[Path]:
+    """Write a department repository with ``posts`` posts into ``root`` (replacing it).
+
+    ``incidents``: how many safety-alert threads (an alert, updates, an all-clear) the
+    safety alerts are grouped into; the rest stay standalone alerts.
+    """
     rng = random.Random(seed)
     end = end or datetime(2026, 11, 1, 9, 0)
     if root.exists():
@@ -142,11 +149,19 @@ def generate(root: Path, posts: int, seed: int = 392, end: datetime | None = Non
     shutil.copy(PROJECT / "pelicanconf.py", root / "pelicanconf.py")
     written = []
     span = timedelta(days=max(365, posts // 3))  # a few posts a day
+    threads_made, thread, remaining = 0, "", 0
     for index in range(posts):
         when = end - span * (index / max(1, posts))
         when = when.replace(minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
         category = rng.choice(SLUGS)
-        slug, text = post_text(rng, index, when, category)
+        incident, all_clear = "", False
+        if category == "safety-alerts" and (remaining or threads_made < incidents):
+            if not remaining:  # newest first: an incident's all-clear is written first
+                threads_made += 1
+                thread, remaining, all_clear = f"{when:%Y-%m%d}-{threads_made:03d}", \
+                    rng.randrange(3, 6), True
+            incident, remaining = thread, remaining - 1
+        slug, text = post_text(rng, index, when, category, incident, all_clear)
         path = root / "content" / f"{when:%Y}" / f"{slug}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

@@ -54,3 +54,12 @@ def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
                             input=raw, capture_output=True, check=True).stdout.decode().strip()
     result = verify_history(repo, forged, use_cache=False)
     assert [(p.path, p.rule_id) for p in result.problems] == [(forged[:7], "APPROVAL-SIGNATURE")]
+
+
+def test_bench_publish_prints_its_table():
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "scripts/bench_publish.py"), "--posts", "80",
+         "--incidents", "4"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "plain Pelican, full build (baseline)" in result.stdout
+    assert "one incident update live" in result.stdout
