@@ -200,3 +200,36 @@ def codeowners_command(repo: Path, write: bool) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     click.echo(f"Wrote {target}.")
+
+
+@cli.command("retract")
+@REPO_OPTION
+@click.argument("slug")
+@click.option("--reason", required=True, help="Why, for the record (not shown for removals).")
+@click.option("--reported-by", "reported_by", required=True,
+              help="Member id of whoever reported it (392.5).")
+@click.option("--mode", type=click.Choice(["remove", "withdraw"]), default="remove",
+              show_default=True,
+              help="remove: gone from every page, feed and CAP file, its address says it was "
+                   "removed; withdraw: stays readable under a dated notice.")
+def retract_command(repo: Path, slug: str, reason: str, reported_by: str, mode: str) -> None:
+    """Prepare a removal or withdrawal (392.5) on a branch for a supervisor to approve.
+
+    The post's file and its whole history stay in git; only the public view
+    changes once a supervisor approves the branch and the site is published.
+
+    \b
+    Examples:
+      pressroom retract hit-and-run-oak-avenue --reported-by sup1 \\
+          --reason "Named a witness by mistake"
+      pressroom retract dui-checkpoint-november --mode withdraw --reported-by pio1 \\
+          --reason "Outdated: the checkpoint has taken place"
+    """
+    from pressroom.workflow import retract
+
+    try:
+        done = retract(_repo(repo), slug, reason, reported_by, mode)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"On branch {done.branch}: {mode} of {done.path} committed. Push it and ask a "
+               f"supervisor to approve: pressroom approve {done.branch}")

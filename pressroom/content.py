@@ -36,7 +36,10 @@ _POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
 POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
 CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
 INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS
+# 392.5: removal from public view, withdrawal of outdated items, and corrections.
+LIFECYCLE_FIELDS = ("retraction", "retracted", "retraction-reason", "reported-by", "correction")
+RETRACTIONS = ("remove", "withdraw")
+KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS + LIFECYCLE_FIELDS
 STATUSES = ("published", "draft")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_BYTES = 2_000_000  # a post larger than this is not a post
@@ -62,17 +65,29 @@ class Post:
     area: str = ""
     incident: str = ""
     alert: dict[str, str] = field(default_factory=dict, compare=False)  # CAP values, defaulted
+    retraction: str = ""  # "remove" or "withdraw" (392.5)
+    retracted: datetime | None = None
+    retraction_reason: str = ""
+    reported_by: str = ""
+    correction: str = ""  # the change note shown with Modified
     fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     header: Header | None = field(default=None, compare=False, repr=False)
 
     @property
     def updated(self) -> datetime:
-        """When the post last changed for readers: ``Modified`` or else ``Date``."""
-        return self.modified or self.date
+        """When the post last changed for readers: ``Modified``, a withdrawal, or ``Date``."""
+        moments = [self.date, self.modified]
+        if self.retraction == "withdraw":
+            moments.append(self.retracted)
+        return max(m for m in moments if m is not None)
 
     def is_public(self, now: datetime) -> bool:
-        """Published and due: drafts and embargoed (future-dated) posts are never public."""
-        return self.status == "published" and self.date <= now
+        """Published, due and not removed: drafts, embargoed and removed posts never show."""
+        return self.status == "published" and self.date <= now and self.retraction != "remove"
+
+    @property
+    def removed(self) -> bool:
+        return self.retraction == "remove"
 
     def line_of(self, name: str) -> int:
         found = self.fields.get(name)
@@ -149,6 +164,8 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     date = date_field("date")
     modified = date_field("modified")
     expires = date_field("expires")
+    retracted = date_field("retracted")
+    problems.extend(_lifecycle_problems(path, fields))
     if date and modified and modified < date:
         problems.append(Violation(path, fields["modified"].line, "FRONT-DATE",
                                   "'Modified' is earlier than 'Date'"))
@@ -217,8 +234,39 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         incident=fields["incident"].value if "incident" in fields else "",
         alert={name: fields[name].value if name in fields else ALERT_DEFAULTS.get(name, "")
                for name in ALERT_FIELDS} if category == "safety-alerts" else {},
+        retraction=fields["retraction"].value.lower() if "retraction" in fields else "",
+        retracted=retracted,
+        retraction_reason=fields["retraction-reason"].value if "retraction-reason" in fields
+        else "",
+        reported_by=fields["reported-by"].value if "reported-by" in fields else "",
+        correction=fields["correction"].value if "correction" in fields else "",
         fields=dict(fields), header=header,
     ), []
+
+
+def _lifecycle_problems(path: str, fields: dict[str, Field]) -> list[Violation]:
+    """A retraction names its kind, date, reason and reporter; a correction has Modified."""
+    problems = []
+    if "retraction" in fields:
+        kind = fields["retraction"]
+        if kind.value.lower() not in RETRACTIONS:
+            problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
+                                      f"{kind.value!r} is not a retraction (use: remove, "
+                                      f"withdraw)"))
+        for needed in ("retracted", "retraction-reason", "reported-by"):
+            if needed not in fields or not fields[needed].value:
+                problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
+                                          f"a retraction needs '{needed.title()}:' "
+                                          f"(pressroom retract fills it in)"))
+    elif any(name in fields for name in ("retracted", "retraction-reason", "reported-by")):
+        item = next(fields[n] for n in ("retracted", "retraction-reason", "reported-by")
+                    if n in fields)
+        problems.append(Violation(path, item.line, "FRONT-RETRACTION",
+                                  f"'{item.name}' without 'Retraction: remove' or 'withdraw'"))
+    if "correction" in fields and "modified" not in fields:
+        problems.append(Violation(path, fields["correction"].line, "FRONT-RETRACTION",
+                                  "a Correction note needs 'Modified:' (when it was corrected)"))
+    return problems
 
 
 def _closed_polygon(value: str) -> bool:
@@ -227,11 +275,16 @@ def _closed_polygon(value: str) -> bool:
 
 
 def check_author(post: Post, roster: Roster) -> list[Violation]:
-    """392.3: only members the Chief authorized (the roster) may post."""
-    if post.author in roster:
-        return []
-    return [Violation(post.path, post.line_of("author"), "FRONT-AUTHOR",
-                      f"{post.author!r} is not a member id in {ROSTER_PATH} (392.3)")]
+    """392.3: only members the Chief authorized (the roster) may post (or report a post)."""
+    problems = []
+    if post.author not in roster:
+        problems.append(Violation(post.path, post.line_of("author"), "FRONT-AUTHOR",
+                                  f"{post.author!r} is not a member id in {ROSTER_PATH} (392.3)"))
+    if post.reported_by and post.reported_by not in roster:
+        problems.append(Violation(post.path, post.line_of("reported-by"), "FRONT-RETRACTION",
+                                  f"Reported-By {post.reported_by!r} is not a member id in "
+                                  f"{ROSTER_PATH}"))
+    return problems
 
 
 def check_collection(posts: Iterable[Post]) -> list[Violation]:

@@ -27,6 +27,7 @@ PLUGINS = [
     "pressroom_roster",
     "pressroom_categories",
     "pressroom_incidents",
+    "pressroom_retractions",
     "pressroom_feeds",
 ]
 

@@ -115,6 +115,49 @@ def _member_for_git_user(repo: Path, roster: Roster) -> str:
                      "(run pressroom setup-signing first)")
 
 
+# --- pressroom retract -----------------------------------------------------------------------
+
+@dataclass
+class Retraction:
+    branch: str
+    path: str
+
+
+def retract(repo: Path, slug: str, reason: str, reported_by: str, mode: str,
+            now: datetime | None = None) -> Retraction:
+    """392.5: prepare a removal or withdrawal on branch ``retract/<slug>`` for approval."""
+    if mode not in ("remove", "withdraw"):
+        raise InputError(f"--mode {mode!r}: use remove or withdraw")
+    if not reason.strip():
+        raise InputError("--reason is required: say why, for the record (392.5, 392.6)")
+    roster = _roster(repo)
+    if reported_by not in roster:
+        raise InputError(f"--reported-by {reported_by!r} is not a member id in the roster")
+    found = [p for p, s in post_slugs(repo, is_post_path).items() if s == slug]
+    if not found:
+        raise InputError(f"no post with slug {slug!r}")
+    rel = found[0]
+    path = repo / rel
+    text = path.read_text(encoding="utf-8")
+    if re.search(r"(?im)^retraction:", text.split("\n\n", 1)[0]):
+        raise InputError(f"{rel} is already retracted")
+    branch = f"retract/{slug}"
+    if _git(repo, "branch", "--list", branch):
+        raise InputError(f"branch {branch} already exists")
+    _require_clean(repo)
+    _git(repo, "switch", "--quiet", "-c", branch, MAIN)
+    tz = site_timezone(repo)
+    when = (now or datetime.now(tz)).astimezone(tz)
+    head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    note = " ".join(reason.split())
+    head += (f"\nRetraction: {mode}\nRetracted: {when:%Y-%m-%d %H:%M}\n"
+             f"Retraction-Reason: {note}\nReported-By: {reported_by}")
+    path.write_text(f"{head}\n\n{body}", encoding="utf-8")
+    _git(repo, "add", rel)
+    _git(repo, "commit", "--quiet", "-m", f"{mode.capitalize()} {slug}: {note}")
+    return Retraction(branch, rel)
+
+
 # --- pressroom setup-signing ------------------------------------------------------------------
 
 def public_key_of(key_path: Path) -> str:

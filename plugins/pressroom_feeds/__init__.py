@@ -27,12 +27,13 @@ def _entry(article, site_url: str) -> FeedEntry:
     member = getattr(article, "member", None)
     names = article.settings.get("PRESSROOM_CATEGORY_NAMES", {})
     slug = article.category.slug
+    post = (article.settings.get("PRESSROOM_POSTS") or {}).get(article.source_path)
     return FeedEntry(
         slug=article.slug,
         title=article.title,
         url=f"{site_url}/{article.url}",
         published=article.date,
-        updated=getattr(article, "modified", None) or article.date,
+        updated=post.updated if post else getattr(article, "modified", None) or article.date,
         summary_html=article.get_summary(site_url),
         content_html=article.get_content(site_url),
         category=slug,
