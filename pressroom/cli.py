@@ -173,4 +173,4 @@ def main() -> None:  # pragma: no cover - console entry for python -m
 
 
 # Register the command groups defined in their own modules.
-from pressroom import cli_approvals, cli_publishing  # noqa: E402,F401
+from pressroom import cli_approvals, cli_publishing, cli_records  # noqa: E402,F401

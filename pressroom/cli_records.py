@@ -1,0 +1,135 @@
+"""CLI commands for the policy's record-keeping: roster (392.8), records (392.7), review (392.6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from pressroom.cli import REPO_OPTION, UsageProblem, cli, parse_day
+
+
+@cli.command("roster")
+@REPO_OPTION
+@click.option("--today", "today_text", metavar="DATE", default=None,
+              help="The date to measure training against (YYYY-MM-DD). Default: today.")
+def roster_command(repo: Path, today_text: str | None) -> None:
+    """List authorized members (392.3) with their roles and training (392.8).
+
+    Training is due `period_days` (policy/rules.toml, default 365) after the
+    last training; members within `warn_days` (default 30) of it, or past it,
+    are flagged. Authors with lapsed training cannot post (AUTHOR-TRAINING).
+
+    \b
+    Example:
+      pressroom roster
+      pressroom roster --today 2027-01-01
+    """
+    from pressroom.rules.authors import training_expires
+    from pressroom.rules.config import RULES_PATH, load_config
+    from pressroom.sources import load_roster
+
+    today = parse_day(today_text)
+    roster, problems = load_roster(repo)
+    if problems and not len(roster):
+        raise UsageProblem(str(problems[0]))
+    rules = repo / RULES_PATH
+    config, _ = load_config(rules.read_text(encoding="utf-8") if rules.is_file() else None)
+    rows = []
+    flagged = 0
+    for member in sorted(roster.members.values(), key=lambda m: m.id):
+        due = training_expires(member, config)
+        if due is None:
+            status = "NO TRAINING DATE"
+        elif due < today:
+            status = "LAPSED"
+        elif due <= today + timedelta(days=config.training_warn_days):
+            status = f"due in {(due - today).days} days"
+        else:
+            status = "current"
+        flagged += status != "current"
+        rows.append((member.id, member.name, ", ".join(member.roles),
+                     member.trained.isoformat() if member.trained else "-",
+                     due.isoformat() if due else "-", status))
+    header = ("id", "name", "roles", "trained", "due", "status")
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{len(rows)} member(s); {flagged} need training attention as of "
+               f"{today.isoformat()}." if flagged else
+               f"{len(rows)} member(s); all training current as of {today.isoformat()}.")
+
+
+
+
+@cli.group("records", invoke_without_command=True)
+@REPO_OPTION
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("--branch", default="main", show_default=True)
+@click.pass_context
+def records_command(ctx: click.Context, repo: Path, fmt: str, branch: str) -> None:
+    """List every version of every item ever published, for records retention (392.7).
+
+    One row per version: path, slug, title, category, author, approver and
+    approving commit, dates, retraction and reason, SHA-256 of the text, and
+    the retain-until date from policy/retention.toml.
+
+    \b
+    Examples:
+      pressroom records > records.csv
+      pressroom records --format json
+      pressroom records export --output pd-records-2026.tar.gz
+    """
+    ctx.obj = {"repo": repo, "branch": branch}
+    if ctx.invoked_subcommand is not None:
+        return
+    from pressroom.records import to_csv, to_json
+
+    records = _records(repo, branch)
+    click.echo(to_csv(records) if fmt == "csv" else to_json(records), nl=False)
+
+
+def _records(repo: Path, branch: str):
+    from pressroom.checking import site_timezone
+    from pressroom.gitio import GitError
+    from pressroom.records import published_versions
+    from pressroom.violations import InputError
+
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    try:
+        return published_versions(repo, site_timezone(repo), branch)
+    except (GitError, InputError) as exc:
+        raise UsageProblem(str(exc)) from exc
+
+
+@records_command.command("export")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The archive to write (.tar.gz).")
+@click.pass_context
+def records_export_command(ctx: click.Context, output: Path) -> None:
+    """Write a self-contained archive: every version's text, the manifest, a verify report.
+
+    A records custodian can open it without git. The same history gives a
+    byte-identical archive.
+
+    \b
+    Example:
+      pressroom records export --output /records/pd-site-2026-11-27.tar.gz
+    """
+    from pressroom.approvals import verify_history
+    from pressroom.gitio import git_text
+    from pressroom.records import export_archive
+
+    repo, branch = ctx.obj["repo"], ctx.obj["branch"]
+    records = _records(repo, branch)
+    result = verify_history(repo, git_text(repo, "rev-parse", branch), use_cache=False)
+    report = "".join(f"{p}\n" for p in result.problems) + (
+        f"OK: all {result.checked} commit(s) on {branch} are approved merges.\n" if result.ok
+        else f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s).\n")
+    count = export_archive(repo, records, report, output)
+    click.echo(f"Wrote {output}: {len(records)} record(s), {count} file(s).")
