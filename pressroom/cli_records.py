@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -133,3 +133,62 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
         else f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s).\n")
     count = export_archive(repo, records, report, output)
     click.echo(f"Wrote {output}: {len(records)} record(s), {count} file(s).")
+
+
+@cli.command("review")
+@REPO_OPTION
+@click.option("--year", type=int, required=True, help="The year to review.")
+@click.option("--access-log", "logs", multiple=True, type=click.Path(dir_okay=False,
+              path_type=Path), help="Web server access log (Combined Log Format); repeatable.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Folder for review-YEAR.html and review-YEAR.md.")
+@click.option("--as-of", "as_of_text", metavar="DATE", default=None,
+              help="Date for the training section (default: 31 December of the year).")
+def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
+                   as_of_text: str | None) -> None:
+    """Write the annual review of social media use (392.6) as HTML and Markdown.
+
+    Resources used (members, posts by category, month and author, approvers,
+    time to approval, incidents), effectiveness (page views and feed fetches
+    from access logs, bots excluded; top and unread posts), unauthorized or
+    inappropriate content and its resolution (removals, withdrawals, rule
+    exceptions, approval problems), and training due (392.8).
+
+    \b
+    Example:
+      pressroom review --year 2026 --access-log /var/log/nginx/access.log --output reports/
+    """
+    from zoneinfo import ZoneInfo
+
+    from pressroom.build import read_config
+    from pressroom.checking import load_context
+    from pressroom.gitio import GitError
+    from pressroom.review import compute_review
+    from pressroom.review_render import to_html, to_markdown
+    from pressroom.sources import load_sources
+    from pressroom.violations import InputError
+
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    try:
+        settings = read_config(repo)
+        tz = ZoneInfo(settings["TIMEZONE"])
+        sources = load_sources(repo, tz)
+        ctx, _ = load_context(repo, None)
+        lines: list[str] = []
+        for log in logs:
+            try:
+                lines += log.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError as exc:
+                raise InputError(f"{log}: cannot read the access log ({exc.strerror})") from exc
+        review = compute_review(repo, sources, ctx.config, tz, year, lines, as_of)
+    except (InputError, GitError) as exc:
+        raise UsageProblem(str(exc)) from exc
+    output.mkdir(parents=True, exist_ok=True)
+    html_path, md_path = output / f"review-{year}.html", output / f"review-{year}.md"
+    html_path.write_text(to_html(review, settings["SITENAME"]), encoding="utf-8")
+    md_path.write_text(to_markdown(review, settings["SITENAME"]), encoding="utf-8")
+    click.echo(f"Wrote {html_path} and {md_path}: {sum(review.posts_by_month)} post(s), "
+               f"{len(review.retractions)} retraction(s), {len(review.suppressions)} rule "
+               f"exception(s), {len(review.verify_problems)} approval problem(s).")
