@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.markdown_render import render_many
 from pressroom.site import enforced, site_defaults
 from pressroom.sources import Sources, load_sources
 from pressroom.violations import InputError, Violation
@@ -187,6 +188,9 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Source
     settings["PRESSROOM_ROSTER"] = sources.roster
     settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in sources.posts}
     settings = configure_settings(settings)
+    progress(f"Rendering Markdown of {len(sources.posts)} posts")
+    settings["PRESSROOM_RENDERED"] = render_many(
+        sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"])
 
     errors_before = len(collect.errors)
     progress(f"Rendering {result.public} public posts with Pelican")

@@ -22,6 +22,7 @@ PLUGINS_PATH = PROJECT_ROOT / "plugins"
 # Order is order of execution: decide what is public, then clean it, then
 # attach names and categories, then write feeds from the final list.
 PLUGINS = [
+    "pressroom_markdown",
     "pressroom_publication",
     "pressroom_sanitize",
     "pressroom_roster",

@@ -1,0 +1,65 @@
+"""Markdown reading without a new Markdown instance per file, from a parallel pre-render.
+
+``pressroom build`` renders every post on all cores first
+(``pressroom.markdown_render.render_many``) and passes the results as
+``PRESSROOM_RENDERED``; this reader takes a post's HTML and formatted fields from
+there, and renders anything else itself with reusable instances. Metadata is
+processed by Pelican's own code, so dates, tags and categories are Pelican's.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pelican import signals
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
+from pelican.utils import pelican_open
+
+from pressroom.markdown_render import Renderer
+
+logger = logging.getLogger(__name__)
+
+
+class PressroomMarkdownReader(MarkdownReader):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._renderer: Renderer | None = None
+
+    def read(self, source_path):
+        self._source_path = source_path
+        rendered = (self.settings.get("PRESSROOM_RENDERED") or {}).get(source_path)
+        if rendered is None:
+            if self._renderer is None:
+                self._renderer = Renderer(self.settings["MARKDOWN"],
+                                          self.settings["FORMATTED_FIELDS"])
+            with pelican_open(source_path) as text:
+                rendered = self._renderer.render(text)
+        content, meta, formatted = rendered
+        return content, self._metadata(meta, formatted)
+
+    def _metadata(self, meta, formatted):
+        """Pelican's ``_parse_metadata``, with formatted fields already converted."""
+        output = {}
+        for key, value in meta.items():
+            name = key.lower()
+            if key in formatted:
+                output[name] = self.process_metadata(name, formatted[key])
+            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                if len(value) > 1:
+                    logger.warning("Duplicate definition of `%s` for %s. Using first one.",
+                                   name, self._source_path)
+                output[name] = self.process_metadata(name, value[0])
+            elif len(value) > 1:
+                output[name] = self.process_metadata(name, value)
+            else:
+                output[name] = self.process_metadata(name, value[0])
+        return output
+
+
+def use_reader(readers) -> None:
+    for extension in PressroomMarkdownReader.file_extensions:
+        readers.reader_classes[extension] = PressroomMarkdownReader
+
+
+def register() -> None:
+    signals.readers_init.connect(use_reader)

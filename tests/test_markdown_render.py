@@ -1,0 +1,75 @@
+"""Our Markdown path gives exactly what Pelican's own reader gives, file after file."""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PROJECT, post_text
+from pelican.readers import MarkdownReader
+from pelican.settings import DEFAULT_CONFIG
+
+from pressroom.markdown_render import render_many
+from pressroom.site import enforced
+
+STATEFUL = [
+    post_text(body="Text with a footnote.[^1]\n\n[^1]: The note.\n\n*[CHP]: California "
+                   "Highway Patrol\n\nThe CHP helped."),
+    post_text(body="| a | b |\n|---|---|\n| 1 | 2 |\n\nNo abbreviation here: CHP.",
+              summary="A *formatted* summary with [a link](https://www.ca.gov/)."),
+    post_text(body="Another footnote.[^1]\n\n[^1]: Numbered from one again."),
+]
+
+
+def _reader_module():
+    spec = importlib.util.spec_from_file_location(
+        "pressroom_markdown", PROJECT / "plugins/pressroom_markdown/__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("pressroom_markdown", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    config = copy.deepcopy(DEFAULT_CONFIG)
+    base = enforced(tmp_path_factory.mktemp("repo"), tmp_path_factory.mktemp("out"))
+    config.update({k: base[k] for k in ("MARKDOWN", "FORMATTED_FIELDS")})
+    config["TIMEZONE"] = "America/Los_Angeles"
+    return config
+
+
+def _files(tmp_path) -> list[Path]:
+    files = sorted((PROJECT / "content").rglob("*.md")) + sorted(
+        (PROJECT / "tests/corpus").rglob("*.md"))
+    for index, text in enumerate(STATEFUL):
+        path = tmp_path / f"stateful-{index}.md"
+        path.write_text(text)
+        files.append(path)
+    return files
+
+
+def _same(ours, theirs) -> None:
+    assert ours[0] == theirs[0]
+    assert {k: str(v) for k, v in ours[1].items()} == {k: str(v) for k, v in theirs[1].items()}
+
+
+def test_reader_matches_pelican_file_after_file(settings, tmp_path):
+    module = _reader_module()
+    ours = module.PressroomMarkdownReader(copy.deepcopy(settings))  # one reader, many files
+    for path in _files(tmp_path):
+        theirs = MarkdownReader(copy.deepcopy(settings)).read(str(path))
+        _same(ours.read(str(path)), theirs)
+
+
+def test_parallel_pre_render_matches_pelican(settings, tmp_path):
+    module = _reader_module()
+    files = [str(p) for p in _files(tmp_path)] * 4  # enough to use worker processes
+    rendered = render_many(files, settings["MARKDOWN"], settings["FORMATTED_FIELDS"], workers=2)
+    reader = module.PressroomMarkdownReader({**copy.deepcopy(settings),
+                                             "PRESSROOM_RENDERED": rendered})
+    for path in files[: len(files) // 4]:
+        _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
