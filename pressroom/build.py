@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.markdown_render import render_many
@@ -189,8 +190,11 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Source
     settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in sources.posts}
     settings = configure_settings(settings)
     progress(f"Rendering Markdown of {len(sources.posts)} posts")
+    host = urlsplit(settings.get("SITEURL", "")).hostname or ""
     settings["PRESSROOM_RENDERED"] = render_many(
-        sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"])
+        sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"],
+        sanitize_host=host)
+    settings["PRESSROOM_SANITIZED"] = set(settings["PRESSROOM_RENDERED"])
 
     errors_before = len(collect.errors)
     progress(f"Rendering {result.public} public posts with Pelican")

@@ -35,31 +35,43 @@ def options(markdown_settings: dict[str, Any]) -> dict[str, Any]:
 
 
 class Renderer:
-    def __init__(self, markdown_settings: dict[str, Any], formatted: Sequence[str]) -> None:
+    """Converts posts; with ``sanitize_host`` also sanitizes (pressroom.sanitize) the HTML."""
+
+    def __init__(self, markdown_settings: dict[str, Any], formatted: Sequence[str],
+                 sanitize_host: str | None = None) -> None:
         settings = options(markdown_settings)
         self.document = Markdown(**settings)
         self.field = Markdown(**settings)
         self.field.preprocessors.deregister("meta")
         self.formatted = tuple(formatted)
+        self.sanitize_host = sanitize_host
+
+    def _clean(self, html: str) -> str:
+        if self.sanitize_host is None:
+            return html
+        from pressroom.sanitize import sanitize_html
+
+        return sanitize_html(html, self.sanitize_host)
 
     def render(self, text: str) -> Rendered:
         self.document.reset()
-        html = self.document.convert(text)
+        html = self._clean(self.document.convert(text))
         meta = {key: list(value) for key, value in getattr(self.document, "Meta", {}).items()}
         fields = {}
         for name, values in meta.items():
             if name.lower() in self.formatted:
                 self.field.reset()
-                fields[name] = self.field.convert("\n".join(values))
+                fields[name] = self._clean(self.field.convert("\n".join(values)))
         return html, meta, fields
 
 
 _worker: Renderer | None = None
 
 
-def _start(markdown_settings: dict[str, Any], formatted: Sequence[str]) -> None:
+def _start(markdown_settings: dict[str, Any], formatted: Sequence[str],
+           sanitize_host: str | None) -> None:
     global _worker
-    _worker = Renderer(markdown_settings, formatted)
+    _worker = Renderer(markdown_settings, formatted, sanitize_host)
 
 
 def _render_files(paths: Sequence[str]) -> list[tuple[str, Rendered]]:
@@ -72,17 +84,19 @@ def _render_files(paths: Sequence[str]) -> list[tuple[str, Rendered]]:
 
 
 def render_many(paths: Sequence[str], markdown_settings: dict[str, Any],
-                formatted: Sequence[str], workers: int | None = None) -> dict[str, Rendered]:
+                formatted: Sequence[str], workers: int | None = None,
+                sanitize_host: str | None = None) -> dict[str, Rendered]:
     """path -> rendering, for every path, on all cores (in this process when few)."""
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers < 2 or len(paths) < 200:
-        _start(markdown_settings, formatted)
+        _start(markdown_settings, formatted, sanitize_host)
         return dict(_render_files(paths))
     size = max(50, len(paths) // (workers * 4))
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     result: dict[str, Rendered] = {}
     with ProcessPoolExecutor(workers, initializer=_start,
-                             initargs=(markdown_settings, tuple(formatted))) as pool:
+                             initargs=(markdown_settings, tuple(formatted),
+                                       sanitize_host)) as pool:
         for rendered in pool.map(_render_files, chunks):
             result.update(rendered)
     return result

@@ -241,3 +241,12 @@ def test_pagination_links_work(repo, tmp_path):
     assert 'href="./page/2/"' in home
     page2 = (out / "page/2/index.html").read_text()
     assert "Post 0" in page2 and "Page 2 of 2" in page2
+
+
+def test_links_between_posts_resolve_after_sanitizing(repo, tmp_path):
+    repo.post("2026/first.md", title="First", body="See [the update]({filename}/2026/second.md).")
+    repo.post("2026/second.md", title="Second", date="2026-11-21 09:00")
+    out = tmp_path / "out"
+    assert build_site(repo.root, out, now=NOW).ok
+    page = (out / "2026/first/index.html").read_text()
+    assert 'href="../../2026/second/"' in page

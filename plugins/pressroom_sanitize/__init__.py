@@ -1,7 +1,9 @@
 """392.5.1: raw HTML in posts is sanitized before any page or feed uses it.
 
-The rule itself is ``pressroom.sanitize.sanitize_html``; this plugin applies it
-to every article's and page's body and summary as soon as they are read.
+The rule itself is ``pressroom.sanitize.sanitize_html``. ``pressroom build``
+applies it while rendering Markdown on all cores (``PRESSROOM_SANITIZED`` lists
+those files); this plugin applies it to everything else — pages, and articles
+read any other way — as soon as they are read.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ def _clean(content, host: str) -> None:
 
 def sanitize_articles(generator) -> None:
     host = urlsplit(generator.settings.get("SITEURL", "")).hostname or ""
+    done = generator.settings.get("PRESSROOM_SANITIZED") or set()  # cleaned while rendering
     for article in generator.articles + generator.translations:
-        _clean(article, host)
+        if article.source_path not in done:
+            _clean(article, host)
 
 
 def sanitize_pages(generator) -> None:
