@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean
+.PHONY: site test serve lint clean bench
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -18,6 +18,10 @@ test: $(STAMP) node_modules/axe-core/axe.min.js
 ## serve: preview output/ on http://127.0.0.1:8000/ (run `make site` first)
 serve: $(STAMP)
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory output
+
+## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while)
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

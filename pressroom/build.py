@@ -149,7 +149,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InputError(f"TIMEZONE {settings['TIMEZONE']!r} is not a time zone") from exc
 
-    sources = load_sources(repo, tz)
+    sources = load_sources(repo, tz, light=True)
     result = BuildResult(output=output, posts=len(sources.posts), problems=sources.problems,
                          warnings=collect.warnings)
     progress(f"Checked {len(sources.posts)} posts and {len(sources.roster)} roster members")

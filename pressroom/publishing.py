@@ -30,7 +30,7 @@ def due(repo: Path, now: datetime) -> list[tuple[datetime, str]]:
     from zoneinfo import ZoneInfo
 
     tz = ZoneInfo(read_config(repo)["TIMEZONE"])
-    sources = load_sources(repo, tz)
+    sources = load_sources(repo, tz, light=True)
     return [(moment.astimezone(tz), why) for moment, why in upcoming_changes(sources.posts, now)]
 
 

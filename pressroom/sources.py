@@ -8,7 +8,7 @@ same content the same way. Pages under ``content/pages`` and files under
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 
@@ -56,8 +56,12 @@ def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
     return parse_roster(path.read_bytes().decode("utf-8", errors="replace"), ROSTER_PATH)
 
 
-def load_sources(repo: Path, tz: tzinfo) -> Sources:
-    """Read and validate the roster and every post of the repository at ``repo``."""
+def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
+    """Read and validate the roster and every post of the repository at ``repo``.
+
+    ``light``: keep only what a build needs — the validated fields, and a body only for
+    safety alerts (their CAP description) — so 10,000 posts do not sit in memory twice.
+    """
     if not (repo / "content").is_dir():
         raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
     roster, problems = load_roster(repo)
@@ -74,6 +78,9 @@ def load_sources(repo: Path, tz: tzinfo) -> Sources:
         if post is not None:
             if len(roster):
                 sources.problems.extend(check_author(post, roster))
+            if light:
+                post = replace(post, header=None,
+                               body=post.body if post.category == "safety-alerts" else "")
             sources.posts.append(post)
     sources.problems.extend(check_collection(sources.posts))
     sources.problems.sort()

@@ -63,6 +63,11 @@ SENTENCES = [
     "More information is available at the front counter during business hours.",
     "Volunteers must be at least 18 and pass a background check.",
 ]
+IMAGES = 20
+# A 1x1 PNG without metadata: enough for posts to reference real image files.
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a0fb8e6a"
+                    "0000000049454e44ae426082")
 ROSTER = """\
 [members.pio1]
 name = "Pat Rivera"
@@ -116,6 +121,9 @@ def post_text(rng: random.Random, index: int, when: datetime, category: str,
         paragraph = " ".join(_sentence(rng) for _ in range(rng.randrange(3, 6)))
         words += len(paragraph.split())
         paragraphs.append(paragraph)
+    if rng.random() < 0.05:  # some posts carry a photo, with alt text
+        paragraphs.insert(1, f"![Photo of the scene near {street}]"
+                             f"(/images/photo-{rng.randrange(IMAGES):02d}.png)")
     summary = _sentence(rng)
     # An explicit Slug keeps URLs unique for stock Pelican too (it slugifies titles).
     lines = [f"Title: {title}", f"Slug: {slug}", f"Date: {when:%Y-%m-%d %H:%M}",
@@ -147,6 +155,10 @@ def generate(root: Path, posts: int, seed: int = 392, end: datetime | None = Non
     (root / "policy/roster.toml").write_text(ROSTER.format(trained=end.date() - timedelta(days=30)))
     shutil.copy(PROJECT / "policy/rules.toml", root / "policy/rules.toml")
     shutil.copy(PROJECT / "pelicanconf.py", root / "pelicanconf.py")
+    images = root / "content" / "images"
+    images.mkdir(parents=True)
+    for number in range(IMAGES):
+        (images / f"photo-{number:02d}.png").write_bytes(PNG)
     written = []
     span = timedelta(days=max(365, posts // 3))  # a few posts a day
     threads_made, thread, remaining = 0, "", 0

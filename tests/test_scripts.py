@@ -63,3 +63,20 @@ def test_bench_publish_prints_its_table():
     assert result.returncode == 0, result.stderr[-2000:]
     assert "plain Pelican, full build (baseline)" in result.stdout
     assert "one incident update live" in result.stdout
+
+
+def test_bench_prints_its_table_and_json(tmp_path):
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    target = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "scripts/bench.py"), "--sizes", "60", "--repeat", "1",
+         "--merges", "4", "--json", str(target)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "plain Pelican, full build" in result.stdout
+    import json
+
+    table = json.loads(target.read_text())
+    measures = {row["measure"] for row in table["rows"]}
+    assert {"pressroom build, full", "pressroom build, after one incident update",
+            "pressroom check, every post"} <= measures
+    assert table["verify"]["merges"] == 4

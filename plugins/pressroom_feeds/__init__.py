@@ -47,8 +47,20 @@ def write_feeds(generator, writer) -> None:
     site_url = settings["SITEURL"].rstrip("/")
     limit = int(settings.get("PRESSROOM_FEED_MAX_ITEMS", 50))
     articles = sorted(generator.articles, key=lambda a: (a.date, a.slug), reverse=True)
-    entries = [_entry(a, site_url) for a in articles]
-    newest = max((e.updated for e in entries), default=datetime(1970, 1, 1, tzinfo=UTC))
+    built: dict[str, FeedEntry] = {}
+
+    def entries_for(chosen) -> list[FeedEntry]:
+        """Entries only for the articles a feed shows (its newest ``limit``)."""
+        out = []
+        for article in chosen[:limit]:
+            if article.source_path not in built:
+                built[article.source_path] = _entry(article, site_url)
+            out.append(built[article.source_path])
+        return out
+
+    posts = generator.settings.get("PRESSROOM_POSTS") or {}
+    newest = max((posts[a.source_path].updated if a.source_path in posts else a.date
+                  for a in articles), default=datetime(1970, 1, 1, tzinfo=UTC))
     output = Path(writer.output_path)
 
     def write(name: str, title: str, subtitle: str, page: str, items: list[FeedEntry]) -> None:
@@ -58,18 +70,18 @@ def write_feeds(generator, writer) -> None:
             atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
             language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest,
         )
-        rss, atom = render_feeds(meta, items[:limit])
+        rss, atom = render_feeds(meta, items)
         for path, data in ((rss_path, rss), (atom_path, atom)):
             target = output / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
 
     sitename = settings["SITENAME"]
-    write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries)
+    write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries_for(articles))
     for category in CATEGORIES:
         write(category.slug, f"{sitename}: {category.name}", category.description,
               settings["CATEGORY_URL"].format(slug=category.slug),
-              [e for e in entries if e.category == category.slug])
+              entries_for([a for a in articles if a.category.slug == category.slug]))
 
 
 def register() -> None:

@@ -27,7 +27,9 @@ class PressroomMarkdownReader(MarkdownReader):
 
     def read(self, source_path):
         self._source_path = source_path
-        rendered = (self.settings.get("PRESSROOM_RENDERED") or {}).get(source_path)
+        # Taken, not copied: Pelican keeps the HTML from here on, so the pre-rendered
+        # copy is released at once (a second read of the same file renders it again).
+        rendered = (self.settings.get("PRESSROOM_RENDERED") or {}).pop(source_path, None)
         if rendered is None:
             if self._renderer is None:
                 self._renderer = Renderer(self.settings["MARKDOWN"],
