@@ -172,3 +172,19 @@ def test_cap_times_never_use_z():
     when = datetime(2026, 11, 20, 18, 0, tzinfo=LA)
     assert cap_time(when, LA) == "2026-11-20T18:00:00-08:00"
     assert cap_time(when, ZoneInfo("UTC")) == "2026-11-21T02:00:00-00:00"
+
+
+def test_every_cap_file_of_the_sample_site_is_schema_valid(sample_repo, tmp_path, cap_schema):
+    from conftest import NOW
+
+    from pressroom.build import build_site
+
+    out = tmp_path / "out"
+    assert build_site(sample_repo, out, now=NOW).ok
+    documents = sorted((out / "cap").glob("*.xml"))
+    assert len(documents) == 3
+    for path in documents:
+        assert cap_schema.validate(etree.parse(str(path))), (path.name, cap_schema.error_log)
+    cleared = etree.parse(str(out / "cap/police-activity-elm-street-all-clear.xml")).getroot()
+    assert cleared.find(f"{CAP}info/{CAP}responseType").text == "AllClear"
+    assert len(cleared.find(f"{CAP}references").text.split()) == 2
