@@ -184,3 +184,25 @@ def test_commit_reusing_a_published_slug_is_refused(git_dept):
     assert refused.returncode != 0
     assert ("content/2026/street-closure.md:1: FRONT-SLUG-DUPLICATE: slug 'street-closure' is "
             "already used by content/2025/old-notice.md") in refused.stdout + refused.stderr
+
+
+def test_another_department_can_use_this_repository_as_a_hook_repository(tmp_path):
+    """`.pre-commit-hooks.yaml` through pre-commit's own installer (language: python)."""
+    require_tool(shutil.which("git") is not None, "git")
+    root = make_dept(tmp_path / "other-dept")
+    (root / "content/2026/leak.md").write_text(
+        post_text(body="The victim's SSN, 219-09-9999, was stolen."))
+    (root / "content/images/scene.jpg").write_bytes(image_bytes("JPEG", exif_with_location()))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+    for command in (["git", "init", "-q"], ["git", "add", "-A"]):
+        subprocess.run(command, cwd=root, check=True, env=env)
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    result = subprocess.run(
+        [str(pre_commit), "try-repo", str(PROJECT), "--files", "content/2026/leak.md",
+         "content/images/scene.jpg"], cwd=root, capture_output=True, text=True, env=env,
+        timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "content/2026/leak.md:7: PRIVACY-SSN" in output
+    assert "IMAGE-METADATA: removed GPS location" in output
+    assert find_metadata((root / "content/images/scene.jpg").read_bytes()) == ()
