@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pressroom.markdown_render import render_many
+from pressroom.markdown_render import CACHE_FOLDER, CacheStats, render_cached
 from pressroom.site import enforced, site_defaults
 from pressroom.sources import Sources, load_sources
 from pressroom.violations import InputError, Violation
@@ -41,6 +41,7 @@ class BuildResult:
     scheduled: int = 0
     files: int = 0
     warnings: list[str] = field(default_factory=list)
+    markdown: CacheStats = field(default_factory=CacheStats)  # rendered vs reused
     seconds: float = 0.0
 
     @property
@@ -103,6 +104,12 @@ def _check_output(repo: Path, output: Path) -> None:
             or (root / "content") in resolved.parents:
         raise InputError(f"{output}: the output folder must not contain or be inside the "
                          f"content (it is replaced on every build)")
+
+
+def cache_folder(repo: Path) -> Path:
+    """Inside .git when there is one, so the cache can never be committed by accident."""
+    git_dir = repo / ".git"
+    return git_dir / "pressroom-cache" if git_dir.is_dir() else repo / CACHE_FOLDER
 
 
 def _swap_in(new: Path, output: Path) -> None:
@@ -189,11 +196,12 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Source
     settings["PRESSROOM_ROSTER"] = sources.roster
     settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in sources.posts}
     settings = configure_settings(settings)
-    progress(f"Rendering Markdown of {len(sources.posts)} posts")
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
-    settings["PRESSROOM_RENDERED"] = render_many(
+    settings["PRESSROOM_RENDERED"] = render_cached(
         sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"],
-        sanitize_host=host)
+        cache_folder(repo), sanitize_host=host, stats=result.markdown)
+    progress(f"Markdown: rendered {result.markdown.rendered} post(s), reused "
+             f"{result.markdown.reused} unchanged from the cache")
     settings["PRESSROOM_SANITIZED"] = set(settings["PRESSROOM_RENDERED"])
 
     errors_before = len(collect.errors)

@@ -10,9 +10,13 @@ The HTML is identical to Pelican's (a test compares them on real posts).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from markdown import Markdown
@@ -81,6 +85,72 @@ def _render_files(paths: Sequence[str]) -> list[tuple[str, Rendered]]:
         with open(path, encoding="utf-8-sig") as handle:
             out.append((path, _worker.render(handle.read())))
     return out
+
+
+CACHE_FOLDER = ".pressroom-cache"
+CACHE_FILE = "markdown.pickle"
+
+
+def cache_key(markdown_settings: dict[str, Any], formatted: Sequence[str],
+              sanitize_host: str | None) -> str:
+    """Everything besides a file's bytes that decides its rendering."""
+    import markdown
+    import nh3
+
+    from pressroom import __version__
+
+    parts = [repr(sorted(options(markdown_settings).items(), key=lambda kv: kv[0])),
+             repr(tuple(formatted)), repr(sanitize_host), __version__, markdown.__version__,
+             getattr(nh3, "__version__", "")]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@dataclass
+class CacheStats:
+    rendered: int = 0
+    reused: int = 0
+
+
+def render_cached(paths: Sequence[str], markdown_settings: dict[str, Any],
+                  formatted: Sequence[str], cache_dir: Path, sanitize_host: str | None = None,
+                  stats: CacheStats | None = None) -> dict[str, Rendered]:
+    """``render_many``, reusing renderings of unchanged files from ``cache_dir``.
+
+    The cache maps (settings key, SHA-256 of the file) to its rendering; a file is
+    rendered again when its bytes or anything in the key change. A missing or
+    unreadable cache is simply rebuilt.
+    """
+    stats = stats if stats is not None else CacheStats()
+    key = cache_key(markdown_settings, formatted, sanitize_host)
+    cache_path = cache_dir / CACHE_FILE
+    cached: dict[str, Rendered] = {}
+    try:
+        with open(cache_path, "rb") as handle:
+            stored = pickle.load(handle)
+        if isinstance(stored, dict) and stored.get("key") == key:
+            cached = stored.get("entries", {})
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        cached = {}
+    digests: dict[str, str] = {}
+    for path in paths:
+        with open(path, "rb") as handle:
+            digests[path] = hashlib.sha256(handle.read()).hexdigest()
+    result = {path: cached[digests[path]] for path in paths if digests[path] in cached}
+    missing = [path for path in paths if path not in result]
+    result.update(render_many(missing, markdown_settings, formatted, sanitize_host=sanitize_host))
+    stats.rendered, stats.reused = len(missing), len(paths) - len(missing)
+    if missing or len(cached) != len(set(digests.values())):
+        entries = {digests[path]: result[path] for path in paths}
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tmp = cache_path.with_name(CACHE_FILE + ".tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump({"key": key, "entries": entries}, handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache_path)
+        except OSError:
+            pass  # a read-only checkout still builds, just without the cache
+    return result
 
 
 def render_many(paths: Sequence[str], markdown_settings: dict[str, Any],

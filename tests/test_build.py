@@ -250,3 +250,33 @@ def test_links_between_posts_resolve_after_sanitizing(repo, tmp_path):
     assert build_site(repo.root, out, now=NOW).ok
     page = (out / "2026/first/index.html").read_text()
     assert 'href="../../2026/second/"' in page
+
+
+def test_markdown_cache_reuses_unchanged_posts_and_changes_nothing(repo, tmp_path, digest):
+    for n in range(5):
+        repo.post(f"2026/p{n}.md", title=f"Post {n}")
+    first = build_site(repo.root, tmp_path / "one", now=NOW)
+    assert (first.markdown.rendered, first.markdown.reused) == (5, 0)
+    again = build_site(repo.root, tmp_path / "two", now=NOW)
+    assert (again.markdown.rendered, again.markdown.reused) == (0, 5)
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")
+    repo.post("2026/p1.md", title="Post 1, edited")
+    edited = build_site(repo.root, tmp_path / "three", now=NOW)
+    assert (edited.markdown.rendered, edited.markdown.reused) == (1, 4)
+    assert "Post 1, edited" in (tmp_path / "three/2026/p1/index.html").read_text()
+    # A setting that changes rendering (the sanitizer's host) invalidates every entry.
+    repo.settings("from pressroom.site import site_defaults\nglobals().update(site_defaults())\n"
+                  "SITEURL = 'https://pd.example.org'\n")
+    moved = build_site(repo.root, tmp_path / "four", now=NOW)
+    assert (moved.markdown.rendered, moved.markdown.reused) == (5, 0)
+
+
+def test_a_corrupt_markdown_cache_is_rebuilt(repo, tmp_path, digest):
+    repo.post("2026/closure.md")
+    assert build_site(repo.root, tmp_path / "one", now=NOW).ok
+    from pressroom.build import cache_folder
+
+    (cache_folder(repo.root) / "markdown.pickle").write_bytes(b"not a pickle")
+    result = build_site(repo.root, tmp_path / "two", now=NOW)
+    assert result.ok and result.markdown.rendered == 1
+    assert digest(tmp_path / "one") == digest(tmp_path / "two")

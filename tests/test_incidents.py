@@ -188,3 +188,12 @@ def test_every_cap_file_of_the_sample_site_is_schema_valid(sample_repo, tmp_path
     cleared = etree.parse(str(out / "cap/police-activity-elm-street-all-clear.xml")).getroot()
     assert cleared.find(f"{CAP}info/{CAP}responseType").text == "AllClear"
     assert len(cleared.find(f"{CAP}references").text.split()) == 2
+
+
+def test_the_markdown_cache_stays_out_of_commits(tmp_path, keys_dir):
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    publish(dept, tmp_path / "www", "2026-11-27T12:00-08:00")
+    assert (dept.root / ".git/pressroom-cache/markdown.pickle").is_file()
+    assert dept.git("status", "--porcelain").stdout == ""
