@@ -6,7 +6,7 @@ alert without an ``Incident:`` is a thread of one. A thread is *active* while
 its latest public post is not an all-clear and not past its ``Expires``; active
 threads are shown in the banner on every page. All of it is a pure function of
 the posts and "now", so a build is reproducible and ``pressroom due`` can say
-when the site will next change by itself.
+when the site will next change by itself (``upcoming_changes``).
 """
 
 from __future__ import annotations
@@ -105,9 +105,3 @@ def upcoming_changes(posts: Iterable[Post], now: datetime) -> list[tuple[datetim
             moments.append((thread.ends + CAP_INDEX_GRACE,
                             f"the alert {thread.id!r} leaves the CAP index"))
     return sorted(m for m in moments if m[0] > now)
-
-
-def next_change(posts: Iterable[Post], now: datetime) -> datetime | None:
-    """The next moment after ``now`` at which the published site changes by itself."""
-    changes = upcoming_changes(posts, now)
-    return changes[0][0] if changes else None

@@ -23,7 +23,7 @@ from pelican import signals
 
 from pressroom.cap import CapSite, cap_document, identifier
 from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
-from pressroom.incidents import in_cap_index, threads
+from pressroom.incidents import active_threads, in_cap_index, threads
 
 logger = logging.getLogger(__name__)
 CAP_DIR = "cap"
@@ -60,11 +60,9 @@ def attach_threads(generators) -> None:
             "is_incident": bool(thread.first.incident), "ends": thread.ends,
             "latest": thread.latest.slug == article.slug,
         }
-    banner = []
-    for thread in sorted(all_threads.values(), key=lambda t: (t.latest.date, t.id), reverse=True):
-        if thread.active(now):
-            banner.append({"title": thread.latest.title, "area": thread.area,
-                           "url": _thread_url(settings, thread), "updated": thread.latest.date})
+    banner = [{"title": thread.latest.title, "area": thread.area,
+               "url": _thread_url(settings, thread), "updated": thread.latest.date}
+              for thread in active_threads(public, now)]
     articles_gen.context["alert_banner"] = banner
     articles_gen.context["pressroom_threads"] = all_threads
 

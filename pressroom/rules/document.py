@@ -124,10 +124,6 @@ class Document:
     header: Header
     prose: list[Segment]      # the post's text (title, summary, area, body); code masked
 
-    def field(self, name: str) -> str:
-        found = self.header.fields.get(name)
-        return found.value if found else ""
-
     @cached_property
     def unquoted(self) -> list[Segment]:
         """``prose`` with quotations and blockquotes masked too (made only when asked for)."""
