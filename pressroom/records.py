@@ -24,7 +24,7 @@ from pressroom.approvals import Verifier
 from pressroom.content import slug_for
 from pressroom.frontmatter import parse_header
 from pressroom.gitio import git_text
-from pressroom.signatures import key_id, signature_key
+from pressroom.signatures import claimed_signer
 from pressroom.sources import is_post_path
 from pressroom.violations import InputError
 
@@ -106,10 +106,9 @@ def published_versions(repo: Path, tz: tzinfo, branch: str = "main") -> list[Ret
             changed = verifier.changed(before, commit.tree)
             approver = ""
             if commit.parents:
-                roster, _ = verifier.roster_at(commit.parents[0])
-                key = signature_key(commit.signature) if commit.signature else None
-                approver = next((m.id for m in roster.members.values()
-                                 if key and m.signing_key and key_id(m.signing_key) == key), "")
+                signer = claimed_signer(commit.signature,
+                                        verifier.roster_at(commit.parents[0])[0])
+                approver = signer.id if signer else ""
             approved = commit.committed.astimezone(tz)
             for path in sorted(p for p in changed if is_post_path(p)):
                 blob = changed[path]

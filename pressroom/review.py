@@ -132,7 +132,7 @@ def _main(repo: Path) -> str:
 def _approvals(repo: Path, review: Review, year: int, tz: tzinfo) -> None:
     """Who approved, and how long from a branch's first commit to its approval."""
     from pressroom.gitio import git_text
-    from pressroom.signatures import key_id, signature_key
+    from pressroom.signatures import claimed_signer
 
     chain, anchor = first_parent_chain(repo, _main(repo), None)
     verifier = Verifier(repo)
@@ -144,11 +144,9 @@ def _approvals(repo: Path, review: Review, year: int, tz: tzinfo) -> None:
             merged = plan.commit.committed
             if merged.astimezone(tz).year != year or not plan.brought_in:
                 continue
-            roster, _ = verifier.roster_at(plan.commit.parents[0])
-            key = signature_key(plan.commit.signature) if plan.commit.signature else None
-            member = next((m.id for m in roster.members.values()
-                           if key and m.signing_key and key_id(m.signing_key) == key), "unsigned")
-            counts[member] += 1
+            signer = claimed_signer(plan.commit.signature,
+                                    verifier.roster_at(plan.commit.parents[0])[0])
+            counts[signer.id if signer else "unsigned"] += 1
             started = min(c.committed for c in plan.brought_in)
             review.hours_to_approval.append((merged - started).total_seconds() / 3600)
         review.approvals_by_member = dict(sorted(counts.items()))

@@ -54,6 +54,16 @@ def allowed_signers(roster: Roster) -> str:
     return "\n".join(lines) + "\n"
 
 
+def claimed_signer(armored: str, roster: Roster) -> Member | None:
+    """The roster member whose key the signature names — not yet verified (ssh-keygen does
+    that in ``check_signature``); records and reports use it to say who approved."""
+    key = signature_key(armored) if armored else None
+    if key is None:
+        return None
+    return next((m for m in roster.members.values()
+                 if m.signing_key and key_id(m.signing_key) == key), None)
+
+
 @dataclass(frozen=True)
 class SignatureCheck:
     member: Member | None
@@ -65,11 +75,9 @@ def check_signature(armored: str, payload: bytes, roster: Roster,
     """Who of the roster signed ``payload``; ``signers_file`` is ``allowed_signers(roster)``."""
     if not armored:
         return SignatureCheck(None, "unsigned")
-    key = signature_key(armored)
-    if key is None:
+    if signature_key(armored) is None:
         return SignatureCheck(None, "not an SSH signature")
-    member = next((m for m in roster.members.values()
-                   if m.signing_key and key_id(m.signing_key) == key), None)
+    member = claimed_signer(armored, roster)
     if member is None:
         return SignatureCheck(None, "signed by a key that is not on the roster")
     with tempfile.NamedTemporaryFile("w", suffix=".sig", delete=False) as handle:
