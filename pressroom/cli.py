@@ -22,6 +22,13 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
+def existing_folder(repo: Path) -> Path:
+    """The --repo folder, or a one-line usage error (exit 2) when it does not exist."""
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    return repo
+
+
 def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -79,8 +86,7 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     """
     from pressroom.build import build_site
 
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
+    existing_folder(repo)
     now = parse_now(now_text)
     target = output if output is not None else repo / "output"
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"… {message}"))
@@ -129,8 +135,7 @@ def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, .
     from pressroom.checking import check_repo
     from pressroom.reporting import print_check_report, relative_files
 
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
+    existing_folder(repo)
     today = parse_day(today_text)
     try:
         names = relative_files(repo, files) if files else None

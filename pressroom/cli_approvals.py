@@ -7,14 +7,8 @@ from pathlib import Path
 import click
 
 from pressroom.categories import SLUGS
-from pressroom.cli import REPO_OPTION, UsageProblem, cli
+from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder
 from pressroom.violations import InputError
-
-
-def _repo(repo: Path) -> Path:
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
-    return repo
 
 
 @cli.command("new")
@@ -37,7 +31,7 @@ def new_command(repo: Path, title: str, category: str, author: str | None,
     from pressroom.workflow import new_post
 
     try:
-        made = new_post(_repo(repo), title, category, author, slug)
+        made = new_post(existing_folder(repo), title, category, author, slug)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"On new branch {made.branch}: write {made.path}")
@@ -63,7 +57,7 @@ def setup_signing_command(repo: Path, member_id: str, key_path: Path) -> None:
     from pressroom.workflow import setup_signing
 
     try:
-        member = setup_signing(_repo(repo), member_id, key_path)
+        member = setup_signing(existing_folder(repo), member_id, key_path)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"Signing set up: commits in this clone are signed as {member.name} "
@@ -88,7 +82,7 @@ def approve_command(repo: Path, branch: str) -> None:
     from pressroom.workflow import ApprovalRefused, approve
 
     try:
-        done = approve(_repo(repo), branch)
+        done = approve(existing_folder(repo), branch)
     except ApprovalRefused as exc:
         for problem in exc.problems:
             click.echo(problem)
@@ -126,7 +120,7 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
     from pressroom.approvals import verify_history
     from pressroom.gitio import GitError, git_text
 
-    _repo(repo)
+    existing_folder(repo)
     try:
         tip = git_text(repo, "rev-parse", "--verify", f"{branch}^{{commit}}")
         anchor = git_text(repo, "rev-parse", "--verify", f"{since}^{{commit}}") if since else None
@@ -186,7 +180,7 @@ def codeowners_command(repo: Path, write: bool) -> None:
     from pressroom.codeowners import codeowners
     from pressroom.sources import load_roster
 
-    roster, problems = load_roster(_repo(repo))
+    roster, problems = load_roster(existing_folder(repo))
     if problems:
         raise UsageProblem(str(problems[0]))
     try:
@@ -228,7 +222,7 @@ def retract_command(repo: Path, slug: str, reason: str, reported_by: str, mode: 
     from pressroom.workflow import retract
 
     try:
-        done = retract(_repo(repo), slug, reason, reported_by, mode)
+        done = retract(existing_folder(repo), slug, reason, reported_by, mode)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"On branch {done.branch}: {mode} of {done.path} committed. Push it and ask a "

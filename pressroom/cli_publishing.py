@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli import REPO_OPTION, UsageProblem, cli, parse_now
+from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder, parse_now
 from pressroom.violations import InputError
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
@@ -67,8 +67,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     """
     from pressroom.publishing import publish
 
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
+    existing_folder(repo)
     now = parse_now(now_text) or datetime.now(UTC)
     say = (lambda m: None) if quiet else (lambda m: click.echo(f"… {m}"))
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli import REPO_OPTION, UsageProblem, cli, parse_day
+from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder, parse_day
 
 
 @cli.command("roster")
@@ -99,8 +99,7 @@ def _records(repo: Path, branch: str):
     from pressroom.records import published_versions
     from pressroom.violations import InputError
 
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
+    existing_folder(repo)
     try:
         return published_versions(repo, site_timezone(repo), branch)
     except (GitError, InputError) as exc:
@@ -168,8 +167,7 @@ def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
     from pressroom.sources import load_sources
     from pressroom.violations import InputError
 
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
+    existing_folder(repo)
     as_of = date.fromisoformat(as_of_text) if as_of_text else None
     try:
         settings = read_config(repo)
