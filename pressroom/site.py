@@ -9,6 +9,7 @@ public (392.5 g), and no public posting channel exists (392.5.1).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,16 @@ PELICAN_FEED_SETTINGS = (
     "CATEGORY_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS", "TAG_FEED_ATOM",
     "TAG_FEED_RSS", "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS",
 )
+
+
+def build_time(settings: dict[str, Any]) -> datetime:
+    """The build's "now": ``PRESSROOM_NOW`` (``pressroom build --now``), else the clock.
+
+    Every plugin that decides by time (embargo, expiry, removal pages) asks here, so
+    they all agree on one moment.
+    """
+    now = settings.get("PRESSROOM_NOW")
+    return now if isinstance(now, datetime) else datetime.now(UTC)
 
 
 def tel_href(number: str) -> str:

@@ -24,14 +24,10 @@ from pelican import signals
 from pressroom.cap import CapSite, cap_document, identifier
 from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
 from pressroom.incidents import active_threads, in_cap_index, threads
+from pressroom.site import build_time
 
 logger = logging.getLogger(__name__)
 CAP_DIR = "cap"
-
-
-def _now(settings) -> datetime:
-    now = settings.get("PRESSROOM_NOW")
-    return now if isinstance(now, datetime) else datetime.now(UTC)
 
 
 def _thread_url(settings, thread) -> str:
@@ -48,7 +44,7 @@ def attach_threads(generators) -> None:
     if not posts:
         logger.warning("pressroom_incidents: no validated posts (build with pressroom build)")
         return
-    now = _now(settings)
+    now = build_time(settings)
     by_path = {a.source_path: a for a in articles_gen.articles}
     public = [posts[path] for path in by_path if path in posts]
     all_threads = threads(public, now)
@@ -72,7 +68,7 @@ def write_incidents(generator, writer) -> None:
     all_threads = generator.context.get("pressroom_threads")
     if all_threads is None:
         return
-    now = _now(settings)
+    now = build_time(settings)
     site_url = settings["SITEURL"].rstrip("/")
     output = Path(writer.output_path)
     tz = ZoneInfo(settings["TIMEZONE"])

@@ -11,16 +11,13 @@ decision is the core's ``Post.is_public``; otherwise status and date decide.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pelican import signals
 
+from pressroom.site import build_time
+
 logger = logging.getLogger(__name__)
-
-
-def _now(settings) -> datetime:
-    now = settings.get("PRESSROOM_NOW")
-    return now if isinstance(now, datetime) else datetime.now(UTC)
 
 
 def _is_public(article, posts, now: datetime) -> bool:
@@ -32,7 +29,7 @@ def _is_public(article, posts, now: datetime) -> bool:
 
 def withhold_unpublished(generator) -> None:
     settings = generator.settings
-    now = _now(settings)
+    now = build_time(settings)
     posts = settings.get("PRESSROOM_POSTS")
     generator.articles = [a for a in generator.articles if _is_public(a, posts, now)]
     generator.translations = [a for a in generator.translations if _is_public(a, posts, now)]

@@ -11,14 +11,9 @@ The file and its whole history stay in git; only the public view changes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pelican import signals
 
-
-def _now(settings) -> datetime:
-    now = settings.get("PRESSROOM_NOW")
-    return now if isinstance(now, datetime) else datetime.now(UTC)
+from pressroom.site import build_time
 
 
 def attach_lifecycle(generator) -> None:
@@ -37,7 +32,7 @@ def attach_lifecycle(generator) -> None:
 def write_removed_pages(generator, writer) -> None:
     settings = generator.settings
     posts = settings.get("PRESSROOM_POSTS") or {}
-    now = _now(settings)
+    now = build_time(settings)
     template = generator.get_template("removed")
     for post in sorted(posts.values(), key=lambda p: p.path):
         if not (post.removed and post.status == "published" and post.date <= now):
