@@ -79,7 +79,12 @@ def new_post(repo: Path, title: str, category: str, author: str | None, slug: st
     if category not in BY_SLUG:
         raise InputError(f"category {category!r} is not one of: {', '.join(SLUGS)}")
     roster = _roster(repo)
-    author = author or _member_for_git_user(repo, roster)
+    if author is None:
+        member = _git_user(repo, roster)
+        if member is None:
+            raise InputError("pass --author: git's user.email matches no member of "
+                             "policy/roster.toml (run pressroom setup-signing first)")
+        author = member.id
     if author not in roster:
         raise InputError(f"author {author!r} is not a member id in policy/roster.toml")
     slug = slug or slugify(title)
@@ -106,13 +111,11 @@ def new_post(repo: Path, title: str, category: str, author: str | None, slug: st
     return NewPost(branch, path)
 
 
-def _member_for_git_user(repo: Path, roster: Roster) -> str:
+def _git_user(repo: Path, roster: Roster) -> Member | None:
+    """The roster member whose email is git's user.email here (set by setup-signing)."""
     email = git(repo, "config", "user.email", check=False).decode().strip().lower()
-    for member in roster.members.values():
-        if email and member.email.lower() == email:
-            return member.id
-    raise InputError("pass --author: git's user.email matches no member of policy/roster.toml "
-                     "(run pressroom setup-signing first)")
+    return next((m for m in roster.members.values()
+                 if email and m.email.lower() == email), None)
 
 
 # --- pressroom retract -----------------------------------------------------------------------
@@ -233,10 +236,7 @@ def approve(repo: Path, branch: str) -> Approval:
     if problems:
         _git(repo, "reset", "--quiet", "--hard", previous)
         raise ApprovalRefused(problems)
-    roster = _roster(repo)
-    email = git(repo, "config", "user.email", check=False).decode().strip().lower()
-    member = next((m for m in roster.members.values() if m.email.lower() == email), None)
-    return Approval(merge, member, previous)
+    return Approval(merge, _git_user(repo, _roster(repo)), previous)
 
 
 class ApprovalRefused(InputError):
