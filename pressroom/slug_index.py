@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pressroom.content import slug_for
 from pressroom.frontmatter import parse_header
+from pressroom.gitio import read_objects
 
 CACHE_NAME = "pressroom-slugs"
 VERSION = "pressroom-slugs 2"
@@ -60,25 +61,8 @@ def _git_listing(repo: Path) -> dict[str, str] | None:
 
 
 def _read_blobs(repo: Path, shas: list[str]) -> dict[str, str]:
-    """sha -> explicit slug, for many blobs in one ``git cat-file --batch``."""
-    found: dict[str, str] = {}
-    try:
-        out = subprocess.run(["git", "cat-file", "--batch"], cwd=repo, capture_output=True,
-                             input="".join(f"{sha}\n" for sha in shas).encode(),
-                             check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return found
-    pos = 0
-    for sha in shas:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].split()
-        pos = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        found[sha] = explicit_slug(out[pos:pos + size])
-        pos += size + 1
-    return found
+    """sha -> explicit slug, for many blobs through one ``git cat-file --batch``."""
+    return {sha: explicit_slug(data) for sha, (_, data) in read_objects(repo, shas).items()}
 
 
 def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
