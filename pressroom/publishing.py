@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from pressroom.approvals import verify_history
-from pressroom.build import BuildResult, build_site, read_config
-from pressroom.checking import check_repo
+from pressroom.build import BuildResult, build_site
+from pressroom.checking import check_repo, site_timezone
 from pressroom.gitio import GitError, git, git_text
 from pressroom.incidents import upcoming_changes
 from pressroom.sources import load_sources
@@ -27,9 +27,7 @@ from pressroom.violations import InputError
 
 def due(repo: Path, now: datetime) -> list[tuple[datetime, str]]:
     """Upcoming self-changes of the published site, soonest first."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(read_config(repo)["TIMEZONE"])
+    tz = site_timezone(repo)  # no Pelican needed to answer "when"
     sources = load_sources(repo, tz, light=True)
     return [(moment.astimezone(tz), why) for moment, why in upcoming_changes(sources.posts, now)]
 
