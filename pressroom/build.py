@@ -4,6 +4,10 @@ The public only ever sees a complete site: Pelican writes into a new temporary
 folder beside ``output/``; only when every post was valid and Pelican reported
 no error is that folder renamed into place. A failed build leaves the previous
 ``output/`` exactly as it was.
+
+When only posts changed since the last build, the build is *warm*
+(``pressroom.incremental``): it starts from the current site and rewrites only the
+files the change affects — the same bytes a full build writes.
 """
 
 from __future__ import annotations
@@ -23,12 +27,27 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pressroom.markdown_render import CACHE_FOLDER, CacheStats, render_cached
+from pressroom.cards import ContentStore
+from pressroom.content import check_author, check_collection, parse_post
+from pressroom.incremental import (
+    SiteState,
+    Stage,
+    digest,
+    forget_state,
+    load_state,
+    patched_banner,
+    save_state,
+    scan,
+    site_fingerprint,
+)
+from pressroom.markdown_render import CACHE_FOLDER, CacheStats, render_cached, render_many
+from pressroom.roster import Roster
 from pressroom.site import enforced, site_defaults
-from pressroom.sources import Sources, load_sources
+from pressroom.sources import is_post_path, light_post, load_roster, load_sources
 from pressroom.violations import InputError, Violation
 
 CONFIG_FILE = "pelicanconf.py"
+CONTENT_STORE = "site-content.sqlite"  # post bodies for warm builds (pressroom.cards)
 
 
 @dataclass
@@ -43,6 +62,11 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     markdown: CacheStats = field(default_factory=CacheStats)  # rendered vs reused
     seconds: float = 0.0
+    incremental: bool = False  # a warm build (pressroom.incremental)
+    full_reason: str = ""  # why a full build was needed
+    rewritten: int = 0  # files written by this build
+    removed: int = 0  # files a warm build deleted
+    banner_patched: int = 0  # kept pages whose alert banner a warm build updated
 
     @property
     def ok(self) -> bool:
@@ -130,11 +154,13 @@ def build_site(
     now: datetime | None = None,
     config: Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
+    full: bool = False,
 ) -> BuildResult:
     """Build the site of the repository at ``repo`` into ``output``.
 
     ``now`` decides which posts are due (default: the current time); passing it
-    makes a build reproducible. Raises ``InputError`` for unusable input
+    makes a build reproducible. ``full`` skips the warm build even when one is
+    possible. Raises ``InputError`` for unusable input
     (missing folders, unreadable settings); content problems are returned as
     violations and leave ``output`` untouched.
     """
@@ -145,20 +171,33 @@ def build_site(
         raise InputError("the build time must include a time zone")
     _check_output(repo, output)
     with _collecting_logs() as collect:
-        return _build(repo, output, now, config, progress, started, collect)
+        return _build(repo, output, now, config, progress, started, collect, full)
 
 
 def _build(repo: Path, output: Path, now: datetime, config: Path | None,
-           progress: Callable[[str], None], started: float, collect: _Collect) -> BuildResult:
+           progress: Callable[[str], None], started: float, collect: _Collect,
+           full: bool) -> BuildResult:
     settings = read_config(repo, config)
     try:
         tz = ZoneInfo(settings["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise InputError(f"TIMEZONE {settings['TIMEZONE']!r} is not a time zone") from exc
 
+    folder = cache_folder(repo)
+    fingerprint = site_fingerprint(repo, output, settings)
+    reason = "--full was given"
+    if not full:
+        warm = _warm(repo, output, settings, tz, now, folder, fingerprint, progress, collect)
+        if isinstance(warm, BuildResult):
+            warm.seconds = time.monotonic() - started
+            return warm
+        reason = warm
+    progress(f"Full build: {reason}")
+
+    sources_state = scan(repo)
     sources = load_sources(repo, tz, light=True)
     result = BuildResult(output=output, posts=len(sources.posts), problems=sources.problems,
-                         warnings=collect.warnings)
+                         warnings=collect.warnings, full_reason=reason)
     progress(f"Checked {len(sources.posts)} posts and {len(sources.roster)} roster members")
     if result.problems:
         result.seconds = time.monotonic() - started
@@ -172,10 +211,20 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-"))
     staging.chmod(0o755)
     try:
-        _render(repo, staging, settings, sources, now, result, progress, collect)
+        built = _render(repo, staging, settings, sources.posts, sources.roster, now, result,
+                        progress, collect)
         if result.ok:
             result.files = sum(1 for p in staging.rglob("*") if p.is_file())
+            result.rewritten = len(built["PRESSROOM_WRITTEN"])
+            forget_state(folder)
             _swap_in(staging, output)
+            ContentStore.fresh(folder / CONTENT_STORE, built["PRESSROOM_CARDS"])
+            save_state(folder, SiteState(
+                fingerprint=fingerprint, sources=sources_state.sources,
+                posts={p.path: p for p in sources.posts}, cards=built["PRESSROOM_CARDS"],
+                manifest=built["PRESSROOM_MANIFEST"],
+                banner=_banner_key(built["PRESSROOM_BANNER"]), files=result.files,
+                variables=built["PRESSROOM_VARIABLES"]))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -183,19 +232,37 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     return result
 
 
-def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Sources,
-            now: datetime, result: BuildResult, progress: Callable[[str], None],
-            collect: _Collect) -> None:
-    """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
-    from pelican import Pelican
+def _banner_key(banner: list[dict[str, Any]]) -> str:
+    return digest([repr(banner)])
+
+
+def _pelican_settings(repo: Path, staging: Path, settings: dict[str, Any], posts,
+                      roster: Roster, now: datetime) -> dict[str, Any]:
+    """The settings Pelican runs with: the site's, then ours that nothing overrides."""
     from pelican.settings import configure_settings
 
     settings = dict(settings)
     settings.update(enforced(repo, staging))
     settings["PRESSROOM_NOW"] = now
-    settings["PRESSROOM_ROSTER"] = sources.roster
-    settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in sources.posts}
-    settings = configure_settings(settings)
+    settings["PRESSROOM_ROSTER"] = roster
+    settings["PRESSROOM_POSTS"] = {str(repo / p.path): p for p in posts}
+    settings["PRESSROOM_MANIFEST"] = {}
+    settings["PRESSROOM_WRITTEN"] = []
+    return configure_settings(settings)
+
+
+def _pelican_errors(collect: _Collect, since: int, result: BuildResult) -> None:
+    for message in collect.errors[since:]:
+        result.problems.append(Violation("build", 0, "BUILD-ERROR", message))
+
+
+def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: Roster,
+            now: datetime, result: BuildResult, progress: Callable[[str], None],
+            collect: _Collect) -> dict[str, Any]:
+    """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
+    from pelican import Pelican
+
+    settings = _pelican_settings(repo, staging, settings, posts, roster, now)
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
     settings["PRESSROOM_RENDERED"] = render_cached(
         sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"],
@@ -211,5 +278,137 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], sources: Source
             Pelican(settings).run()
     except Exception as exc:  # Pelican failing is a failed build, reported in one line
         collect.errors.append(f"{type(exc).__name__}: {exc}")
-    for message in collect.errors[errors_before:]:
-        result.problems.append(Violation("build", 0, "BUILD-ERROR", message))
+    _pelican_errors(collect, errors_before, result)
+    return settings
+
+
+def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
+          folder: Path, fingerprint: str, progress: Callable[[str], None],
+          collect: _Collect) -> BuildResult | str:
+    """A warm build, or why it cannot be one (then the caller builds in full)."""
+    state = load_state(folder)
+    if state is None:
+        return "no earlier build to start from"
+    if not output.is_dir():
+        return f"{output} does not hold a site yet"
+    if state.fingerprint != fingerprint:
+        return "the settings, theme, roster, policy or pressroom itself changed"
+    changes = scan(repo, state.sources)
+    others = sorted(rel for rel in changes.changed | changes.removed if not is_post_path(rel))
+    if others:
+        return f"{others[0]} changed (pages and images need a full build)"
+
+    roster, problems = load_roster(repo)
+    posts = dict(state.posts)
+    for rel in changes.removed:
+        posts.pop(rel, None)
+    for rel in sorted(changes.changed):
+        posts.pop(rel, None)
+        try:
+            data = (repo / rel).read_bytes()
+        except OSError as exc:
+            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            continue
+        post, found = parse_post(rel, data, tz)
+        problems.extend(found)
+        if post is not None:
+            if len(roster):
+                problems.extend(check_author(post, roster))
+            posts[rel] = light_post(post)
+    problems.extend(check_collection(posts.values()))
+    result = BuildResult(output=output, posts=len(posts), problems=sorted(problems),
+                         warnings=collect.warnings, incremental=True)
+    progress(f"Checked {len(changes.changed)} changed and {len(changes.removed)} removed "
+             f"post(s) of {len(posts)}")
+    if result.problems:
+        return result
+    public = {str(repo / rel) for rel, post in posts.items() if post.is_public(now)}
+    result.public = len(public)
+    result.drafts = sum(1 for p in posts.values() if p.status == "draft")
+    result.scheduled = result.posts - result.public - result.drafts
+    changed = {str(repo / rel) for rel in changes.changed}
+    cards = {card.source_path: card for card in state.cards}
+    kept = [card for path, card in cards.items() if path in public and path not in changed]
+    fresh = sorted(path for path in public if path in changed or path not in cards)
+    if any(card.volatile for card in kept):
+        return "a post links to another post with {filename}"
+
+    stage = Stage(Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-stage-")))
+    store = ContentStore(folder / CONTENT_STORE)
+    try:
+        built = _replay(repo, output, stage, store, settings, posts.values(), roster, now,
+                        state, kept, fresh, result, collect)
+        if not result.ok:
+            return result
+        manifest = built["PRESSROOM_MANIFEST"]
+        for name, entry in state.manifest.items():
+            if entry[1] == "pages":  # Pelican pages: unchanged, or this were a full build
+                manifest.setdefault(name, entry)
+        removed = sorted(name for name in state.manifest if name not in manifest)
+        written = set(built["PRESSROOM_WRITTEN"])
+        banner = _banner_key(built["PRESSROOM_BANNER"])
+        if banner != state.banner:
+            region = built["PRESSROOM_BANNER_REGION"]
+            for name, (_key, _owner, template) in sorted(manifest.items()):
+                if template and name not in written:
+                    block = region(template, name)
+                    text = block and patched_banner(output / name, block)
+                    if text:
+                        stage.write_text(name, text)
+                        result.banner_patched += 1
+        result.rewritten = len(written)
+        forget_state(folder)
+        result.removed = stage.commit(output, removed)
+        result.files = state.files - result.removed + sum(
+            1 for name in written if name not in state.manifest)
+        progress(f"Rewrote {result.rewritten} file(s), updated the banner on "
+                 f"{result.banner_patched}, removed {result.removed}, kept the rest")
+        store.add(built["PRESSROOM_CARDS"])
+        save_state(folder, SiteState(
+            fingerprint=fingerprint, sources=changes.sources, posts=posts,
+            cards=built["PRESSROOM_CARDS"], manifest=manifest, banner=banner,
+            files=result.files, variables=built["PRESSROOM_VARIABLES"]))
+    finally:
+        store.close()
+        shutil.rmtree(stage.folder, ignore_errors=True)
+    return result
+
+
+def _replay(repo: Path, output: Path, stage: Stage, store: ContentStore,
+            settings: dict[str, Any], posts,
+            roster: Roster, now: datetime, state: SiteState, kept: list[Any], fresh: list[str],
+            result: BuildResult, collect: _Collect) -> dict[str, Any]:
+    """Pelican's output phase over the kept cards and the freshly read posts."""
+    from pelican import Pelican
+    from pelican.plugins._utils import get_plugin_name
+
+    settings = _pelican_settings(repo, output, settings, posts, roster, now)
+    settings["PRESSROOM_PREVIOUS"] = state.manifest
+    settings["PRESSROOM_VARIABLES"] = state.variables
+    settings["PRESSROOM_LIVE"] = str(output)
+    settings["PRESSROOM_STAGE"] = stage
+    host = urlsplit(settings.get("SITEURL", "")).hostname or ""
+    rendered = render_many(fresh, settings["MARKDOWN"], settings["FORMATTED_FIELDS"],
+                           workers=1, sanitize_host=host)
+    settings["PRESSROOM_RENDERED"] = rendered
+    settings["PRESSROOM_SANITIZED"] = set(rendered)
+    result.markdown.rendered, result.markdown.reused = len(fresh), len(kept)
+    errors_before = len(collect.errors)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            pelican = Pelican(settings)
+            plugin = next(p for p in pelican.plugins
+                          if get_plugin_name(p) == "pressroom_incremental")
+            generator = plugin.new_generator(pelican)
+            articles = plugin.read_articles(
+                generator, [os.path.relpath(path, generator.path) for path in fresh])
+            taxa: dict[Any, Any] = {}
+            cards = [card.revive(settings, taxa, store) for card in kept]
+            writer = plugin.KeyedWriter(str(output), settings=settings)
+            plugin.replay(generator, cards + articles, writer)
+            settings["PRESSROOM_BANNER_REGION"] = plugin.banner_regions(
+                generator, settings["PRESSROOM_BANNER"])
+    except Exception as exc:  # as in a full build: one line, nothing changes
+        collect.errors.append(f"{type(exc).__name__}: {exc}")
+    _pelican_errors(collect, errors_before, result)
+    return settings

@@ -86,3 +86,20 @@ def render_feeds(meta: FeedMeta, entries: Sequence[FeedEntry]) -> tuple[bytes, b
     rss = _generator(meta, entries, meta.rss_url).rss_str(pretty=True)
     atom = _generator(meta, entries, meta.atom_url).atom_str(pretty=True)
     return rss, atom
+
+
+def write_feed_pair(writer, rss_path: str, atom_path: str, meta: FeedMeta,
+                    items: list[FeedEntry]) -> None:
+    """RSS and Atom of one feed, rendered once and only when its entries changed."""
+    rendered: list[tuple[bytes, bytes]] = []
+
+    def produce(which: int) -> bytes:
+        if not rendered:
+            rendered.append(render_feeds(meta, items))
+        return rendered[0][which]
+
+    from pressroom.incremental import write_output
+
+    inputs = (meta, items)
+    write_output(writer, rss_path, inputs, lambda: produce(0))
+    write_output(writer, atom_path, inputs, lambda: produce(1))

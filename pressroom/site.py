@@ -31,6 +31,7 @@ PLUGINS = [
     "pressroom_incidents",
     "pressroom_retractions",
     "pressroom_feeds",
+    "pressroom_incremental",
 ]
 
 PELICAN_FEED_SETTINGS = (
@@ -48,6 +49,15 @@ def build_time(settings: dict[str, Any]) -> datetime:
     """
     now = settings.get("PRESSROOM_NOW")
     return now if isinstance(now, datetime) else datetime.now(UTC)
+
+
+def article_order(article: Any) -> tuple[float, str]:
+    """Newest first, and posts of the same minute by slug: the same order on every build.
+
+    Pelican's default ("reversed-date") keeps ties in the order it found the files,
+    which is not stable from one run to the next.
+    """
+    return (-article.date.timestamp(), article.slug)
 
 
 def tel_href(number: str) -> str:
@@ -149,5 +159,7 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
         "LOAD_CONTENT_CACHE": False,
         "DEFAULT_METADATA": {},
         "FORMATTED_FIELDS": ["summary"],
+        "ARTICLE_ORDER_BY": article_order,
+        "TEMPLATE_PAGES": {},
     })
     return settings

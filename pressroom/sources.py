@@ -56,6 +56,11 @@ def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
     return parse_roster(path.read_bytes().decode("utf-8", errors="replace"), ROSTER_PATH)
 
 
+def light_post(post: Post) -> Post:
+    """What a build keeps of a post: no header, and a body only for a safety alert's CAP text."""
+    return replace(post, header=None, body=post.body if post.category == "safety-alerts" else "")
+
+
 def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
     """Read and validate the roster and every post of the repository at ``repo``.
 
@@ -78,10 +83,7 @@ def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
         if post is not None:
             if len(roster):
                 sources.problems.extend(check_author(post, roster))
-            if light:
-                post = replace(post, header=None,
-                               body=post.body if post.category == "safety-alerts" else "")
-            sources.posts.append(post)
+            sources.posts.append(light_post(post) if light else post)
     sources.problems.extend(check_collection(sources.posts))
     sources.problems.sort()
     return sources

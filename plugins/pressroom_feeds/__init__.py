@@ -9,12 +9,11 @@ of the eight categories, even when empty.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from pelican import signals
 
 from pressroom.categories import CATEGORIES
-from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
+from pressroom.feeds import FeedEntry, FeedMeta, write_feed_pair
 
 FEED_DIR = "feeds"
 
@@ -61,7 +60,6 @@ def write_feeds(generator, writer) -> None:
     posts = generator.settings.get("PRESSROOM_POSTS") or {}
     newest = max((posts[a.source_path].updated if a.source_path in posts else a.date
                   for a in articles), default=datetime(1970, 1, 1, tzinfo=UTC))
-    output = Path(writer.output_path)
 
     def write(name: str, title: str, subtitle: str, page: str, items: list[FeedEntry]) -> None:
         rss_path, atom_path = feed_paths(name)
@@ -70,11 +68,7 @@ def write_feeds(generator, writer) -> None:
             atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
             language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest,
         )
-        rss, atom = render_feeds(meta, items)
-        for path, data in ((rss_path, rss), (atom_path, atom)):
-            target = output / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        write_feed_pair(writer, rss_path, atom_path, meta, items)
 
     sitename = settings["SITENAME"]
     write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries_for(articles))

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from pathlib import Path
+from functools import partial
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pelican import signals
 
 from pressroom.cap import CapSite, cap_document, identifier
-from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
+from pressroom.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
 from pressroom.incidents import active_threads, in_cap_index, threads
+from pressroom.incremental import write_output
 from pressroom.site import build_time
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,6 @@ def write_incidents(generator, writer) -> None:
         return
     now = build_time(settings)
     site_url = settings["SITEURL"].rstrip("/")
-    output = Path(writer.output_path)
     tz = ZoneInfo(settings["TIMEZONE"])
     cap_site = CapSite(sender=urlsplit(site_url).hostname or "localhost",
                        sender_name=settings["SITENAME"], site_url=site_url,
@@ -87,12 +87,11 @@ def write_incidents(generator, writer) -> None:
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
                               status=thread.status(now), page_name=f"incidents/{thread.id}")
-            _write_thread_feeds(settings, output, thread, site_url, newest)
+            _write_thread_feeds(settings, writer, thread, site_url, newest)
         for index, post in enumerate(thread.posts):
             post_url = f"{site_url}/{_article_url(settings, post)}"
-            target = output / CAP_DIR / f"{post.slug}.xml"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(cap_document(cap_site, thread, index, post_url))
+            write_output(writer, f"{CAP_DIR}/{post.slug}.xml", (cap_site, thread, index, post_url),
+                         partial(cap_document, cap_site, thread, index, post_url))
             if in_cap_index(thread, now):
                 index_entries.append(FeedEntry(
                     slug=identifier(cap_site, post), title=post.title,
@@ -107,8 +106,8 @@ def write_incidents(generator, writer) -> None:
                     atom_url=f"{site_url}/{CAP_DIR}/index.atom",
                     rss_url=f"{site_url}/{CAP_DIR}/index.atom",
                     language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
-    (output / CAP_DIR).mkdir(parents=True, exist_ok=True)
-    (output / CAP_DIR / "index.atom").write_bytes(render_feeds(meta, index_entries)[1])
+    write_output(writer, f"{CAP_DIR}/index.atom", (meta, index_entries),
+                 lambda: render_feeds(meta, index_entries)[1])
 
 
 def _article_url(settings, post) -> str:
@@ -123,7 +122,7 @@ def _post_view(settings, post):
             "response": post.alert.get("response", ""), "expires": post.expires}
 
 
-def _write_thread_feeds(settings, output: Path, thread, site_url: str, newest) -> None:
+def _write_thread_feeds(settings, writer, thread, site_url: str, newest) -> None:
     entries = [FeedEntry(
         slug=p.slug, title=p.title,
         url=f"{site_url}/{_article_url(settings, p)}",
@@ -136,11 +135,8 @@ def _write_thread_feeds(settings, output: Path, thread, site_url: str, newest) -
                     atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
                     language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
-    rss, atom = render_feeds(meta, entries)
-    folder = output / "feeds" / "incidents"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{thread.id}.rss.xml").write_bytes(rss)
-    (folder / f"{thread.id}.atom.xml").write_bytes(atom)
+    write_feed_pair(writer, f"feeds/incidents/{thread.id}.rss.xml",
+                    f"feeds/incidents/{thread.id}.atom.xml", meta, entries)
 
 
 def register() -> None:

@@ -1,0 +1,410 @@
+"""392.4.1 speed: write only the files a change affects, byte for byte a full build's.
+
+Every build, full or warm, writes through ``KeyedWriter``. For every file it computes
+a *key*: a digest of exactly what produces that file — for a page, the values of the
+variables its template (with the templates it extends, imports and includes) reads;
+for a feed or CAP document, the inputs the plugin hands over. A full build renders
+everything and records the keys (``PRESSROOM_MANIFEST``); a warm build starts from a
+hard-linked copy of the previous site and renders a file only when its key changed.
+
+Articles become ``Card`` values: every attribute a template can read, frozen after
+all plugins have attached theirs, so the next build can list 10,000 posts without
+reading them. ``replay`` runs the article generator's output phase over cards plus
+the freshly read changed posts, sending the same signals a full build sends.
+
+The alert banner is left out of page keys (it is on every page and changes with
+every incident update); ``pressroom.incremental`` patches it into the kept pages,
+between the markers ``base.html`` puts around it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
+
+from jinja2 import meta
+from pelican import signals
+from pelican.contents import Article
+from pelican.generators import ArticlesGenerator
+from pelican.paginator import Page, Paginator
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import get_relative_path, order_content, path_to_url, sanitised_join
+from pelican.writers import Writer
+
+from pressroom.cards import Card, card_of
+from pressroom.incremental import (
+    BANNER_BLOCK,
+    BANNER_END,
+    BANNER_START,
+    BANNER_VARIABLE,
+    digest,
+)
+
+MISSING = object()
+# Variables the writer sets for each page (besides the keyword arguments of a write).
+PER_PAGE = frozenset({"SITEURL", "localsiteurl", "output_file"})
+PAGES_OWNER, ARTICLES_OWNER = "pages", "articles"
+
+
+class Fingerprints:
+    """Stable text for the values templates and plugins read; one memo per build."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, str] = {}
+        self.keep: list[Any] = []  # memo keys are ids: keep their objects alive
+
+    def __call__(self, value: Any) -> str:
+        if value is None or isinstance(value, (str, int, float, bool, date, datetime)):
+            return repr(value)
+        known = self.memo.get(id(value))
+        if known is not None:
+            return known
+        text = self._compute(value)
+        if len(text) > 64:  # lists of posts: remember a digest, not the text
+            text = "#" + digest([text])
+        self.memo[id(value)] = text
+        self.keep.append(value)
+        return text
+
+    def _compute(self, value: Any) -> str:
+        if isinstance(value, Article):
+            value = card_of(value)
+        if isinstance(value, Card):
+            return f"card:{value.digest}:{self(value.thread)}"
+        if isinstance(value, URLWrapper):
+            return f"{type(value).__name__}:{value.name}"
+        if isinstance(value, Page):
+            return (f"page:{value.number}:{value.full_name}:{value.base_url}:"
+                    f"{self(value.paginator)}:{self(value.object_list)}")
+        if isinstance(value, Paginator):
+            return f"paginator:{value.name}:{value.url}:{value.num_pages}:{value.count}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self(v) for v in value) + "]"
+        if isinstance(value, dict):
+            return "{" + ",".join(sorted(f"{self(k)}:{self(v)}" for k, v in value.items())) + "}"
+        if isinstance(value, (set, frozenset)):
+            return "{" + ",".join(sorted(self(v) for v in value)) + "}"
+        if dataclasses.is_dataclass(value):
+            return type(value).__name__ + "(" + ",".join(
+                self(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        if callable(value):
+            module, name = getattr(value, "__module__", ""), getattr(value, "__qualname__", "")
+            return f"callable:{module}.{name}"
+        if type(value).__repr__ is object.__repr__:
+            return f"unknown:{id(value)}:{os.urandom(8).hex()}"  # never equal: always rewrite
+        return repr(value)
+
+
+def template_variables(env, name: str, seen: set[str] | None = None) -> frozenset[str]:
+    """Every context variable ``name`` can read, through extends, imports and includes.
+
+    The banner block is left out: its region is patched (pressroom.incremental).
+    """
+    seen = seen if seen is not None else set()
+    if name in seen:
+        return frozenset()
+    seen.add(name)
+    source = env.loader.get_source(env, name)[0]
+    tree = env.parse(BANNER_BLOCK.sub(
+        lambda m: "" if banner_patchable(env, m.group(0)) else m.group(0), source))
+    found = set(meta.find_undeclared_variables(tree))
+    for other in meta.find_referenced_templates(tree):
+        if other is not None:
+            found |= template_variables(env, other, seen)
+        else:
+            found.add("*")  # a computed template name: the key cannot be narrowed
+    return frozenset(found)
+
+
+def banner_patchable(env, block_source: str) -> bool:
+    """A banner block reading only the banner and SITEURL can be patched into kept pages."""
+    return meta.find_undeclared_variables(env.parse(block_source)) <= {"SITEURL", BANNER_VARIABLE}
+
+
+def banner_regions(generator, banner: list[Any]):
+    """``region(template, output file)``: the banner as that page shows it, markers included."""
+    env, memo = generator.env, {}
+    base = env.get_template("base.html")
+
+    def region(template_name: str, name: str) -> str | None:
+        template = env.get_template(template_name)
+        block = template.blocks.get("banner") or base.blocks.get("banner")
+        if block is None:
+            return None
+        siteurl = path_to_url(get_relative_path(name)) if generator.settings["RELATIVE_URLS"] \
+            else generator.settings["SITEURL"]
+        cache_key = (template_name if "banner" in template.blocks else "", siteurl)
+        if cache_key not in memo:
+            context = template.new_context({**generator.context, "SITEURL": siteurl,
+                                             "localsiteurl": siteurl, "output_file": name,
+                                             BANNER_VARIABLE: banner})
+            text = "".join(block(context))
+            start, end = text.find(BANNER_START), text.find(BANNER_END)
+            memo[cache_key] = text[start:end + len(BANNER_END)] if 0 <= start <= end else None
+        return memo[cache_key]
+
+    return region
+
+
+class KeyedWriter(Writer):
+    """Pelican's writer, rendering a file only when its key changed since the last build."""
+
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(output_path, settings=settings)
+        assert settings is not None
+        self.previous: dict[str, tuple] = settings.get("PRESSROOM_PREVIOUS") or {}
+        # Warm builds: the live site to compare with, and the Stage new files go to.
+        self.live: str = settings.get("PRESSROOM_LIVE") or output_path
+        self.stage = settings.get("PRESSROOM_STAGE")
+        self.manifest: dict[str, tuple] = settings.setdefault("PRESSROOM_MANIFEST", {})
+        self.written: list[str] = settings.setdefault("PRESSROOM_WRITTEN", [])
+        self.fingerprint = Fingerprints()
+        # Kept in the state: the theme is the same whenever a warm build runs.
+        self._variables: dict[str, frozenset[str]] = settings.setdefault(
+            "PRESSROOM_VARIABLES", {})
+        self._shared: dict[tuple, str] = {}
+
+    def _unchanged(self, name: str, key: str) -> bool:
+        before = self.previous.get(name)
+        return before is not None and before[0] == key and \
+            os.path.isfile(sanitised_join(self.live, name))
+
+    def _fresh(self, name: str) -> str:
+        """Where to write ``name``: the new site's folder, or a warm build's stage."""
+        self.written.append(name)
+        if self.stage is not None:
+            sanitised_join(self.live, name)  # the same refusal of paths outside the site
+            return self.stage.path_for(name)
+        path = sanitised_join(self.output_path, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        return path
+
+    def page_key(self, template, name: str, local: dict[str, Any], context: dict[str, Any],
+                 extra: Iterable[str]) -> str:
+        """The digest of every variable the template reads, as this page has them.
+
+        Variables taken unchanged from the shared context are digested once per
+        template and context (the context is kept alive so its id is never reused).
+        """
+        variables = self._variables.get(template.name)
+        if variables is None:
+            variables = template_variables(template.environment, template.name)
+            self._variables[template.name] = variables
+        if "*" in variables:
+            return os.urandom(16).hex()
+        own = variables & (PER_PAGE | set(extra))
+        shared_id = (template.name, id(context), own)
+        shared = self._shared.get(shared_id)
+        if shared is None:
+            shared = digest(self._values(variables - own, context))
+            self._shared[shared_id] = shared
+            self.fingerprint.keep.append(context)
+        return digest([template.name, name, shared, *self._values(own, local)])
+
+    def _values(self, names: Iterable[str], values: dict[str, Any]) -> list[str]:
+        return [f"{v}={self.fingerprint(values[v])}" if v in values else f"{v}=<undefined>"
+                for v in sorted(names)]
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        """Pelican's ``write_file`` (pagination included), keyed per written page."""
+        if not name:
+            return
+        owner = PAGES_OWNER if "page" in kwargs else ARTICLES_OWNER
+
+        def localcontext_for(page_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+            local = context.copy()
+            local["localsiteurl"] = local.get("localsiteurl", None)
+            if relative_urls:
+                relative = path_to_url(get_relative_path(page_name))
+                local["SITEURL"] = relative
+                local["localsiteurl"] = relative
+            local["output_file"] = page_name
+            local.update(extra)
+            return local
+
+        if paginated is None:
+            paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
+        if paginated and template_name in self.settings["PAGINATED_TEMPLATES"]:
+            per_page = self.settings["PAGINATED_TEMPLATES"][template_name] or \
+                self.settings["DEFAULT_PAGINATION"]
+            paginators = {key: Paginator(name, url, val, self.settings, per_page)
+                          for key, val in paginated.items()}
+            for page_num in range(next(iter(paginators.values())).num_pages):
+                extra = kwargs.copy()
+                for key, paginator in paginators.items():
+                    page = paginator.page(page_num + 1)
+                    extra.update({
+                        f"{key}_paginator": paginator,
+                        f"{key}_page": page,
+                        f"{key}_previous_page": paginator.page(page_num) if page_num > 0
+                        else None,
+                        f"{key}_next_page": paginator.page(page_num + 2)
+                        if page_num + 1 < paginator.num_pages else None,
+                    })
+                local = localcontext_for(page.save_as, extra)
+                self._write_page(template, local, context, extra, page.save_as,
+                                 override_output, owner)
+        else:
+            local = localcontext_for(name, kwargs)
+            self._write_page(template, local, context, kwargs, name, override_output, owner)
+
+    def _write_page(self, template, local, context, extra, name, override, owner) -> None:
+        key = self.page_key(template, name, local, context, extra)
+        self.manifest[name] = (key, owner, template.name)
+        if self._unchanged(name, key):
+            return
+        if local["localsiteurl"]:
+            context["localsiteurl"] = local["localsiteurl"]
+        output = template.render(local)
+        path = self._fresh(name)
+        with self._open_w(path, "utf-8", override=override) as handle:
+            handle.write(output)
+        signals.content_written.send(path, context=local)
+
+    def write_bytes(self, name: str, inputs: Any, produce) -> None:
+        """A file a plugin makes from ``inputs`` (feed, CAP document), rebuilt when they change."""
+        key = digest([name, self.fingerprint(inputs)])
+        self.manifest[name] = (key, ARTICLES_OWNER, "")
+        if self._unchanged(name, key):
+            return
+        data = produce()
+        with open(self._fresh(name), "wb") as handle:
+            handle.write(data)
+
+
+def keep_cards(generator, writer) -> None:
+    """After the article pages, feeds and incident files: the cards the next build reuses."""
+    generator.settings["PRESSROOM_CARDS"] = [card_of(a) for a in generator.articles]
+    generator.settings["PRESSROOM_BANNER"] = generator.context.get(BANNER_VARIABLE) or []
+
+
+class ReplayGenerator(ArticlesGenerator):
+    """The article generator's output phase over cards (see ``replay``).
+
+    Pelican finds a category's or tag's dates with ``article in list`` for every
+    article — quadratic; here the same lists come from a set of ids.
+    """
+
+    def _dates_of(self, articles) -> list:
+        ids = {id(a) for a in articles}
+        return [a for a in self.dates if id(a) in ids]
+
+    def generate_tags(self, write):
+        template = self.get_template("tag")
+        for tag, articles in self.tags.items():
+            write(tag.save_as, template, self.context, tag=tag, url=tag.url,
+                  articles=articles, dates=self._dates_of(articles), template_name="tag",
+                  blog=True, page_name=tag.page_name, all_articles=self.articles)
+
+    def generate_categories(self, write):
+        template = self.get_template("category")
+        for cat, articles in self.categories:
+            write(cat.save_as, template, self.context, url=cat.url, category=cat,
+                  articles=articles, dates=self._dates_of(articles), template_name="category",
+                  blog=True, page_name=cat.page_name, all_articles=self.articles)
+
+    def generate_authors(self, write):
+        template = self.get_template("author")
+        for aut, articles in self.authors:
+            write(aut.save_as, template, self.context, url=aut.url, author=aut,
+                  articles=articles, dates=self._dates_of(articles), template_name="author",
+                  blog=True, page_name=aut.page_name, all_articles=self.articles)
+
+    def _build_period_archives(self, sorted_articles, articles, settings):
+        formats = {g: (settings[f"{g.upper()}_ARCHIVE_SAVE_AS"],
+                       settings[f"{g.upper()}_ARCHIVE_URL"]) for g in ("year", "month", "day")}
+        keys = {"year": attrgetter("date.year"),
+                "month": attrgetter("date.year", "date.month"),
+                "day": attrgetter("date.year", "date.month", "date.day")}
+        archives = defaultdict(list)
+        for granularity in ("year", "month", "day"):
+            save_as, url = formats[granularity]
+            if not save_as:
+                continue
+            for period, group in groupby(sorted_articles, key=keys[granularity]):
+                dates = list(group)
+                ids = {id(a) for a in dates}
+                d = dates[0].date
+                archive = {"dates": dates, "articles": [a for a in articles if id(a) in ids],
+                           "save_as": save_as.format(date=d), "url": url.format(date=d)}
+                if granularity == "year":
+                    archive["period"] = archive["period_num"] = (period,)
+                else:
+                    month = calendar.month_name[period[1]]
+                    archive["period"] = (period[0], month) if granularity == "month" \
+                        else (period[0], month, period[2])
+                    archive["period_num"] = tuple(period)
+                archives[granularity].append(archive)
+        return archives
+
+
+def new_generator(pelican) -> ReplayGenerator:
+    context = pelican.settings.copy()
+    context.update(generated_content={}, static_links=set(), static_content={},
+                   localsiteurl=pelican.settings["SITEURL"])
+    return ReplayGenerator(context=context, settings=pelican.settings, path=pelican.path,
+                           theme=pelican.theme, output_path=pelican.output_path)
+
+
+def read_articles(generator: ReplayGenerator, paths: list[str]) -> list[Any]:
+    """Changed posts read as a full build reads them, through the same plugins."""
+    articles = []
+    for path in paths:
+        article = generator.readers.read_file(
+            base_path=generator.path, path=path, content_class=Article,
+            context=generator.context, preread_signal=signals.article_generator_preread,
+            preread_sender=generator, context_signal=signals.article_generator_context,
+            context_sender=generator)
+        if article.status == "published":
+            articles.append(article)
+    generator.articles, generator.translations = articles, []
+    signals.article_generator_pretaxonomy.send(generator)
+    return list(generator.articles)
+
+
+def replay(generator: ReplayGenerator, articles: list[Any], writer: KeyedWriter) -> None:
+    """What ``ArticlesGenerator.generate_context``'s grouping and ``generate_output`` do."""
+    settings = generator.settings
+    generator.articles = order_content(list(articles), settings["ARTICLE_ORDER_BY"])
+    generator.translations, generator.drafts, generator.drafts_translations = [], [], []
+    generator.hidden_articles, generator.hidden_translations = [], []
+    categories, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
+    for article in generator.articles:
+        if hasattr(article, "category"):
+            categories[article.category].append(article)
+        for tag in getattr(article, "tags", None) or []:
+            tags[tag].append(article)
+        for author in getattr(article, "authors", []):
+            authors[author].append(article)
+    generator.tags = tags
+    generator.dates = sorted(generator.articles, key=attrgetter("date"),
+                             reverse=generator.context["NEWEST_FIRST_ARCHIVES"])
+    generator.period_archives = generator._build_period_archives(
+        generator.dates, generator.articles, settings)
+    generator.categories = sorted(categories.items(),
+                                  reverse=settings["REVERSE_CATEGORY_ORDER"])
+    generator.authors = sorted(authors.items())
+    generator._update_context(("articles", "drafts", "hidden_articles", "dates", "tags",
+                               "categories", "authors", "related_posts"))
+    generator.context["period_archives"] = generator.period_archives
+    signals.article_generator_finalized.send(generator)
+    signals.all_generators_finalized.send([generator])
+    generator.refresh_metadata_intersite_links()
+    generator.generate_output(writer)
+
+
+def get_writer(pelican) -> type[Writer]:
+    return KeyedWriter
+
+
+def register() -> None:
+    signals.get_writer.connect(get_writer)
+    signals.article_writer_finalized.connect(keep_cards)
