@@ -177,11 +177,13 @@ class ContentStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db: sqlite3.Connection | None = None
+        self._pid = 0
 
     @property
     def db(self) -> sqlite3.Connection:
-        if self._db is None:
+        if self._db is None or self._pid != os.getpid():  # never share one across a fork
             self._db = sqlite3.connect(self.path)
+            self._pid = os.getpid()
             self._db.execute("CREATE TABLE IF NOT EXISTS body (key TEXT PRIMARY KEY, html TEXT)")
         return self._db
 

@@ -38,7 +38,7 @@ from pressroom.rules.operations import check_operations
 from pressroom.rules.personal import check_personal
 from pressroom.rules.privacy import check_privacy
 from pressroom.rules.suppressions import Suppression, apply_suppressions, find_suppressions
-from pressroom.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster
+from pressroom.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
 from pressroom.violations import InputError, Violation
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"
@@ -195,8 +195,7 @@ def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
 def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,
                progress: Callable[[int, int], None] | None = None) -> Report:
     """Check ``files`` (repo-relative; default: every post and image under content/)."""
-    if not (repo / "content").is_dir():
-        raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
+    require_content(repo)
     ctx, problems = load_context(repo, RepoFiles(str(repo)))
     if files is None:
         posts, images = repo_files(repo)

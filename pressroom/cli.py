@@ -7,6 +7,9 @@ result into output and an exit code: 0 clean, 1 violations (one line each,
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -70,19 +73,28 @@ def cli() -> None:
                    "later stay unpublished. Default: the current time.")
 @click.option("--settings", "config", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="Pelican settings file  [default: REPO/pelicanconf.py]")
+@click.option("--full", is_flag=True,
+              help="Rebuild every file even when only posts changed since the last build.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(repo: Path, output: Path | None, now_text: str | None, config: Path | None,
-          quiet: bool) -> None:
+          full: bool, quiet: bool) -> None:
     """Check every post and build the public site with its feeds.
 
-    Drafts and posts dated in the future are never written. The site is built
-    in a temporary folder and swapped in only when everything succeeded, so a
-    failed build leaves the previous site untouched.
+    Drafts and posts dated in the future are never written. A failed build
+    leaves the previous site untouched.
+
+    When only posts changed since the last build (and time moved on: an
+    embargo ended, an alert expired), the build is incremental: it checks the
+    changed posts and rewrites only the files they affect — the same bytes a
+    full build writes — in a few seconds even for 10,000 posts. A change to
+    the settings, theme, roster, policy, pages or images means a full build,
+    which renders everything in a temporary folder and swaps it in.
 
     \b
     Examples:
       pressroom build
       pressroom build --repo ~/pd-site --output /srv/www/pd
+      pressroom build --full          # ignore the last build's state
     """
     from pressroom.build import build_site
 
@@ -91,7 +103,7 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     target = output if output is not None else repo / "output"
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"… {message}"))
     try:
-        result = build_site(repo, target, now=now, config=config, progress=say)
+        result = build_site(repo, target, now=now, config=config, progress=say, full=full)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     for warning in result.warnings:
@@ -109,7 +121,39 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
         withheld.append(f"{result.scheduled} scheduled")
     note = f" (not public: {', '.join(withheld)})" if withheld else ""
     click.echo(f"Built {result.public} public post(s){note} into {target}: "
-               f"{result.files} files in {result.seconds:.1f}s.")
+               f"{result.files} files in {result.seconds:.1f}s ({build_summary(result)}).")
+
+
+def build_summary(result) -> str:
+    """How the files came to be: "incremental: 12 rewritten, ..." or "full build: why"."""
+    if not result.incremental:
+        return f"full build: {result.full_reason}" if result.full_reason else "full build"
+    parts = [f"{result.rewritten} rewritten"]
+    if result.banner_patched:
+        parts.append(f"alert banner updated on {result.banner_patched}")
+    if result.removed:
+        parts.append(f"{result.removed} removed")
+    return "incremental: " + ", ".join(parts) + ", the rest unchanged"
+
+
+def main() -> None:
+    """The console command: run, then exit without tearing down the build's objects.
+
+    A 10,000-post build leaves a million objects; freeing them one by one at exit
+    takes a second, which an urgent incident update should not wait for. Every file
+    is closed and every stream flushed before leaving.
+    """
+    try:
+        cli.main(prog_name="pressroom")
+        code = 0
+    except SystemExit as done:
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if isinstance(done.code, str):
+            click.echo(done.code, err=True)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 @cli.command()
@@ -171,10 +215,6 @@ def _progress_printer():
             click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
 
     return show
-
-
-def main() -> None:  # pragma: no cover - console entry for python -m
-    cli()
 
 
 # Register the command groups defined in their own modules.

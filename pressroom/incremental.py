@@ -37,7 +37,7 @@ from typing import Any
 
 STATE_FILE = "site-state.pickle"
 STATE_VERSION = 1
-CHUNK = 500  # cards per pickle
+CHUNK = 500  # posts or cards per pickle
 BANNER_VARIABLE = "alert_banner"
 BANNER_START, BANNER_END = "<!-- pressroom:banner -->", "<!-- /pressroom:banner -->"
 # The banner block in a template source; page keys leave it out (it is patched instead).
@@ -84,6 +84,8 @@ def load_state(folder: Path) -> SiteState | None:
             state = pickle.load(handle)
             if not isinstance(state, SiteState) or state.version != STATE_VERSION:
                 return None
+            state.posts = dict(item for _ in range(pickle.load(handle))
+                               for item in pickle.load(handle))
             state.cards = [card for _ in range(pickle.load(handle)) for card in pickle.load(handle)]
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
             ValueError, TypeError):
@@ -92,21 +94,23 @@ def load_state(folder: Path) -> SiteState | None:
 
 
 def save_state(folder: Path, state: SiteState) -> None:
-    """The state, then its cards in chunks: pickling 10,000 at once costs 50 MB of memo."""
+    """The state, then its posts and cards in chunks: pickling 10,000 at once costs 50 MB."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / (STATE_FILE + ".tmp")
-        cards, state.cards = state.cards, []
+        cards, posts = state.cards, state.posts
+        state.cards, state.posts = [], {}
         try:
             with open(tmp, "wb") as handle:
                 protocol = pickle.HIGHEST_PROTOCOL
                 pickle.dump(state, handle, protocol)
-                chunks = [cards[i:i + CHUNK] for i in range(0, len(cards), CHUNK)]
-                pickle.dump(len(chunks), handle, protocol)
-                for chunk in chunks:
-                    pickle.dump(chunk, handle, protocol)
+                for items in (list(posts.items()), cards):
+                    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+                    pickle.dump(len(chunks), handle, protocol)
+                    for chunk in chunks:
+                        pickle.dump(chunk, handle, protocol)
         finally:
-            state.cards = cards
+            state.cards, state.posts = cards, posts
         os.replace(tmp, folder / STATE_FILE)
     except OSError:
         pass  # a read-only checkout builds fully every time
@@ -126,21 +130,24 @@ def scan(repo: Path, before: dict[str, tuple[int, int, str]] | None = None) -> C
     """Every file under content/ (repo-relative), hashed only when its size or time moved."""
     before = before or {}
     changes = Changes()
-    content = repo / "content"
-    for folder, dirs, files in os.walk(content):
-        dirs.sort()
-        for name in files:
-            path = Path(folder, name)
-            rel = path.relative_to(repo).as_posix()
-            stat = path.stat()
-            old = before.get(rel)
-            if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
-                changes.sources[rel] = old
-                continue
-            sha = _sha256(path)
-            changes.sources[rel] = (stat.st_mtime_ns, stat.st_size, sha)
-            if old is None or old[2] != sha:
-                changes.changed.add(rel)
+    folders = [("content", str(repo / "content"))]
+    while folders:
+        rel_folder, folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = f"{rel_folder}/{entry.name}"
+                if entry.is_dir():
+                    folders.append((rel, entry.path))
+                    continue
+                stat = entry.stat()
+                old = before.get(rel)
+                if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
+                    changes.sources[rel] = old
+                    continue
+                sha = _sha256(Path(entry.path))
+                changes.sources[rel] = (stat.st_mtime_ns, stat.st_size, sha)
+                if old is None or old[2] != sha:
+                    changes.changed.add(rel)
     changes.removed = set(before) - set(changes.sources)
     return changes
 

@@ -48,6 +48,12 @@ def post_files(repo: Path) -> list[Path]:
     return sorted(found)
 
 
+def require_content(repo: Path) -> None:
+    """A one-line input error for a folder that is not a department repository."""
+    if not (repo / "content").is_dir():
+        raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
+
+
 def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
     path = repo / ROSTER_PATH
     if not path.is_file():
@@ -67,8 +73,7 @@ def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
     ``light``: keep only what a build needs — the validated fields, and a body only for
     safety alerts (their CAP description) — so 10,000 posts do not sit in memory twice.
     """
-    if not (repo / "content").is_dir():
-        raise InputError(f"{repo}: no content/ folder here; is this a pressroom repository?")
+    require_content(repo)
     roster, problems = load_roster(repo)
     sources = Sources(roster=roster, problems=problems)
     for path in post_files(repo):

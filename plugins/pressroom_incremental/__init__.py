@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import gc
+import logging
+import multiprocessing
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -35,8 +38,13 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
-from pelican.utils import get_relative_path, order_content, path_to_url, sanitised_join
-from pelican.writers import Writer
+from pelican.utils import (
+    get_relative_path,
+    order_content,
+    path_to_url,
+    sanitised_join,
+)
+from pelican.writers import FileOverwriteFailedError, Writer
 
 from pressroom.cards import Card, card_of
 from pressroom.incremental import (
@@ -47,7 +55,10 @@ from pressroom.incremental import (
     digest,
 )
 
+logger = logging.getLogger(__name__)
 MISSING = object()
+PARALLEL_FROM = 200  # pages; fewer render faster in this process than with workers
+BATCH = 2000  # pages queued at most
 # Variables the writer sets for each page (besides the keyword arguments of a write).
 PER_PAGE = frozenset({"SITEURL", "localsiteurl", "output_file"})
 PAGES_OWNER, ARTICLES_OWNER = "pages", "articles"
@@ -57,19 +68,20 @@ class Fingerprints:
     """Stable text for the values templates and plugins read; one memo per build."""
 
     def __init__(self) -> None:
-        self.memo: dict[int, str] = {}
+        self.memo: dict[Any, str] = {}  # by id; pages by (paginator id, number)
         self.keep: list[Any] = []  # memo keys are ids: keep their objects alive
 
     def __call__(self, value: Any) -> str:
         if value is None or isinstance(value, (str, int, float, bool, date, datetime)):
             return repr(value)
-        known = self.memo.get(id(value))
+        memo_id = (id(value.paginator), value.number) if isinstance(value, Page) else id(value)
+        known = self.memo.get(memo_id)
         if known is not None:
             return known
         text = self._compute(value)
         if len(text) > 64:  # lists of posts: remember a digest, not the text
             text = "#" + digest([text])
-        self.memo[id(value)] = text
+        self.memo[memo_id] = text
         self.keep.append(value)
         return text
 
@@ -170,6 +182,7 @@ class KeyedWriter(Writer):
         self._variables: dict[str, frozenset[str]] = settings.setdefault(
             "PRESSROOM_VARIABLES", {})
         self._shared: dict[tuple, str] = {}
+        self.jobs: list[tuple] = []  # pages to render at flush()
 
     def _unchanged(self, name: str, key: str) -> bool:
         before = self.previous.get(name)
@@ -186,8 +199,8 @@ class KeyedWriter(Writer):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         return path
 
-    def page_key(self, template, name: str, local: dict[str, Any], context: dict[str, Any],
-                 extra: Iterable[str]) -> str:
+    def page_key(self, template, name: str, own_values: dict[str, Any],
+                 context: dict[str, Any]) -> str:
         """The digest of every variable the template reads, as this page has them.
 
         Variables taken unchanged from the shared context are digested once per
@@ -199,18 +212,19 @@ class KeyedWriter(Writer):
             self._variables[template.name] = variables
         if "*" in variables:
             return os.urandom(16).hex()
-        own = variables & (PER_PAGE | set(extra))
-        shared_id = (template.name, id(context), own)
-        shared = self._shared.get(shared_id)
-        if shared is None:
-            shared = digest(self._values(variables - own, context))
-            self._shared[shared_id] = shared
+        split_id = (template.name, id(context), tuple(own_values))
+        split = self._shared.get(split_id)
+        if split is None:
+            own = tuple(sorted(variables & set(own_values)))
+            shared = digest(self._values(sorted(variables - set(own)), context))
+            split = self._shared[split_id] = (own, shared)
             self.fingerprint.keep.append(context)
-        return digest([template.name, name, shared, *self._values(own, local)])
+        own, shared = split
+        return digest([template.name, name, shared, *self._values(own, own_values)])
 
     def _values(self, names: Iterable[str], values: dict[str, Any]) -> list[str]:
         return [f"{v}={self.fingerprint(values[v])}" if v in values else f"{v}=<undefined>"
-                for v in sorted(names)]
+                for v in names]
 
     def write_file(self, name, template, context, relative_urls=False, paginated=None,
                    template_name=None, override_output=False, url=None, **kwargs):
@@ -219,16 +233,16 @@ class KeyedWriter(Writer):
             return
         owner = PAGES_OWNER if "page" in kwargs else ARTICLES_OWNER
 
-        def localcontext_for(page_name: str, extra: dict[str, Any]) -> dict[str, Any]:
-            local = context.copy()
-            local["localsiteurl"] = local.get("localsiteurl", None)
+        def own_values(page_name: str, extra: dict[str, Any]) -> dict[str, Any]:
+            """What Pelican's writer sets over the shared context for this page."""
+            values = {"localsiteurl": context.get("localsiteurl", None)}
             if relative_urls:
                 relative = path_to_url(get_relative_path(page_name))
-                local["SITEURL"] = relative
-                local["localsiteurl"] = relative
-            local["output_file"] = page_name
-            local.update(extra)
-            return local
+                values["SITEURL"] = relative
+                values["localsiteurl"] = relative
+            values["output_file"] = page_name
+            values.update(extra)
+            return values
 
         if paginated is None:
             paginated = {k: v for k, v in kwargs.items() if k in {"articles", "dates"}}
@@ -249,25 +263,62 @@ class KeyedWriter(Writer):
                         f"{key}_next_page": paginator.page(page_num + 2)
                         if page_num + 1 < paginator.num_pages else None,
                     })
-                local = localcontext_for(page.save_as, extra)
-                self._write_page(template, local, context, extra, page.save_as,
-                                 override_output, owner)
+                self._write_page(template, own_values(page.save_as, extra), context,
+                                 page.save_as, override_output, owner)
         else:
-            local = localcontext_for(name, kwargs)
-            self._write_page(template, local, context, kwargs, name, override_output, owner)
+            self._write_page(template, own_values(name, kwargs), context, name,
+                             override_output, owner)
 
-    def _write_page(self, template, local, context, extra, name, override, owner) -> None:
-        key = self.page_key(template, name, local, context, extra)
+    def _write_page(self, template, values, context, name, override, owner) -> None:
+        key = self.page_key(template, name, values, context)
         self.manifest[name] = (key, owner, template.name)
         if self._unchanged(name, key):
             return
-        if local["localsiteurl"]:
-            context["localsiteurl"] = local["localsiteurl"]
-        output = template.render(local)
-        path = self._fresh(name)
-        with self._open_w(path, "utf-8", override=override) as handle:
-            handle.write(output)
-        signals.content_written.send(path, context=local)
+        path = self._claim(self._fresh(name), override)
+        self.jobs.append((template, values, context, path))
+        if len(self.jobs) == 1:
+            _PENDING.append(self)
+        elif len(self.jobs) >= BATCH:  # a full build: keep the queue (and memory) short
+            _PENDING.remove(self)
+            self.flush()
+
+    def _claim(self, path: str, override: bool) -> str:
+        """Pelican's ``_open_w`` bookkeeping (one write per file), without opening it yet."""
+        if path in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{path}" a second time (was previously overwritten)')
+            return os.devnull
+        if path in self._written_files and not override:
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{path}" as Pelican has already written to it '
+                "previously (set `override=True` if intended)")
+        if override:
+            self._overridden_files.add(path)
+        self._written_files.add(path)
+        return path
+
+    def flush(self) -> None:
+        """Render the queued pages: on every core when there are many (forked workers
+        inherit the templates and articles, so nothing is copied to them)."""
+        global _JOBS
+        jobs, self.jobs = self.jobs, []
+        workers = min(os.cpu_count() or 1, 8)
+        if len(jobs) < self.settings.get("PRESSROOM_PARALLEL_FROM", PARALLEL_FROM) \
+                or workers < 2:
+            failures = _render_jobs(jobs, 0, 1)
+        else:
+            _JOBS = jobs
+            gc.freeze()  # the workers' collector must not touch (and so copy) our objects
+            try:
+                with multiprocessing.get_context("fork").Pool(workers, gc.disable) as pool:
+                    parts = pool.starmap(_render_slice, [(k, workers) for k in range(workers)])
+            finally:
+                _JOBS = []
+                gc.unfreeze()
+            failures = [failure for part in parts for failure in part]
+        for path, message in failures:
+            logger.error("%s: %s", path, message)
 
     def write_bytes(self, name: str, inputs: Any, produce) -> None:
         """A file a plugin makes from ``inputs`` (feed, CAP document), rebuilt when they change."""
@@ -278,6 +329,43 @@ class KeyedWriter(Writer):
         data = produce()
         with open(self._fresh(name), "wb") as handle:
             handle.write(data)
+
+
+_JOBS: list[tuple] = []  # the pages a flush renders, inherited by its forked workers
+_PENDING: list[KeyedWriter] = []  # writers with queued pages
+
+
+def _render_slice(index: int, count: int) -> list[tuple[str, str]]:
+    return _render_jobs(_JOBS, index, count)
+
+
+def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[tuple[str, str]]:
+    """Render and write every ``count``-th job from ``index``; failures as (path, message)."""
+    failures = []
+    for template, values, context, path in jobs[index::count]:
+        try:
+            local = context.copy()
+            local.update(values)
+            if local["localsiteurl"]:
+                context["localsiteurl"] = local["localsiteurl"]
+            output = template.render(local)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(output)
+            signals.content_written.send(path, context=local)
+        except Exception as exc:  # reported by the parent, as one line per page
+            failures.append((path, f"{type(exc).__name__}: {exc}"))
+    return failures
+
+
+def flush_writers(*_args, **_kwargs) -> None:
+    """At the end of a build: render what the writers queued."""
+    while _PENDING:
+        _PENDING.pop().flush()
+
+
+def forget_pending(*_args, **_kwargs) -> None:
+    """At the start of a build: pages queued by a build that failed are not this one's."""
+    _PENDING.clear()
 
 
 def keep_cards(generator, writer) -> None:
@@ -294,8 +382,9 @@ class ReplayGenerator(ArticlesGenerator):
     """
 
     def _dates_of(self, articles) -> list:
-        ids = {id(a) for a in articles}
-        return [a for a in self.dates if id(a) in ids]
+        if getattr(self, "_date_rank", None) is None or len(self._date_rank) != len(self.dates):
+            self._date_rank = {id(a): i for i, a in enumerate(self.dates)}
+        return sorted(articles, key=lambda a: self._date_rank[id(a)])
 
     def generate_tags(self, write):
         template = self.get_template("tag")
@@ -399,6 +488,7 @@ def replay(generator: ReplayGenerator, articles: list[Any], writer: KeyedWriter)
     signals.all_generators_finalized.send([generator])
     generator.refresh_metadata_intersite_links()
     generator.generate_output(writer)
+    flush_writers()
 
 
 def get_writer(pelican) -> type[Writer]:
@@ -407,4 +497,6 @@ def get_writer(pelican) -> type[Writer]:
 
 def register() -> None:
     signals.get_writer.connect(get_writer)
+    signals.initialized.connect(forget_pending)
+    signals.finalized.connect(flush_writers)
     signals.article_writer_finalized.connect(keep_cards)
