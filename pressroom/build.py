@@ -33,15 +33,16 @@ from pressroom.content import check_author, check_collection, parse_post
 from pressroom.incremental import (
     SiteState,
     Stage,
+    cache_folder,
     digest,
     forget_state,
     load_state,
-    patched_banner,
+    patch_banners,
     save_state,
     scan,
     site_fingerprint,
 )
-from pressroom.markdown_render import CACHE_FOLDER, CacheStats, render_cached, render_many
+from pressroom.markdown_render import CacheStats, render_cached, render_many
 from pressroom.roster import Roster
 from pressroom.site import enforced, site_defaults
 from pressroom.sources import (
@@ -135,12 +136,6 @@ def _check_output(repo: Path, output: Path) -> None:
             or (root / "content") in resolved.parents:
         raise InputError(f"{output}: the output folder must not contain or be inside the "
                          f"content (it is replaced on every build)")
-
-
-def cache_folder(repo: Path) -> Path:
-    """Inside .git when there is one, so the cache can never be committed by accident."""
-    git_dir = repo / ".git"
-    return git_dir / "pressroom-cache" if git_dir.is_dir() else repo / CACHE_FOLDER
 
 
 def _swap_in(new: Path, output: Path) -> None:
@@ -371,23 +366,27 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
                 manifest.setdefault(name, entry)
         removed = sorted(name for name in state.manifest if name not in manifest)
         written = set(built["PRESSROOM_WRITTEN"])
+        progress(f"Rendered {len(written)} changed file(s) of {len(manifest)}")
         banner = _banner_key(built["PRESSROOM_BANNER"])
         if banner != state.banner:
             region = built["PRESSROOM_BANNER_REGION"]
+            blocks: dict[str, bytes] = {}
+            jobs = []
             for name, (_key, _owner, template) in sorted(manifest.items()):
                 if template and name not in written:
                     block = region(template, name)
-                    text = block and patched_banner(output / name, block)
-                    if text:
-                        stage.write_text(name, text)
-                        result.banner_patched += 1
+                    if block is not None:
+                        jobs.append((name, blocks.setdefault(block, block.encode())))
+            result.banner_patched = patch_banners(
+                output, stage, jobs, settings.get("PRESSROOM_PARALLEL_FROM", 500))
+            progress(f"The alert banner changed: updated it on {result.banner_patched} "
+                     f"other page(s)")
         result.rewritten = len(written)
         forget_state(folder)
         result.removed = stage.commit(output, removed)
         result.files = state.files - result.removed + sum(
             1 for name in written if name not in state.manifest)
-        progress(f"Rewrote {result.rewritten} file(s), updated the banner on "
-                 f"{result.banner_patched}, removed {result.removed}, kept the rest")
+        progress(f"Moved {len(stage.files)} file(s) into {output}, removed {result.removed}")
         store.add(built["PRESSROOM_CARDS"])
         save_state(folder, SiteState(
             fingerprint=fingerprint, sources=changes.sources, posts=posts,

@@ -8,7 +8,9 @@ returns a ``Report``. Suppressions are applied, then severities from
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import runpy
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -204,10 +206,11 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
-    for found, suppressions, posts_ok in _check_posts(repo, posts, ctx, progress):
+    for _rel, _sha, found, suppressions, post in _check_posts(repo, posts, ctx, progress):
         problems += found
         report.suppressions += suppressions
-        parsed += posts_ok
+        if post is not None:
+            parsed.append(post)
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, posts))
     for rel in images:
@@ -223,47 +226,126 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     return report
 
 
-ChunkResult = tuple[list[Violation], list[Suppression], list[Post]]
+# One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post).
+FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None]
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
+CHECK_CACHE = "check-results.pickle"
 
 
-def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> ChunkResult:
-    problems: list[Violation] = []
-    suppressions: list[Suppression] = []
-    parsed: list[Post] = []
+def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResult]:
+    out: list[FileResult] = []
     for rel in rels:
         try:
             data = (repo / rel).read_bytes()
         except OSError as exc:
-            problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            out.append((rel, "", [Violation(rel, 0, "FILE-READ", exc.strerror or str(exc))],
+                        [], None))
             continue
         result = check_post(rel, data, ctx)
-        problems += result.violations
-        suppressions += result.suppressions
-        if result.post is not None:  # sent back to the parent process: drop the text
-            parsed.append(replace(result.post, body="", header=None))
-    return problems, suppressions, parsed
+        post = result.post and replace(result.post, body="", header=None)  # light to send
+        out.append((rel, hashlib.sha256(data).hexdigest(), result.violations,
+                    result.suppressions, post))
+    return out
 
 
 def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
-                 progress: Callable[[int, int], None] | None) -> Iterator[ChunkResult]:
-    """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe)."""
+                 progress: Callable[[int, int], None] | None) -> Iterator[FileResult]:
+    """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe).
+
+    A post whose bytes, and everything else the rules read (rules, roster, time zone,
+    the files beside the posts, pressroom itself), are as at an earlier check is not
+    checked again: its result comes from the cache, so checking 10,000 posts after
+    one changed takes a second.
+    """
+    cache = _CheckCache(repo, ctx)
+    todo = []
+    for rel in posts:
+        cached = cache.get(rel)
+        if cached is not None:
+            yield cached
+        else:
+            todo.append(rel)
     workers = min(os.cpu_count() or 1, 8)
-    size = 500 if len(posts) >= PARALLEL_FROM and workers > 1 else max(1, len(posts))
-    chunks = [posts[i:i + size] for i in range(0, len(posts), size)]
-    done = 0
+    size = 500 if len(todo) >= PARALLEL_FROM and workers > 1 else max(1, len(todo))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    done = len(posts) - len(todo)
     if len(chunks) > 1:
         from concurrent.futures import ProcessPoolExecutor  # only large checks need it
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_check_chunk, [repo] * len(chunks), chunks,
-                                   [ctx] * len(chunks)):
-                done += size
+            for results in pool.map(_check_chunk, [repo] * len(chunks), chunks,
+                                    [ctx] * len(chunks)):
+                done += len(results)
                 if progress is not None:
                     progress(min(done, len(posts)) - 1, len(posts))
-                yield result
+                cache.add(results)
+                yield from results
     elif chunks:
-        yield _check_chunk(repo, chunks[0], ctx)
+        results = _check_chunk(repo, chunks[0], ctx)
+        cache.add(results)
+        yield from results
+    cache.save()
+
+
+class _CheckCache:
+    """Earlier results by (path, SHA-256), valid while the rules' inputs are the same."""
+
+    def __init__(self, repo: Path, ctx: Context) -> None:
+        from pressroom.incremental import cache_folder, digest, source_digest, stable_repr
+
+        self.root = str(repo)
+        self.path = cache_folder(repo) / CHECK_CACHE
+        others = sorted(rel for rel in _content_files(repo) if not is_post_path(rel))
+        self.key = digest([source_digest(), stable_repr(ctx.config), stable_repr(ctx.roster),
+                           str(ctx.tz), *others])
+        self.entries: dict[str, FileResult] = {}
+        self.fresh: list[FileResult] = []
+        try:
+            with open(self.path, "rb") as handle:
+                stored = pickle.load(handle)
+            if stored.get("key") == self.key:
+                self.entries = stored["entries"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
+                ValueError, TypeError, KeyError):
+            self.entries = {}
+
+    def get(self, rel: str) -> FileResult | None:
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None
+        try:
+            with open(os.path.join(self.root, rel), "rb") as handle:
+                sha = hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            return None
+        return entry if entry[1] == sha else None
+
+    def add(self, results: list[FileResult]) -> None:
+        self.fresh += [r for r in results if r[1]]
+
+    def save(self) -> None:
+        if not self.fresh:
+            return
+        for result in self.fresh:
+            self.entries[result[0]] = result
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_name(CHECK_CACHE + ".tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump({"key": self.key, "entries": self.entries}, handle,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only checkout checks everything every time
+
+
+def _content_files(repo: Path) -> Iterator[str]:
+    root = os.path.join(str(repo), "content")
+    skip = len(str(repo)) + 1
+    for folder, _dirs, files in os.walk(root):
+        rel_folder = folder[skip:].replace(os.sep, "/")
+        for name in files:
+            yield f"{rel_folder}/{name}"
 
 
 def _duplicate_slugs(repo: Path, checked: Sequence[str]) -> list[Violation]:

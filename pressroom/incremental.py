@@ -26,6 +26,7 @@ setting and theme changes, and compares the trees byte for byte.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -40,6 +41,7 @@ STATE_VERSION = 1
 CHUNK = 500  # posts or cards per pickle
 BANNER_VARIABLE = "alert_banner"
 BANNER_START, BANNER_END = "<!-- pressroom:banner -->", "<!-- /pressroom:banner -->"
+BANNER_START_BYTES, BANNER_END_BYTES = BANNER_START.encode(), BANNER_END.encode()
 # The banner block in a template source; page keys leave it out (it is patched instead).
 BANNER_BLOCK = re.compile(r"{%-?\s*block\s+banner\s*-?%}.*?{%-?\s*endblock(\s+banner)?\s*-?%}",
                           re.S)
@@ -152,15 +154,27 @@ def scan(repo: Path, before: dict[str, tuple[int, int, str]] | None = None) -> C
     return changes
 
 
-def _stable(value: Any) -> str:
+def cache_folder(repo: Path) -> Path:
+    """Inside .git when there is one, so the cache can never be committed by accident."""
+    from pressroom.markdown_render import CACHE_FOLDER
+
+    git_dir = repo / ".git"
+    return git_dir / "pressroom-cache" if git_dir.is_dir() else repo / CACHE_FOLDER
+
+
+def stable_repr(value: Any) -> str:
     """A repr that is the same in every process (no addresses, sorted mappings)."""
     if isinstance(value, dict):
-        return "{" + ",".join(f"{_stable(k)}:{_stable(v)}"
+        return "{" + ",".join(f"{stable_repr(k)}:{stable_repr(v)}"
                               for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_stable(v) for v in value) + "]"
+        return "[" + ",".join(stable_repr(v) for v in value) + "]"
     if isinstance(value, (set, frozenset)):
-        return "{" + ",".join(sorted(_stable(v) for v in value)) + "}"
+        return "{" + ",".join(sorted(stable_repr(v) for v in value)) + "}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return type(value).__name__ + "(" + ",".join(
+            f"{f.name}={stable_repr(getattr(value, f.name))}"
+            for f in dataclasses.fields(value)) + ")"
     if callable(value):
         return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
     return repr(value)
@@ -174,6 +188,20 @@ def _tree(root: Path) -> Iterable[Path]:
                 yield Path(folder, name)
 
 
+_SOURCE_DIGEST: list[str] = []
+
+
+def source_digest() -> str:
+    """pressroom's own code: results computed by another version are not reused."""
+    if not _SOURCE_DIGEST:
+        from pressroom.site import PROJECT_ROOT
+
+        _SOURCE_DIGEST.append(digest(
+            part for path in _tree(PROJECT_ROOT / "pressroom")
+            for part in (path.relative_to(PROJECT_ROOT).as_posix(), _sha256(path))))
+    return _SOURCE_DIGEST[0]
+
+
 def site_fingerprint(repo: Path, output: Path, settings: dict[str, Any]) -> str:
     """Everything besides posts that decides the site: a change means a full build."""
     import feedgen
@@ -182,12 +210,12 @@ def site_fingerprint(repo: Path, output: Path, settings: dict[str, Any]) -> str:
     import pelican
 
     from pressroom import __version__
-    from pressroom.site import PLUGINS_PATH, PROJECT_ROOT, THEME_PATH
+    from pressroom.site import PLUGINS_PATH, THEME_PATH
 
     parts = [str(STATE_VERSION), str(repo), str(output), __version__, pelican.__version__,
              jinja2.__version__, markdown.__version__, getattr(feedgen, "__version__", ""),
-             _stable(settings)]
-    for root in (PROJECT_ROOT / "pressroom", PLUGINS_PATH, THEME_PATH, repo / "policy"):
+             stable_repr(settings), source_digest()]
+    for root in (PLUGINS_PATH, THEME_PATH, repo / "policy"):
         for path in _tree(root):
             parts += [str(path), _sha256(path)]
     return digest(parts)
@@ -204,19 +232,16 @@ class Stage:
         flat = self.files.setdefault(name, f"{len(self.files):07d}")
         return str(self.folder / flat)
 
-    def write_text(self, name: str, text: str) -> None:
-        with open(self.path_for(name), "w", encoding="utf-8") as handle:
-            handle.write(text)
-
     def commit(self, site: Path, removed: Iterable[str]) -> int:
         """Move every staged file into ``site`` (one rename each); delete ``removed``."""
-        made: set[Path] = set()
+        folder, root = str(self.folder), str(site)
         for name, flat in self.files.items():
-            target = site / name
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            os.replace(self.folder / flat, target)
+            source, target = os.path.join(folder, flat), os.path.join(root, name)
+            try:
+                os.replace(source, target)
+            except FileNotFoundError:  # a new folder (a new post's)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
+                os.replace(source, target)
         return remove_outputs(site, removed)
 
 
@@ -240,18 +265,53 @@ def remove_outputs(root: Path, names: Iterable[str]) -> int:
     return count
 
 
-def patched_banner(path: Path, block: str) -> str | None:
-    """The page at ``path`` with ``block`` (markers included) for its banner region.
+def patched_banner(page: bytes, block: bytes) -> bytes | None:
+    """``page`` with ``block`` (the banner region, markers included) for its own.
 
     None when the page has no banner region or already shows ``block``.
     """
-    text = path.read_text(encoding="utf-8")
-    start = text.find(BANNER_START)
-    end = text.find(BANNER_END, start)
+    start = page.find(BANNER_START_BYTES)
+    end = page.find(BANNER_END_BYTES, start)
     if start < 0 or end < 0:
         return None
-    updated = text[:start] + block + text[end + len(BANNER_END):]
-    return updated if updated != text else None
+    updated = page[:start] + block + page[end + len(BANNER_END_BYTES):]
+    return updated if updated != page else None
+
+
+def _patch_slice(site: str, folder: str, jobs: list[tuple[str, str, bytes]], index: int,
+                 count: int) -> list[tuple[str, str]]:
+    done = []
+    for name, flat, block in jobs[index::count]:
+        with open(os.path.join(site, name), "rb") as handle:
+            updated = patched_banner(handle.read(), block)
+        if updated is not None:
+            with open(os.path.join(folder, flat), "wb") as handle:
+                handle.write(updated)
+            done.append((name, flat))
+    return done
+
+
+def patch_banners(site: Path, stage: Stage, jobs: list[tuple[str, bytes]],
+                  parallel_from: int = 500) -> int:
+    """Stage every page of ``jobs`` (name, banner region) whose banner differs; on all cores.
+
+    An incident's first alert, expiry or all-clear changes the banner on every page of
+    the site; reading and writing 15,000 pages is what a warm build spends then.
+    """
+    flat_jobs = [(name, f"b{i:07d}", block) for i, (name, block) in enumerate(jobs)]
+    workers = min(os.cpu_count() or 1, 8)
+    args = (str(site), str(stage.folder), flat_jobs)
+    if workers < 2 or len(jobs) < parallel_from:
+        done = _patch_slice(*args, 0, 1)
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            parts = pool.starmap(_patch_slice, [(*args, k, workers) for k in range(workers)])
+        done = [item for part in parts for item in part]
+    for name, flat in done:
+        stage.files[name] = flat
+    return len(done)
 
 
 def write_output(writer: Any, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 from conftest import post_text
@@ -135,3 +137,54 @@ def test_named_file_reusing_a_slug_outside_git(repo):
     assert result.exit_code == 1
     assert ("content/2026/closure.md:1: FRONT-SLUG-DUPLICATE: slug 'closure' is already used "
             "by content/2025/old.md") in result.output
+
+
+def test_results_are_reused_only_while_nothing_they_depend_on_changed(repo, monkeypatch):
+    """The check cache: same bytes and same rules -> the stored result, else a new check."""
+    from pressroom import checking
+
+    repo.post("2026/closure.md")
+    repo.post("2026/robbery.md", post_text(title="Robbery", body="It was at 412 Elm St."))
+    first = check(repo)
+    assert first.exit_code == 1 and "PRIVACY-ADDRESS" in first.output
+
+    checked: list[str] = []
+    real = checking.check_post
+    monkeypatch.setattr(checking, "check_post",
+                        lambda path, data, ctx: checked.append(path) or real(path, data, ctx))
+    assert check(repo).output == first.output  # the stored violation is still reported
+    assert checked == []
+
+    repo.post("2026/closure.md", post_text(title="Road closure on Main Street, updated"))
+    assert check(repo).exit_code == 1
+    assert checked == ["content/2026/closure.md"]
+
+    (repo.root / "policy" / "rules.toml").write_text(
+        '[allow]\naddresses = ["412 Elm St."]\n', encoding="utf-8")
+    checked.clear()
+    relaxed = check(repo)
+    assert sorted(checked) == ["content/2026/closure.md", "content/2026/robbery.md"]
+    assert relaxed.exit_code == 0 and "PRIVACY-ADDRESS" not in relaxed.output
+
+
+def test_results_are_reused_by_the_next_process(repo):
+    """Cache keys must not depend on a process's hash seed (sets print in any order)."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from pressroom.checking import CHECK_CACHE
+    from pressroom.incremental import cache_folder
+
+    repo.post("2026/closure.md")
+    (repo.root / "policy" / "rules.toml").write_text(
+        '[allow]\naddresses = ["412 Elm St.", "100 Civic Center Plaza"]\n', encoding="utf-8")
+    command = [shutil.which("pressroom") or str(Path(sys.executable).parent / "pressroom"),
+               "check", "--repo", str(repo.root)]
+    for seed in ("1", "2"):
+        subprocess.run(command, check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        if seed == "1":
+            stored = (cache_folder(repo.root) / CHECK_CACHE).stat().st_mtime_ns
+    assert (cache_folder(repo.root) / CHECK_CACHE).stat().st_mtime_ns == stored

@@ -77,6 +77,8 @@ def test_incident_walk(tmp_path, keys_dir, cap_schema):
     step(dept, "gas-leak-3", alert("Gas leak: one lane open", "2026-11-20 13:00",
                                    "2026-11-20 18:00", "One northbound lane is open."))
     publish(dept, site, "2026-11-20T13:05-08:00")
+    banner = (site / "index.html").read_text().split('class="alert-banner"')[1].split("</aside>")[0]
+    assert "Gas leak: avoid Citrus Avenue" in banner and "incidents/2026-1120-gas/" in banner
     third = cap_of(site, "gas-leak-3", cap_schema)
     assert third.find(f"{CAP}msgType").text == "Update"
     assert third.find(f"{CAP}references").text.split() == [

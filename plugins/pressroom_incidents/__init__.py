@@ -2,7 +2,8 @@
 
 From the validated posts (``PRESSROOM_POSTS``) and "now" (``PRESSROOM_NOW``):
 
-* every page gets ``alert_banner`` — the active alerts, newest first;
+* every page gets ``alert_banner`` — the active alerts (each incident's name, area and
+  page), newest first;
 * each safety-alert article gets ``thread`` (its incident: status, page, posts);
 * ``incidents/<id>/`` pages with their own RSS and Atom feeds;
 * ``cap/<slug>.xml`` for every public safety alert and ``cap/index.atom``, the index
@@ -57,7 +58,10 @@ def attach_threads(generators) -> None:
             "is_incident": bool(thread.first.incident), "ends": thread.ends,
             "latest": thread.latest.slug == article.slug,
         }
-    banner = [{"title": thread.latest.title, "area": thread.area,
+    # The incident's name, not its latest title: the banner stays put while updates
+    # arrive (the incident page leads with the latest), so an update does not mean
+    # rewriting every page of the site.
+    banner = [{"title": thread.first.title, "area": thread.area,
                "url": _thread_url(settings, thread), "updated": thread.latest.date}
               for thread in active_threads(public, now)]
     articles_gen.context["alert_banner"] = banner
