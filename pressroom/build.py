@@ -34,7 +34,6 @@ from pressroom.incremental import (
     SiteState,
     Stage,
     cache_folder,
-    digest,
     forget_state,
     load_state,
     patch_banners,
@@ -75,6 +74,7 @@ class BuildResult:
     rewritten: int = 0  # files written by this build
     removed: int = 0  # files a warm build deleted
     banner_patched: int = 0  # kept pages whose alert banner a warm build updated
+    validated: list[Any] = field(default_factory=list, repr=False)  # the posts, light
 
     @property
     def ok(self) -> bool:
@@ -216,7 +216,8 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     sources_state = scan(repo)
     sources = load_sources(repo, tz, light=True)
     result = BuildResult(output=output, posts=len(sources.posts), problems=sources.problems,
-                         warnings=collect.warnings, full_reason=reason)
+                         warnings=collect.warnings, full_reason=reason,
+                         validated=sources.posts)
     progress(f"Checked {len(sources.posts)} posts and {len(sources.roster)} roster members")
     if result.problems:
         result.seconds = time.monotonic() - started
@@ -243,17 +244,13 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
                 fingerprint=fingerprint, sources=sources_state.sources,
                 posts={p.path: p for p in sources.posts}, cards=built["PRESSROOM_CARDS"],
                 manifest=built["PRESSROOM_MANIFEST"],
-                banner=_banner_key(built["PRESSROOM_BANNER"]), files=result.files,
+                banner=built["PRESSROOM_BANNER_KEY"], files=result.files,
                 variables=built["PRESSROOM_VARIABLES"]))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     result.seconds = time.monotonic() - started
     return result
-
-
-def _banner_key(banner: list[dict[str, Any]]) -> str:
-    return digest([repr(banner)])
 
 
 def _pelican_settings(repo: Path, staging: Path, settings: dict[str, Any], posts,
@@ -337,7 +334,8 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
             posts[rel] = light_post(post)
     problems.extend(check_collection(posts.values()))
     result = BuildResult(output=output, posts=len(posts), problems=sorted(problems),
-                         warnings=collect.warnings, incremental=True)
+                         warnings=collect.warnings, incremental=True,
+                         validated=list(posts.values()))
     progress(f"Checked {len(changes.changed)} changed and {len(changes.removed)} removed "
              f"post(s) of {len(posts)}")
     if result.problems:
@@ -367,7 +365,7 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
         removed = sorted(name for name in state.manifest if name not in manifest)
         written = set(built["PRESSROOM_WRITTEN"])
         progress(f"Rendered {len(written)} changed file(s) of {len(manifest)}")
-        banner = _banner_key(built["PRESSROOM_BANNER"])
+        banner = built["PRESSROOM_BANNER_KEY"]
         if banner != state.banner:
             region = built["PRESSROOM_BANNER_REGION"]
             blocks: dict[str, bytes] = {}
@@ -430,8 +428,6 @@ def _replay(repo: Path, output: Path, stage: Stage, store: ContentStore,
             cards = [card.revive(settings, taxa, store) for card in kept]
             writer = plugin.KeyedWriter(str(output), settings=settings)
             plugin.replay(generator, cards + articles, writer)
-            settings["PRESSROOM_BANNER_REGION"] = plugin.banner_regions(
-                generator, settings["PRESSROOM_BANNER"])
     except Exception as exc:  # as in a full build: one line, nothing changes
         collect.errors.append(f"{type(exc).__name__}: {exc}")
     _pelican_errors(collect, errors_before, result)

@@ -11,7 +11,7 @@ when the next such change is, so a timer can be set precisely.
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,17 +19,23 @@ from pathlib import Path
 from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.checking import check_repo, site_timezone
+from pressroom.content import Post
 from pressroom.gitio import GitError, git, git_text
 from pressroom.incidents import upcoming_changes
 from pressroom.sources import load_sources
 from pressroom.violations import InputError
 
 
-def due(repo: Path, now: datetime) -> list[tuple[datetime, str]]:
-    """Upcoming self-changes of the published site, soonest first."""
+def due(repo: Path, now: datetime, posts: Iterable[Post] | None = None
+        ) -> list[tuple[datetime, str]]:
+    """Upcoming self-changes of the published site, soonest first.
+
+    ``posts``: the validated posts when the caller has them (a build just read them).
+    """
     tz = site_timezone(repo)  # no Pelican needed to answer "when"
-    sources = load_sources(repo, tz, light=True)
-    return [(moment.astimezone(tz), why) for moment, why in upcoming_changes(sources.posts, now)]
+    if posts is None:
+        posts = load_sources(repo, tz, light=True).posts
+    return [(moment.astimezone(tz), why) for moment, why in upcoming_changes(posts, now)]
 
 
 @dataclass
@@ -79,5 +85,5 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     built = build_site(repo, target, now=now, progress=progress)
     if not built.ok:
         return Published(False, [str(p) for p in built.problems], built)
-    changes = due(repo, now)
+    changes = due(repo, now, built.validated)
     return Published(True, [], built, changes[0] if changes else None)

@@ -8,9 +8,10 @@ fixed seed, all eight categories, incidents with updates, images, a roster) and
 measures, alternating the commands within each repetition:
 
   1. plain Pelican 4.12, stock settings, same posts — the baseline;
-  2. `pressroom build`, full, into an empty folder;
-  3. `pressroom build` again after one new post, and after one incident update;
-  4. `pressroom check` over every post;
+  2. `pressroom build`, full and cold: empty output, no caches;
+  3. `pressroom build` again (warm) after one new post, after a new alert (its
+     banner goes on every page) and after an update to that alert's incident;
+  4. `pressroom check` over every post, cold (no cache) and after one changed post;
 and once, `pressroom verify` over a generated history of 2,000 signed merges.
 
 It prints wall time (median and spread), peak memory of the process tree and the
@@ -55,22 +56,15 @@ def measured(command: list[str]) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
-def one_post(repo: Path, incident: str = "") -> Path:
-    path = repo / "content" / "2026" / ("bench-update.md" if incident else "bench-new.md")
+def one_post(repo: Path, name: str, minute: int, incident: str = "") -> Path:
+    path = repo / "content" / "2026" / f"{name}.md"
     extra = (f"Expires: {END + timedelta(hours=6):%Y-%m-%d %H:%M}\nArea: Elm Street\n"
              f"Incident: {incident}\nResponse: Avoid\n") if incident else ""
     category = "safety-alerts" if incident else "announcements"
-    path.write_text(f"Title: Benchmark post\nDate: {END:%Y-%m-%d} 09:15\nCategory: {category}\n"
-                    f"Author: pio1\nSummary: One more post.\n{extra}\nA short body.\n")
+    path.write_text(f"Title: Benchmark post {name}\nDate: {END:%Y-%m-%d} 09:{minute:02d}\n"
+                    f"Category: {category}\nAuthor: pio1\nSummary: One more post.\n{extra}\n"
+                    f"A short body.\n")
     return path
-
-
-def an_incident(repo: Path) -> str:
-    for path in sorted((repo / "content").rglob("*.md"), reverse=True):
-        head = path.read_text().split("\n\n")[0]
-        if "Incident: " in head:
-            return head.split("Incident: ")[1].split("\n")[0]
-    return "bench-incident"
 
 
 def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
@@ -78,7 +72,6 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
     generate(repo, n, end=END, incidents=max(1, n // 50))
     plain_settings = tmp / "plain.py"
     plain_settings.write_text("TIMEZONE = 'America/Los_Angeles'\n")
-    incident = an_incident(repo)
     site = tmp / f"site-{n}"
     build = [str(BIN / "pressroom"), "build", "--repo", str(repo), "--output", str(site),
              "--now", NOW, "-q"]
@@ -87,22 +80,33 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
     def record(name: str, value: tuple[float, float]) -> None:
         runs.setdefault(name, []).append(value)
 
-    for _ in range(repeat):
+    check = [str(BIN / "pressroom"), "check", "--repo", str(repo)]
+    caches = repo / ".pressroom-cache"
+    for index in range(repeat):
         out = tmp / "plain-out"
         shutil.rmtree(out, ignore_errors=True)
         record("plain Pelican, full build", measured(
             [str(BIN / "pelican"), str(repo / "content"), "-o", str(out), "-s",
              str(plain_settings), "-q"]))
+        shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(site, ignore_errors=True)
-        record("pressroom build, full", measured(build))
-        added = one_post(repo)
+        shutil.rmtree(caches, ignore_errors=True)
+        record("pressroom build, full (cold)", measured(build))
+        added = [one_post(repo, f"bench-new-{index}", 10 + index)]
         record("pressroom build, after one new post", measured(build))
-        added.unlink()
-        update = one_post(repo, incident)
-        record("pressroom build, after one incident update", measured(build))
-        update.unlink()
-        record("pressroom check, every post", measured(
-            [str(BIN / "pressroom"), "check", "--repo", str(repo)]))
+        incident = f"2026-1101-bench{index}"
+        added.append(one_post(repo, f"bench-alert-{index}", 20 + index, incident))
+        record("pressroom build, after a new alert (banner)", measured(build))
+        added.append(one_post(repo, f"bench-update-{index}", 30 + index, incident))
+        record("pressroom build, after an incident update", measured(build))
+        for path in added:
+            path.unlink()
+        measured(build)  # back to the generated site
+        shutil.rmtree(caches, ignore_errors=True)
+        record("pressroom check, every post (cold)", measured(check))
+        added = [one_post(repo, f"bench-new-{index}", 10 + index)]
+        record("pressroom check, after one new post", measured(check))
+        added[0].unlink()
     baseline = statistics.median(t for t, _ in runs["plain Pelican, full build"])
     base_memory = statistics.median(m for _, m in runs["plain Pelican, full build"])
     rows = []
@@ -152,7 +156,7 @@ def main() -> None:
               f"{row['spread_s']:>8.2f}s{row['peak_mb']:>9.0f}{row['ratio']:>9.2f}x"
               f"{row['memory_ratio']:>8.2f}x")
     for row in rows:
-        if row["measure"] == "pressroom check, every post":
+        if row["measure"] == "pressroom check, every post (cold)":
             print(f"{row['size']:>7,}  check: {row['size'] / row['median_s']:,.0f} posts/s")
     print(f"verify {verify['merges']:,} merges: {verify['cold_s']:.2f}s first run, "
           f"{verify['cached_s']:.2f}s with the verified prefix cached")

@@ -57,12 +57,15 @@ def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
 
 
 def test_bench_publish_prints_its_table():
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    require_tool(shutil.which("git") is not None, "git")
     result = subprocess.run(
         [sys.executable, str(PROJECT / "scripts/bench_publish.py"), "--posts", "80",
-         "--incidents", "4"], capture_output=True, text=True, timeout=300)
+         "--incidents", "4", "--repeat", "1"], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "plain Pelican, full build (baseline)" in result.stdout
-    assert "one incident update live" in result.stdout
+    assert "approved new alert -> live" in result.stdout
+    assert "approved incident update -> live (pressroom publish)" in result.stdout
 
 
 def test_bench_prints_its_table_and_json(tmp_path):
@@ -77,6 +80,8 @@ def test_bench_prints_its_table_and_json(tmp_path):
 
     table = json.loads(target.read_text())
     measures = {row["measure"] for row in table["rows"]}
-    assert {"pressroom build, full", "pressroom build, after one incident update",
-            "pressroom check, every post"} <= measures
+    assert {"pressroom build, full (cold)", "pressroom build, after one new post",
+            "pressroom build, after a new alert (banner)",
+            "pressroom build, after an incident update", "pressroom check, every post (cold)",
+            "pressroom check, after one new post"} <= measures
     assert table["verify"]["merges"] == 4

@@ -371,7 +371,12 @@ def forget_pending(*_args, **_kwargs) -> None:
 def keep_cards(generator, writer) -> None:
     """After the article pages, feeds and incident files: the cards the next build reuses."""
     generator.settings["PRESSROOM_CARDS"] = [card_of(a) for a in generator.articles]
-    generator.settings["PRESSROOM_BANNER"] = generator.context.get(BANNER_VARIABLE) or []
+    banner = generator.context.get(BANNER_VARIABLE) or []
+    region = banner_regions(generator, banner)
+    generator.settings["PRESSROOM_BANNER_REGION"] = region
+    # The banner as the home page shows it: what it says, not the data behind it (an
+    # update changes its incident's latest date, not the banner).
+    generator.settings["PRESSROOM_BANNER_KEY"] = digest([region("index.html", "index.html") or ""])
 
 
 class ReplayGenerator(ArticlesGenerator):
