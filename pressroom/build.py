@@ -268,6 +268,26 @@ def _pelican_settings(repo: Path, staging: Path, settings: dict[str, Any], posts
     return configure_settings(settings)
 
 
+def _plugin(pelican, name: str = "pressroom_incremental"):
+    from pelican.plugins._utils import get_plugin_name
+
+    return next(p for p in pelican.plugins if get_plugin_name(p) == name)
+
+
+def _new_pelican(settings: dict[str, Any]):
+    """Pelican with our article generator (same output, no quadratic date lists)."""
+    from pelican import Pelican
+    from pelican.generators import ArticlesGenerator
+
+    class PressroomPelican(Pelican):
+        def _get_generator_classes(self):
+            ours = _plugin(self).PressroomArticlesGenerator
+            return [ours if cls is ArticlesGenerator else cls
+                    for cls in super()._get_generator_classes()]
+
+    return PressroomPelican(settings)
+
+
 def _pelican_errors(collect: _Collect, since: int, result: BuildResult) -> None:
     for message in collect.errors[since:]:
         result.problems.append(Violation("build", 0, "BUILD-ERROR", message))
@@ -277,7 +297,6 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: 
             now: datetime, result: BuildResult, progress: Callable[[str], None],
             collect: _Collect) -> dict[str, Any]:
     """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
-    from pelican import Pelican
 
     settings = _pelican_settings(repo, staging, settings, posts, roster, now)
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
@@ -292,7 +311,7 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: 
     progress(f"Rendering {result.public} public posts with Pelican")
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            Pelican(settings).run()
+            _new_pelican(settings).run()
     except Exception as exc:  # Pelican failing is a failed build, reported in one line
         collect.errors.append(f"{type(exc).__name__}: {exc}")
     _pelican_errors(collect, errors_before, result)
@@ -401,8 +420,6 @@ def _replay(repo: Path, output: Path, stage: Stage, store: ContentStore,
             roster: Roster, now: datetime, state: SiteState, kept: list[Any], fresh: list[str],
             result: BuildResult, collect: _Collect) -> dict[str, Any]:
     """Pelican's output phase over the kept cards and the freshly read posts."""
-    from pelican import Pelican
-    from pelican.plugins._utils import get_plugin_name
 
     settings = _pelican_settings(repo, output, settings, posts, roster, now)
     settings["PRESSROOM_PREVIOUS"] = state.manifest
@@ -418,9 +435,8 @@ def _replay(repo: Path, output: Path, stage: Stage, store: ContentStore,
     errors_before = len(collect.errors)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            pelican = Pelican(settings)
-            plugin = next(p for p in pelican.plugins
-                          if get_plugin_name(p) == "pressroom_incremental")
+            pelican = _new_pelican(settings)
+            plugin = _plugin(pelican)
             generator = plugin.new_generator(pelican)
             articles = plugin.read_articles(
                 generator, [os.path.relpath(path, generator.path) for path in fresh])

@@ -44,9 +44,16 @@ def identifier(site: CapSite, post: Post) -> str:
     return f"{site.sender}-{post.slug}"
 
 
+_CONVERTER: list[markdown.Markdown] = []
+
+
 def plain_text(post: Post) -> str:
     """The summary and body as plain text (CAP descriptions are not HTML)."""
-    rendered = markdown.markdown(post.body, extensions=["extra"])
+    if not _CONVERTER:  # one instance, reset between posts: building one costs more
+        _CONVERTER.append(markdown.Markdown(extensions=["extra"]))
+    converter = _CONVERTER[0]
+    converter.reset()
+    rendered = converter.convert(post.body)
     rendered = re.sub(r"<!--.*?-->", "", rendered, flags=re.S)
     text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
     text = re.sub(r"[ \t]+", " ", text)

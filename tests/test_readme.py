@@ -58,3 +58,12 @@ def test_every_rule_id_is_documented():
         if rule_id == "BUILD-ERROR":
             continue
         assert f"`{rule_id}`" in README, rule_id
+
+
+def test_every_build_option_is_documented():
+    from pressroom.cli import build
+
+    synopsis = next(line for line in README.splitlines() if line.startswith("pressroom build ["))
+    for param in build.params:
+        long_names = [opt for opt in param.opts if opt.startswith("--")]
+        assert any(name in synopsis for name in long_names), long_names
