@@ -8,6 +8,7 @@ returns a ``Report``. Suppressions are applied, then severities from
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -206,7 +207,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
-    for _rel, _sha, found, suppressions, post in _check_posts(repo, posts, ctx, progress):
+    for _rel, _sha, found, suppressions, post, _stat in _check_posts(repo, posts, ctx,
+                                                                     progress):
         problems += found
         report.suppressions += suppressions
         if post is not None:
@@ -226,8 +228,9 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     return report
 
 
-# One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post).
-FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None]
+# One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post,
+# (mtime_ns, size) of the file when it was read).
+FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None, tuple[int, int]]
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 CHECK_CACHE = "check-results.pickle"
 
@@ -236,15 +239,16 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
     out: list[FileResult] = []
     for rel in rels:
         try:
+            stat = os.stat(repo / rel)  # before reading: a later edit changes it
             data = (repo / rel).read_bytes()
         except OSError as exc:
             out.append((rel, "", [Violation(rel, 0, "FILE-READ", exc.strerror or str(exc))],
-                        [], None))
+                        [], None, (0, 0)))
             continue
         result = check_post(rel, data, ctx)
         post = result.post and replace(result.post, body="", header=None)  # light to send
         out.append((rel, hashlib.sha256(data).hexdigest(), result.violations,
-                    result.suppressions, post))
+                    result.suppressions, post, (stat.st_mtime_ns, stat.st_size)))
     return out
 
 
@@ -300,6 +304,8 @@ class _CheckCache:
                            str(ctx.tz), *others])
         self.entries: dict[str, FileResult] = {}
         self.fresh: list[FileResult] = []
+        collecting = gc.isenabled()
+        gc.disable()  # 10,000 small results: the cycle collector would triple the load time
         try:
             with open(self.path, "rb") as handle:
                 stored = pickle.load(handle)
@@ -308,17 +314,29 @@ class _CheckCache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
                 ValueError, TypeError, KeyError):
             self.entries = {}
+        finally:
+            if collecting:
+                gc.enable()
 
     def get(self, rel: str) -> FileResult | None:
+        """The stored result when the file is as it was (same size and time, or same bytes)."""
         entry = self.entries.get(rel)
         if entry is None:
             return None
+        path = os.path.join(self.root, rel)
         try:
-            with open(os.path.join(self.root, rel), "rb") as handle:
+            stat = os.stat(path)
+            if (stat.st_mtime_ns, stat.st_size) == entry[5]:
+                return entry
+            with open(path, "rb") as handle:
                 sha = hashlib.sha256(handle.read()).hexdigest()
         except OSError:
             return None
-        return entry if entry[1] == sha else None
+        if entry[1] != sha:
+            return None
+        entry = (*entry[:5], (stat.st_mtime_ns, stat.st_size))  # touched, not changed
+        self.fresh.append(entry)
+        return entry
 
     def add(self, results: list[FileResult]) -> None:
         self.fresh += [r for r in results if r[1]]
