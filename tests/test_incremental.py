@@ -2,8 +2,8 @@
 
 Two copies of the sample department get the same changes; one is built warm after
 each change, the other in full (``full=True``), and the two sites are compared
-byte for byte. The warm copy also renders through the forked workers
-(``PRESSROOM_PARALLEL_FROM = 1``), the full copy in one process.
+byte for byte. The warm copy also renders through the forked workers, in batches of seven
+that render while the next keys are computed, the full copy in one process.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ class Twins:
 
     def __init__(self, tmp_path: Path) -> None:
         self.base = tmp_path
-        self.warm = copy_sample(tmp_path / "warm", "\nPRESSROOM_PARALLEL_FROM = 1\n")
+        self.warm = copy_sample(tmp_path / "warm", "\nPRESSROOM_PARALLEL_FROM = 1\n"
+                                                   "PRESSROOM_RENDER_BATCH = 7\n")
         self.full = copy_sample(tmp_path / "full")
 
     def change(self, edit: Callable[[Path], None]) -> None:

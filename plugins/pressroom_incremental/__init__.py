@@ -58,7 +58,7 @@ from pressroom.incremental import (
 logger = logging.getLogger(__name__)
 MISSING = object()
 PARALLEL_FROM = 200  # pages; fewer render faster in this process than with workers
-BATCH = 2000  # pages queued at most
+BATCH = 500  # pages queued before a batch starts rendering
 # Variables the writer sets for each page (besides the keyword arguments of a write).
 PER_PAGE = frozenset({"SITEURL", "localsiteurl", "output_file"})
 PAGES_OWNER, ARTICLES_OWNER = "pages", "articles"
@@ -276,11 +276,11 @@ class KeyedWriter(Writer):
             return
         path = self._claim(self._fresh(name), override)
         self.jobs.append((template, values, context, path))
-        if len(self.jobs) == 1:
+        if self not in _PENDING:
             _PENDING.append(self)
-        elif len(self.jobs) >= BATCH:  # a full build: keep the queue (and memory) short
-            _PENDING.remove(self)
-            self.flush()
+        if len(self.jobs) >= self.settings.get("PRESSROOM_RENDER_BATCH", BATCH):
+            # start rendering while keys are computed; keep the queue (and memory) short
+            self.flush(final=False)
 
     def _claim(self, path: str, override: bool) -> str:
         """Pelican's ``_open_w`` bookkeeping (one write per file), without opening it yet."""
@@ -298,25 +298,45 @@ class KeyedWriter(Writer):
         self._written_files.add(path)
         return path
 
-    def flush(self) -> None:
-        """Render the queued pages: on every core when there are many (forked workers
-        inherit the templates and articles, so nothing is copied to them)."""
+    def flush(self, final: bool = True) -> None:
+        """Render the queued pages: on every core when there are many.
+
+        Forked workers inherit the templates and articles, so nothing is copied to
+        them. A batch flushed before the end (``final=False``) renders while this
+        process goes on computing keys; only one batch runs at a time.
+        """
         global _JOBS
         jobs, self.jobs = self.jobs, []
         workers = min(os.cpu_count() or 1, 8)
+        self._wait()
         if len(jobs) < self.settings.get("PRESSROOM_PARALLEL_FROM", PARALLEL_FROM) \
                 or workers < 2:
-            failures = _render_jobs(jobs, 0, 1)
-        else:
-            _JOBS = jobs
-            gc.freeze()  # the workers' collector must not touch (and so copy) our objects
+            self._report(_render_jobs(jobs, 0, 1))
+            return
+        _JOBS = jobs
+        gc.freeze()  # the workers' collector must not touch (and so copy) our objects
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers, gc.disable)
+        finally:
+            _JOBS = []
+            gc.unfreeze()
+        self._running = (pool, pool.starmap_async(
+            _render_slice, [(k, workers) for k in range(workers)]))
+        if final:
+            self._wait()
+
+    def _wait(self) -> None:
+        running, self._running = getattr(self, "_running", None), None
+        if running is not None:
+            pool, result = running
             try:
-                with multiprocessing.get_context("fork").Pool(workers, gc.disable) as pool:
-                    parts = pool.starmap(_render_slice, [(k, workers) for k in range(workers)])
+                self._report([failure for part in result.get() for failure in part])
             finally:
-                _JOBS = []
-                gc.unfreeze()
-            failures = [failure for part in parts for failure in part]
+                pool.close()
+                pool.join()
+
+    @staticmethod
+    def _report(failures: list[tuple[str, str]]) -> None:
         for path, message in failures:
             logger.error("%s: %s", path, message)
 
