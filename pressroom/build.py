@@ -37,7 +37,7 @@ from pressroom.incremental import (
     forget_state,
     load_state,
     patch_banners,
-    save_state,
+    save_state_behind,
     scan,
     site_fingerprint,
 )
@@ -240,7 +240,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
             forget_state(folder)
             _swap_in(staging, output)
             ContentStore.fresh(folder / CONTENT_STORE, built["PRESSROOM_CARDS"])
-            save_state(folder, SiteState(
+            save_state_behind(folder, SiteState(
                 fingerprint=fingerprint, sources=sources_state.sources,
                 posts={p.path: p for p in sources.posts}, cards=built["PRESSROOM_CARDS"],
                 manifest=built["PRESSROOM_MANIFEST"],
@@ -405,7 +405,8 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
             1 for name in written if name not in state.manifest)
         progress(f"Moved {len(stage.files)} file(s) into {output}, removed {result.removed}")
         store.add(built["PRESSROOM_CARDS"])
-        save_state(folder, SiteState(
+        store.close()
+        save_state_behind(folder, SiteState(
             fingerprint=fingerprint, sources=changes.sources, posts=posts,
             cards=built["PRESSROOM_CARDS"], manifest=manifest, banner=banner,
             files=result.files, variables=built["PRESSROOM_VARIABLES"]))

@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import os
 import pickle
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,7 +82,31 @@ class Changes:
     removed: set[str] = field(default_factory=set)
 
 
+STATE_LOCK = "site-state.lock"
+
+
+@contextlib.contextmanager
+def _state_lock(folder: Path, exclusive: bool):
+    """Readers wait for a state still being written (``save_state_behind``)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / STATE_LOCK, "a+b")  # noqa: SIM115 - held across a fork
+    except OSError:
+        yield None
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield handle
+    finally:
+        handle.close()
+
+
 def load_state(folder: Path) -> SiteState | None:
+    with _state_lock(folder, exclusive=False):
+        return _load_state(folder)
+
+
+def _load_state(folder: Path) -> SiteState | None:
     try:
         with open(folder / STATE_FILE, "rb") as handle:
             state = pickle.load(handle)
@@ -116,6 +142,33 @@ def save_state(folder: Path, state: SiteState) -> None:
         os.replace(tmp, folder / STATE_FILE)
     except OSError:
         pass  # a read-only checkout builds fully every time
+
+
+def save_state_behind(folder: Path, state: SiteState) -> None:
+    """Save the state in a child process, so the command can end as soon as the site is live.
+
+    The child holds the state lock (taken here, before the fork) until the file is
+    written; the next build's ``load_state`` waits for it.
+    """
+    with _state_lock(folder, exclusive=True) as lock:
+        if lock is None or not hasattr(os, "fork"):
+            save_state(folder, state)
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        child = os.fork()
+        if child == 0:  # twice, so no zombie is left to a long-running parent
+            try:
+                if os.fork() == 0:
+                    # The grandchild writes, holding only the state lock: other files the
+                    # build had open (publish's own lock, say) are not its to keep.
+                    keep = lock.fileno()
+                    os.closerange(3, keep)
+                    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+                    save_state(folder, state)
+            finally:
+                os._exit(0)  # leave without running anything else of the build
+        os.waitpid(child, 0)
 
 
 def forget_state(folder: Path) -> None:

@@ -19,7 +19,13 @@ import pytest
 from conftest import LA, PROJECT, tree_digest
 
 from pressroom.build import build_site
-from pressroom.incremental import BANNER_END, BANNER_START, STATE_FILE, patched_banner
+from pressroom.incremental import (
+    BANNER_END,
+    BANNER_START,
+    STATE_FILE,
+    load_state,
+    patched_banner,
+)
 
 HELD_BACK = ("police-activity-elm-street-update.md", "police-activity-elm-street-all-clear.md")
 
@@ -224,6 +230,7 @@ def test_posts_linking_to_posts_are_built_in_full(tmp_path: Path) -> None:
 def test_a_lost_state_means_a_full_build(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "dept")
     assert build_site(root, tmp_path / "out", now=at(24, 18)).ok
+    assert load_state(root / ".pressroom-cache") is not None  # waits for the background save
     (root / ".pressroom-cache" / STATE_FILE).write_bytes(b"not a pickle")
     result = build_site(root, tmp_path / "out", now=at(24, 18))
     assert result.ok and not result.incremental
