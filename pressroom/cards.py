@@ -212,8 +212,7 @@ class ContentStore:
         """A new store holding exactly ``cards``' bodies (a full build), swapped in whole."""
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb"):
-            pass
-        os.truncate(tmp, 0)
+            pass  # empty, whatever an interrupted build left there
         store = ContentStore(tmp)
         store.add(cards)
         store.close()

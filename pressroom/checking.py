@@ -173,16 +173,11 @@ def site_timezone(repo: Path) -> tzinfo:
 def repo_files(repo: Path) -> tuple[list[str], list[str]]:
     """(posts, images) under content/, as sorted repo-relative POSIX paths."""
     posts, images = [], []
-    root = os.path.join(str(repo), "content")
-    skip = len(str(repo)) + 1
-    for folder, _dirs, files in os.walk(root):
-        rel_folder = folder[skip:].replace(os.sep, "/")
-        for name in files:
-            rel = f"{rel_folder}/{name}"
-            if is_post_path(rel):
-                posts.append(rel)
-            elif name.lower().endswith(IMAGE_SUFFIXES):
-                images.append(rel)
+    for rel in _content_files(repo):
+        if is_post_path(rel):
+            posts.append(rel)
+        elif rel.lower().endswith(IMAGE_SUFFIXES):
+            images.append(rel)
     return sorted(posts), sorted(images)
 
 
@@ -358,6 +353,7 @@ class _CheckCache:
 
 
 def _content_files(repo: Path) -> Iterator[str]:
+    """Every file under content/, repo-relative with forward slashes."""
     root = os.path.join(str(repo), "content")
     skip = len(str(repo)) + 1
     for folder, _dirs, files in os.walk(root):

@@ -407,31 +407,27 @@ class PressroomArticlesGenerator(ArticlesGenerator):
     from the articles' positions. Articles compare by identity, so the lists are equal.
     """
 
-    def _dates_of(self, articles) -> list:
-        if getattr(self, "_date_rank", None) is None or len(self._date_rank) != len(self.dates):
-            self._date_rank = {id(a): i for i, a in enumerate(self.dates)}
-        return sorted(articles, key=lambda a: self._date_rank[id(a)])
+    def generate_pages(self, writer):
+        self._date_rank = {id(a): i for i, a in enumerate(self.dates)}
+        super().generate_pages(writer)
+
+    def _write_groups(self, write, kind: str, groups) -> None:
+        """Pelican's tag, category and author pages (one loop, its keyword arguments)."""
+        template = self.get_template(kind)
+        for group, articles in groups:
+            dates = sorted(articles, key=lambda a: self._date_rank[id(a)])
+            write(group.save_as, template, self.context, url=group.url, articles=articles,
+                  dates=dates, template_name=kind, blog=True, page_name=group.page_name,
+                  all_articles=self.articles, **{kind: group})
 
     def generate_tags(self, write):
-        template = self.get_template("tag")
-        for tag, articles in self.tags.items():
-            write(tag.save_as, template, self.context, tag=tag, url=tag.url,
-                  articles=articles, dates=self._dates_of(articles), template_name="tag",
-                  blog=True, page_name=tag.page_name, all_articles=self.articles)
+        self._write_groups(write, "tag", self.tags.items())
 
     def generate_categories(self, write):
-        template = self.get_template("category")
-        for cat, articles in self.categories:
-            write(cat.save_as, template, self.context, url=cat.url, category=cat,
-                  articles=articles, dates=self._dates_of(articles), template_name="category",
-                  blog=True, page_name=cat.page_name, all_articles=self.articles)
+        self._write_groups(write, "category", self.categories)
 
     def generate_authors(self, write):
-        template = self.get_template("author")
-        for aut, articles in self.authors:
-            write(aut.save_as, template, self.context, url=aut.url, author=aut,
-                  articles=articles, dates=self._dates_of(articles), template_name="author",
-                  blog=True, page_name=aut.page_name, all_articles=self.articles)
+        self._write_groups(write, "author", self.authors)
 
     def _build_period_archives(self, sorted_articles, articles, settings):
         formats = {g: (settings[f"{g.upper()}_ARCHIVE_SAVE_AS"],
