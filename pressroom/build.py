@@ -26,10 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.cards import ContentStore
+from pressroom.checking import check_repo
 from pressroom.content import check_author, check_collection, parse_post
+from pressroom.department import load_department, load_pelican_settings
+from pressroom.files import NotRegularFile, read_regular
 from pressroom.incremental import (
     SiteState,
     Stage,
@@ -108,24 +110,23 @@ def _collecting_logs():
         root.removeHandler(collect)
 
 
-def read_config(repo: Path, config: Path | None = None) -> dict[str, Any]:
-    """The repo's ``pelicanconf.py`` over our defaults (or the defaults alone)."""
-    # Pelican is imported only when building.
-    from pelican.settings import get_settings_from_file, read_settings
+def read_config(repo: Path, config: Path | None = None,
+                overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Pelican settings: our defaults, ``pelicanconf.py`` and ``--settings`` (both read as
+    data, never run), then the department's ``policy/site.toml`` and ``overrides``."""
+    from pelican.settings import read_settings  # Pelican is imported only when building
 
-    path = config or repo / CONFIG_FILE
-    if config is not None and not path.is_file():
-        raise InputError(f"{path}: settings file not found")
-    from_file: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            from_file = get_settings_from_file(str(path))
-        except Exception as exc:  # a broken config file is bad input, not a crash
-            raise InputError(f"{path}: cannot read settings: {exc}") from exc
+    values = {**site_defaults(), **load_pelican_settings(repo, CONFIG_FILE)}
+    if config is not None:
+        if not config.is_file():
+            raise InputError(f"{config}: settings file not found")
+        values.update(load_pelican_settings(config.parent, config.name))
+    values.update(load_department(repo).pelican_settings())
+    values.update(overrides or {})
     try:
-        return read_settings(None, override={**site_defaults(), **from_file})
+        return read_settings(None, override=values)
     except Exception as exc:
-        raise InputError(f"{path}: invalid settings: {exc}") from exc
+        raise InputError(f"{config or CONFIG_FILE}: invalid settings: {exc}") from exc
 
 
 def _check_output(repo: Path, output: Path) -> None:
@@ -157,11 +158,15 @@ def build_site(
     config: Path | None = None,
     progress: Callable[[str], None] = lambda message: None,
     full: bool = False,
+    overrides: dict[str, Any] | None = None,
 ) -> BuildResult:
     """Build the site of the repository at ``repo`` into ``output``.
 
     ``now`` decides which posts are due (default: the current time); passing it
-    makes a build reproducible. ``full`` skips the warm build even when one is
+    makes a build reproducible. Every build first runs the content rules over the
+    whole folder (``check_repo``, cached per file): nothing that ``pressroom check``
+    refuses is ever written to a site. ``overrides`` are settings applied last
+    (``publish`` turns relative URLs off). ``full`` skips the warm build even when one is
     possible. Raises ``InputError`` for unusable input
     (missing folders, unreadable settings); content problems are returned as
     violations and leave ``output`` untouched.
@@ -173,7 +178,8 @@ def build_site(
         raise InputError("the build time must include a time zone")
     _check_output(repo, output)
     with _collecting_logs() as collect:
-        return _build(repo, output, now, config, progress, started, collect, full)
+        return _build(repo, output, now, config, progress, started, collect, full,
+                      overrides)
 
 
 @contextlib.contextmanager
@@ -192,14 +198,15 @@ def _no_cycle_collection():
 
 def _build(repo: Path, output: Path, now: datetime, config: Path | None,
            progress: Callable[[str], None], started: float, collect: _Collect,
-           full: bool) -> BuildResult:
-    settings = read_config(repo, config)
-    try:
-        tz = ZoneInfo(settings["TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"TIMEZONE {settings['TIMEZONE']!r} is not a time zone") from exc
-
+           full: bool, overrides: dict[str, Any] | None) -> BuildResult:
+    settings = read_config(repo, config, overrides)
+    tz = load_department(repo).tz
     require_content(repo)
+    progress("Checking the content rules")
+    report = check_repo(repo)
+    if not report.ok:
+        return BuildResult(output=output, problems=report.errors, warnings=collect.warnings,
+                           seconds=time.monotonic() - started)
     folder = cache_folder(repo)
     fingerprint = site_fingerprint(repo, output, settings)
     reason = "--full was given"
@@ -341,7 +348,10 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
     for rel in sorted(changes.changed):
         posts.pop(rel, None)
         try:
-            data = (repo / rel).read_bytes()
+            data = read_regular(repo, rel)
+        except NotRegularFile as exc:
+            problems.append(exc.violation())
+            continue
         except OSError as exc:
             problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
             continue

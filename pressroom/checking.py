@@ -12,12 +12,10 @@ import gc
 import hashlib
 import os
 import pickle
-import runpy
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom import slug_index
 from pressroom.content import (
@@ -27,6 +25,15 @@ from pressroom.content import (
     decode,
     parse_text,
     slug_for,
+)
+from pressroom.department import load_department
+from pressroom.files import (
+    NotRegularFile,
+    content_files,
+    is_regular,
+    read_optional,
+    read_regular,
+    refusal,
 )
 from pressroom.images import IMAGE_SUFFIXES, ImageError, find_metadata
 from pressroom.roster import Roster
@@ -42,9 +49,7 @@ from pressroom.rules.personal import check_personal
 from pressroom.rules.privacy import check_privacy
 from pressroom.rules.suppressions import Suppression, apply_suppressions, find_suppressions
 from pressroom.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
-from pressroom.violations import InputError, Violation
-
-DEFAULT_TIMEZONE = "America/Los_Angeles"
+from pressroom.violations import Violation
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class RepoFiles:
     root: str
 
     def __contains__(self, rel: object) -> bool:
-        return isinstance(rel, str) and os.path.isfile(os.path.join(self.root, rel))
+        return isinstance(rel, str) and is_regular(Path(self.root), rel)
 
 
 @dataclass(frozen=True)
@@ -156,36 +161,28 @@ def apply_severity(violations: Sequence[Violation], config: RuleConfig) -> list[
 # --- reading a repository ------------------------------------------------------------------
 
 def site_timezone(repo: Path) -> tzinfo:
-    """The department's TIMEZONE from pelicanconf.py (without importing Pelican)."""
-    name = DEFAULT_TIMEZONE
-    config = repo / "pelicanconf.py"
-    if config.is_file():
-        try:
-            name = runpy.run_path(str(config)).get("TIMEZONE", name)
-        except Exception as exc:
-            raise InputError(f"{config}: cannot read settings: {exc}") from exc
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InputError(f"{config}: TIMEZONE {name!r} is not a time zone") from exc
+    """The department's time zone, from ``policy/site.toml`` (data: no settings code runs)."""
+    return load_department(repo).tz
 
 
-def repo_files(repo: Path) -> tuple[list[str], list[str]]:
-    """(posts, images) under content/, as sorted repo-relative POSIX paths."""
+def repo_files(repo: Path) -> tuple[list[str], list[str], list[Violation]]:
+    """(posts, images) under content/, as sorted repo-relative POSIX paths, and a problem
+    for every link or special file there (never read: ``pressroom.files``)."""
     posts, images = [], []
-    for rel in _content_files(repo):
+    files, problems = content_files(repo)
+    for rel in files:
         if is_post_path(rel):
             posts.append(rel)
         elif rel.lower().endswith(IMAGE_SUFFIXES):
             images.append(rel)
-    return sorted(posts), sorted(images)
+    return sorted(posts), sorted(images), problems
 
 
 def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
                  ) -> tuple[Context, list[Violation]]:
     roster, problems = load_roster(repo)
-    rules_path = repo / RULES_PATH
-    override = rules_path.read_text(encoding="utf-8") if rules_path.is_file() else None
+    rules = read_optional(repo, RULES_PATH)
+    override = rules.decode("utf-8", errors="replace") if rules is not None else None
     config, config_problems = load_config(override)
     return Context(roster, config, site_timezone(repo), static_files), problems + config_problems
 
@@ -196,10 +193,12 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     require_content(repo)
     ctx, problems = load_context(repo, RepoFiles(str(repo)))
     if files is None:
-        posts, images = repo_files(repo)
+        posts, images, links = repo_files(repo)
     else:
+        files, links = _regular_only(repo, files)
         posts = [f for f in files if f.lower().endswith(MARKDOWN_SUFFIXES)]
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+    problems += links
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
     for _rel, _sha, found, suppressions, post, _stat in _check_posts(repo, posts, ctx,
@@ -212,7 +211,9 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
                  else _duplicate_slugs(repo, posts))
     for rel in images:
         try:
-            problems += check_image(rel, (repo / rel).read_bytes())
+            problems += check_image(rel, read_regular(repo, rel))
+        except NotRegularFile as exc:
+            problems.append(exc.violation())
         except OSError as exc:
             problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
     report.violations = sorted(apply_severity(problems, ctx.config))
@@ -234,8 +235,11 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
     out: list[FileResult] = []
     for rel in rels:
         try:
-            stat = os.stat(repo / rel)  # before reading: a later edit changes it
-            data = (repo / rel).read_bytes()
+            stat = os.lstat(repo / rel)  # before reading: a later edit changes it
+            data = read_regular(repo, rel)
+        except NotRegularFile as exc:
+            out.append((rel, "", [exc.violation()], [], None, (0, 0)))
+            continue
         except OSError as exc:
             out.append((rel, "", [Violation(rel, 0, "FILE-READ", exc.strerror or str(exc))],
                         [], None, (0, 0)))
@@ -294,7 +298,7 @@ class _CheckCache:
 
         self.root = str(repo)
         self.path = cache_folder(repo) / CHECK_CACHE
-        others = sorted(rel for rel in _content_files(repo) if not is_post_path(rel))
+        others = sorted(rel for rel in content_files(repo)[0] if not is_post_path(rel))
         self.key = digest([source_digest(), stable_repr(ctx.config), stable_repr(ctx.roster),
                            str(ctx.tz), *others])
         self.entries: dict[str, FileResult] = {}
@@ -320,7 +324,7 @@ class _CheckCache:
             return None
         path = os.path.join(self.root, rel)
         try:
-            stat = os.stat(path)
+            stat = os.lstat(path)
             if (stat.st_mtime_ns, stat.st_size) == entry[5]:
                 return entry
             with open(path, "rb") as handle:
@@ -352,14 +356,34 @@ class _CheckCache:
             pass  # a read-only checkout checks everything every time
 
 
-def _content_files(repo: Path) -> Iterator[str]:
-    """Every file under content/, repo-relative with forward slashes."""
-    root = os.path.join(str(repo), "content")
-    skip = len(str(repo)) + 1
-    for folder, _dirs, files in os.walk(root):
-        rel_folder = folder[skip:].replace(os.sep, "/")
-        for name in files:
-            yield f"{rel_folder}/{name}"
+def _regular_only(repo: Path, files: Sequence[str]) -> tuple[list[str], list[Violation]]:
+    """The named files that are regular files; a problem naming each link or special file
+    (a pre-commit hook or a user may name one: it is refused, never read)."""
+    keep, problems = [], []
+    for rel in files:
+        try:
+            mode = os.lstat(repo / rel).st_mode
+        except OSError:
+            keep.append(rel)  # reading it reports FILE-READ with the reason
+            continue
+        problem = refusal(rel, mode)
+        if problem is None:
+            problem = _folder_link(repo, rel)
+        if problem is None:
+            keep.append(rel)
+        else:
+            problems.append(problem.violation())
+    return keep, problems
+
+
+def _folder_link(repo: Path, rel: str) -> NotRegularFile | None:
+    try:
+        read_regular(repo, rel)
+    except NotRegularFile as exc:
+        return exc
+    except OSError:
+        return None
+    return None
 
 
 def _duplicate_slugs(repo: Path, checked: Sequence[str]) -> list[Violation]:

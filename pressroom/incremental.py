@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressroom.files import read_regular, walk
+
 STATE_FILE = "site-state.pickle"
 STATE_VERSION = 1
 CHUNK = 500  # posts or cards per pickle
@@ -185,24 +187,18 @@ def scan(repo: Path, before: dict[str, tuple[int, int, str]] | None = None) -> C
     """Every file under content/ (repo-relative), hashed only when its size or time moved."""
     before = before or {}
     changes = Changes()
-    folders = [("content", str(repo / "content"))]
-    while folders:
-        rel_folder, folder = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = f"{rel_folder}/{entry.name}"
-                if entry.is_dir():
-                    folders.append((rel, entry.path))
-                    continue
-                stat = entry.stat()
-                old = before.get(rel)
-                if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
-                    changes.sources[rel] = old
-                    continue
-                sha = _sha256(Path(entry.path))
-                changes.sources[rel] = (stat.st_mtime_ns, stat.st_size, sha)
-                if old is None or old[2] != sha:
-                    changes.changed.add(rel)
+    for rel, problem in walk(repo):
+        if problem is not None:
+            continue  # links and special files are never read; check refuses them
+        stat = os.lstat(repo / rel)
+        old = before.get(rel)
+        if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
+            changes.sources[rel] = old
+            continue
+        sha = hashlib.sha256(read_regular(repo, rel)).hexdigest()
+        changes.sources[rel] = (stat.st_mtime_ns, stat.st_size, sha)
+        if old is None or old[2] != sha:
+            changes.changed.add(rel)
     changes.removed = set(before) - set(changes.sources)
     return changes
 

@@ -2,9 +2,10 @@
 
 A static site changes by itself only when it is rebuilt: an embargoed post falls
 due, an alert expires and must leave the banner. ``publish`` is safe to run from
-cron or a systemd timer: it takes a lock, requires a clean checkout of main,
-verifies the approvals (392.3), checks the content rules (392.5), builds, and
-swaps the site in atomically — or changes nothing and says why. ``due`` says
+cron or a systemd timer: it takes a lock, verifies the approvals on main (392.3),
+copies exactly that commit's files out of git (never the working folder), checks
+the content rules (392.5), builds, and swaps the site in atomically — or changes
+nothing and says why. ``due`` says
 when the next such change is, so a timer can be set precisely.
 """
 
@@ -18,12 +19,17 @@ from pathlib import Path
 
 from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
-from pressroom.checking import check_repo, site_timezone
+from pressroom.checking import site_timezone
 from pressroom.content import Post
-from pressroom.gitio import GitError, git, git_text
+from pressroom.gitio import GitError, git_text
 from pressroom.incidents import upcoming_changes
+from pressroom.incremental import cache_folder
+from pressroom.published_tree import FOLDER, export_tree
 from pressroom.sources import load_sources
 from pressroom.violations import InputError
+
+# The public deployment links with absolute URLs on the department's address.
+PUBLIC_SETTINGS = {"RELATIVE_URLS": False}
 
 
 def due(repo: Path, now: datetime, posts: Iterable[Post] | None = None
@@ -44,6 +50,7 @@ class Published:
     problems: list[str] = field(default_factory=list)
     build: BuildResult | None = None
     next_change: tuple[datetime, str] | None = None
+    commit: str = ""  # the verified commit that was built
 
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
@@ -63,27 +70,29 @@ def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
 
 def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
              progress: Callable[[str], None]) -> Published:
+    """Build exactly the tree of the commit that verified: read from git, never the folder.
+
+    The publishing checkout may hold untracked, ignored or edited files, or be on
+    another branch: none of that reaches the public. The commit is resolved once and
+    that same commit is verified, exported and built.
+    """
     try:
-        current = git_text(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
+        commit = git_text(repo, "rev-parse", "--verify", "--quiet",
+                          f"refs/heads/{branch}^{{commit}}")
     except GitError as exc:
-        raise InputError(f"{repo}: not a git checkout on a branch ({exc})") from exc
-    if current != branch:
-        return Published(False, [f"the checkout is on {current}, not {branch}; publish builds "
-                                 f"only {branch}"])
-    if git(repo, "status", "--porcelain", "--untracked-files=no").strip():
-        return Published(False, ["the checkout has uncommitted changes; publish builds only "
-                                 "what is committed and approved"])
-    progress(f"Verifying approvals on {branch}")
-    verified = verify_history(repo, git_text(repo, "rev-parse", "HEAD"), platform=platform)
+        raise InputError(f"{repo}: no branch {branch!r} to publish ({exc})") from exc
+    progress(f"Verifying approvals on {branch} ({commit[:7]})")
+    verified = verify_history(repo, commit, platform=platform)
     if not verified.ok:
         return Published(False, [str(p) for p in verified.problems])
-    progress("Checking content rules")
-    report = check_repo(repo)
-    if not report.ok:
-        return Published(False, [str(v) for v in report.errors])
-    progress("Building the site")
-    built = build_site(repo, target, now=now, progress=progress)
+    progress(f"Reading the files of {commit[:7]} from git")
+    tree = cache_folder(repo) / FOLDER
+    problems = export_tree(repo, commit, tree)
+    if problems:
+        return Published(False, [str(p) for p in problems])
+    progress("Checking content rules and building the site")
+    built = build_site(tree, target, now=now, progress=progress, overrides=PUBLIC_SETTINGS)
     if not built.ok:
         return Published(False, [str(p) for p in built.problems], built)
-    changes = due(repo, now, built.validated)
-    return Published(True, [], built, changes[0] if changes else None)
+    changes = due(tree, now, built.validated)
+    return Published(True, [], built, changes[0] if changes else None, commit)

@@ -13,6 +13,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from pressroom.content import Post, check_author, check_collection, parse_post
+from pressroom.files import NotRegularFile, content_files, read_regular
 from pressroom.roster import ROSTER_PATH, Roster, parse_roster
 from pressroom.violations import InputError, Violation
 
@@ -35,17 +36,11 @@ class Sources:
     problems: list[Violation] = field(default_factory=list)
 
 
-def post_files(repo: Path) -> list[Path]:
-    """Every Markdown post under ``content/``, in a stable order."""
-    content = repo / "content"
-    found = []
-    for path in content.rglob("*"):
-        rel = path.relative_to(content)
-        if rel.parts and rel.parts[0] in NOT_POSTS:
-            continue
-        if path.suffix.lower() in MARKDOWN_SUFFIXES and path.is_file():
-            found.append(path)
-    return sorted(found)
+def post_files(repo: Path) -> tuple[list[str], list[Violation]]:
+    """Every Markdown post under ``content/`` (repo-relative, stable order), and a problem
+    for each link or special file found there (``pressroom.files.walk``)."""
+    files, problems = content_files(repo)
+    return [rel for rel in files if is_post_path(rel)], problems
 
 
 def require_content(repo: Path) -> None:
@@ -55,11 +50,16 @@ def require_content(repo: Path) -> None:
 
 
 def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
-    path = repo / ROSTER_PATH
-    if not path.is_file():
+    try:
+        data = read_regular(repo, ROSTER_PATH)
+    except NotRegularFile as exc:
+        return Roster(), [exc.violation()]
+    except FileNotFoundError:
         return Roster(), [Violation(ROSTER_PATH, 0, "ROSTER-MISSING",
                                     "the roster of authorized members (392.3) is missing")]
-    return parse_roster(path.read_bytes().decode("utf-8", errors="replace"), ROSTER_PATH)
+    except OSError as exc:
+        return Roster(), [Violation(ROSTER_PATH, 0, "FILE-READ", exc.strerror or str(exc))]
+    return parse_roster(data.decode("utf-8", errors="replace"), ROSTER_PATH)
 
 
 def light_post(post: Post) -> Post:
@@ -75,11 +75,14 @@ def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
     """
     require_content(repo)
     roster, problems = load_roster(repo)
-    sources = Sources(roster=roster, problems=problems)
-    for path in post_files(repo):
-        rel = path.relative_to(repo).as_posix()
+    posts, links = post_files(repo)
+    sources = Sources(roster=roster, problems=problems + links)
+    for rel in posts:
         try:
-            data = path.read_bytes()
+            data = read_regular(repo, rel)
+        except NotRegularFile as exc:
+            sources.problems.append(exc.violation())
+            continue
         except OSError as exc:
             sources.problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
             continue

@@ -75,6 +75,12 @@ class Repo:
         path.write_text(text, encoding="utf-8")
         return path
 
+    def site(self, text: str) -> Path:
+        """The department's settings, ``policy/site.toml``."""
+        path = self.root / "policy" / "site.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Repo:

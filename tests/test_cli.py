@@ -89,7 +89,7 @@ def test_broken_settings_file_exits_2(repo):
     repo.settings("SITENAME = \n")
     result = run("build", "--repo", str(repo.root))
     assert result.exit_code == 2
-    assert "pelicanconf.py: cannot read settings" in result.output
+    assert "pelicanconf.py:1: SETTINGS: cannot read settings" in result.output
     assert "Traceback" not in result.output
 
 

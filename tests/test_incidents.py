@@ -161,11 +161,54 @@ def test_publish_refuses_unapproved_history_and_leaves_the_site(tmp_path, keys_d
     assert digest(site) == before
 
 
-def test_publish_refuses_a_dirty_checkout(tmp_path, keys_dir):
+def test_publish_builds_the_verified_commit_not_the_working_folder(tmp_path, keys_dir):
+    """Edited, untracked, ignored and linked files in the publishing checkout — and a
+    checkout on another branch — never reach the public site: publish reads main's tree
+    from git."""
     dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    outside = tmp_path / "secret.txt"
+    outside.write_text("root:x:0:0:root:/root:/bin/bash\n")
     (dept.root / "policy/roster.toml").write_text("# edited but not committed\n")
-    result = run("publish", "--repo", str(dept.root), "--target", str(tmp_path / "www"))
-    assert result.exit_code == 1 and "uncommitted changes" in result.output
+    (dept.root / "content/2026/untracked.md").write_text(post_text(
+        title="Untracked rumour", summary="Never approved by anyone at all."))
+    (dept.root / ".gitignore").write_text("content/2026/ignored.md\n")
+    (dept.root / "content/2026/ignored.md").write_text(post_text(
+        title="Ignored rumour", summary="Never approved by anyone either."))
+    (dept.root / "content/2026/linked.md").symlink_to(outside)
+    (dept.root / "content/2026/closure.md").write_text(post_text(
+        title="Edited after approval", summary="This edit was never approved."))
+    dept.git("checkout", "-q", "-b", "elsewhere")
+    www = tmp_path / "www"
+    result = run("publish", "--repo", str(dept.root), "--target", str(www),
+                 "--now", "2026-11-27T12:00-08:00")
+    assert result.exit_code == 0, result.output
+    site = "\n".join(p.read_text(errors="replace") for p in www.rglob("*") if p.is_file())
+    assert "Road closure on Main Street" in site
+    for never in ("Untracked rumour", "Ignored rumour", "root:x:0", "Edited after approval",
+                  "untracked", "ignored", "linked"):
+        assert never not in site, never
+
+
+def test_publish_refuses_a_link_committed_to_main(tmp_path, keys_dir):
+    """git can store a symbolic link; publish refuses it by name and changes nothing."""
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    www = tmp_path / "www"
+    publish(dept, www, "2026-11-27T12:00-08:00")
+    before = {p: p.read_bytes() for p in www.rglob("*") if p.is_file()}
+    dept.branch("post/link")
+    (dept.root / "content/2026/passwd.md").symlink_to("/etc/passwd")
+    dept.commit_as("pio1", "A link")
+    dept.merge_as("sup1", "post/link")  # signed by a supervisor: approval alone is not enough
+    result = run("publish", "--repo", str(dept.root), "--target", str(www),
+                 "--now", "2026-11-27T12:00-08:00")
+    assert result.exit_code == 1
+    assert "content/2026/passwd.md" in result.output and "link" in result.output
+    assert "root:" not in result.output
+    assert {p: p.read_bytes() for p in www.rglob("*") if p.is_file()} == before
 
 
 def test_cap_times_never_use_z():
@@ -197,5 +240,6 @@ def test_the_markdown_cache_stays_out_of_commits(tmp_path, keys_dir):
     dept.post_branch("closure")
     dept.merge_as("sup1", "post/closure")
     publish(dept, tmp_path / "www", "2026-11-27T12:00-08:00")
-    assert (dept.root / ".git/pressroom-cache/markdown.pickle").is_file()
+    caches = list((dept.root / ".git/pressroom-cache").rglob("markdown.pickle"))
+    assert caches, "publish keeps its Markdown cache inside .git"
     assert dept.git("status", "--porcelain").stdout == ""
