@@ -8,9 +8,11 @@ author stages the cleaned file. The picture data itself is not re-encoded.
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from pressroom.files import NotRegularFile, read_regular
 from pressroom.images import ImageError, strip_metadata
 
 
@@ -21,8 +23,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = 0
     for name in args.filenames:
         path = Path(name)
-        try:
-            cleaned = strip_metadata(path.read_bytes())
+        try:  # never through a link: it would rewrite a file outside the repository
+            cleaned = strip_metadata(read_regular(Path("."), Path(name).as_posix()))
+        except NotRegularFile as exc:
+            print(f"{name}: {exc.rule}: {exc.message}")
+            status = 1
+            continue
         except ImageError as exc:
             print(f"{name}: IMAGE-FORMAT: {exc}")
             status = 1
@@ -32,7 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = 1
             continue
         if cleaned.removed:
-            path.write_bytes(cleaned.data)
+            tmp = path.with_name(f".{path.name}.pressroom-tmp")
+            tmp.write_bytes(cleaned.data)
+            os.replace(tmp, path)  # replaces the file itself, never a link's target
             print(f"{name}: IMAGE-METADATA: removed {', '.join(cleaned.removed)}; "
                   f"stage the cleaned file again")
             status = 1

@@ -78,10 +78,14 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(repo: Path, output: Path | None, now_text: str | None, config: Path | None,
           full: bool, quiet: bool) -> None:
-    """Check every post and build the public site with its feeds.
+    """Check every post and build a preview of the site with its feeds.
 
-    Drafts and posts dated in the future are never written. A failed build
-    leaves the previous site untouched.
+    This builds the working folder as it is — a preview, not the approved
+    site: `pressroom publish` builds exactly main's verified commit, read
+    from git. Like publish, it first runs every content rule (`pressroom
+    check`) and refuses to write anything when one is broken. Drafts and
+    posts dated in the future are never written. A failed build leaves the
+    previous site untouched.
 
     When only posts changed since the last build (and time moved on: an
     embargo ended, an alert expired), the build is incremental: it checks the
@@ -122,6 +126,8 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     note = f" (not public: {', '.join(withheld)})" if withheld else ""
     click.echo(f"Built {result.public} public post(s){note} into {target}: "
                f"{result.files} files in {result.seconds:.1f}s ({build_summary(result)}).")
+    click.echo("This is a preview of the working folder; `pressroom publish` builds the "
+               "approved commit on main.")
 
 
 def build_summary(result) -> str:

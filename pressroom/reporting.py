@@ -6,6 +6,7 @@ Shared by the CLI and ``hooks/check_content.py`` so both say exactly the same. P
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -14,13 +15,16 @@ from pressroom.violations import InputError
 
 
 def relative_files(repo: Path, files: Sequence[Path | str]) -> list[str]:
-    """Files given on the command line as repo-relative POSIX paths; missing ones are errors."""
+    """Files given on the command line as repo-relative POSIX paths; missing ones are errors.
+
+    A link is named as itself (not resolved to its target), so the check refuses it."""
     root = repo.resolve()
     names = []
     for name in files:
         path = Path(name)
-        full = (path if path.is_absolute() else Path.cwd() / path).resolve()
-        if not full.is_file():
+        full = Path(os.path.abspath(path if path.is_absolute() else Path.cwd() / path))
+        full = full.parent.resolve() / full.name  # a link itself is named, not followed
+        if not os.path.lexists(full):
             raise InputError(f"{name}: no such file")
         try:
             names.append(full.relative_to(root).as_posix())

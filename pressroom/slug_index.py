@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pressroom.content import slug_for
+from pressroom.files import content_files, read_regular
 from pressroom.frontmatter import parse_header
 from pressroom.gitio import read_objects
 
@@ -66,15 +67,16 @@ def _read_blobs(repo: Path, shas: list[str]) -> dict[str, str]:
 
 
 def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
-    root = str(repo)
+    """Outside git: every post's slug, through the one content walker (links, pipes and
+    other special files are never opened; ``check`` reports them)."""
     result = {}
-    for folder, _dirs, files in os.walk(os.path.join(root, "content")):
-        rel_folder = os.path.relpath(folder, root).replace(os.sep, "/")
-        for name in files:
-            rel = f"{rel_folder}/{name}"
-            if is_post(rel):
-                with open(os.path.join(folder, name), "rb") as handle:
-                    result[rel] = slug_for(rel, explicit_slug(handle.read(4096)))
+    for rel in content_files(repo)[0]:
+        if is_post(rel):
+            try:
+                data = read_regular(repo, rel)
+            except OSError:
+                continue
+            result[rel] = slug_for(rel, explicit_slug(data[:4096]))
     return result
 
 
