@@ -70,6 +70,23 @@ class Renderer:
 
 
 _worker: Renderer | None = None
+_checker: list[Renderer] = []
+
+
+def render_for_check(text: str) -> list[str]:
+    """A post's HTML as a build renders it before sanitizing: the body, then formatted fields.
+
+    ``pressroom check`` judges the links and images of this HTML (rule HTML-URL), so
+    what it sees is what Python-Markdown makes of inline links, reference definitions,
+    autolinks, attribute lists and raw HTML, not a guess from the source text.
+    """
+    if not _checker:
+        from pressroom.site import enforced
+
+        settings = enforced(Path(), Path())
+        _checker.append(Renderer(settings["MARKDOWN"], settings["FORMATTED_FIELDS"]))
+    html, _meta, fields = _checker[0].render(text)
+    return [html, *fields.values()]
 
 
 def _start(markdown_settings: dict[str, Any], formatted: Sequence[str],
