@@ -47,7 +47,7 @@ def slugify(value: str) -> str:
 def pelican_tags(value: str) -> list[str]:
     """The tag names Pelican reads from a ``Tags:`` value (``;`` separates if present)."""
     parts = value.split(";") if ";" in value else value.split(",")
-    return [part.strip() for part in parts if part.strip()]
+    return list(dict.fromkeys(part.strip() for part in parts if part.strip()))
 
 
 def _tag_fields(post) -> tuple[str, int] | None:
