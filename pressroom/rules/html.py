@@ -60,8 +60,8 @@ def check_urls(doc: Document, site_host: str = "") -> list[Violation]:
 
     Without ``site_host`` (the host of ``SITEURL``) an image must be a relative path.
     """
-    if "<" not in doc.text and "[" not in doc.text:
-        return []  # Python-Markdown makes no link or image without one of these
+    if "<" not in doc.text and "[" not in doc.text and "{" not in doc.text:
+        return []  # no link, image, raw HTML or attribute list: Markdown makes no URL
     from pressroom.markdown_render import render_for_check
     from pressroom.sanitize import attribute_problems
 
@@ -82,15 +82,15 @@ def _url_attributes(fragment: str) -> list[tuple[str, str, str]]:
     import lxml.html
     from lxml import etree
 
-    if not fragment.strip():
-        return []
+    if "=" not in fragment:
+        return []  # no attributes at all
     try:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return []
     found = []
     for element in root.iter():
-        if not isinstance(element.tag, str) or any(
+        if not element.attrib or not isinstance(element.tag, str) or any(
                 e.tag in REFUSED_ELEMENTS for e in (element, *element.iterancestors())):
             continue
         found += [(element.tag, name, value) for name, value in element.attrib.items()]
