@@ -239,7 +239,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     staging.chmod(0o755)
     try:
         built = _render(repo, staging, settings, sources.posts, sources.roster, now, result,
-                        progress, collect)
+                        progress, collect, trust_cache=not full)
         gc.collect()  # Pelican's articles and contexts are cycles: free them before saving
         if result.ok:
             result.files = sum(1 for p in staging.rglob("*") if p.is_file())
@@ -302,14 +302,14 @@ def _pelican_errors(collect: _Collect, since: int, result: BuildResult) -> None:
 
 def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: Roster,
             now: datetime, result: BuildResult, progress: Callable[[str], None],
-            collect: _Collect) -> dict[str, Any]:
+            collect: _Collect, trust_cache: bool = True) -> dict[str, Any]:
     """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
 
     settings = _pelican_settings(repo, staging, settings, posts, roster, now)
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
     settings["PRESSROOM_RENDERED"] = render_cached(
         sorted(settings["PRESSROOM_POSTS"]), settings["MARKDOWN"], settings["FORMATTED_FIELDS"],
-        cache_folder(repo), sanitize_host=host, stats=result.markdown)
+        cache_folder(repo), sanitize_host=host, stats=result.markdown, trust=trust_cache)
     progress(f"Markdown: rendered {result.markdown.rendered} post(s), reused "
              f"{result.markdown.reused} unchanged from the cache")
     settings["PRESSROOM_SANITIZED"] = set(settings["PRESSROOM_RENDERED"])

@@ -16,6 +16,7 @@ from pressroom.categories import BY_SLUG, SLUGS
 from pressroom.dates import DATE_HELP, parse_datetime
 from pressroom.frontmatter import Field, Header, parse_header
 from pressroom.roster import ROSTER_PATH, Roster
+from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
 from pressroom.violations import Violation
 
 REQUIRED = ("title", "date", "category", "author", "summary")
@@ -220,6 +221,8 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
 
     tags = tuple(t.strip() for t in fields["tags"].value.split(",") if t.strip()) \
         if "tags" in fields else ()
+    if "tags" in fields:  # a tag's slug is the address of its page
+        problems += check_tag_slugs(path, fields["tags"].value, fields["tags"].line)
 
     if problems:
         return None, problems
@@ -290,8 +293,9 @@ def check_author(post: Post, roster: Roster) -> list[Violation]:
 def check_collection(posts: Iterable[Post]) -> list[Violation]:
     """Problems only visible across posts: a slug is the post's public identity."""
     seen: dict[str, Post] = {}
-    problems: list[Violation] = []
-    for post in sorted(posts, key=lambda p: p.path):
+    posts = sorted(posts, key=lambda p: p.path)
+    problems: list[Violation] = check_tag_collisions(posts)
+    for post in posts:
         first = seen.setdefault(post.slug, post)
         if first is not post:
             problems.append(Violation(post.path, post.line_of("slug"), "FRONT-SLUG-DUPLICATE",

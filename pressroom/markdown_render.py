@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -70,6 +71,23 @@ class Renderer:
 
 
 _worker: Renderer | None = None
+_checker: list[Renderer] = []
+
+
+def render_for_check(text: str) -> list[str]:
+    """A post's HTML as a build renders it before sanitizing: the body, then formatted fields.
+
+    ``pressroom check`` judges the links and images of this HTML (rule HTML-URL), so
+    what it sees is what Python-Markdown makes of inline links, reference definitions,
+    autolinks, attribute lists and raw HTML, not a guess from the source text.
+    """
+    if not _checker:
+        from pressroom.site import enforced
+
+        settings = enforced(Path(), Path())
+        _checker.append(Renderer(settings["MARKDOWN"], settings["FORMATTED_FIELDS"]))
+    html, _meta, fields = _checker[0].render(text)
+    return [html, *fields.values()]
 
 
 def _start(markdown_settings: dict[str, Any], formatted: Sequence[str],
@@ -91,9 +109,36 @@ CACHE_FOLDER = ".pressroom-cache"
 CACHE_FILE = "markdown.pickle"
 
 
+def code_digest() -> str:
+    """The code and allowlists that produce a rendering, not just their version numbers.
+
+    A sanitizer fixed without a version bump must not leave unsafe HTML in the cache:
+    the source of this module and of ``pressroom.sanitize``, the allowlists, and the
+    installed Markdown and nh3 (version and files) are all part of the key.
+    """
+    if not _CODE_DIGEST:
+        import markdown
+        import nh3
+
+        from pressroom import sanitize
+
+        parts = [sanitize.allowlist_fingerprint(), markdown.__version__,
+                 getattr(nh3, "__version__", "")]
+        for module in (sys.modules[__name__], sanitize, nh3):
+            parts.append(hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest())
+        native = getattr(getattr(nh3, "nh3", None), "__file__", None)  # the compiled part
+        if native:
+            parts.append(hashlib.sha256(Path(native).read_bytes()).hexdigest())
+        _CODE_DIGEST.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return _CODE_DIGEST[0]
+
+
+_CODE_DIGEST: list[str] = []
+
+
 def cache_key(markdown_settings: dict[str, Any], formatted: Sequence[str],
               sanitize_host: str | None) -> str:
-    """Everything besides a file's bytes that decides its rendering."""
+    """Everything besides a file's bytes that decides its rendering, code included."""
     import markdown
     import nh3
 
@@ -101,7 +146,7 @@ def cache_key(markdown_settings: dict[str, Any], formatted: Sequence[str],
 
     parts = [repr(sorted(options(markdown_settings).items(), key=lambda kv: kv[0])),
              repr(tuple(formatted)), repr(sanitize_host), __version__, markdown.__version__,
-             getattr(nh3, "__version__", "")]
+             getattr(nh3, "__version__", ""), code_digest()]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -113,18 +158,21 @@ class CacheStats:
 
 def render_cached(paths: Sequence[str], markdown_settings: dict[str, Any],
                   formatted: Sequence[str], cache_dir: Path, sanitize_host: str | None = None,
-                  stats: CacheStats | None = None) -> dict[str, Rendered]:
+                  stats: CacheStats | None = None, trust: bool = True) -> dict[str, Rendered]:
     """``render_many``, reusing renderings of unchanged files from ``cache_dir``.
 
-    The cache maps (settings key, SHA-256 of the file) to its rendering; a file is
-    rendered again when its bytes or anything in the key change. A missing or
-    unreadable cache is simply rebuilt.
+    The cache maps (settings and code key, SHA-256 of the file) to its rendering; a
+    file is rendered again when its bytes or anything in the key change. A missing
+    or unreadable cache is simply rebuilt. With ``trust=False`` (``build --full``)
+    the cache is not read at all, only written afresh.
     """
     stats = stats if stats is not None else CacheStats()
     key = cache_key(markdown_settings, formatted, sanitize_host)
     cache_path = cache_dir / CACHE_FILE
     cached: dict[str, Rendered] = {}
     try:
+        if not trust:
+            raise FileNotFoundError(cache_path)  # --full: nothing from before is reused
         with open(cache_path, "rb") as handle:
             stored = pickle.load(handle)
         if isinstance(stored, dict) and stored.get("key") == key:

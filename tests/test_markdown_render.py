@@ -73,3 +73,22 @@ def test_parallel_pre_render_matches_pelican(settings, tmp_path):
                                              "PRESSROOM_RENDERED": rendered})
     for path in files[: len(files) // 4]:
         _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
+
+
+def test_cache_key_covers_the_sanitizer_code_and_allowlists(settings, monkeypatch):
+    """A sanitizer change without a version bump must not reuse renderings made before it."""
+    from pressroom import markdown_render, sanitize
+
+    args = (settings["MARKDOWN"], settings["FORMATTED_FIELDS"], "police.example")
+    before = markdown_render.cache_key(*args)
+    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
+    monkeypatch.setattr(sanitize, "TAGS", sanitize.TAGS | {"iframe"})
+    assert markdown_render.cache_key(*args) != before
+    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
+    monkeypatch.setattr(sanitize, "TAGS", sanitize.TAGS - {"iframe"})
+    source = sanitize.__file__
+    monkeypatch.setattr(sanitize, "__file__", markdown_render.__file__)  # other code, same name
+    assert markdown_render.cache_key(*args) != before
+    monkeypatch.setattr(sanitize, "__file__", source)
+    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
+    assert markdown_render.cache_key(*args) == before

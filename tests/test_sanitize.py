@@ -45,6 +45,12 @@ VECTORS = [
     ("math with handler", '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
      r"javascript|<math"),
     ("unclosed attribute trick", '<img src=x alt="a" onerror=alert(1)//>', r"onerror"),
+    ("image from another host via backslash", '<img src="/\\evil.example/x.png" alt="x">',
+     r"evil"),
+    ("image from another host via entity tab", '<img src="/&#x09;/evil.example/x.png" alt="x">',
+     r"evil"),
+    ("javascript in a quotation's cite", '<q cite="java&#x09;script:alert(1)">q</q>',
+     r"(?i)java\s*script|&#x09;"),
 ]
 
 

@@ -165,8 +165,47 @@ def banner_regions(generator, banner: list[Any]):
     return region
 
 
+class OutputCollision(FileOverwriteFailedError):
+    """Two sources of one build claim one output file (or a slug came out empty)."""
+
+
+def _relative(path: str, settings: dict[str, Any]) -> str:
+    repo = settings.get("PRESSROOM_REPO")
+    return os.path.relpath(path, repo) if repo and os.path.isabs(path) else path
+
+
+def describe_source(values: Any, settings: dict[str, Any], fallback: str) -> str:
+    """What asked for a file, for a collision message: a post, a tag and its post, a feed..."""
+    items = values.items() if isinstance(values, dict) else enumerate(
+        values if isinstance(values, (tuple, list)) else (values,))
+    items = list(items)
+    for key, value in items:
+        source = getattr(value, "source_path", None)
+        if key in ("article", "page") and isinstance(source, str):
+            return f"{key} {_relative(source, settings)}"
+    for key, value in items:
+        if key in ("tag", "category", "author") and isinstance(value, URLWrapper):
+            posts = values.get("articles") if isinstance(values, dict) else None
+            first = getattr(posts[0], "source_path", "") if posts else ""
+            return f"{key} {value.name!r}" + (f" of {_relative(first, settings)}" if first else "")
+    for _key, value in items:
+        path = getattr(value, "path", None) or getattr(value, "source_path", None)
+        if isinstance(path, str) and path.endswith((".md", ".markdown", ".mkd", ".mdown")):
+            return f"{fallback} of {_relative(path, settings)}"
+        thread = getattr(value, "id", None) if _key == "thread" else None
+        if thread:
+            return f"{fallback} of incident {thread!r}"
+    return fallback
+
+
 class KeyedWriter(Writer):
-    """Pelican's writer, rendering a file only when its key changed since the last build."""
+    """Pelican's writer, rendering a file only when its key changed since the last build.
+
+    Every output name is claimed once per build (``claim``): a second source asking
+    for the same file, or a name with an empty segment (a slug that came out empty,
+    "tag//index.html"), fails the build with one line naming both sources instead of
+    silently overwriting a page.
+    """
 
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
@@ -183,6 +222,24 @@ class KeyedWriter(Writer):
             "PRESSROOM_VARIABLES", {})
         self._shared: dict[tuple, str] = {}
         self.jobs: list[tuple] = []  # pages to render at flush()
+        # Output name -> what wrote it. A warm build keeps the last build's Pelican pages
+        # without writing them again, so they are claimed from the start.
+        self.claims: dict[str, str] = {
+            name: f"page {name} (kept from the last build)"
+            for name, entry in self.previous.items() if entry[1] == PAGES_OWNER}
+
+    def claim(self, name: str, source: str) -> None:
+        """Refuse a second write of one output file, and names no slug should produce."""
+        parts = name.replace("\\", "/").split("/")
+        if any(part in ("", ".", "..") for part in parts) or name != name.strip():
+            raise OutputCollision(f"{name!r} from {source}: an output path with an empty "
+                                  f"or relative part (a tag, category or slug that "
+                                  f"slugifies to nothing?)")
+        earlier = self.claims.get(name)
+        if earlier is not None:
+            raise OutputCollision(f"{name} is written by both {earlier} and {source}; "
+                                  f"rename one of them")
+        self.claims[name] = source
 
     def _unchanged(self, name: str, key: str) -> bool:
         before = self.previous.get(name)
@@ -270,6 +327,7 @@ class KeyedWriter(Writer):
                              override_output, owner)
 
     def _write_page(self, template, values, context, name, override, owner) -> None:
+        self.claim(name, describe_source(values, self.settings, f"template {template.name}"))
         key = self.page_key(template, name, values, context)
         self.manifest[name] = (key, owner, template.name)
         if self._unchanged(name, key):
@@ -342,6 +400,7 @@ class KeyedWriter(Writer):
 
     def write_bytes(self, name: str, inputs: Any, produce) -> None:
         """A file a plugin makes from ``inputs`` (feed, CAP document), rebuilt when they change."""
+        self.claim(name, describe_source(inputs, self.settings, "a feed or CAP file"))
         key = digest([name, self.fingerprint(inputs)])
         self.manifest[name] = (key, ARTICLES_OWNER, "")
         if self._unchanged(name, key):
