@@ -16,6 +16,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pressroom import slug_index
 from pressroom.content import (
@@ -70,6 +71,7 @@ class Context:
     config: RuleConfig
     tz: tzinfo
     static_files: Collection[str] | RepoFiles | None = None
+    site_host: str = ""  # the public host: images there are the site's own (HTML-URL)
 
 
 @dataclass
@@ -116,7 +118,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     problems += check_privacy(doc, ctx.config)
     problems += check_operations(doc)
     problems += check_personal(doc)
-    problems += check_html(doc)
+    problems += check_html(doc, site_host=ctx.site_host)
     problems += check_images(doc, ctx.static_files)
     suppressions, bad = find_suppressions(path, text)
     kept, used, idle = apply_suppressions(_one_per_line(problems), suppressions)
@@ -184,7 +186,10 @@ def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
     rules = read_optional(repo, RULES_PATH)
     override = rules.decode("utf-8", errors="replace") if rules is not None else None
     config, config_problems = load_config(override)
-    return Context(roster, config, site_timezone(repo), static_files), problems + config_problems
+    department = load_department(repo)
+    host = urlsplit(department.url).hostname or ""
+    return (Context(roster, config, department.tz, static_files, host),
+            problems + config_problems)
 
 
 def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,
@@ -300,7 +305,7 @@ class _CheckCache:
         self.path = cache_folder(repo) / CHECK_CACHE
         others = sorted(rel for rel in content_files(repo)[0] if not is_post_path(rel))
         self.key = digest([source_digest(), stable_repr(ctx.config), stable_repr(ctx.roster),
-                           str(ctx.tz), *others])
+                           str(ctx.tz), ctx.site_host, *others])
         self.entries: dict[str, FileResult] = {}
         self.fresh: list[FileResult] = []
         collecting = gc.isenabled()

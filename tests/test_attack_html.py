@@ -445,3 +445,21 @@ def test_tag_list_is_pelicans(value):
     from pelican.readers import ensure_metadata_list
 
     assert pelican_tags(value) == ensure_metadata_list(value)
+
+
+def test_an_image_on_the_departments_own_host_passes_check_and_build(repo):
+    """check knows the public host from policy/site.toml, as the sanitizer does, so the
+    two agree: the site's own absolute image URL is fine, another host's is not."""
+    repo.site('[site]\nurl = "https://pd.example.gov"\n')
+    (repo.root / "content/images").mkdir()
+    (repo.root / "content/images/map.png").write_bytes(_png())
+    repo.post("2026/own.md", post_text(body="![Map of the closure]"
+                                       "(https://pd.example.gov/images/map.png)"))
+    assert _check(repo.root).exit_code == 0, _check(repo.root).output
+    built = _build(repo.root)
+    assert built.exit_code == 0, built.output
+    page = (repo.root / "output/2026/own/index.html").read_text()
+    assert 'src="https://pd.example.gov/images/map.png"' in page
+    repo.site('[site]\nurl = "https://elsewhere.example"\n')
+    refused = _check(repo.root)
+    assert refused.exit_code == 1 and "content/2026/own.md:7: HTML-URL" in refused.output
