@@ -21,6 +21,7 @@ from conftest import post_text
 from gitdept import Department, bare_server, server_git, server_refs
 from imagefiles import image_bytes
 
+from pressroom import __version__
 from pressroom.approvals import verify_history
 from pressroom.cli import cli
 
@@ -152,6 +153,19 @@ def test_a_blob_replacement_does_not_change_what_the_incident_commander_approved
     alert_blob = dept.head("main:content/2026/gas.md")
     dept.git("replace", "-f", page_blob, alert_blob)
     assert (merge[:7], "APPROVAL-ROLE") in found(dept)
+
+
+def test_a_cached_verdict_is_never_reached_through_substituted_objects(dept):
+    good, bad = stranger_merge_with_a_good_twin(dept)
+    dept.git("replace", bad, good)
+    cache = dept.root / ".git/pressroom-verified"
+    first = verify_history(dept.root, dept.head("main"))  # the cache is on
+    assert (bad[:7], "APPROVAL-SIGNATURE") in [(p.path, p.rule_id) for p in first.problems]
+    assert bad not in cache.read_text()
+    # a verdict remembered by an earlier pressroom (which read through replace refs) is dropped
+    cache.write_text(f"v{__version__}\n{bad}\n")
+    again = verify_history(dept.root, dept.head("main"))
+    assert again.cached == 0 and not again.ok
 
 
 def test_env_pointing_git_at_another_repository_does_not_redirect_verify(dept, tmp_path,
