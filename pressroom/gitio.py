@@ -128,6 +128,8 @@ def resolve_commit(repo: Path, name: str) -> str:
     could stand in for the branch being verified or approved; a name that matches
     refs with different targets is refused instead of guessed.
     """
+    if not name or name.startswith("-"):
+        raise GitError(f"{name!r} is not a branch, tag or commit name")
     rules = (f"refs/{name}", f"refs/tags/{name}", f"refs/heads/{name}",
              f"refs/remotes/{name}", f"refs/remotes/{name}/HEAD")
     candidates = [name] if name.startswith("refs/") else list(rules)
