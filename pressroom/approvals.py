@@ -6,16 +6,21 @@ the roster):
 
 * every commit is a two-parent merge, SSH-signed by a member of the roster *as it
   stood in the merge's first parent* (so a branch can never grant itself rights);
-* the signer holds a role that may approve what the merge brings in: supervisor or
-  chief for posts; incident-commander (or supervisor/chief) for safety alerts that
-  carry an ``Incident`` field and for nothing else; the chief alone for ``policy/``;
+* the signer holds a role that may approve what the merge brings in, as
+  ``pressroom.scope`` decides from what each changed file is: supervisor or chief
+  for posts and everything else; incident-commander (or supervisor/chief) for
+  incident alerts and the new images they show, and nothing else; the chief alone
+  for ``policy/``;
+* the merge brings in no symbolic link, submodule or other non-regular file;
 * every commit the merge brings in is signed by a roster member whose training is
   current at that commit's date, and the approver signed none of them;
 * the merge adds no edits of its own: its tree is the automatic merge of its parents.
 
-Signatures are checked by ``ssh-keygen -Y verify`` in parallel threads; merges
-that passed are remembered by commit hash (their verdict depends only on
-immutable objects) so a long history is verified once.
+Every object is read through ``pressroom.gitio``, which makes git show the real
+objects (no replace refs, grafts, alternates or shallow history). Signatures are
+checked by ``ssh-keygen -Y verify`` in parallel threads; merges that passed are
+remembered by commit hash (their verdict depends only on immutable objects) so a
+long history is verified once.
 """
 
 from __future__ import annotations
@@ -30,18 +35,17 @@ from datetime import timedelta
 from pathlib import Path
 
 from pressroom import __version__
-from pressroom.frontmatter import parse_header
-from pressroom.gitio import Commit, GitError, ObjectReader, git, git_text
+from pressroom.gitio import Commit, GitError, ObjectReader, git, git_text, require_real_objects
 from pressroom.roster import ROSTER_PATH, Member, Roster, parse_roster
 from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
+from pressroom.scope import ABSENT, TREE_MODE, Change, Entry, approvers, not_regular, shown
 from pressroom.signatures import SignatureCheck, allowed_signers, check_signature
-from pressroom.sources import is_post_path
 from pressroom.violations import Violation
 
-POST_APPROVERS = ("supervisor", "chief")
-INCIDENT_APPROVERS = ("incident-commander", "supervisor", "chief")
-POLICY_APPROVERS = ("chief",)
 CACHE_NAME = "pressroom-verified"
+# Bumped whenever what makes a merge verify changes, so verdicts of older rules are dropped
+# (format 2: real objects only, role scope by file kind, no links).
+CACHE_FORMAT = 2
 
 
 @dataclass
@@ -50,7 +54,7 @@ class MergePlan:
 
     commit: Commit
     brought_in: list[Commit] = field(default_factory=list)
-    changed: set[str] = field(default_factory=set)
+    changes: list[Change] = field(default_factory=list)  # path, before, after
     own_edits: bool = False
     problem: str = ""  # a structural refusal (direct commit, octopus, nothing merged)
     rule: str = ""
@@ -80,7 +84,7 @@ class Verifier:
         self.workers = workers
         self._rosters: dict[str, tuple[Roster, str]] = {}  # roster blob sha -> (roster, file)
         self._configs: dict[str, RuleConfig] = {}
-        self._trees: dict[str, dict[bytes, tuple[str, str]]] = {}
+        self._trees: dict[str, dict[bytes, Entry]] = {}
         self._tmp = tempfile.TemporaryDirectory(prefix="pressroom-signers-")
 
     def close(self) -> None:
@@ -89,46 +93,67 @@ class Verifier:
 
     # -- objects --------------------------------------------------------------------------
 
-    def _tree(self, sha: str) -> dict[bytes, tuple[str, str]]:
-        """name -> (mode, sha) of a tree object."""
+    def _tree(self, sha: str) -> dict[bytes, Entry]:
+        """name -> entry of a tree object; a missing or malformed tree stops verification.
+
+        Names are kept as bytes (two names never collapse into one path), and a tree git
+        itself would reject — a name given twice, or one with "/" or "." parts — is
+        refused rather than read one way here and another way by a checkout.
+        """
         if sha not in self._trees:
             found = self.reader.read(sha)
-            entries: dict[bytes, tuple[str, str]] = {}
-            data = found[1] if found else b""
+            if found is None or found[0] != "tree":
+                raise GitError(f"{sha[:7]} is not a tree in this repository")
+            entries: dict[bytes, Entry] = {}
+            data = found[1]
             pos = 0
             while pos < len(data):
                 space = data.index(b" ", pos)
                 nul = data.index(b"\0", space)
-                mode = data[pos:space].decode()
-                entries[data[space + 1:nul]] = (mode, data[nul + 1:nul + 21].hex())
+                mode, name = data[pos:space].decode(), data[space + 1:nul]
+                if name in entries or b"/" in name or name in (b"", b".", b".."):
+                    raise GitError(f"tree {sha[:7]} is malformed (entry {name!r})")
+                entries[name] = Entry(mode, data[nul + 1:nul + 21].hex())
                 pos = nul + 21
             self._trees[sha] = entries
         return self._trees[sha]
 
-    def changed(self, a: str, b: str, prefix: str = "") -> dict[str, str]:
-        """path -> blob sha in ``b`` ("" if deleted) for every file differing from tree ``a``."""
+    def changes(self, a: str, b: str, prefix: str = "") -> dict[str, tuple[Entry, Entry]]:
+        """path -> (entry in tree ``a``, entry in tree ``b``) for every file that differs.
+
+        Paths are decoded with ``surrogateescape``, so distinct byte names stay distinct.
+        """
         if a == b:
             return {}
         left = self._tree(a) if a else {}
         right = self._tree(b) if b else {}
-        out: dict[str, str] = {}
+        out: dict[str, tuple[Entry, Entry]] = {}
         for name in set(left) | set(right):
-            l_mode, l_sha = left.get(name, ("", ""))
-            r_mode, r_sha = right.get(name, ("", ""))
-            if l_sha == r_sha and l_mode == r_mode:
+            before, after = left.get(name, ABSENT), right.get(name, ABSENT)
+            if before == after:
                 continue
-            path = prefix + name.decode(errors="replace")
-            l_tree = l_sha if l_mode == "40000" else ""
-            r_tree = r_sha if r_mode == "40000" else ""
-            if l_tree or r_tree:
-                out.update(self.changed(l_tree, r_tree, path + "/"))
-                if l_sha and not l_tree:
-                    out[path] = ""
-                if r_sha and not r_tree:
-                    out[path] = r_sha
-            else:
-                out[path] = r_sha
+            path = prefix + name.decode("utf-8", "surrogateescape")
+            before_tree = before.sha if before.mode == TREE_MODE else ""
+            after_tree = after.sha if after.mode == TREE_MODE else ""
+            if before_tree or after_tree:
+                out.update(self.changes(before_tree, after_tree, path + "/"))
+            before_file = ABSENT if before_tree else before
+            after_file = ABSENT if after_tree else after
+            if before_file != after_file:
+                out[path] = (before_file, after_file)
         return out
+
+    def changed(self, a: str, b: str) -> dict[str, str]:
+        """path -> blob sha in ``b`` ("" if deleted) for every file differing from tree ``a``."""
+        return {path: after.sha for path, (_, after) in self.changes(a, b).items()}
+
+    def _after(self, a: str, b: str) -> dict[str, Entry]:
+        """path -> entry (mode and sha) in ``b`` for every file differing from tree ``a``."""
+        return {path: after for path, (_, after) in self.changes(a, b).items()}
+
+    def blob(self, sha: str) -> bytes | None:
+        found = self.reader.read(sha) if sha else None
+        return found[1] if found is not None and found[0] == "blob" else None
 
     def roster_at(self, rev: str) -> tuple[Roster, str]:
         """The roster as it stood at ``rev``, and an allowed-signers file for it."""
@@ -191,7 +216,8 @@ class Verifier:
                                        "APPROVAL-EMPTY")
             return
         first_tree = self.reader.commit(first).tree
-        plan.changed = set(self.changed(first_tree, plan.commit.tree))
+        plan.changes = sorted((path, before, after) for path, (before, after)
+                              in self.changes(first_tree, plan.commit.tree).items())
         plan.own_edits = self._has_own_edits(plan, first_tree, boundary)
 
     def _has_own_edits(self, plan: MergePlan, first_tree: str, boundary: set[str]) -> bool:
@@ -200,12 +226,12 @@ class Verifier:
         merge_tree = plan.commit.tree
         if len(boundary) == 1:  # one fork point: compute the automatic merge from diffs
             base_tree = self.reader.commit(next(iter(boundary))).tree
-            main_side = self.changed(base_tree, first_tree)
-            branch_side = self.changed(base_tree, second_tree)
+            main_side = self._after(base_tree, first_tree)
+            branch_side = self._after(base_tree, second_tree)
             if all(main_side[p] == branch_side[p] for p in set(main_side) & set(branch_side)):
                 # The automatic merge takes the branch's version of what only it changed.
                 expected = {p: s for p, s in branch_side.items() if p not in main_side}
-                return self.changed(first_tree, merge_tree) != expected
+                return self._after(first_tree, merge_tree) != expected
         # Both sides touched the same file, or history is tangled: ask git itself.
         out = git(self.repo, "merge-tree", "--write-tree", plan.commit.parents[0],
                   plan.commit.parents[1], check=False)
@@ -215,25 +241,8 @@ class Verifier:
     # -- rules ----------------------------------------------------------------------------
 
     def required_roles(self, plan: MergePlan) -> tuple[tuple[str, ...], str]:
-        """Which roles may approve what the merge brings in, and why."""
-        if any(p.startswith("policy/") for p in plan.changed):
-            return POLICY_APPROVERS, "it changes policy/ (the roster or the rules)"
-        posts = [p for p in plan.changed if is_post_path(p)]
-        others = [p for p in plan.changed if not is_post_path(p)]
-        incident_posts = [p for p in posts if self._is_incident_alert(plan.commit.sha, p)]
-        content_only = all(p.startswith("content/") for p in others)
-        if posts and len(incident_posts) == len(posts) and content_only:
-            return INCIDENT_APPROVERS, "it brings in incident alerts"
-        return POST_APPROVERS, "it brings in posts or site changes"
-
-    def _is_incident_alert(self, rev: str, path: str) -> bool:
-        blob = self.reader.file_at(rev, path)
-        if blob is None:
-            return False
-        fields = parse_header(blob[:4096].decode("utf-8", errors="replace")).fields
-        category = fields["category"].value if "category" in fields else ""
-        return category == "safety-alerts" and bool(fields.get("incident")
-                                                     and fields["incident"].value)
+        """Which roles may approve what the merge brings in, and why (``scope.approvers``)."""
+        return approvers(plan.changes, self.blob)
 
 
 def _names(roles: tuple[str, ...]) -> str:
@@ -254,7 +263,7 @@ def evaluate(verifier: Verifier, plan: MergePlan,
         return [_refuse(commit, plan.rule, plan.problem)]
     first = commit.parents[0]
     roster, signers = verifier.roster_at(first)
-    problems: list[Violation] = []
+    problems = _link_problems(plan)
     approval = SignatureCheck(None, "")
     if not platform:
         approval = signature_of(commit, roster, signers)
@@ -276,6 +285,18 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                 "the merge adds edits of its own: its tree is not the automatic "
                                 "merge of its parents"))
     return problems
+
+
+def _link_problems(plan: MergePlan) -> list[Violation]:
+    """Links and submodules are refused wherever they are: nothing reads through them.
+
+    A symbolic link in content/ would publish whatever file it points to on the build
+    machine (/etc/passwd); a submodule brings in history nobody here approved.
+    """
+    return [_refuse(plan.commit, "APPROVAL-LINK",
+                    f"brings in {shown(path)}, which is {what}: only regular files are "
+                    f"approved and published; commit the file itself")
+            for path, _, after in plan.changes if (what := not_regular(after))]
 
 
 def _approver_problems(verifier: Verifier, plan: MergePlan, approval: SignatureCheck,
@@ -323,18 +344,22 @@ def _cache_file(repo: Path) -> Path:
     return Path(git_text(repo, "rev-parse", "--absolute-git-dir")) / CACHE_NAME
 
 
+def _cache_header() -> str:
+    return f"v{__version__}-{CACHE_FORMAT}"
+
+
 def _load_cache(path: Path) -> set[str]:
     try:
         lines = path.read_text().split()
     except OSError:
         return set()
-    return set(lines[1:]) if lines and lines[0] == f"v{__version__}" else set()
+    return set(lines[1:]) if lines and lines[0] == _cache_header() else set()
 
 
 def _save_cache(path: Path, shas: set[str]) -> None:
     try:
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(f"v{__version__}\n" + "\n".join(sorted(shas)) + "\n")
+        tmp.write_text(f"{_cache_header()}\n" + "\n".join(sorted(shas)) + "\n")
         os.replace(tmp, path)
     except OSError:
         pass
@@ -342,7 +367,12 @@ def _save_cache(path: Path, shas: set[str]) -> None:
 
 def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int = 4,
                    use_cache: bool = True, platform: bool = False) -> VerifyResult:
-    """Verify every first-parent commit of ``tip`` after ``anchor`` (default: the root)."""
+    """Verify every first-parent commit of ``tip`` after ``anchor`` (default: the root).
+
+    Raises GitError when the repository substitutes objects (``require_real_objects``):
+    a verdict is only ever given on the repository's own history.
+    """
+    require_real_objects(repo)
     chain, anchor = first_parent_chain(repo, tip, anchor)
     cache_path = _cache_file(repo)
     use_cache = use_cache and not platform

@@ -118,12 +118,12 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
       pressroom verify --since v2026.1 --branch main
     """
     from pressroom.approvals import verify_history
-    from pressroom.gitio import GitError, git_text
+    from pressroom.gitio import GitError, resolve_commit
 
     existing_folder(repo)
-    try:
-        tip = git_text(repo, "rev-parse", "--verify", f"{branch}^{{commit}}")
-        anchor = git_text(repo, "rev-parse", "--verify", f"{since}^{{commit}}") if since else None
+    try:  # resolve_commit: a tag named like the branch is refused, never verified instead
+        tip = resolve_commit(repo, branch)
+        anchor = resolve_commit(repo, since) if since else None
         result = verify_history(repo, tip, anchor, use_cache=not no_cache, platform=platform)
     except GitError as exc:
         raise UsageProblem(f"{branch}: {exc}") from exc

@@ -3,10 +3,24 @@
 Plain ``git`` plumbing through subprocess: it works the same in a working clone,
 in a bare server repository and inside a ``pre-receive`` hook (where pushed
 objects sit in quarantine that only ``git`` itself knows how to reach).
+
+Every git process pressroom starts goes through ``git_command``, which makes git
+read the *real* objects: what a commit id names is what was signed and pushed.
+git can be told to show other objects in place of the real ones — replace refs
+(``refs/replace/*``), a graft file, alternate object stores, a shallow boundary, or
+environment variables that point it at another repository — and an attacker who
+can push a ref, or a careless shell setting, could then make verification read an
+approved merge while ``main`` names a stranger's. So replace refs and grafts are
+switched off for every process (on the command line, which outranks any config),
+repository-location variables are dropped, and ``require_real_objects`` refuses
+outright a repository whose own files substitute objects (alternates, grafts,
+shallow). The quarantine a ``pre-receive`` hook reads pushed objects from is the
+one substitution kept, and only when it is exactly what git itself set up.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,13 +28,63 @@ from pathlib import Path
 
 ZERO = "0" * 40
 
+# Options that make git read the real objects, whatever the repository's config says:
+# ``core.useReplaceRefs=true`` in a config file overrides both ``--no-replace-objects``
+# and GIT_NO_REPLACE_OBJECTS (git 2.39), but not ``-c`` on the command line.
+SAFE_OPTIONS = ("--no-replace-objects", "-c", "core.useReplaceRefs=false",
+                "-c", "core.commitGraph=false", "-c", "advice.graftFileDeprecated=false")
+# Variables that point git at other objects, refs or repositories than the one asked about.
+UNSAFE_ENV = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE",
+              "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH",
+              "GIT_REPLACE_REF_BASE", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE", "GIT_NAMESPACE",
+              "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM", "GIT_PREFIX")
+QUARANTINE_ENV = ("GIT_QUARANTINE_PATH", "GIT_OBJECT_DIRECTORY",
+                  "GIT_ALTERNATE_OBJECT_DIRECTORIES")
+# A path that cannot exist (a file below /dev/null), so git reads no graft file at all.
+NO_GRAFTS = os.path.join(os.devnull, "grafts")
+
 
 class GitError(Exception):
     """A git command failed; the message is git's own first line."""
 
 
+def _quarantine(repo: Path) -> dict[str, str]:
+    """The pre-receive quarantine variables, kept only when git itself set them up for ``repo``.
+
+    git puts pushed objects in ``<objects>/tmp_objdir-incoming-*`` and points
+    GIT_OBJECT_DIRECTORY there, with the repository's own object store as the one
+    alternate. Anything else (another folder, a list of folders) is dropped.
+    """
+    values = {name: os.environ.get(name, "") for name in QUARANTINE_ENV}
+    quarantine, objects, alternates = (values[n] for n in QUARANTINE_ENV)
+    if not quarantine or objects != quarantine or os.pathsep in alternates:
+        return {}
+    real = os.path.realpath(alternates)
+    quarantined = os.path.realpath(quarantine)
+    own = {os.path.realpath(repo / "objects"), os.path.realpath(repo / ".git" / "objects")}
+    if real not in own or os.path.dirname(quarantined) != real or \
+            not os.path.basename(quarantined).startswith("tmp_objdir-incoming-"):
+        return {}
+    return values
+
+
+def git_env(repo: Path) -> dict[str, str]:
+    """The environment for a git process that must see ``repo``'s real objects only."""
+    env = {k: v for k, v in os.environ.items() if k not in UNSAFE_ENV}
+    env.update(_quarantine(repo))
+    env["GIT_NO_REPLACE_OBJECTS"] = "1"
+    env["GIT_GRAFT_FILE"] = NO_GRAFTS
+    return env
+
+
+def git_command(*args: str) -> list[str]:
+    """``git`` with ``args``, reading the real objects (see the module docstring)."""
+    return ["git", *SAFE_OPTIONS, *args]
+
+
 def git(repo: Path, *args: str, input: bytes | None = None, check: bool = True) -> bytes:
-    result = subprocess.run(["git", *args], cwd=repo, input=input, capture_output=True)
+    result = subprocess.run(git_command(*args), cwd=repo, input=input, capture_output=True,
+                            env=git_env(repo))
     if check and result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise GitError(message[0] if message else f"git {args[0]} failed")
@@ -32,9 +96,58 @@ def git_text(repo: Path, *args: str) -> str:
 
 
 def is_ancestor(repo: Path, old: str, new: str) -> bool:
-    result = subprocess.run(["git", "merge-base", "--is-ancestor", old, new], cwd=repo,
-                            capture_output=True)
+    result = subprocess.run(git_command("merge-base", "--is-ancestor", old, new), cwd=repo,
+                            capture_output=True, env=git_env(repo))
     return result.returncode == 0
+
+
+def require_real_objects(repo: Path) -> None:
+    """Refuse (GitError) a repository whose own files make git show substituted history.
+
+    Alternate object stores lend objects from another repository; a graft file
+    rewrites parents; a shallow clone cuts history off so that a later commit
+    looks like the root. Verification would then judge history that is not the
+    repository's own, so it stops with a message saying what to remove.
+    """
+    common = Path(git_text(repo, "rev-parse", "--path-format=absolute", "--git-common-dir"))
+    found = [(common / "objects/info/alternates", "alternate object stores"),
+             (common / "objects/info/http-alternates", "alternate object stores"),
+             (common / "info/grafts", "a graft file (rewritten parents)"),
+             (common / "shallow", "a shallow history (cut-off parents)")]
+    for path, what in found:
+        if path.exists():
+            raise GitError(f"{path} gives this repository {what}: verification reads only "
+                           f"the repository's own, complete history; remove it (for a shallow "
+                           f"clone: git fetch --unshallow)")
+
+
+def resolve_commit(repo: Path, name: str) -> str:
+    """The commit a branch, tag or commit id names, refusing names that mean two things.
+
+    git resolves ``main`` to ``refs/tags/main`` before ``refs/heads/main``, so a tag
+    could stand in for the branch being verified or approved; a name that matches
+    refs with different targets is refused instead of guessed.
+    """
+    if not name or name.startswith("-"):
+        raise GitError(f"{name!r} is not a branch, tag or commit name")
+    rules = (f"refs/{name}", f"refs/tags/{name}", f"refs/heads/{name}",
+             f"refs/remotes/{name}", f"refs/remotes/{name}/HEAD")
+    candidates = [name] if name.startswith("refs/") else list(rules)
+    listed = git(repo, "for-each-ref", "--format=%(refname)%00%(*objectname)%00%(objectname)",
+                 check=False).decode(errors="replace")
+    targets = {}
+    for line in listed.splitlines():
+        ref, peeled, target = (line.split("\0") + ["", ""])[:3]
+        if ref in candidates:
+            targets[ref] = peeled or target
+    if len(set(targets.values())) > 1:
+        raise GitError(f"{name!r} is ambiguous: it names {' and '.join(sorted(targets))}; "
+                       f"give the full ref name")
+    found = next(iter(targets), name)
+    sha = git(repo, "rev-parse", "--verify", "--quiet", f"{found}^{{commit}}", check=False)
+    if not sha.strip():
+        raise GitError(f"{name!r} is not a branch, tag or commit here")
+    return sha.decode().strip()
 
 
 @dataclass(frozen=True)
@@ -88,6 +201,8 @@ def read_objects(repo: Path, names: list[str]) -> dict[str, tuple[str, bytes]]:
     All requests go to one ``git cat-file --batch`` in a single write: much faster than
     ``ObjectReader``'s one round trip per object when thousands are needed up front.
     """
+    if any("\n" in name for name in names):
+        return {}
     try:
         out = git(repo, "cat-file", "--batch", input="".join(f"{n}\n" for n in names).encode())
     except (OSError, GitError):
@@ -111,12 +226,15 @@ class ObjectReader:
 
     def __init__(self, repo: Path) -> None:
         self.repo = repo
-        self._process = subprocess.Popen(["git", "cat-file", "--batch"], cwd=repo,
-                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._process = subprocess.Popen(git_command("cat-file", "--batch"), cwd=repo,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         env=git_env(repo))
 
     def read(self, name: str) -> tuple[str, bytes] | None:
         """(type, content) of the object ``name`` (a sha or ``rev:path``), or None."""
         assert self._process.stdin and self._process.stdout
+        if "\n" in name:  # one name per line: a newline would answer the wrong question
+            raise GitError(f"{name[:40]!r}... is not an object name (it contains a newline)")
         self._process.stdin.write(name.encode() + b"\n")
         self._process.stdin.flush()
         header = self._process.stdout.readline().split()

@@ -17,7 +17,7 @@ from pathlib import Path
 from pressroom.approvals import verify_history
 from pressroom.categories import BY_SLUG, SLUGS
 from pressroom.checking import check_repo, site_timezone
-from pressroom.gitio import GitError, git, git_text
+from pressroom.gitio import GitError, git, git_text, require_real_objects, resolve_commit
 from pressroom.roster import Member, Roster
 from pressroom.signatures import allowed_signers, key_id
 from pressroom.slug_index import post_slugs
@@ -213,23 +213,35 @@ class Approval:
 
 
 def approve(repo: Path, branch: str) -> Approval:
-    """Signed ``git merge --no-ff`` of ``branch`` into main, kept only if it verifies."""
+    """Signed ``git merge --no-ff`` of ``branch`` into main, kept only if it verifies.
+
+    The branch is resolved to one commit first (a tag or remote ref of the same name
+    is refused as ambiguous, never silently merged instead), and the content rules
+    read only regular files of the merge: never through a symbolic link.
+    """
     _require_clean(repo)
-    if not _git(repo, "branch", "--list", branch) and not _git(repo, "branch", "-r", "--list",
-                                                                 branch):
-        raise InputError(f"no branch {branch!r}")
+    try:
+        require_real_objects(repo)
+        if not _git(repo, "branch", "--list", branch) and \
+                not _git(repo, "branch", "-r", "--list", branch):
+            raise InputError(f"no branch {branch!r}")
+        tip = resolve_commit(repo, branch)
+    except GitError as exc:
+        raise InputError(str(exc)) from exc
     _git(repo, "switch", "--quiet", MAIN)
     previous = _git(repo, "rev-parse", "HEAD")
-    changed = _git(repo, "diff", "--name-only", f"{MAIN}...{branch}").split()
     try:
-        git(repo, "merge", "--no-ff", "-S", "--no-edit", "-m",
-            f"Approve {branch}", branch)
+        git(repo, "merge", "--no-ff", "-S", "--no-edit", "-m", f"Approve {branch}", tip)
     except GitError as exc:
         git(repo, "merge", "--abort", check=False)
         raise InputError(f"cannot merge {branch}: {exc}") from exc
     merge = _git(repo, "rev-parse", "HEAD")
-    problems = [str(p) for p in verify_history(repo, merge, previous, use_cache=False).problems]
-    posts = [p for p in changed if p.startswith("content/") and (repo / p).is_file()]
+    try:
+        problems = [str(p) for p in verify_history(repo, merge, previous,
+                                                   use_cache=False).problems]
+    except GitError as exc:
+        problems = [f"cannot verify the merge: {exc}"]
+    posts = _regular_content_files(repo, previous, merge)
     if posts:
         report = check_repo(repo, posts)
         problems += [str(v) for v in report.errors]
@@ -237,6 +249,25 @@ def approve(repo: Path, branch: str) -> Approval:
         _git(repo, "reset", "--quiet", "--hard", previous)
         raise ApprovalRefused(problems)
     return Approval(merge, _git_user(repo, _roster(repo)), previous)
+
+
+REGULAR_MODES = ("100644", "100755")
+
+
+def _regular_content_files(repo: Path, before: str, after: str) -> list[str]:
+    """Files under content/ that ``after`` adds or changes and that are regular files.
+
+    Symbolic links and submodules are left out (verification refuses them by name),
+    so the content rules never open a file a link points to.
+    """
+    out = git(repo, "diff-tree", "-r", "-z", "--no-renames", before, after).split(b"\0")
+    found = []
+    for meta, raw in zip(out[0::2], out[1::2], strict=False):
+        fields = meta.decode(errors="replace").lstrip(":").split()
+        path = raw.decode(errors="surrogateescape")
+        if len(fields) == 5 and fields[1] in REGULAR_MODES and path.startswith("content/"):
+            found.append(path)
+    return found
 
 
 class ApprovalRefused(InputError):
@@ -249,23 +280,47 @@ class ApprovalRefused(InputError):
 
 HOOK = """\
 #!/bin/sh
-# Installed by `pressroom install-hooks`: refuses unapproved history on main (Policy 392.3).
-# Pushes to other branches (post/*) are not checked here.
+# Installed by `pressroom install-hooks`: refuses unapproved history on main (Policy 392.3)
+# and every ref that is not a branch or a tag (refs/replace/* ...). Other branches are free.
 exec "{python}" -m pressroom.server_hook
 """
 
 
+# Server settings install-hooks makes: check every pushed object is well-formed (a tree with
+# a name given twice, or a path with ".." or ".git", is refused before the hook reads it).
+SERVER_CONFIG = (("receive.fsckObjects", "true"),)
+
+
 def install_hooks(bare: Path, force: bool = False) -> Path:
+    """Install the pre-receive hook on the department's bare repository.
+
+    Refused when the repository already substitutes objects or holds refs the hook
+    would refuse (e.g. ``refs/replace/*``): those must be removed first, or what the
+    hook verifies would not be what everyone else reads.
+    """
     if not bare.is_dir():
         raise InputError(f"{bare}: no such folder")
     if _git(bare, "rev-parse", "--is-bare-repository") != "true":
         raise InputError(f"{bare}: not a bare repository (the server's copy, e.g. pd-site.git)")
+    from pressroom.server_hook import ref_problem
+
+    try:
+        require_real_objects(bare)
+    except GitError as exc:
+        raise InputError(str(exc)) from exc
+    bad = [ref for ref in _git(bare, "for-each-ref", "--format=%(refname)").split()
+           if ref_problem(ref)]
+    if bad:
+        raise InputError(f"{bare} holds {bad[0]}, which the hook refuses ({ref_problem(bad[0])}"
+                         f"); remove it first: git -C {bare} update-ref -d {bad[0]}")
     hook = Path(_git(bare, "rev-parse", "--absolute-git-dir")) / "hooks" / "pre-receive"
     if hook.exists() and "pressroom" not in hook.read_text(errors="replace") and not force:
         raise InputError(f"{hook} exists and is not pressroom's; pass --force to replace it")
     hook.parent.mkdir(parents=True, exist_ok=True)
     hook.write_text(HOOK.format(python=sys.executable), encoding="utf-8")
     hook.chmod(hook.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    for key, value in SERVER_CONFIG:
+        _git(bare, "config", key, value)
     return hook
 
 

@@ -130,3 +130,47 @@ class Department:
             subprocess.run(["git", *commit], cwd=self.root, capture_output=True, text=True,
                            check=True)
         return self.head()
+
+    # -- files git stores as something other than a regular file ---------------------------
+
+    def commit_link(self, member: str | None, path: str, target: str,
+                    message: str = "Add a link") -> str:
+        """A commit adding ``path`` as a symbolic link to ``target`` (mode 120000)."""
+        link = self.root / path
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, link)
+        return self.commit_as(member, message)
+
+    def commit_gitlink(self, member: str | None, path: str, sha: str,
+                       message: str = "Add a submodule") -> str:
+        """A commit adding ``path`` as a gitlink (a submodule entry, mode 160000)."""
+        self.git("update-index", "--add", "--cacheinfo", f"160000,{sha},{path}")
+        return self.commit_as(member, message, add=False)
+
+    def write_bytes(self, path: str, data: bytes) -> None:
+        target = self.root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def bare_server(root: Path) -> Path:
+    """An empty bare repository with pressroom's hook installed by the real CLI."""
+    from click.testing import CliRunner
+
+    from pressroom.cli import cli
+
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(root)], check=True)
+    result = CliRunner().invoke(cli, ["install-hooks", "--bare", str(root)])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def server_git(bare: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """git in the server repository, as its administrator would run it."""
+    return subprocess.run(["git", *args], cwd=bare, capture_output=True, text=True)
+
+
+def server_refs(bare: Path) -> dict[str, str]:
+    """Every ref on the server -> the object it names."""
+    out = server_git(bare, "for-each-ref", "--format=%(refname) %(objectname)").stdout
+    return dict(line.split() for line in out.splitlines())

@@ -96,6 +96,7 @@ _RULES = [
     Rule("APPROVAL-TRAINING", "392.8", "a brought-in commit by a member with lapsed training",
          False),
     Rule("APPROVAL-EDITS", "392.3", "a merge that adds edits of its own", False),
+    Rule("APPROVAL-LINK", "392.3", "a merge that brings in a symbolic link or submodule", False),
     # Suppressions and configuration
     Rule("SUPPRESS-REASON", "392.6", "a suppression needs a reason", False),
     Rule("SUPPRESS-UNKNOWN", "392.6", "a suppression names an unknown or unsuppressible rule",
