@@ -26,7 +26,7 @@ def split_lines(text: str) -> list[str]:
     inside a line: a header read that way would not be the header Pelican reads, and line
     numbers would not be the ones an editor or ``grep -n`` shows.
     """
-    lines = _LINE_BREAK.split(text)
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pressroom.rules.document import Match, Segment, search_around
+from pressroom.rules.document import Match, Segment, any_present, search_around
 from pressroom.rules.lazy import LazyPattern, lazy
 
 _NUMBERS = ("one two three four five six seven eight nine ten eleven twelve thirteen "
@@ -87,7 +87,11 @@ class _Form:
     before: int
     after: int
     bare_age: bool = False  # a bare age must be followed as an age is (``_AGE_ENDS``)
+    words: tuple[str, ...] = ()  # one of these words is in every match: else skip the form
 
+
+_YEAR_OLD = lazy(r"ear[- ][Oo]ld")  # opens with a literal: the regex engine scans for it fast
+_MINOR_WORDS = tuple(f" {word} " for word in _MINOR.split("|"))
 
 FORMS = [
     # 1. Tyler Brooks, 16, of Azusa / Brooks, age 16. / Tyler Brooks, 16 years old
@@ -99,21 +103,21 @@ FORMS = [
     # 3. 16-year-old Tyler Brooks / the 14-year-old girl Maria Lopez / a 16-year-old, T. B.
     _Form(lazy(rf"(?<![\w-]){_AGE}[- ]year[- ]old(?:\s+(?i:{_DESCRIBED})){{0,3}},?\s+"
                rf"{_NAME2}(?!{_NOT_A_PERSON_AFTER})"),
-          lazy(r"(?i)year[- ]old"), 25, 120),
+          _YEAR_OLD, 25, 120, words=(" year ",)),
     # 4. the 17-year-old, identified as Tyler Brooks / ... who was identified as Brooks
     _Form(lazy(rf"(?<![\w-]){_AGE}[- ]year[- ]old(?:(?![- ]year[- ]old)[^.;!?\0]){{0,80}}?"
                rf"(?P<verb>\b(?:was|were|been)\s+)?\b(?P<how>identified\s+as|named|known\s+as)\s+"
                rf"{_NAME}"),
-          lazy(r"(?i)year[- ]old"), 25, 160),
+          _YEAR_OLD, 25, 160, words=(" year ",)),
     # 5. a juvenile, Tyler Brooks / the boy, identified as Tyler Brooks / a teen named Marcus
     _Form(lazy(rf"\b(?:[Aa]n?|[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Oo]ne|[Aa]nother)\s+(?:[a-z]+\s+)?"
                rf"(?:{_MINOR})(?:\s+(?:suspect|victim|driver|male|female|passenger|pedestrian|"
                rf"cyclist|bicyclist))?(?:\s*,\s*(?:(?:named|identified\s+as)\s+)?|"
                rf"\s+(?:named|identified\s+as)\s+){_NAME}"),
-          lazy(rf"\b(?:{_MINOR})\b"), 40, 90),
+          lazy(rf"\b(?:{_MINOR})\b"), 40, 90, words=_MINOR_WORDS),
     _Form(lazy(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
                r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
-          lazy(r"(?i)named|identified as"), 30, 40),
+          lazy(r"(?i)named|identified as"), 30, 40, words=(" named ", " identified ")),
     # 6. Brooks, who is 15, ...
     _Form(lazy(rf"{_NAME},\s+who\s+(?:is|was|turned|had\s+turned|will\s+turn)\s+{_AGE}{_YEARS}"),
           lazy(rf"who\s+(?:is|was|turned|had\s+turned|will\s+turn)\s+"
@@ -168,6 +172,8 @@ def _juvenile(form: _Form, hit: Match) -> Found | None:
 def find_juveniles(segments: list[Segment]) -> Iterator[Found]:
     """Every place a minor is named, form by form (a line may be found by several forms)."""
     for form in FORMS:
+        if form.words and not any_present(segments, word_triggers=form.words):
+            continue
         for hit in search_around(form.pattern, segments, form.anchor, form.before, form.after):
             found = _juvenile(form, hit)
             if found is not None:
