@@ -136,6 +136,13 @@ def test_ordinary_non_ascii_text_is_clean(ctx, sentence):
     assert _found(ctx, _post(sentence)) == []
 
 
+@pytest.mark.parametrize("comment", ["<!-- a --!>", "<!-->", "<!--->"])
+def test_a_comment_ends_where_html_ends_it(ctx, comment):
+    """Text after an HTML comment end is published, so the rules must read it."""
+    found = _found(ctx, _post(f"Notes {comment} Her SSN is 219-09-9999. <!-- b --> End."))
+    assert found == [(BODY_LINE, "PRIVACY-SSN")]
+
+
 def test_fold_keeps_ascii_as_is_and_never_changes_the_line_count():
     from pressroom.rules.characters import fold
 

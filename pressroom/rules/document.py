@@ -32,7 +32,10 @@ PatternLike = re.Pattern[str] | LazyPattern  # anything with .finditer
 
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# As HTML ends a comment (and so as the sanitizer does): "-->", "--!>", or at once "<!-->"
+# and "<!--->". Reading only "-->" would mask the text between "<!-- a --!>" and a later
+# comment, which readers see.
+_COMMENT = re.compile(r"<!--(?:-?>|.*?--!?>)", re.S)
 _QUOTE = re.compile(r"\"[^\"]{0,2000}?\"|\u201c[^\u201d]{0,2000}?\u201d", re.S)
 _BLOCKQUOTE = re.compile(r"^[ \t]*>.*$", re.M)
 # Every character that is not a letter or digit becomes a space (for ``Segment.words``).
