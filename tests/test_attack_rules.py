@@ -136,6 +136,18 @@ def test_ordinary_non_ascii_text_is_clean(ctx, sentence):
     assert _found(ctx, _post(sentence)) == []
 
 
+def test_folding_any_character_is_stable_and_never_makes_a_line_break():
+    """Every code point (but surrogates): folded once is folded for good, and no character
+    becomes or swallows a newline, so line numbers cannot drift."""
+    from pressroom.rules.characters import fold
+
+    for code in [*range(0x80, 0xD800), *range(0xE000, 0x30000), *range(0xE0000, 0xE0200)]:
+        text = f"a{chr(code)}\nb"
+        once = fold(text)
+        assert fold(once) == once, hex(code)
+        assert once.count("\n") == 1 and once.endswith("\nb"), hex(code)
+
+
 @pytest.mark.parametrize("comment", ["<!-- a --!>", "<!-->", "<!--->"])
 def test_a_comment_ends_where_html_ends_it(ctx, comment):
     """Text after an HTML comment end is published, so the rules must read it."""

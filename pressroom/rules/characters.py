@@ -7,8 +7,8 @@ Three jobs, one table of code points:
   Cyrillic "о" in "FOUO" all look the same to a reader as the plain word, so the
   rules must see the plain word. ``fold`` applies, per character:
 
-  1. invisible characters (``INVISIBLE`` below: Unicode format characters, category
-     Cf, such as U+200B-U+200F, U+2060, U+FEFF and the soft hyphen U+00AD; variation
+  1. invisible characters (``is_invisible``: Unicode format characters, category Cf,
+     such as U+200B-U+200F, U+2060, U+FEFF and the soft hyphen U+00AD; variation
      selectors; Hangul fillers; the combining grapheme joiner) are removed, and line
      or paragraph separators and the braille blank become a space;
   2. compatibility decomposition (Unicode NFKD: full-width forms, ligatures,
@@ -18,6 +18,9 @@ Three jobs, one table of code points:
      those Latin letters; ``DASHES`` become "-"; decimal digits of any script
      become 0-9 (``unicodedata.decimal``);
   4. the result is recomposed (NFC).
+
+  Together this is Unicode NFKC plus what NFKC leaves alone. Folding is idempotent, so
+  the few characters of a post that change are simply replaced, one after the other.
 
   Newlines are never added or removed, so a match in the folded text is on the same
   line as in the file. Pure-ASCII text (most posts) is returned as it is.
@@ -117,7 +120,7 @@ def _fold_char(ch: str) -> str:
 
 
 class _FoldTable(dict[int, str]):
-    """``str.translate`` table filled on first sight of each code point."""
+    """Code point -> its folded text, worked out on first sight (a post uses few)."""
 
     def __missing__(self, code: int) -> str:
         folded = self[code] = _fold_char(chr(code))
