@@ -39,6 +39,7 @@ from pressroom.files import (
 from pressroom.images import IMAGE_SUFFIXES, ImageError, find_metadata
 from pressroom.roster import Roster
 from pressroom.rules.authors import TrainingDue, check_training, training_due
+from pressroom.rules.characters import check_invisible
 from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
 from pressroom.rules.document import make_document
 from pressroom.rules.front_matter import check_summary
@@ -113,6 +114,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     if post is not None:
         problems += check_author(post, ctx.roster)
         problems += check_training(post, ctx.roster, ctx.config)
+    problems += check_invisible(path, text)
     problems += check_summary(doc, ctx.config)
     problems += check_language(doc, ctx.config)
     problems += check_privacy(doc, ctx.config)

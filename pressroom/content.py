@@ -14,8 +14,9 @@ from datetime import datetime, tzinfo
 
 from pressroom.categories import BY_SLUG, SLUGS
 from pressroom.dates import DATE_HELP, parse_datetime
-from pressroom.frontmatter import Field, Header, parse_header
+from pressroom.frontmatter import Field, Header, parse_header, split_lines
 from pressroom.roster import ROSTER_PATH, Roster
+from pressroom.rules.characters import control_problems, header_lines
 from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
 from pressroom.violations import Violation
 
@@ -137,6 +138,10 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
 
     header = parse_header(text)
     fields = header.fields
+    # Characters no page or feed can carry would stop every build: refuse them here, where
+    # check and build both pass, naming the file and line.
+    problems += control_problems(path, text, header_lines(
+        ((f.name, f.line) for f in [*fields.values(), *header.duplicates]), header.body_line))
     for dup in header.duplicates:
         problems.append(Violation(path, dup.line, "FRONT-DUPLICATE",
                                   f"'{dup.name}' is given twice; keep one"))
@@ -227,7 +232,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     if problems:
         return None, problems
     assert date is not None  # required and valid, or we returned above
-    lines = text.splitlines()
+    lines = split_lines(text)
     return Post(
         path=path, slug=slug, title=fields["title"].value, date=date, category=category,
         author=fields["author"].value, summary=fields["summary"].value,

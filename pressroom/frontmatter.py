@@ -16,6 +16,20 @@ KEY_LINE = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 MORE_LINE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 _BEGIN = re.compile(r"^-{3}(\s.*)?$")
 _END = re.compile(r"^(-{3}|\.{3})(\s.*)?$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as Markdown (and so Pelican) reads them: only CR, LF and CR+LF end a line.
+
+    ``str.splitlines`` also breaks at form feeds, U+0085 and U+2028, which Markdown keeps
+    inside a line: a header read that way would not be the header Pelican reads, and line
+    numbers would not be the ones an editor or ``grep -n`` shows.
+    """
+    lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,7 @@ class Header:
 
 def parse_header(text: str) -> Header:
     """Split ``text`` into metadata fields and the line where the body starts."""
-    lines = text.splitlines()
+    lines = split_lines(text)
     header = Header()
     index = 0
     if lines and _BEGIN.match(lines[0]):

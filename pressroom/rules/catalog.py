@@ -26,6 +26,8 @@ _RULES = [
     Rule("FILE-ENCODING", "392.4", "a post must be UTF-8", False),
     Rule("FILE-SIZE", "392.4", "a post must be of sensible size", False),
     Rule("FILE-READ", "392.4", "the file could not be read", False),
+    Rule("TEXT-CONTROL", "392.4", "a control character no page or feed can carry", False),
+    Rule("TEXT-INVISIBLE", "392.5", "an invisible character (it can hide prohibited content)"),
     # 1. Front matter (392.4)
     Rule("FRONT-EMPTY", "392.4", "the file is empty", False),
     Rule("FRONT-REQUIRED", "392.4", "Title, Date, Category, Author and Summary are required",

@@ -6,6 +6,14 @@ and report matches at the right line. Masking replaces characters by spaces
 readers as code, and pressroom's own ``<!-- ... -->`` comments are not prose.
 ``unquoted`` additionally masks quotations, for rules about the department's
 own voice (a quoted "I" belongs to the person quoted).
+
+The prose is then *folded* (``pressroom.rules.characters.fold``: NFKC-style
+compatibility forms, invisible characters removed, combining marks dropped,
+look-alike letters and other scripts' digits made ASCII), so a zero-width space in an
+SSN or a Cyrillic "о" in "FOUO" hides nothing. Folding happens after masking, so
+what counts as code or a comment is decided on the text Markdown reads, and it keeps
+every newline, so line numbers are those of the file. ``raw`` is the unfolded
+prose, for rules that need the exact characters (an image's file name).
 """
 
 from __future__ import annotations
@@ -17,13 +25,17 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from pressroom.frontmatter import KEY_LINE, MORE_LINE, Header, parse_header
+from pressroom.rules.characters import fold
 from pressroom.rules.lazy import LazyPattern
 
 PatternLike = re.Pattern[str] | LazyPattern  # anything with .finditer
 
 _FENCE = re.compile(r"^(```|~~~)[^\n]*\n.*?^\1[ \t]*$", re.M | re.S)
 _INLINE_CODE = re.compile(r"`[^`\n]+`")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# As HTML ends a comment (and so as the sanitizer does): "-->", "--!>", or at once "<!-->"
+# and "<!--->". Reading only "-->" would mask the text between "<!-- a --!>" and a later
+# comment, which readers see.
+_COMMENT = re.compile(r"<!--(?:-?>|.*?--!?>)", re.S)
 _QUOTE = re.compile(r"\"[^\"]{0,2000}?\"|\u201c[^\u201d]{0,2000}?\u201d", re.S)
 _BLOCKQUOTE = re.compile(r"^[ \t]*>.*$", re.M)
 # Every character that is not a letter or digit becomes a space (for ``Segment.words``).
@@ -122,7 +134,15 @@ class Document:
     path: str
     text: str
     header: Header
-    prose: list[Segment]      # the post's text (title, summary, area, body); code masked
+    prose: list[Segment]      # the post's text (title, summary, area, body); code masked, folded
+    masked: str = field(default="", repr=False)  # the prose before folding
+
+    @cached_property
+    def raw(self) -> list[Segment]:
+        """``prose`` with the file's own characters (not folded)."""
+        if not self.masked or self.masked is self.prose[0].line_source:
+            return self.prose
+        return [Segment(1, _separate(self.masked, self.header.body_line), "body", self.masked)]
 
     @cached_property
     def unquoted(self) -> list[Segment]:
@@ -156,8 +176,9 @@ def make_document(path: str, text: str, header: Header | None = None) -> Documen
         elif not (keep and MORE_LINE.match(line)):
             lines[index] = " " * len(line)
     masked = _code_and_comments("\n".join(lines))
+    folded = fold(masked)
     return Document(path, text, header,
-                    [Segment(1, _separate(masked, header.body_line), "body", masked)])
+                    [Segment(1, _separate(folded, header.body_line), "body", folded)], masked)
 
 
 _PARAGRAPH_END = re.compile(r"\n(?=[ \t\r]*(?:\n|$))")

@@ -45,9 +45,9 @@ def check_images(doc: Document, static_files: Collection[str] | None = None
                  ) -> list[Violation]:
     problems = []
     found: list[tuple[int, str | None, str | None]] = []
-    for hit in search(MARKDOWN_IMAGE, doc.prose):
+    for hit in search(MARKDOWN_IMAGE, doc.raw):  # file names exactly as written
         found.append((hit.line, hit.match.group("alt"), hit.match.group("src")))
-    for hit in search(HTML_IMAGE, doc.prose):
+    for hit in search(HTML_IMAGE, doc.raw):
         found.append((hit.line, _attr(_ALT, hit.text), _attr(_SRC, hit.text)))
     for line, alt, src in found:
         if not (alt or "").strip():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pressroom.rules.config import RuleConfig, digits
 from pressroom.rules.document import Document, search, search_around, search_digits
+from pressroom.rules.juveniles import find_juveniles
 from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
 
@@ -35,19 +36,6 @@ ADDRESS = lazy(
     r"(?P<num>[0-9](?<![\w.,-][0-9])\d{0,5}[A-Z]?)\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
     r"(?:\d+(?:st|nd|rd|th)|[A-Z][A-Za-z'.-]*)(?:\s+[A-Z][A-Za-z'.-]*){0,3}\s+" + SUFFIX +
     r"\b\.?(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*[\w-]+)?")
-_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+){1,2}"
-# (pattern, lower-case triggers one of which every match contains)
-# (pattern, a cheap anchor every match contains, how far before/after it a match reaches)
-JUVENILE = [
-    (lazy(rf"\b(?P<name>{_NAME}),\s+(?:age\s+)?(?P<age>\d{{1,2}}),"),
-     lazy(r",\s+(?:age\s+)?\d{1,2},"), 80, 0),
-    (lazy(rf"\b(?P<age>\d{{1,2}})-year-old\s+(?:(?:boy|girl|male|female|juvenile|teen|"
-          rf"teenager|student|suspect|victim|son|daughter)\s+)?(?P<name>{_NAME})"),
-     lazy(r"-year-old\b"), 3, 80),
-    (lazy(r"(?i:\b(?:juvenile|minor|teen|teenager|boy|girl|student)\s+"
-          r"(?:named|identified as))\s+(?P<name>[A-Z][a-z]+)"),
-     lazy(r"(?i)named|identified as"), 30, 40),
-]
 MEDICAL = lazy(
     r"(?i)\bdiagnosed with\b|\bsuffer(?:s|ed|ing)? from\b|\bschizophreni\w*|\bbipolar\b"
     r"|\bpsychiatric (?:hold|history|evaluation|facility|treatment|care)\b|\b5150\b"
@@ -121,13 +109,11 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
              f"exact address {hit.text.rstrip('.')!r}; for a residence write the block "
              f"(\"the {_block(hit.match.group('num'))} block of ...\"), for a business or public "
              f"place allow it with a suppression")
-    for pattern, anchor, before, after in JUVENILE:
-        for hit in search_around(pattern, doc.prose, anchor, before, after):
-            age = hit.match.groupdict().get("age")
-            if age is None or int(age) < 18:
-                flag(hit.line, "PRIVACY-JUVENILE",
-                     f"a juvenile identified by name ({hit.match.group('name')}); "
-                     f"describe, do not name, anyone under 18")
+    for found in find_juveniles(doc.prose):
+        flag(found.line, "PRIVACY-JUVENILE",
+             f"a juvenile identified by name ({found.name}"
+             f"{'' if found.age is None else f', {found.age}'}); "
+             f"describe, do not name, anyone under 18 (\"a 16-year-old boy\")")
     for hit in search(MEDICAL, doc.prose, MEDICAL_TRIGGERS):
         flag(hit.line, "PRIVACY-MEDICAL",
              f"health or medical detail about a person ({hit.text!r}); leave it out, or for a "

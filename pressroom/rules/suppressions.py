@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pressroom.frontmatter import split_lines
 from pressroom.rules.catalog import RULES
 from pressroom.rules.lazy import lazy
 from pressroom.violations import Violation
@@ -40,7 +41,7 @@ class Suppression:
 def find_suppressions(path: str, text: str) -> tuple[list[Suppression], list[Violation]]:
     found: list[Suppression] = []
     problems: list[Violation] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         matches = list(PATTERN.finditer(line))
         if not matches and _MENTION.search(line):
             problems.append(Violation(path, number, "SUPPRESS-UNKNOWN",
