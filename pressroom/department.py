@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.files import read_optional
+from pressroom.rules.characters import forbidden_character
 from pressroom.violations import InputError
 
 SITE_PATH = "policy/site.toml"
@@ -104,6 +105,9 @@ def parse_department(text: str) -> Department:
                                                  f"{', '.join(SITE_KEYS)})")
         if not isinstance(value, str) or not value.strip():
             raise _problem(_key_line(text, key), f"[site] {key} must be a non-empty string")
+        if forbidden_character(value):
+            raise _problem(_key_line(text, key), f"[site] {key} holds control character "
+                                                 f"{forbidden_character(value)}; delete it")
         values[key] = value.strip()
     contact = dict(Department().contact)
     for key, value in data.get("contact", {}).items():
@@ -112,6 +116,9 @@ def parse_department(text: str) -> Department:
                                                  f"{', '.join(CONTACT_KEYS)})")
         if not isinstance(value, str):
             raise _problem(_key_line(text, key), f"[contact] {key} must be a string")
+        if forbidden_character(value):
+            raise _problem(_key_line(text, key), f"[contact] {key} holds control character "
+                                                 f"{forbidden_character(value)}; delete it")
         contact[key] = value
     department = Department(**values, contact=tuple(contact.items()))
     try:
@@ -163,6 +170,10 @@ def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any
             raise InputError(
                 f"{name}:{node.lineno}: SETTINGS: cannot read settings: {target.id} must be "
                 f"a plain value (text, number, list, dict ...), not an expression") from exc
+        control = _control_in(value)
+        if control:
+            raise InputError(f"{name}:{node.lineno}: SETTINGS: {target.id} holds control "
+                             f"character {control}; delete it")
         if target.id in DEPARTMENT_SETTINGS:
             raise InputError(
                 f"{name}:{node.lineno}: SETTINGS: {target.id} is a department setting: set "
@@ -170,6 +181,17 @@ def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any
         if target.id.isupper():
             settings[target.id] = value
     return settings
+
+
+def _control_in(value: Any) -> str | None:
+    """A character no page or feed can carry, anywhere inside a literal setting value."""
+    if isinstance(value, str):
+        return forbidden_character(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return next(filter(None, map(_control_in, value)), None)
+    return None
 
 
 def load_pelican_settings(root: Path, rel: str) -> dict[str, Any]:

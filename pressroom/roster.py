@@ -21,6 +21,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 
+from pressroom.rules.characters import forbidden_character
 from pressroom.violations import Violation
 
 ROSTER_PATH = "policy/roster.toml"
@@ -100,6 +101,11 @@ def parse_roster(text: str, path: str = ROSTER_PATH) -> tuple[Roster, list[Viola
         name = entry.get("name")
         if not isinstance(name, str) or not name.strip():
             bad(f"members.{member_id} needs a name")
+            continue
+        text_values = [v for v in entry.values() if isinstance(v, str)]
+        control = next(filter(None, map(forbidden_character, text_values)), None)
+        if control:  # a name is shown on every page and feed: it would stop every build
+            bad(f"members.{member_id} holds control character {control}; delete it")
             continue
         roles = entry.get("roles", [])
         if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):

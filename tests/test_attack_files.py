@@ -270,3 +270,27 @@ def test_department_settings_may_not_hide_in_pelicanconf(repo: Repo, tmp_path):
     assert built.returncode == 2
     assert "pelicanconf.py:2: SETTINGS: TIMEZONE is a department setting: set it in " \
         "policy/site.toml" in built.stderr
+
+
+def test_a_control_character_in_settings_or_roster_is_refused_by_name(repo: Repo, tmp_path):
+    """A TOML escape decodes to a control character the source never shows; it would stop
+    every build with an XML error naming nothing. Each file refuses it at its line."""
+    repo.post("2026/closure.md")
+    out = tmp_path / "out"
+    repo.site('[site]\nname = "Example\\u0001 PD"\n')
+    built = pressroom("build", "--repo", str(repo.root), "--output", str(out))
+    assert built.returncode == 2 and "policy/site.toml:2: SITE-CONFIG: [site] name holds " \
+        "control character U+0001" in built.stderr
+    (repo.root / "policy/site.toml").unlink()
+    repo.settings('DEFAULT_DATE_FORMAT = "%d\\u000b%b"\n')
+    built = pressroom("build", "--repo", str(repo.root), "--output", str(out))
+    assert built.returncode == 2 and "pelicanconf.py:1: SETTINGS: DEFAULT_DATE_FORMAT holds " \
+        "control character" in built.stderr
+    (repo.root / "pelicanconf.py").unlink()
+    roster = repo.root / "policy/roster.toml"
+    roster.write_text(roster.read_text().replace('name = "Pat Rivera"',
+                                                 'name = "Pat\\u0001 Rivera"'))
+    built = pressroom("build", "--repo", str(repo.root), "--output", str(out))
+    assert built.returncode == 1 and "policy/roster.toml" in built.stdout
+    assert "ROSTER-MEMBER: members.pio1 holds control character U+0001" in built.stdout
+    assert "Traceback" not in built.stderr + built.stdout and not out.exists()

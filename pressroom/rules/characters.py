@@ -130,6 +130,16 @@ class _FoldTable(dict[int, str]):
 _TABLE = _FoldTable()
 
 
+def forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that no web page or feed can carry, described, or None.
+
+    For values that arrive already decoded (a TOML escape such as ``"\\u0001"`` in the
+    roster or ``policy/site.toml``), where ``control_problems`` on the source sees nothing.
+    """
+    found = _CONTROL.search(text)
+    return _describe(found.group()) if found else None
+
+
 def unusual(text: str) -> str:
     """Every character of ``text`` that is not printable ASCII, tab or line break, in order.
 
