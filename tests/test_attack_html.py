@@ -474,3 +474,30 @@ def test_an_image_on_the_departments_own_host_passes_check_and_build(repo):
     repo.site('[site]\nurl = "https://elsewhere.example"\n')
     refused = _check(repo.root)
     assert refused.exit_code == 1 and "content/2026/own.md:7: HTML-URL" in refused.output
+
+
+def test_incident_feeds_and_the_cap_index_carry_the_summary_as_text(repo, monkeypatch):
+    """Found by the fuzzer: incident feeds and the CAP index put the raw Summary into
+    type="html" entries. check refuses the markup; with the rules off, the feeds still
+    carry it only as text."""
+    import pressroom.build
+    from pressroom.checking import Report
+
+    summary = "<script>alert(1)</script> <img src=x onerror=alert(1)> Avoid Elm Street."
+    repo.post("2026/alert.md", post_text(
+        title="Police activity", category="safety-alerts", expires="2026-11-28 09:00",
+        incident="2026-1124-elm", summary=summary))
+    assert _check(repo.root).exit_code == 1
+    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    assert _build(repo.root).exit_code == 0
+    out = repo.root / "output"
+    feeds = [out / "feeds/incidents/2026-1124-elm.atom.xml",
+             out / "feeds/incidents/2026-1124-elm.rss.xml", out / "cap/index.atom"]
+    for feed in feeds:  # the raw XML: feedparser would sanitize what a reader may not
+        texts = etree.parse(str(feed)).xpath(
+            "//*[local-name()='summary' or local-name()='content' or "
+            "local-name()='description']/text()")
+        assert any("Avoid Elm Street" in t for t in texts), feed
+        for value in texts:
+            fragment = lxml.html.fragment_fromstring(value, create_parent="div")
+            assert not fragment.xpath("//script | //img | //*[@onerror]"), (feed, value)

@@ -14,6 +14,7 @@ The decisions are the core's (``pressroom.incidents``, ``pressroom.cap``).
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import UTC, datetime
 from functools import partial
@@ -100,7 +101,8 @@ def write_incidents(generator, writer) -> None:
                 index_entries.append(FeedEntry(
                     slug=identifier(cap_site, post), title=post.title,
                     url=f"{site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
-                    updated=post.updated, summary_html=post.summary, content_html="",
+                    updated=post.updated, summary_html=_text_html(post.summary),
+                    content_html="",
                     category="safety-alerts", category_name="Safety Alerts",
                     author_name=settings["SITENAME"], link_type="application/cap+xml"))
     index_entries.sort(key=lambda e: (e.updated, e.slug), reverse=True)
@@ -112,6 +114,14 @@ def write_incidents(generator, writer) -> None:
                     language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
     write_output(writer, f"{CAP_DIR}/index.atom", (meta, index_entries),
                  lambda: render_feeds(meta, index_entries)[1])
+
+
+def _text_html(text: str) -> str:
+    """A post's Summary as it may appear where a feed carries HTML: escaped text.
+
+    The Summary is the author's text; a feed reader renders ``type="html"`` content, so
+    anything that looks like markup must arrive as text, never as a script or image."""
+    return html.escape(text, quote=False)
 
 
 def _article_url(settings, post) -> str:
@@ -130,7 +140,8 @@ def _write_thread_feeds(settings, writer, thread, site_url: str, newest) -> None
     entries = [FeedEntry(
         slug=p.slug, title=p.title,
         url=f"{site_url}/{_article_url(settings, p)}",
-        published=p.date, updated=p.updated, summary_html=p.summary, content_html=p.summary,
+        published=p.date, updated=p.updated, summary_html=_text_html(p.summary),
+        content_html=_text_html(p.summary),
         category="safety-alerts", category_name="Safety Alerts",
         author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
     meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
