@@ -245,6 +245,10 @@ REQUIRED = ["title", "date", "category", "author", "summary"]
 CAP_FIELDS = {name: FIELD_VALUES[name][:-1] for name in ("urgency", "severity", "certainty",
                                                           "response")}
 OPTIONAL = [name for name in FIELD_VALUES if name not in REQUIRED]
+# Pelican obeys these in a header: where to write, which template, which address.
+UNKNOWN_VALUES = ["index.html", "feeds/all.atom.xml", "cap/index.atom", "../../escape.html",
+                  "/etc/passwd", "theme/css/site.css", "contact/index.html", "article",
+                  "../../../etc/passwd"]
 UNKNOWN_KEYS = ["Catgory", "Template", "Save_as", "save_as", "URL", "Lang", "Translation",
                 "Authors", "Og_image", "Summary_", "x" * 200, "Ünknown"]
 
@@ -285,8 +289,9 @@ def header_lines(draw: st.DrawFn) -> list[str]:
         if draw(st.integers(0, 9)) == 0:
             lines.append("    " + draw(mixed_text))  # a continuation line
     if draw(st.integers(0, 5)) == 0:
+        value = draw(st.one_of(mixed_text, st.sampled_from(UNKNOWN_VALUES)))
         lines.insert(draw(st.integers(0, len(lines))),
-                     f"{draw(st.sampled_from(UNKNOWN_KEYS))}: {draw(mixed_text)}")
+                     f"{draw(st.sampled_from(UNKNOWN_KEYS))}: {value}")
     if draw(st.integers(0, 8)) == 0:
         lines = ["---", *lines, draw(st.sampled_from(["---", "..."]))]
     return lines
@@ -653,6 +658,8 @@ def build_properties(posts: dict[str, bytes]) -> None:
             return
         problems = site_problems(output)
         assert not problems, "\n".join(problems)
+        for listing in ("index.html", "feeds/all.atom.xml"):  # nothing replaced them
+            assert b"2026/baseline/" in (output / listing).read_bytes(), f"{listing} replaced"
         site = b"\0".join(p.read_bytes() for p in output.rglob("*") if p.is_file())
         for marker, name in held_back(posts).items():
             assert marker.encode() not in site, f"{name} is not public at {NOW_TEXT} yet is"
@@ -686,7 +693,61 @@ class Found:
     symptom: str
 
 
-FOUND: list[Found] = []
+def _post(**fields: str) -> bytes:
+    return post_text(**fields).encode("utf-8")
+
+
+FOUND: list[Found] = [
+    # pressroom check prints file names raw: a branch chooses its file names.
+    Found("check-newline-in-file-name", "check", {"content/2026/a\nb.md": b""},
+          "the problem line is split in two; the second half names no file (and a crafted "
+          "name can forge a whole problem line)"),
+    Found("check-cr-in-file-name", "check", {"content/a\rb.md": b""},
+          "a raw carriage return is printed: a terminal overwrites the path with the rest"),
+    Found("check-undecodable-file-name", "check", {"content/\udcff.md": b""},
+          "UnicodeEncodeError traceback when stdout is strict UTF-8 (PYTHONIOENCODING=utf-8)"),
+    # Posts check accepts and build cannot publish: the refusal names no file.
+    Found("build-upper-case-suffix", "build", {"content/2026/x.MD": _post()},
+          "check passes; build: 'build: BUILD-ERROR: TypeError: (Pelican does not know how to "
+          "parse %s, /abs/path)'"),
+    Found("build-control-character-in-body", "build",
+          {"content/2026/x.md": _post(body="closure\x11")},
+          "check passes; build: 'build: BUILD-ERROR: ValueError: All strings must be XML "
+          "compatible' (feedgen), no file named"),
+    Found("build-control-character-in-title", "build",
+          {"content/2026/x.md": _post(title="Road closure\x07")}, "as above, from the title"),
+    Found("build-noncharacter-in-body", "build", {"content/2026/x.md": _post(body="a\uffffb")},
+          "as above, from U+FFFF (not allowed in XML)"),
+    # An incremental build must write the bytes a full build writes.
+    Found("build-static-link-incremental", "build",
+          {"content/2026/x.md": _post(body="[doc]({static}/nothing.pdf)")},
+          "the incremental build leaves '{static}/nothing.pdf' in the page and feeds; the full "
+          "build resolves it"),
+    # Pages (content/pages/) are neither checked nor validated, yet Pelican obeys their header.
+    Found("build-page-save-as-feed", "build",
+          {"content/pages/about.md": b"Title: About\nSave_as: feeds/all.atom.xml\n\nhello\n"},
+          "build exits 0 and feeds/all.atom.xml is the page's HTML: not well-formed XML"),
+    Found("build-page-save-as-home", "build",
+          {"content/pages/about.md": b"Title: About\nSave_as: index.html\n\nhello\n"},
+          "build exits 0 and the home page is replaced by the page: no post listed"),
+    Found("build-page-save-as-outside", "build",
+          {"content/pages/about.md": b"Title: About\nSave_as: ../../escape.html\n\nhello\n"},
+          "'build: BUILD-ERROR: Skipping /abs/path: file ... would be written outside output "
+          "path': no 'path:line: RULE-ID'"),
+    Found("build-page-without-title", "build",
+          {"content/pages/about.md": b"---\nCatgory: road\n---\n\nhello\n"},
+          "'build: BUILD-ERROR: Skipping /abs/path: could not find information about title'"),
+    Found("build-page-slug-contact", "build",
+          {"content/pages/about.md": b"Title: About\nSlug: contact\n\nhello\n"},
+          "'build: BUILD-ERROR: FileOverwriteFailedError: Failed to overwrite .../contact/"
+          "index.html'"),
+    Found("build-page-template", "build",
+          {"content/pages/about.md": b"Title: About\nTemplate: ../../../etc/passwd\n\nhi\n"},
+          "'build: BUILD-ERROR: PelicanTemplateNotFound: ... ../../../etc/passwd'"),
+    Found("build-page-not-utf8", "build",
+          {"content/pages/about.md": b"Title: About \xe9\n\nhello\n"},
+          "'build: BUILD-ERROR: Could not process pages/about.md'"),
+]
 
 
 @pytest.mark.parametrize("case", FOUND, ids=[case.name for case in FOUND])
@@ -695,3 +756,53 @@ def test_found_by_the_fuzzer(case: Found) -> None:
         check_properties(case.posts)
     else:
         build_properties(case.posts)
+
+
+# --------------------------------------------------------------------------------------------
+# The properties themselves: they hold for a clean department and they see what they look for.
+
+
+def test_properties_hold_for_a_clean_department() -> None:
+    posts = {"content/2026/road-closure.md": _post(),
+             "content/2026/alert.md": _post(title="Police activity on Elm Street",
+                                           category="safety-alerts", expires="2026-11-28 09:00",
+                                           body='<a href="https://ok.example/">map</a>')}
+    check_properties(posts)
+    check_properties(posts, name_files=True)
+    build_properties(posts)
+
+
+@pytest.mark.parametrize("page", [
+    "<script>alert(1)</script>", '<a href="javascript:alert(1)">x</a>',
+    '<a href=" JaVaScript:alert(1)">x</a>', '<img src="//evil.example/p.gif">',
+    '<p onclick="alert(1)">x</p>', "<form><input></form>", '<iframe src="/x"></iframe>',
+    '<meta http-equiv="refresh" content="0;url=/x">', '<q cite="data:text/html,x">q</q>',
+])
+def test_the_active_content_oracle_sees_it(page: str) -> None:
+    assert active_content(lxml_html.fromstring(f"<div>{page}</div>"), "page")
+
+
+def test_the_active_content_oracle_passes_plain_html() -> None:
+    page = ('<div><a href="https://ok.example/">a</a> <a href="mailto:x@pd.example">m</a> '
+            '<img src="/images/car.jpg" alt="car"> <a href="../2026/x/">rel</a></div>')
+    assert active_content(lxml_html.fromstring(page), "page") == []
+
+
+def test_the_feed_oracle_sees_malformed_xml_and_scripts_in_entries(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.atom.xml"
+    broken.write_text("<feed><entry></feed>")
+    assert feed_problems(broken, "broken.atom.xml")
+    scripted = tmp_path / "all.rss.xml"
+    scripted.write_text("<rss><channel><item><description>&lt;script&gt;x&lt;/script&gt;"
+                        "</description></item></channel></rss>")
+    assert feed_problems(scripted, "all.rss.xml")
+
+
+@pytest.mark.parametrize("line", [
+    "content/other.md:1: FRONT-DATE: x", "content/a.md:1: NOT-A-RULE: x",
+    "content/a.md:99: FRONT-DATE: x", "content/a.md:1 FRONT-DATE: x", "build: BUILD-ERROR: x",
+])
+def test_the_line_oracle_refuses_lines_that_name_no_file(line: str) -> None:
+    with pytest.raises(AssertionError):
+        problem_lines(line, {"content/a.md"}, lambda rel: "Title: x\n")
+    problem_lines("content/a.md:2: FRONT-DATE: x", {"content/a.md"}, lambda rel: "Title: x\n")
