@@ -598,10 +598,11 @@ def feed_problems(path: Path, rel: str) -> list[str]:
     except etree.XMLSyntaxError as exc:
         return [f"{rel}: not well-formed XML: {exc}"]
     found = []
+    rss = etree.QName(root).localname == "rss"  # a CAP <description> is plain text
     for el in root.iter():
         local = etree.QName(el).localname if isinstance(el.tag, str) else ""
-        is_html = local == "description" or (local in {"content", "summary"}
-                                             and el.get("type") == "html")
+        is_html = (rss and local == "description") or (local in {"content", "summary"}
+                                                      and el.get("type") == "html")
         if is_html and el.text and el.text.strip():
             fragment = lxml_html.fragment_fromstring(el.text, create_parent="div")
             found += active_content(fragment, f"{rel} <{local}>")
@@ -649,9 +650,13 @@ def build_properties(posts: dict[str, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         result = run_build(root, output)
+        if result.exit_code != 0:  # refused or crashed: either way the site is as it was
+            after = tree_digest(output)
+            changed = sorted(k for k in before.keys() | after.keys()
+                             if before.get(k) != after.get(k))
+            assert not changed, f"a failed build changed the site: {changed}\n{result.output}"
         out = no_crash(result)
         if result.exit_code != 0:
-            assert tree_digest(output) == before, "a refused build changed the site"
             if result.exit_code == 1:
                 rules = problem_lines(out.rstrip("\n"), repo_names(root), reader(root))
                 assert rules, f"refused without a problem line: {result.output!r}"
@@ -718,6 +723,20 @@ FOUND: list[Found] = [
           {"content/2026/x.md": _post(title="Road closure\x07")}, "as above, from the title"),
     Found("build-noncharacter-in-body", "build", {"content/2026/x.md": _post(body="a\uffffb")},
           "as above, from U+FFFF (not allowed in XML)"),
+    Found("build-long-tag", "build",
+          {"content/2026/x.md": _post(tags="x" * 300)},
+          "check passes; the incremental build crashes (OSError: File name too long, tag/xxx...) "
+          "after renaming part of the new files into place: the public site is half updated "
+          "(the post and home page live, its tag page missing); a --full build refuses with "
+          "'build: BUILD-ERROR: OSError ...' naming no post"),
+    # The build's own sanitizer must cover every output, whatever check said.
+    Found("build-incident-feed-summary-html", "build",
+          {"content/2026/alert.md": _post(
+              title="Police activity", category="safety-alerts", expires="2026-11-28 09:00",
+              incident="2026-1124-elm",
+              summary="<script>alert(1)</script> <img src=x onerror=alert(1)>")},
+          "build exits 0; feeds/incidents/2026-1124-elm.atom.xml (summary and content), its .rss "
+          "twin and cap/index.atom carry the raw Summary as type=html: a feed reader runs it"),
     # An incremental build must write the bytes a full build writes.
     Found("build-static-link-incremental", "build",
           {"content/2026/x.md": _post(body="[doc]({static}/nothing.pdf)")},
