@@ -48,7 +48,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from pressroom.cli import cli
-from pressroom.content import parse_post
+from pressroom.content import CAP_VALUES, parse_post
 from pressroom.rules.catalog import RULES
 from pressroom.sources import is_post_path
 
@@ -242,8 +242,7 @@ FIELD_VALUES: dict[str, list[str]] = {
     "reported-by": MEMBERS,
 }
 REQUIRED = ["title", "date", "category", "author", "summary"]
-CAP_FIELDS = {name: FIELD_VALUES[name][:-1] for name in ("urgency", "severity", "certainty",
-                                                          "response")}
+CAP_FIELDS = {name: list(values) for name, values in CAP_VALUES.items()}
 OPTIONAL = [name for name in FIELD_VALUES if name not in REQUIRED]
 # Pelican obeys these in a header: where to write, which template, which address.
 UNKNOWN_VALUES = ["index.html", "feeds/all.atom.xml", "cap/index.atom", "../../escape.html",
@@ -397,13 +396,14 @@ def valid_post_bytes(draw: st.DrawFn, marker: str = "") -> bytes:
     text_body = draw(body) + (f"\n\n{marker}\n" if marker else "")
     newline = draw(st.sampled_from(["\n", "\n", "\r\n", "\r"]))
     text = newline.join(lines) + newline + newline + text_body.replace("\n", newline)
-    data = text.encode("utf-8", "surrogatepass")
+    data = text.replace("\x00", "").encode("utf-8", "replace")  # no NUL, no lone surrogate
     return b"\xef\xbb\xbf" + data if draw(st.integers(0, 5)) == 0 else data
 
 
 FILE_STEMS = ["road-closure", "road-closure", "other-post", "Road Closure", "ünï", "a\nb",
               "a\rb", "x:1: FRONT-DATE: fake", "-rf", ".hidden", "a\u202eb", "\u200b", "a b",
               "index", "feeds", "x" * 120, "\udcff"]  # \udcff: a name with an invalid byte
+GOOD_STEM = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.")  # a file name that gives a valid slug
 FILE_DIRS = ["content/2026/", "content/2026/", "content/", "content/2025/", "content/a b/",
              "content/pages/", "content/images/", "content/2026/deep/er/"]
 FILE_SUFFIXES = [".md", ".md", ".md", ".markdown", ".MD", ".mkd", ".mdown"]
@@ -427,7 +427,8 @@ def department_posts(draw: st.DrawFn, hostile_names: bool = True, most: int = 3,
     names = draw(st.lists(file_name(hostile_names), min_size=1, max_size=most,
                           unique_by=lambda n: n.lower()))
     if valid:
-        names = [n for n in names if is_post_path(n)] or ["content/2026/fuzzed.md"]
+        names = [n for n in names if is_post_path(n) and GOOD_STEM.match(n.rsplit("/", 1)[1])]
+        names = names or ["content/2026/fuzzed.md"]
     make = valid_post_bytes if valid else post_bytes
     return {name: draw(make(marker=f"fuzzmark{i}x" if markers else ""))
             for i, name in enumerate(names)}
