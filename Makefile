@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench
+.PHONY: site test serve lint clean bench fuzz
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -22,6 +22,12 @@ serve: $(STAMP)
 ## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## fuzz: the long property-based run of check and build (random seed; FUZZ_EXAMPLES=N to change)
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	PRESSROOM_FUZZ_LONG=1 PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BIN)/pytest -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
