@@ -30,16 +30,19 @@ from pressroom.content import (
 from pressroom.department import load_department
 from pressroom.files import (
     NotRegularFile,
+    bad_name,
     content_files,
     is_regular,
     read_optional,
     read_regular,
     refusal,
 )
+from pressroom.frontmatter import parse_header
 from pressroom.images import IMAGE_SUFFIXES, ImageError, find_metadata
+from pressroom.pages import check_page_collection, check_page_header, is_page_path, page_slug
 from pressroom.roster import Roster
 from pressroom.rules.authors import TrainingDue, check_training, training_due
-from pressroom.rules.characters import check_invisible
+from pressroom.rules.characters import check_invisible, control_problems, header_lines
 from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
 from pressroom.rules.document import make_document
 from pressroom.rules.front_matter import check_summary
@@ -103,19 +106,28 @@ class PostCheck:
 
 
 def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
-    """Every text rule over one post."""
+    """Every text rule over one post (or page: ``pressroom.pages``)."""
     text, problems = decode(path, data)
     if text is None:
         return PostCheck(None, problems, [])
-    post, problems = parse_text(path, text, ctx.tz)
-    if not text.strip():
-        return PostCheck(None, problems, [])
-    doc = make_document(path, text, post.header if post is not None else None)
+    post = None
+    if is_page_path(path):
+        header = parse_header(text)
+        problems = control_problems(path, text, header_lines(
+            ((f.name, f.line) for f in [*header.fields.values(), *header.duplicates]),
+            header.body_line))
+        problems += check_page_header(path, header)
+        doc = make_document(path, text, header)
+    else:
+        post, problems = parse_text(path, text, ctx.tz)
+        if not text.strip():
+            return PostCheck(None, problems, [])
+        doc = make_document(path, text, post.header if post is not None else None)
+        problems += check_summary(doc, ctx.config)
     if post is not None:
         problems += check_author(post, ctx.roster)
         problems += check_training(post, ctx.roster, ctx.config)
     problems += check_invisible(path, text)
-    problems += check_summary(doc, ctx.config)
     problems += check_language(doc, ctx.config)
     problems += check_privacy(doc, ctx.config)
     problems += check_operations(doc)
@@ -175,11 +187,20 @@ def repo_files(repo: Path) -> tuple[list[str], list[str], list[Violation]]:
     posts, images = [], []
     files, problems = content_files(repo)
     for rel in files:
-        if is_post_path(rel):
+        if is_post_path(rel) or is_page_path(rel):
             posts.append(rel)
         elif rel.lower().endswith(IMAGE_SUFFIXES):
             images.append(rel)
+        elif not _kept_empty(repo, rel):
+            problems.append(Violation(rel, 0, "FILE-TYPE", "not a post, page or image: "
+                                      "pressroom publishes Markdown posts (.md), pages under "
+                                      "content/pages/ and images; move or delete this file"))
     return sorted(posts), sorted(images), problems
+
+
+def _kept_empty(repo: Path, rel: str) -> bool:
+    """An empty ``.gitkeep`` (or ``.keep``): how git keeps an empty folder."""
+    return rel.endswith(("/.gitkeep", "/.keep")) and os.lstat(repo / rel).st_size == 0
 
 
 def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
@@ -203,7 +224,7 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         posts, images, links = repo_files(repo)
     else:
         files, links = _regular_only(repo, files)
-        posts = [f for f in files if f.lower().endswith(MARKDOWN_SUFFIXES)]
+        posts = [f for f in files if f.endswith(MARKDOWN_SUFFIXES)]
         images = [f for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
     problems += links
     report = Report(files=len(posts) + len(images))
@@ -215,7 +236,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         if post is not None:
             parsed.append(post)
     problems += (check_collection(parsed) if files is None
-                 else _duplicate_slugs(repo, posts))
+                 else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)]))
+    problems += check_page_collection(_page_slugs(repo, posts))
     for rel in images:
         try:
             problems += check_image(rel, read_regular(repo, rel))
@@ -363,6 +385,20 @@ class _CheckCache:
             pass  # a read-only checkout checks everything every time
 
 
+def _page_slugs(repo: Path, checked: Sequence[str]) -> list[tuple[str, str]]:
+    """(path, address) of every page under content/pages (the checked ones and the rest)."""
+    names = set(rel for rel in checked if is_page_path(rel))
+    names.update(rel for rel in content_files(repo)[0] if is_page_path(rel))
+    slugs = []
+    for rel in sorted(names):
+        try:
+            text = read_regular(repo, rel).decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        slugs.append((rel, page_slug(rel, parse_header(text))))
+    return slugs
+
+
 def _regular_only(repo: Path, files: Sequence[str]) -> tuple[list[str], list[Violation]]:
     """The named files that are regular files; a problem naming each link or special file
     (a pre-commit hook or a user may name one: it is refused, never read)."""
@@ -373,7 +409,7 @@ def _regular_only(repo: Path, files: Sequence[str]) -> tuple[list[str], list[Vio
         except OSError:
             keep.append(rel)  # reading it reports FILE-READ with the reason
             continue
-        problem = refusal(rel, mode)
+        problem = refusal(rel, mode) or bad_name(rel, rel.rsplit("/", 1)[-1])
         if problem is None:
             problem = _folder_link(repo, rel)
         if problem is None:

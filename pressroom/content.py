@@ -44,6 +44,7 @@ RETRACTIONS = ("remove", "withdraw")
 KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS + LIFECYCLE_FIELDS
 STATUSES = ("published", "draft")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 120
 MAX_BYTES = 2_000_000  # a post larger than this is not a post
 
 
@@ -223,6 +224,11 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         problems.append(Violation(path, where, "FRONT-SLUG",
                                   f"{source} gives slug {slug!r}; use lower-case words "
                                   f"joined by '-', e.g. road-closure-main-street"))
+    elif len(slug) > MAX_SLUG:  # the slug is a folder name: a file system allows 255 bytes
+        where = fields["slug"].line if "slug" in fields else 1
+        problems.append(Violation(path, where, "FRONT-SLUG",
+                                  f"slug of {len(slug)} characters is too long for an address "
+                                  f"(at most {MAX_SLUG}); shorten it"))
 
     tags = tuple(t.strip() for t in fields["tags"].value.split(",") if t.strip()) \
         if "tags" in fields else ()

@@ -16,10 +16,12 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from pressroom.violations import InputError, Violation
+from pressroom.violations import InputError, Violation, unprintable_name
 
 LINK_RULE = "FILE-LINK"
 SPECIAL_RULE = "FILE-SPECIAL"
+NAME_RULE = "FILE-NAME"
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 
 
 class NotRegularFile(OSError):
@@ -59,6 +61,20 @@ def refusal(rel: str, mode: int) -> NotRegularFile | None:
         return None
     return NotRegularFile(rel, SPECIAL_RULE,
                           f"is {_kind(mode)}, not a file; only regular files are published")
+
+
+def bad_name(rel: str, name: str) -> NotRegularFile | None:
+    """A name that cannot be printed on one report line, or a post Pelican would not read."""
+    if unprintable_name(name):
+        return NotRegularFile(rel, NAME_RULE, "the name holds a control or invisible "
+                                              "character (shown escaped); rename the file")
+    lower = name.lower()
+    if lower.endswith(MARKDOWN_SUFFIXES) and not name.endswith(MARKDOWN_SUFFIXES):
+        suffix = "." + lower.rsplit(".", 1)[1]
+        return NotRegularFile(rel, NAME_RULE, f"Markdown files must end in lower-case "
+                                              f"{suffix!r}; Pelican does not read "
+                                              f"{'.' + name.rsplit('.', 1)[1]!r}")
+    return None
 
 
 def _check_folders(root: Path, rel: str) -> None:
@@ -137,7 +153,7 @@ def walk(root: Path, top: str = "content") -> Iterator[tuple[str, NotRegularFile
         for entry in entries:
             rel = f"{rel_folder}/{entry.name}"
             mode = entry.stat(follow_symlinks=False).st_mode
-            problem = refusal(rel, mode)
+            problem = refusal(rel, mode) or bad_name(rel, entry.name)
             if problem is not None:
                 yield rel, problem
             elif stat.S_ISDIR(mode):

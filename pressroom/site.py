@@ -161,5 +161,9 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
         "FORMATTED_FIELDS": ["summary"],
         "ARTICLE_ORDER_BY": article_order,
         "TEMPLATE_PAGES": {},
+        # Only Markdown: an .html or .rst file under content/ would otherwise be published
+        # by Pelican's other readers without any content rule seeing it (check refuses such
+        # files as FILE-TYPE; this makes sure the build could not read them anyway).
+        "READERS": {"html": None, "htm": None, "rst": None},
     })
     return settings

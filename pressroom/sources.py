@@ -13,11 +13,10 @@ from datetime import tzinfo
 from pathlib import Path
 
 from pressroom.content import Post, check_author, check_collection, parse_post
-from pressroom.files import NotRegularFile, content_files, read_regular
+from pressroom.files import MARKDOWN_SUFFIXES, NotRegularFile, content_files, read_regular
 from pressroom.roster import ROSTER_PATH, Roster, parse_roster
 from pressroom.violations import InputError, Violation
 
-MARKDOWN_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 NOT_POSTS = ("pages", "images")
 
 

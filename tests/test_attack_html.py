@@ -359,11 +359,18 @@ def test_writer_refuses_a_slug_that_a_site_setting_makes_empty(repo):
     ("2026", "template period_archives.html"),
     ("category", "template categories.html"),
 ])
-def test_writer_refuses_a_second_write_of_one_output(repo, page, taken_by):
+def test_writer_refuses_a_second_write_of_one_output(repo, page, taken_by, monkeypatch):
+    import pressroom.build
+    from pressroom.checking import Report
+
     repo.post("2026/closure.md", post_text())
     pages = repo.root / "content/pages"
     pages.mkdir(parents=True)
     (pages / f"{page}.md").write_text(f"Title: {page.title()}\n\nA page that takes a path.\n")
+    checked = _check(repo.root)  # check refuses the address first ...
+    assert checked.exit_code == 1 and f"content/pages/{page}.md:1: FRONT-SLUG" in checked.output
+    # ... and with the rules switched off, the writer still refuses the second write.
+    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
     result = _build(repo.root)
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if "BUILD-ERROR" in line]

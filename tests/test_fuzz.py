@@ -51,6 +51,7 @@ from pressroom.cli import cli
 from pressroom.content import CAP_VALUES, parse_post
 from pressroom.rules.catalog import RULES
 from pressroom.sources import is_post_path
+from pressroom.violations import printable
 
 # --------------------------------------------------------------------------------------------
 # Budgets: bounded and reproducible by default, long and random behind PRESSROOM_FUZZ_LONG.
@@ -495,8 +496,9 @@ def problem_lines(out: str, files: set[str], text_of: Callable[[str], str | None
 
 def repo_names(root: Path) -> set[str]:
     """Every file the repository holds, as the POSIX paths pressroom prints."""
-    return {p.relative_to(root).as_posix() for p in root.rglob("*")
-            if p.is_file() and ".pressroom-cache" not in p.parts and "output" not in p.parts}
+    return {printable(p.relative_to(root).as_posix()) for p in root.rglob("*")
+            if (p.is_file() or p.is_symlink()) and ".pressroom-cache" not in p.parts
+            and "output" not in p.parts}
 
 
 def reader(root: Path) -> Callable[[str], str | None]:

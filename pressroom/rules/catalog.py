@@ -26,6 +26,10 @@ _RULES = [
     Rule("FILE-ENCODING", "392.4", "a post must be UTF-8", False),
     Rule("FILE-SIZE", "392.4", "a post must be of sensible size", False),
     Rule("FILE-READ", "392.4", "the file could not be read", False),
+    Rule("FILE-LINK", "392.5", "a symbolic link (never read or published)", False),
+    Rule("FILE-SPECIAL", "392.5", "a named pipe, device or socket (never read)", False),
+    Rule("FILE-NAME", "392.4", "a file name that cannot be printed or read as a post", False),
+    Rule("FILE-TYPE", "392.4", "a file under content/ that is not a post, page or image", False),
     Rule("TEXT-CONTROL", "392.4", "a control character no page or feed can carry", False),
     Rule("TEXT-INVISIBLE", "392.5", "an invisible character (it can hide prohibited content)"),
     # 1. Front matter (392.4)

@@ -55,6 +55,9 @@ def _tag_fields(post) -> tuple[str, int] | None:
     return (found.value, found.line) if found is not None else None
 
 
+MAX_TAG_SLUG = 120
+
+
 def check_tag_slugs(path: str, value: str, line: int) -> list[Violation]:
     """One post's tags: none may slugify to nothing, no two may share a slug."""
     problems = []
@@ -65,6 +68,11 @@ def check_tag_slugs(path: str, value: str, line: int) -> list[Violation]:
             problems.append(Violation(path, line, "FRONT-SLUG",
                                       f"tag {name!r} has an empty slug (its page would be "
                                       f"tag/index.html); use letters or digits"))
+            continue
+        if len(slug.encode()) > MAX_TAG_SLUG:  # a file name has at most 255 bytes
+            problems.append(Violation(path, line, "FRONT-SLUG",
+                                      f"tag {name[:40]!r}... is too long for an address "
+                                      f"(at most {MAX_TAG_SLUG} characters)"))
             continue
         first = seen.setdefault(slug, name)
         if first != name:
