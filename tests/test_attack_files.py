@@ -294,3 +294,42 @@ def test_a_control_character_in_settings_or_roster_is_refused_by_name(repo: Repo
     assert built.returncode == 1 and "policy/roster.toml" in built.stdout
     assert "ROSTER-MEMBER: members.pio1 holds control character U+0001" in built.stdout
     assert "Traceback" not in built.stderr + built.stdout and not out.exists()
+
+
+OTHER_READERS = {
+    "content/2026/evil.html": (
+        '<html><head><title>Evil</title><meta name="date" content="2026-11-20">'
+        '<meta name="category" content="traffic"><meta name="author" content="pio1"></head>'
+        f"<body><p>SSN 219-09-9999 {SECRET}</p></body></html>"),
+    "content/2026/evil.rst": f"Evil\n####\n\n:date: 2026-11-20\n:author: pio1\n\n{SECRET}\n",
+}
+
+
+@pytest.mark.parametrize("name", OTHER_READERS, ids=lambda n: n.rsplit(".", 1)[1])
+def test_files_pelican_could_read_besides_markdown_are_never_published(
+        repo: Repo, tmp_path, name, monkeypatch):
+    """An .html or .rst file under content/ was published by Pelican's other readers
+    without any content rule seeing it. check refuses it (FILE-TYPE); and even with the
+    rules switched off, the build reads only Markdown."""
+    import pressroom.build
+    from pressroom.checking import Report
+
+    repo.post("2026/closure.md")
+    (repo.root / name).write_text(OTHER_READERS[name])
+    checked = run("check", "--repo", str(repo.root))
+    assert checked.exit_code == 1 and f"{name}: FILE-TYPE" in checked.output
+    built = run("build", "--repo", str(repo.root), "--output", str(tmp_path / "a"))
+    assert built.exit_code == 1 and not (tmp_path / "a").exists()
+    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    built = run("build", "--repo", str(repo.root), "--output", str(tmp_path / "b"))
+    assert built.exit_code == 0, built.output
+    assert SECRET not in site_text(tmp_path / "b") and "219-09" not in site_text(tmp_path / "b")
+
+
+def test_an_empty_gitkeep_is_fine_but_other_stray_files_are_not(repo: Repo):
+    repo.post("2026/closure.md")
+    (repo.root / "content/.gitkeep").write_text("")
+    assert run("check", "--repo", str(repo.root)).exit_code == 0
+    (repo.root / "content/notes.txt").write_text("draft ideas")
+    checked = run("check", "--repo", str(repo.root))
+    assert checked.exit_code == 1 and "content/notes.txt: FILE-TYPE" in checked.output
