@@ -83,6 +83,18 @@ class Repo:
 
 
 @pytest.fixture
+def without_rules(monkeypatch) -> Callable[[], None]:
+    """Switch the build's content rules off, to prove that the layer behind them (the
+    sanitizer, the writer, the readers) holds on its own: defense in depth."""
+    def switch_off() -> None:
+        import pressroom.build
+        from pressroom.checking import Report
+
+        monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    return switch_off
+
+
+@pytest.fixture
 def repo(tmp_path: Path) -> Repo:
     return Repo(tmp_path / "dept")
 

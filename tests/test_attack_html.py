@@ -169,16 +169,13 @@ def test_check_refuses_every_trick_in_raw_html(repo, name, url, image_ok, link_o
         result.output
 
 
-def test_markdown_neutralises_a_raw_tab(repo, monkeypatch):
+def test_markdown_neutralises_a_raw_tab(repo, without_rules):
     """What the check lets through with a tab, the built page shows as a harmless path."""
-    import pressroom.build
-    from pressroom.checking import Report
-
     repo.post("2026/tab.md", post_text(body='<img src="/\t/evil.example/x.png" alt="a">'))
     checked = _check(repo.root).output
     assert "HTML-URL" not in checked and "IMAGE-MISSING" in checked  # no such file
     # The build refuses the missing image too; without the rules, the page is still safe.
-    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    without_rules()
     assert _build(repo.root).exit_code == 0
     page = lxml.html.parse(str(repo.root / "output/2026/tab/index.html")).getroot()
     src = next(img.get("src") for img in page.iter("img") if "evil" in (img.get("src") or ""))
@@ -274,13 +271,10 @@ def _assert_stays_home(root: etree._Element, page_url: str, where: str) -> int:
     return count
 
 
-def test_built_site_makes_no_request_to_another_host(repo, monkeypatch):
+def test_built_site_makes_no_request_to_another_host(repo, without_rules):
     """Defense in depth: the content rules refuse every one of these tricks (above); with
     the rules switched off for this build, the sanitizer alone keeps every page home."""
-    import pressroom.build
-    from pressroom.checking import Report
-
-    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    without_rules()
     images = "\n\n".join(f'<img src="{_attr(u)}" alt="a"> <a href="{_attr(u)}">{n}</a> '
                          f'<img srcset="{_attr(u)} 2x" alt="b"> '
                          f'<video poster="{_attr(u)}"></video>'
@@ -359,10 +353,7 @@ def test_writer_refuses_a_slug_that_a_site_setting_makes_empty(repo):
     ("2026", "template period_archives.html"),
     ("category", "template categories.html"),
 ])
-def test_writer_refuses_a_second_write_of_one_output(repo, page, taken_by, monkeypatch):
-    import pressroom.build
-    from pressroom.checking import Report
-
+def test_writer_refuses_a_second_write_of_one_output(repo, page, taken_by, without_rules):
     repo.post("2026/closure.md", post_text())
     pages = repo.root / "content/pages"
     pages.mkdir(parents=True)
@@ -370,7 +361,7 @@ def test_writer_refuses_a_second_write_of_one_output(repo, page, taken_by, monke
     checked = _check(repo.root)  # check refuses the address first ...
     assert checked.exit_code == 1 and f"content/pages/{page}.md:1: FRONT-SLUG" in checked.output
     # ... and with the rules switched off, the writer still refuses the second write.
-    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    without_rules()
     result = _build(repo.root)
     assert result.exit_code == 1, result.output
     lines = [line for line in result.output.splitlines() if "BUILD-ERROR" in line]
@@ -483,19 +474,16 @@ def test_an_image_on_the_departments_own_host_passes_check_and_build(repo):
     assert refused.exit_code == 1 and "content/2026/own.md:7: HTML-URL" in refused.output
 
 
-def test_incident_feeds_and_the_cap_index_carry_the_summary_as_text(repo, monkeypatch):
+def test_incident_feeds_and_the_cap_index_carry_the_summary_as_text(repo, without_rules):
     """Found by the fuzzer: incident feeds and the CAP index put the raw Summary into
     type="html" entries. check refuses the markup; with the rules off, the feeds still
     carry it only as text."""
-    import pressroom.build
-    from pressroom.checking import Report
-
     summary = "<script>alert(1)</script> <img src=x onerror=alert(1)> Avoid Elm Street."
     repo.post("2026/alert.md", post_text(
         title="Police activity", category="safety-alerts", expires="2026-11-28 09:00",
         incident="2026-1124-elm", summary=summary))
     assert _check(repo.root).exit_code == 1
-    monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+    without_rules()
     assert _build(repo.root).exit_code == 0
     out = repo.root / "output"
     feeds = [out / "feeds/incidents/2026-1124-elm.atom.xml",
