@@ -10,12 +10,12 @@ when the next such change is, so a timer can be set precisely.
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pressroom import releases
 from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.checking import check_repo, site_timezone
@@ -47,22 +47,21 @@ class Published:
 
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
-            platform: bool = False, progress: Callable[[str], None] = lambda m: None
-            ) -> Published:
-    """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically."""
+            platform: bool = False, progress: Callable[[str], None] = lambda m: None,
+            keep_releases: int = releases.DEFAULT_KEEP) -> Published:
+    """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
+
+    Under the target's lock (``releases.output_lock``, the one ``build`` and
+    ``rollback`` take; the build inside re-enters it): a second run fails fast.
+    """
     target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = target.parent / f".{target.name}.pressroom-lock"
-    with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise InputError(f"another pressroom publish to {target} is running") from exc
-        return _publish(repo, target, now, branch, platform, progress)
+    with releases.output_lock(target):
+        return _publish(repo, target, now, branch, platform, progress, keep_releases)
 
 
 def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
-             progress: Callable[[str], None]) -> Published:
+             progress: Callable[[str], None],
+             keep_releases: int = releases.DEFAULT_KEEP) -> Published:
     try:
         current = git_text(repo, "symbolic-ref", "--quiet", "--short", "HEAD")
     except GitError as exc:
@@ -82,7 +81,7 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     if not report.ok:
         return Published(False, [str(v) for v in report.errors])
     progress("Building the site")
-    built = build_site(repo, target, now=now, progress=progress)
+    built = build_site(repo, target, now=now, progress=progress, keep_releases=keep_releases)
     if not built.ok:
         return Published(False, [str(p) for p in built.problems], built)
     changes = due(repo, now, built.validated)
