@@ -377,7 +377,11 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
     stage = Stage(releases.new_stage(output))
     store = ContentStore(folder / CONTENT_STORE)
     partial: Path | None = None
+    cloning: releases.Cloning | None = None
     try:
+        if changes.changed or changes.removed:  # link the new release while rendering
+            partial = releases.new_partial(output)
+            cloning = releases.Cloning(live.path, partial)
         built = _replay(repo, live.path, stage, store, settings, posts.values(), roster, now,
                         state, kept, fresh, result, collect)
         if not result.ok:
@@ -406,8 +410,11 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
         result.rewritten = len(written)
         result.files, release = state.files, live
         if stage.files or removed:  # else the live release is already this build's site
-            partial = releases.new_partial(output)
-            copied = releases.clone(live.path, partial)
+            if partial is None or cloning is None:
+                partial = releases.new_partial(output)
+                cloning = releases.Cloning(live.path, partial)
+            copied = cloning.wait()
+            cloning = None
             result.removed = stage.commit(partial, removed)
             result.files = state.files - result.removed + sum(
                 1 for name in written if name not in state.manifest)
@@ -424,9 +431,14 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
             files=result.files, variables=built["PRESSROOM_VARIABLES"], release=release.id))
     finally:
         store.close()
+        if cloning is not None:
+            cloning.cancel()
         shutil.rmtree(stage.folder, ignore_errors=True)
-        if partial is not None and partial.exists():  # a failure before it was complete
-            shutil.rmtree(partial, ignore_errors=True)
+        if partial is not None and partial.exists():  # unused, or a failure: not a release
+            if result.ok:
+                releases.discard(partial)  # a clone with nothing new: off the critical path
+            else:
+                shutil.rmtree(partial, ignore_errors=True)
     return result
 
 
