@@ -278,8 +278,10 @@ def test_a_crash_before_any_step_of_the_switch_leaves_one_complete_site(
             shutil.rmtree(releases.releases_folder(site), ignore_errors=True)
             shutil.copytree(tmp_path / "ref-1", site)  # a real folder, as pressroom 0.x left
         else:  # this build also recovers from the crash before (checked here)
-            while len(releases.complete_releases(site)) < 2:
-                assert build_site(dept, site, now=NOW, full=True).ok
+            for _ in range(2):
+                if len(releases.complete_releases(site)) < 2:
+                    assert build_site(dept, site, now=NOW, full=True).ok
+            assert len(releases.complete_releases(site)) >= 2  # old ones, for the pruning
             assert build_site(dept, site, now=NOW).ok  # version 1, a state to be warm from
             assert_no_leftovers(site, sites)
         assert which(site, sites, old_style=migration) == 1
