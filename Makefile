@@ -42,4 +42,4 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) output node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) output .output.releases .output.pressroom-lock node_modules .pytest_cache .ruff_cache

@@ -1,13 +1,15 @@
-"""``pressroom build``: validate, render with Pelican, and swap the site in atomically.
+"""``pressroom build``: validate, render with Pelican, and switch the site in atomically.
 
-The public only ever sees a complete site: Pelican writes into a new temporary
-folder beside ``output/``; only when every post was valid and Pelican reported
-no error is that folder renamed into place. A failed build leaves the previous
-``output/`` exactly as it was.
+The public only ever sees a complete site: ``output/`` is a symbolic link to an
+immutable release folder (``pressroom.releases``). Pelican writes a new release
+beside the live one; only when every post was valid and Pelican reported no error
+is the link replaced, in one rename. A failed or killed build leaves the previous
+site exactly as it was.
 
 When only posts changed since the last build, the build is *warm*
-(``pressroom.incremental``): it starts from the current site and rewrites only the
-files the change affects — the same bytes a full build writes.
+(``pressroom.incremental``): its release starts as a hard-link clone of the live one
+and only the files the change affects are rewritten — the same bytes a full build
+writes.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import io
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pressroom import releases
 from pressroom.cards import ContentStore
 from pressroom.checking import check_repo
 from pressroom.content import check_author, check_collection, parse_post
@@ -132,23 +134,12 @@ def read_config(repo: Path, config: Path | None = None,
 def _check_output(repo: Path, output: Path) -> None:
     if output.exists() and not output.is_dir():
         raise InputError(f"{output}: exists and is not a folder")
-    resolved, root = output.resolve(), repo.resolve()
+    # The output path itself is a link to a release: judge where it (and its releases) live.
+    resolved, root = output.parent.resolve() / output.name, repo.resolve()
     if resolved == root or resolved in root.parents or resolved == root / "content" \
             or (root / "content") in resolved.parents:
         raise InputError(f"{output}: the output folder must not contain or be inside the "
                          f"content (it is replaced on every build)")
-
-
-def _swap_in(new: Path, output: Path) -> None:
-    """Replace ``output`` by ``new``: two renames, never a half-written site."""
-    old = None
-    if output.exists():
-        old = Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-old-"))
-        os.rmdir(old)
-        os.rename(output, old)
-    os.rename(new, output)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def build_site(
@@ -159,6 +150,7 @@ def build_site(
     progress: Callable[[str], None] = lambda message: None,
     full: bool = False,
     overrides: dict[str, Any] | None = None,
+    keep_releases: int = releases.DEFAULT_KEEP,
 ) -> BuildResult:
     """Build the site of the repository at ``repo`` into ``output``.
 
@@ -168,8 +160,12 @@ def build_site(
     refuses is ever written to a site. ``overrides`` are settings applied last
     (``publish`` turns relative URLs off). ``full`` skips the warm build even when one is
     possible. Raises ``InputError`` for unusable input
-    (missing folders, unreadable settings); content problems are returned as
-    violations and leave ``output`` untouched.
+    (missing folders, unreadable settings, another build of ``output`` running);
+    content problems are returned as violations and leave ``output`` untouched.
+    ``keep_releases`` old releases are kept for ``pressroom rollback``.
+
+    Under the output's lock (the same ``publish`` and ``rollback`` take), it first
+    converts an old-style output folder and removes what crashed builds left.
     """
     started = time.monotonic()
     repo, output = repo.absolute(), output.absolute()
@@ -177,9 +173,12 @@ def build_site(
     if now.tzinfo is None:
         raise InputError("the build time must include a time zone")
     _check_output(repo, output)
-    with _collecting_logs() as collect:
+    if keep_releases < 0:
+        raise InputError("the number of old releases to keep cannot be negative")
+    with releases.output_lock(output), _collecting_logs() as collect:
+        releases.prepare(output)
         return _build(repo, output, now, config, progress, started, collect, full,
-                      overrides)
+                      overrides, keep_releases)
 
 
 @contextlib.contextmanager
@@ -198,7 +197,8 @@ def _no_cycle_collection():
 
 def _build(repo: Path, output: Path, now: datetime, config: Path | None,
            progress: Callable[[str], None], started: float, collect: _Collect,
-           full: bool, overrides: dict[str, Any] | None) -> BuildResult:
+           full: bool, overrides: dict[str, Any] | None,
+           keep: int = releases.DEFAULT_KEEP) -> BuildResult:
     settings = read_config(repo, config, overrides)
     tz = load_department(repo).tz
     require_content(repo)
@@ -213,7 +213,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     if not full:
         with _no_cycle_collection():
             warm = _warm(repo, output, settings, tz, now, folder, fingerprint, progress,
-                         collect)
+                         collect, keep)
         if isinstance(warm, BuildResult):
             warm.seconds = time.monotonic() - started
             return warm
@@ -234,9 +234,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     result.drafts = sum(1 for p in sources.posts if p.status == "draft")
     result.scheduled = result.posts - result.public - result.drafts
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-"))
-    staging.chmod(0o755)
+    staging = releases.new_partial(output)
     try:
         built = _render(repo, staging, settings, sources.posts, sources.roster, now, result,
                         progress, collect, trust_cache=not full)
@@ -245,14 +243,15 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
             result.files = sum(1 for p in staging.rglob("*") if p.is_file())
             result.rewritten = len(built["PRESSROOM_WRITTEN"])
             forget_state(folder)
-            _swap_in(staging, output)
+            release = releases.publish_release(output, staging, keep)
+            progress(f"Release {release.id} is live")
             ContentStore.fresh(folder / CONTENT_STORE, built["PRESSROOM_CARDS"])
             save_state_behind(folder, SiteState(
                 fingerprint=fingerprint, sources=sources_state.sources,
                 posts={p.path: p for p in sources.posts}, cards=built["PRESSROOM_CARDS"],
                 manifest=built["PRESSROOM_MANIFEST"],
                 banner=built["PRESSROOM_BANNER_KEY"], files=result.files,
-                variables=built["PRESSROOM_VARIABLES"]))
+                variables=built["PRESSROOM_VARIABLES"], release=release.id))
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
@@ -327,13 +326,17 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: 
 
 def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
           folder: Path, fingerprint: str, progress: Callable[[str], None],
-          collect: _Collect) -> BuildResult | str:
+          collect: _Collect, keep: int = releases.DEFAULT_KEEP) -> BuildResult | str:
     """A warm build, or why it cannot be one (then the caller builds in full)."""
     state = load_state(folder)
     if state is None:
         return "no earlier build to start from"
-    if not output.is_dir():
+    live = releases.live_release(output)
+    if live is None:
         return f"{output} does not hold a site yet"
+    if state.release != live.id:
+        return (f"the live release {live.id} is not the one the last build made "
+                f"(a rollback?)")
     if state.fingerprint != fingerprint:
         return "the settings, theme, roster, policy or pressroom itself changed"
     changes = scan(repo, state.sources)
@@ -380,10 +383,16 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
     if any(card.volatile for card in kept):
         return "a post links to another post with {filename}"
 
-    stage = Stage(Path(tempfile.mkdtemp(dir=output.parent, prefix=".output-stage-")))
+    # Everything is read from the live release (it never changes) and written to the stage.
+    stage = Stage(releases.new_stage(output))
     store = ContentStore(folder / CONTENT_STORE)
+    partial: Path | None = None
+    cloning: releases.Cloning | None = None
     try:
-        built = _replay(repo, output, stage, store, settings, posts.values(), roster, now,
+        if changes.changed or changes.removed:  # link the new release while rendering
+            partial = releases.new_partial(output)
+            cloning = releases.Cloning(live.path, partial)
+        built = _replay(repo, live.path, stage, store, settings, posts.values(), roster, now,
                         state, kept, fresh, result, collect)
         if not result.ok:
             return result
@@ -405,24 +414,41 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
                     if block is not None:
                         jobs.append((name, blocks.setdefault(block, block.encode())))
             result.banner_patched = patch_banners(
-                output, stage, jobs, settings.get("PRESSROOM_PARALLEL_FROM", 500))
+                live.path, stage, jobs, settings.get("PRESSROOM_PARALLEL_FROM", 500))
             progress(f"The alert banner changed: updated it on {result.banner_patched} "
                      f"other page(s)")
         result.rewritten = len(written)
-        forget_state(folder)
-        result.removed = stage.commit(output, removed)
-        result.files = state.files - result.removed + sum(
-            1 for name in written if name not in state.manifest)
-        progress(f"Moved {len(stage.files)} file(s) into {output}, removed {result.removed}")
+        result.files, release = state.files, live
+        if stage.files or removed:  # else the live release is already this build's site
+            if partial is None or cloning is None:
+                partial = releases.new_partial(output)
+                cloning = releases.Cloning(live.path, partial)
+            copied = cloning.wait()
+            cloning = None
+            result.removed = stage.commit(partial, removed)
+            result.files = state.files - result.removed + sum(
+                1 for name in written if name not in state.manifest)
+            forget_state(folder)
+            release = releases.publish_release(output, partial, keep)
+            progress(f"Release {release.id} is live: {live.id} linked"
+                     f"{f' ({copied} file(s) copied)' if copied else ''}, "
+                     f"{len(stage.files)} file(s) new, {result.removed} removed")
         store.add(built["PRESSROOM_CARDS"])
         store.close()
         save_state_behind(folder, SiteState(
             fingerprint=fingerprint, sources=changes.sources, posts=posts,
             cards=built["PRESSROOM_CARDS"], manifest=manifest, banner=banner,
-            files=result.files, variables=built["PRESSROOM_VARIABLES"]))
+            files=result.files, variables=built["PRESSROOM_VARIABLES"], release=release.id))
     finally:
         store.close()
+        if cloning is not None:
+            cloning.cancel()
         shutil.rmtree(stage.folder, ignore_errors=True)
+        if partial is not None and partial.exists():  # unused, or a failure: not a release
+            if result.ok:
+                releases.discard(partial)  # a clone with nothing new: off the critical path
+            else:
+                shutil.rmtree(partial, ignore_errors=True)
     return result
 
 

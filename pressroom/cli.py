@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from pressroom import __version__
+from pressroom.releases import DEFAULT_KEEP
 from pressroom.violations import InputError
 
 
@@ -44,6 +45,11 @@ def parse_now(value: str | None) -> datetime | None:
         raise UsageProblem(f"--now {value!r} needs a UTC offset, e.g. 2026-11-20T18:00-08:00")
     return parsed
 
+
+KEEP_RELEASES_OPTION = click.option(
+    "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,
+    show_default=True, metavar="N",
+    help="Old releases of the site to keep beside it for `pressroom rollback`.")
 
 REPO_OPTION = click.option(
     "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
@@ -75,9 +81,10 @@ def cli() -> None:
               default=None, help="Pelican settings file  [default: REPO/pelicanconf.py]")
 @click.option("--full", is_flag=True,
               help="Rebuild every file even when only posts changed since the last build.")
+@KEEP_RELEASES_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(repo: Path, output: Path | None, now_text: str | None, config: Path | None,
-          full: bool, quiet: bool) -> None:
+          full: bool, keep_releases: int, quiet: bool) -> None:
     """Check every post and build a preview of the site with its feeds.
 
     This builds the working folder as it is — a preview, not the approved
@@ -92,7 +99,12 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     changed posts and rewrites only the files they affect — the same bytes a
     full build writes — in a few seconds even for 10,000 posts. A change to
     the settings, theme, roster, policy, pages or images means a full build,
-    which renders everything in a temporary folder and swaps it in.
+    which renders everything into a new release.
+
+    The output path is a symbolic link to a release folder beside it
+    (.NAME.releases/); a build switches it to the new release in one atomic
+    rename, so readers see the old site or the new one, never a mix. One
+    build or publish per output at a time: a second one exits 2 at once.
 
     \b
     Examples:
@@ -107,7 +119,8 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     target = output if output is not None else repo / "output"
     say = (lambda message: None) if quiet else (lambda message: click.echo(f"… {message}"))
     try:
-        result = build_site(repo, target, now=now, config=config, progress=say, full=full)
+        result = build_site(repo, target, now=now, config=config, progress=say, full=full,
+                            keep_releases=keep_releases)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     for warning in result.warnings:

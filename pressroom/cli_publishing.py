@@ -1,4 +1,4 @@
-"""CLI commands for time-driven publishing (392.4 e, 392.4.1): due, publish."""
+"""CLI commands for time-driven publishing (392.4 e, 392.4.1): due, publish, rollback."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder, parse_now
+from pressroom.cli import (
+    KEEP_RELEASES_OPTION,
+    REPO_OPTION,
+    UsageProblem,
+    cli,
+    existing_folder,
+    parse_now,
+)
 from pressroom.violations import InputError
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
@@ -52,9 +59,10 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
 @NOW_OPTION
 @click.option("--branch", default="main", show_default=True)
 @click.option("--platform", is_flag=True, help="Main is merged on GitHub/GitLab (see verify).")
+@KEEP_RELEASES_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
-                    platform: bool, quiet: bool) -> None:
+                    platform: bool, keep_releases: int, quiet: bool) -> None:
     """Verify approvals, check content, build and deploy the site — or change nothing.
 
     Safe to run from cron or a systemd timer: one run at a time (a lock), only a
@@ -71,7 +79,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     now = parse_now(now_text) or datetime.now(UTC)
     say = (lambda m: None) if quiet else (lambda m: click.echo(f"… {m}"))
     try:
-        result = publish(repo, target, now, branch, platform, say)
+        result = publish(repo, target, now, branch, platform, say, keep_releases)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     if not result.ok:
@@ -84,3 +92,46 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     nxt = (f" Next change: {result.next_change[0].isoformat(timespec='minutes')} "
            f"({result.next_change[1]})." if result.next_change else "")
     click.echo(f"Published {result.build.public} post(s) to {target}.{nxt}")
+
+
+@cli.command("rollback")
+@click.option("--target", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The served folder publish deploys to.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder build writes to  [default: ./output]")
+@click.option("--to", "to", metavar="RELEASE", default=None,
+              help="The release to make live (see --list). Default: the one before the "
+                   "live one.")
+@click.option("--list", "show", is_flag=True, help="List the kept releases; change nothing.")
+def rollback_command(target: Path | None, output: Path | None, to: str | None,
+                     show: bool) -> None:
+    """Put an earlier release of the site back live, in one atomic switch.
+
+    Every build keeps the last few releases beside the site (--keep-releases);
+    rollback points the site at the one before the live one, or at --to RELEASE,
+    under the same lock as build and publish. The next build is then a full
+    one. Exit 0 switched (or listed), 2 nothing to roll back to or usage.
+
+    \b
+    Examples:
+      pressroom rollback --target /var/www/pd --list
+      pressroom rollback --target /var/www/pd
+      pressroom rollback --target /var/www/pd --to 20261124T184500Z-41
+    """
+    from pressroom import releases
+
+    if target is not None and output is not None:
+        raise UsageProblem("give --target or --output, not both")
+    site = target or output or Path("output")
+    try:
+        if show:
+            listed = releases.describe(site)
+            if not listed:
+                raise InputError(f"{site}: no releases kept here")
+            for release, live in listed:
+                click.echo(f"{'*' if live else ' '} {release.id}{'  (live)' if live else ''}")
+            return
+        release = releases.rollback(site, to)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"{site} now serves release {release.id}. The next build is a full one.")

@@ -10,14 +10,17 @@ another with ``{filename}``. It then
 1. checks only the changed posts (plus the checks across posts, over all of them);
 2. reads the changed and newly due posts through Pelican and the plugins;
 3. replays the output phase over all cards, rendering only the files whose key
-   changed, into a staging folder beside the site (``Stage``);
+   changed, into a staging folder beside the releases (``Stage``);
 4. patches the banner of the pages it kept, when the banner changed, likewise;
-5. only when all of that succeeded, moves each staged file into the site with an
-   atomic rename and deletes the files the site no longer has.
+5. only when all of that succeeded, makes a new release (``pressroom.releases``): a
+   hard-link clone of the live one, each staged file renamed over its link, the files
+   the site no longer has unlinked — the live release is never touched — and switches
+   the site to it with one atomic rename of a symlink.
 
-A failed warm build changes nothing. Step 5 takes a fraction of a second; the state
-is dropped before it and saved after it, so if the machine stops during it the next
-build is a full one, which replaces the whole site.
+A failed or killed warm build changes nothing that is served. The state names the
+release it describes; it is dropped before the switch and saved (in the background)
+after it, and a state naming another release than the live one (after a rollback, or
+a kill between the two) is not used: the next build is a full one.
 
 A test builds the same content both ways after adds, edits, removals, expiries and
 setting and theme changes, and compares the trees byte for byte.
@@ -41,7 +44,7 @@ from typing import Any
 from pressroom.files import read_regular, walk
 
 STATE_FILE = "site-state.pickle"
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: the state names its release
 CHUNK = 500  # posts or cards per pickle
 BANNER_VARIABLE = "alert_banner"
 BANNER_START, BANNER_END = "<!-- pressroom:banner -->", "<!-- /pressroom:banner -->"
@@ -73,6 +76,7 @@ class SiteState:
     files: int  # files in the site
     variables: dict[str, frozenset[str]]  # template -> the variables it reads
     version: int = STATE_VERSION
+    release: str = ""  # the release (pressroom.releases) this state describes
 
 
 @dataclass
@@ -271,7 +275,7 @@ def site_fingerprint(repo: Path, output: Path, settings: dict[str, Any]) -> str:
 
 
 class Stage:
-    """A warm build's new files, kept flat beside the site until all of them are ready."""
+    """A warm build's new files, kept flat beside the releases until all of them are ready."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -282,7 +286,12 @@ class Stage:
         return str(self.folder / flat)
 
     def commit(self, site: Path, removed: Iterable[str]) -> int:
-        """Move every staged file into ``site`` (one rename each); delete ``removed``."""
+        """Move every staged file into ``site`` (one rename each); delete ``removed``.
+
+        ``site`` is the new release, a hard-link clone of the live one: a rename replaces
+        the clone's link and an unlink drops it, and the inode the live release shares
+        is never written.
+        """
         folder, root = str(self.folder), str(site)
         for name, flat in self.files.items():
             source, target = os.path.join(folder, flat), os.path.join(root, name)

@@ -11,12 +11,12 @@ when the next such change is, so a timer can be set precisely.
 
 from __future__ import annotations
 
-import fcntl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from pressroom import releases
 from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.checking import site_timezone
@@ -54,22 +54,21 @@ class Published:
 
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
-            platform: bool = False, progress: Callable[[str], None] = lambda m: None
-            ) -> Published:
-    """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically."""
+            platform: bool = False, progress: Callable[[str], None] = lambda m: None,
+            keep_releases: int = releases.DEFAULT_KEEP) -> Published:
+    """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
+
+    Under the target's lock (``releases.output_lock``, the one ``build`` and
+    ``rollback`` take; the build inside re-enters it): a second run fails fast.
+    """
     target = target.absolute()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = target.parent / f".{target.name}.pressroom-lock"
-    with open(lock_path, "w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise InputError(f"another pressroom publish to {target} is running") from exc
-        return _publish(repo, target, now, branch, platform, progress)
+    with releases.output_lock(target):
+        return _publish(repo, target, now, branch, platform, progress, keep_releases)
 
 
 def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
-             progress: Callable[[str], None]) -> Published:
+             progress: Callable[[str], None],
+             keep_releases: int = releases.DEFAULT_KEEP) -> Published:
     """Build exactly the tree of the commit that verified: read from git, never the folder.
 
     The publishing checkout may hold untracked, ignored or edited files, or be on
@@ -91,7 +90,8 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     if problems:
         return Published(False, [str(p) for p in problems])
     progress("Checking content rules and building the site")
-    built = build_site(tree, target, now=now, progress=progress, overrides=PUBLIC_SETTINGS)
+    built = build_site(tree, target, now=now, progress=progress, overrides=PUBLIC_SETTINGS,
+                       keep_releases=keep_releases)
     if not built.ok:
         return Published(False, [str(p) for p in built.problems], built)
     changes = due(tree, now, built.validated)

@@ -21,6 +21,16 @@ def all_text(root: Path) -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file())
 
 
+def assert_only_releases(parent: Path, out: Path, live: int) -> None:
+    """Beside the site: its lock and its releases folder, holding ``live`` complete releases
+    and nothing half-built; ``out`` is a link to the newest."""
+    assert sorted(p.name for p in parent.iterdir()) == [
+        f".{out.name}.pressroom-lock", f".{out.name}.releases", "dept", out.name]
+    kept = sorted((parent / f".{out.name}.releases").iterdir())
+    assert len(kept) == live and all(re.fullmatch(r"\d{8}T\d{6}Z-\d+", p.name) for p in kept)
+    assert out.is_symlink() and out.resolve() == kept[-1]
+
+
 @pytest.fixture
 def built_sample(sample_repo, tmp_path):
     out = tmp_path / "site"
@@ -124,7 +134,7 @@ def test_failed_build_leaves_previous_site_untouched(repo, tmp_path, digest):
     assert [(p.path, p.line, p.rule_id) for p in result.problems] == [
         ("content/2026/bad.md", 2, "FRONT-DATE")]
     assert digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dept", "out"]  # no staging left
+    assert_only_releases(tmp_path, out, live=1)  # no staging left
 
 
 def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, digest):
@@ -140,7 +150,7 @@ def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, d
     assert result.problems[0].rule_id == "BUILD-ERROR"
     assert "many" in result.problems[0].message
     assert digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dept", "out"]
+    assert_only_releases(tmp_path, out, live=1)  # no staging left
 
 
 def test_unknown_author_refuses_the_build(repo, tmp_path):

@@ -183,6 +183,8 @@ def test_a_refused_warm_build_changes_nothing(tmp_path: Path) -> None:
     assert [p.rule_id for p in refused.problems] == ["FRONT-CATEGORY"]
     assert tree_digest(output) == before
     assert not list(tmp_path.glob(".output-*")), "no stage left behind"
+    assert [p.name for p in (tmp_path / ".out.releases").iterdir()] == \
+        [os.readlink(output).split("/")[-1]], "no stage or half-built release left behind"
     edit("volunteer-program.md", "Category: gossip-", "Category: ")(root)
     again = build_site(root, output, now=at(24, 18))
     assert again.ok and again.incremental and tree_digest(output) == before
