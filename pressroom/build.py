@@ -19,6 +19,7 @@ import gc
 import io
 import logging
 import os
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -58,6 +59,9 @@ from pressroom.sources import (
 from pressroom.violations import InputError, Violation
 
 CONFIG_FILE = "pelicanconf.py"
+# Pelican's intrasite link markers ({static}, {filename}, |attach| ...): the link resolves
+# against the whole site's content, which only a full build has (found by the fuzzer).
+INTRASITE_LINK = re.compile(rb"[{|](?:filename|static|attach|index|author|category|tag)[}|]")
 CONTENT_STORE = "site-content.sqlite"  # post bodies for warm builds (pressroom.cards)
 
 
@@ -358,6 +362,8 @@ def _warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
         except OSError as exc:
             problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
             continue
+        if INTRASITE_LINK.search(data):
+            return f"{rel} links within the site ({{static}}, {{filename}} ...)"
         post, found = parse_post(rel, data, tz)
         problems.extend(found)
         if post is not None:
