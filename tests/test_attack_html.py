@@ -336,16 +336,17 @@ def test_two_spellings_of_one_tag_slug_are_refused(repo):
 
 def test_writer_refuses_a_slug_that_a_site_setting_makes_empty(repo):
     """Checks mirror Pelican's default slug settings; the writer catches any other."""
-    repo.settings("TAG_REGEX_SUBSTITUTIONS = [(r'.*', '')]\n")
     repo.post("2026/closure.md", post_text(tags="Road Work"))
-    (repo.root / "output").mkdir()
-    (repo.root / "output/marker.txt").write_text("the old site")
+    assert _build(repo.root).exit_code == 0
+    site = repo.root / "output"
+    before = {p: p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    repo.settings("TAG_REGEX_SUBSTITUTIONS = [(r'.*', '')]\n")
     result = _build(repo.root)
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "BUILD-ERROR" in line]
     assert len(lines) == 1, result.output
     assert "'tag//index.html' from tag 'Road Work' of content/2026/closure.md" in lines[0]
-    assert (repo.root / "output/marker.txt").read_text() == "the old site"
+    assert {p: p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()} == before
 
 
 @pytest.mark.parametrize(("page", "taken_by"), [
