@@ -43,6 +43,16 @@ END = datetime(2026, 11, 1, 9, 0)
 NOW = "2026-11-01T09:30-08:00"
 
 
+def remove_site(site: Path) -> None:
+    """The site link and every release behind it (``pressroom.releases``)."""
+    from pressroom.releases import releases_folder
+
+    shutil.rmtree(releases_folder(site), ignore_errors=True)
+    if site.is_symlink():
+        site.unlink()
+    shutil.rmtree(site, ignore_errors=True)
+
+
 def measured(command: list[str]) -> tuple[float, float]:
     """(seconds, peak resident MB of the command and the children it waited for)."""
     started = time.perf_counter()
@@ -89,7 +99,7 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
             [str(BIN / "pelican"), str(repo / "content"), "-o", str(out), "-s",
              str(plain_settings), "-q"]))
         shutil.rmtree(out, ignore_errors=True)
-        shutil.rmtree(site, ignore_errors=True)
+        remove_site(site)  # cold: no earlier release to clone, no caches
         shutil.rmtree(caches, ignore_errors=True)
         record("pressroom build, full (cold)", measured(build))
         added = [one_post(repo, f"bench-new-{index}", 10 + index)]
