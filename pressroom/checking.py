@@ -12,6 +12,7 @@ import gc
 import hashlib
 import os
 import pickle
+import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
@@ -254,10 +255,22 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
 
 
 # One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post,
-# (mtime_ns, size) of the file when it was read).
-FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None, tuple[int, int]]
+# the file's stat_key() when it was read).
+FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None, tuple[int, ...]]
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 CHECK_CACHE = "check-results.pickle"
+RACY_NS = 2_000_000_000
+
+
+def stat_key(stat: os.stat_result) -> tuple[int, ...]:
+    """What tells a file was not written since it was read: size and time alone do not
+    (`cp -p`, `rsync -t`, `tar x` and `touch -r` restore the time of an edited file of the
+    same size); the change time and inode cannot be set back by anyone. A file written
+    within the last seconds gets no key (only its hash is trusted): an edit in the same
+    clock tick as the read would leave every time unchanged ("racy git")."""
+    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS:
+        return ()
+    return (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
 
 
 def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResult]:
@@ -276,7 +289,7 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
         result = check_post(rel, data, ctx)
         post = result.post and replace(result.post, body="", header=None)  # light to send
         out.append((rel, hashlib.sha256(data).hexdigest(), result.violations,
-                    result.suppressions, post, (stat.st_mtime_ns, stat.st_size)))
+                    result.suppressions, post, stat_key(stat)))
     return out
 
 
@@ -354,7 +367,7 @@ class _CheckCache:
         path = os.path.join(self.root, rel)
         try:
             stat = os.lstat(path)
-            if (stat.st_mtime_ns, stat.st_size) == entry[5]:
+            if entry[5] and stat_key(stat) == entry[5]:
                 return entry
             with open(path, "rb") as handle:
                 sha = hashlib.sha256(handle.read()).hexdigest()
@@ -362,8 +375,10 @@ class _CheckCache:
             return None
         if entry[1] != sha:
             return None
-        entry = (*entry[:5], (stat.st_mtime_ns, stat.st_size))  # touched, not changed
-        self.fresh.append(entry)
+        key = stat_key(stat)
+        if key != entry[5]:
+            entry = (*entry[:5], key)  # touched, not changed
+            self.fresh.append(entry)
         return entry
 
     def add(self, results: list[FileResult]) -> None:

@@ -211,8 +211,28 @@ def cache_folder(repo: Path) -> Path:
     """Inside .git when there is one, so the cache can never be committed by accident."""
     from pressroom.markdown_render import CACHE_FOLDER
 
-    git_dir = repo / ".git"
-    return git_dir / "pressroom-cache" if git_dir.is_dir() else repo / CACHE_FOLDER
+    git_dir = _git_dir(repo)
+    return git_dir / "pressroom-cache" if git_dir is not None else repo / CACHE_FOLDER
+
+
+def _git_dir(repo: Path) -> Path | None:
+    """``.git``, or the folder a ``.git`` file names (a worktree, a submodule): never the
+    working folder, where a branch can commit a ``.pressroom-cache/`` of its own (the
+    caches are pickles: loading one a branch wrote would run its code)."""
+    dot_git = repo / ".git"
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        if not dot_git.is_file() or dot_git.is_symlink():
+            return None
+        text = dot_git.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not text.startswith("gitdir:"):
+        return None
+    found = Path(text[len("gitdir:"):].strip())
+    found = found if found.is_absolute() else repo / found
+    return found if found.is_dir() else None
 
 
 def stable_repr(value: Any) -> str:

@@ -165,5 +165,20 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
         # by Pelican's other readers without any content rule seeing it (check refuses such
         # files as FILE-TYPE; this makes sure the build could not read them anyway).
         "READERS": {"html": None, "htm": None, "rst": None},
+        # Nothing but our theme and content/ is read, and nothing is written outside the
+        # release: Pelican copies THEME_STATIC_PATHS (any folder of the build machine) to
+        # THEME_STATIC_DIR (any path), loads templates (Jinja: code) from
+        # THEME_TEMPLATES_OVERRIDES, copies a static file to its save_as from
+        # EXTRA_PATH_METADATA unchecked, and OUTPUT_SOURCES publishes the raw Markdown
+        # with the comments the sanitizer removes.
+        "THEME_STATIC_DIR": "theme",
+        "THEME_STATIC_PATHS": ["static"],
+        "THEME_TEMPLATES_OVERRIDES": [],
+        "OUTPUT_SOURCES": False,
+        "STATIC_CREATE_LINKS": False,  # a release never shares an inode with content/
+        "EXTRA_PATH_METADATA": {},
+        "PATH_METADATA": "",
+        "FILENAME_METADATA": r"(?P<date>\d{4}-\d{2}-\d{2}).*",
+        "IGNORE_FILES": ["**/.*"],
     })
     return settings
