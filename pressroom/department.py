@@ -178,9 +178,76 @@ def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any
             raise InputError(
                 f"{name}:{node.lineno}: SETTINGS: {target.id} is a department setting: set "
                 f"it in {SITE_PATH} ({DEPARTMENT_SETTINGS[target.id]})")
-        if target.id.isupper():
-            settings[target.id] = value
+        if target.id not in PELICAN_ALLOWED:
+            raise InputError(
+                f"{name}:{node.lineno}: SETTINGS: {target.id} cannot be set here; a "
+                f"department may tune only {', '.join(sorted(PELICAN_ALLOWED))} (the theme, "
+                f"plugins, paths and readers are pressroom's, so no setting can reach "
+                f"outside the site or run code)")
+        problem = PELICAN_ALLOWED[target.id](value)
+        if problem:
+            raise InputError(f"{name}:{node.lineno}: SETTINGS: {target.id} must be {problem}")
+        settings[target.id] = value
     return settings
+
+
+def _count(minimum: int, *, off: bool = False) -> Any:
+    def judge(value: Any) -> str | None:
+        if off and value in (False, None):
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            return f"a whole number of at least {minimum}" + (" (or False)" if off else "")
+        return None
+    return judge
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "True or False"
+
+
+def _text(value: Any) -> str | None:
+    return None if isinstance(value, str) else "text in quotes"
+
+
+def _date_formats(value: Any) -> str | None:
+    ok = isinstance(value, dict) and all(
+        isinstance(k, str) and (isinstance(v, str) or (
+            isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v)))
+        for k, v in value.items())
+    return None if ok else 'a dict of language -> format, e.g. {"en": "%-d %b %Y"}'
+
+
+def _substitutions(value: Any) -> str | None:
+    ok = isinstance(value, (list, tuple)) and all(
+        isinstance(pair, (list, tuple)) and len(pair) == 2
+        and all(isinstance(x, str) for x in pair) for pair in value)
+    if ok:
+        try:
+            for pattern, _ in value:
+                re.compile(pattern)
+        except re.error:
+            ok = False
+    return None if ok else "a list of (regular expression, replacement) pairs"
+
+
+# The Pelican settings a department may tune in pelicanconf.py, each with its check. The
+# rest (theme, plugins, paths, readers, output names, metadata) are pressroom's: one of
+# them once copied ~/.ssh into the site or ran a template from anywhere.
+PELICAN_ALLOWED: dict[str, Any] = {
+    "DEFAULT_PAGINATION": _count(1, off=True),
+    "DEFAULT_ORPHANS": _count(0),
+    "RELATIVE_URLS": _flag,
+    "NEWEST_FIRST_ARCHIVES": _flag,
+    "DEFAULT_DATE_FORMAT": _text,
+    "DATE_FORMATS": _date_formats,
+    "SUMMARY_MAX_LENGTH": _count(0, off=True),
+    "SLUG_REGEX_SUBSTITUTIONS": _substitutions,
+    "TAG_REGEX_SUBSTITUTIONS": _substitutions,
+    "CATEGORY_REGEX_SUBSTITUTIONS": _substitutions,
+    "PRESSROOM_FEED_MAX_ITEMS": _count(1),
+    "PRESSROOM_PARALLEL_FROM": _count(1),  # tuning: when pages render on several cores
+    "PRESSROOM_RENDER_BATCH": _count(1),
+}
 
 
 def _control_in(value: Any) -> str | None:

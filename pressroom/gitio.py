@@ -265,3 +265,13 @@ class ObjectReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def is_branch_name(repo: Path, name: str) -> bool:
+    """Whether ``name`` is a well-formed branch name (``main``, ``post/x``): not an option,
+    a reflog entry (``main@{1}``), a revision expression (``main^``) or a full ref."""
+    if not name or name.startswith(("-", "refs/")):
+        return False
+    result = subprocess.run(git_command("check-ref-format", f"refs/heads/{name}"),
+                            cwd=repo, capture_output=True, env=git_env(repo))
+    return result.returncode == 0

@@ -208,11 +208,19 @@ def scan(repo: Path, before: dict[str, tuple[int, int, str]] | None = None) -> C
 
 
 def cache_folder(repo: Path) -> Path:
-    """Inside .git when there is one, so the cache can never be committed by accident."""
-    from pressroom.markdown_render import CACHE_FOLDER
+    """Where this repository's caches live: never anywhere a branch could put files.
 
+    Inside git's own folder when there is one (so the cache is never committed); for a
+    folder outside git (an archive of a branch, say), in the user's cache folder
+    (``$XDG_CACHE_HOME/pressroom`` or ``~/.cache/pressroom``), keyed by the folder's real
+    path. The caches are pickles: reading one that came with the content would run code.
+    """
     git_dir = _git_dir(repo)
-    return git_dir / "pressroom-cache" if git_dir is not None else repo / CACHE_FOLDER
+    if git_dir is not None:
+        return git_dir / "pressroom-cache"
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pressroom"
+    real = os.path.realpath(repo)
+    return base / f"{Path(real).name[:40]}-{hashlib.sha256(real.encode()).hexdigest()[:24]}"
 
 
 def _git_dir(repo: Path) -> Path | None:

@@ -105,7 +105,6 @@ def _render_files(paths: Sequence[str]) -> list[tuple[str, Rendered]]:
     return out
 
 
-CACHE_FOLDER = ".pressroom-cache"
 CACHE_FILE = "markdown.pickle"
 
 

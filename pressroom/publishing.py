@@ -21,7 +21,7 @@ from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.checking import site_timezone
 from pressroom.content import Post
-from pressroom.gitio import GitError, git_text
+from pressroom.gitio import GitError, git_text, is_branch_name
 from pressroom.incidents import upcoming_changes
 from pressroom.incremental import cache_folder
 from pressroom.published_tree import FOLDER, export_tree
@@ -75,6 +75,9 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     another branch: none of that reaches the public. The commit is resolved once and
     that same commit is verified, exported and built.
     """
+    if not is_branch_name(repo, branch):
+        raise InputError(f"{branch!r} is not a branch name (publish builds a branch, e.g. "
+                         f"main; not a reflog entry such as main@{{1}}, a tag or a commit)")
     try:
         commit = git_text(repo, "rev-parse", "--verify", "--quiet",
                           f"refs/heads/{branch}^{{commit}}")

@@ -263,6 +263,26 @@ def test_the_time_zone_comes_from_the_department_settings(repo: Repo, tmp_path):
     assert "+14:00" in (out / "2026/late/index.html").read_text()
 
 
+def test_only_the_pelican_settings_a_department_may_tune_are_read(repo: Repo, tmp_path):
+    """An allowlist, each value checked: THEME_TEMPLATES_OVERRIDES once ran a template from
+    anywhere, THEME_STATIC_PATHS copied ~/.ssh into the site (tests/test_attack_more.py)."""
+    repo.post("2026/closure.md")
+    for text, message in (
+            ("PLUGINS = ['evil']\n", "pelicanconf.py:1: SETTINGS: PLUGINS cannot be set here"),
+            ("READERS = {}\n", "pelicanconf.py:1: SETTINGS: READERS cannot be set here"),
+            ("DEFAULT_PAGINATION = -1\n", "DEFAULT_PAGINATION must be a whole number of at "
+                                           "least 1"),
+            ("PRESSROOM_FEED_MAX_ITEMS = -5\n", "PRESSROOM_FEED_MAX_ITEMS must be a whole"),
+            ("TAG_REGEX_SUBSTITUTIONS = [('(', '')]\n", "TAG_REGEX_SUBSTITUTIONS must be a "
+                                                         "list of (regular expression")):
+        repo.settings(text)
+        built = pressroom("build", "--repo", str(repo.root), "--output", str(tmp_path / "o"))
+        assert built.returncode == 2 and message in built.stderr, (text, built.stderr)
+    repo.settings("DEFAULT_PAGINATION = 3\nDATE_FORMATS = {'en': '%d %B %Y'}\n")
+    built = pressroom("build", "--repo", str(repo.root), "--output", str(tmp_path / "o"))
+    assert built.returncode == 0, built.stderr
+
+
 def test_department_settings_may_not_hide_in_pelicanconf(repo: Repo, tmp_path):
     repo.post("2026/closure.md")
     repo.settings('DEFAULT_PAGINATION = 5\nTIMEZONE = "Asia/Tokyo"\n')

@@ -213,3 +213,21 @@ def test_a_cache_shipped_in_a_folder_without_git_never_runs(repo: Repo, tmp_path
     result = pressroom("check", "--repo", str(repo.root))
     assert result.returncode == 0, result.stdout + result.stderr
     assert not marker.exists(), "the archive's pickled cache ran code"
+
+
+@pytest.mark.parametrize("branch", ["main@{1}", "main^", "refs/heads/main", "-main", "main~1"])
+def test_publish_takes_only_a_branch_name(tmp_path, keys_dir, branch):
+    """main@{1} once resolved to a reflog entry: an older approved commit, with a post
+    that was removed since (392.5) back on the site."""
+    from click.testing import CliRunner
+    from gitdept import Department
+
+    from pressroom.cli import cli
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    result = CliRunner().invoke(cli, ["publish", "--repo", str(dept.root), "--target",
+                                      str(tmp_path / "www"), "--branch", branch])
+    assert result.exit_code == 2 and "not a branch name" in result.output, result.output
+    assert not (tmp_path / "www").exists()

@@ -137,13 +137,20 @@ def test_failed_build_leaves_previous_site_untouched(repo, tmp_path, digest):
     assert_only_releases(tmp_path, out, live=1)  # no staging left
 
 
-def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, digest):
+def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, digest,
+                                                              monkeypatch):
+    import pressroom.feeds
+
     repo.post("2026/closure.md")
     out = tmp_path / "out"
     assert build_site(repo.root, out, now=NOW).ok
     before = digest(out)
     # Feeds are written last, after every page: an error there leaves a nearly complete site.
-    repo.settings("PRESSROOM_FEED_MAX_ITEMS = 'many'\n")
+    # (Settings are validated before a build, so the failure is injected: a bug, say.)
+    def failing(meta, items):
+        raise RuntimeError("too many feeds")
+
+    monkeypatch.setattr(pressroom.feeds, "render_feeds", failing)
     repo.post("2026/second.md", title="Second post")
     result = build_site(repo.root, out, now=NOW)
     assert not result.ok
