@@ -28,7 +28,7 @@ from pressroom.content import (
     parse_text,
     slug_for,
 )
-from pressroom.department import load_department
+from pressroom.department import Department, load_department, settings_problems
 from pressroom.files import (
     NotRegularFile,
     bad_name,
@@ -210,10 +210,11 @@ def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
     rules = read_optional(repo, RULES_PATH)
     override = rules.decode("utf-8", errors="replace") if rules is not None else None
     config, config_problems = load_config(override)
-    department = load_department(repo)
+    settings = settings_problems(repo)
+    department = Department() if settings else load_department(repo)
     host = urlsplit(department.url).hostname or ""
     return (Context(roster, config, department.tz, static_files, host),
-            problems + config_problems)
+            problems + config_problems + settings)
 
 
 def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,

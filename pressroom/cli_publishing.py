@@ -55,7 +55,8 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
 @cli.command("publish")
 @REPO_OPTION
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The folder the web server serves (replaced atomically).")
+              help="What the web server serves: a link to the live release, switched "
+                   "atomically (releases are kept beside it for `pressroom rollback`).")
 @NOW_OPTION
 @click.option("--branch", default="main", show_default=True)
 @click.option("--platform", is_flag=True, help="Main is merged on GitHub/GitLab (see verify).")
@@ -65,9 +66,13 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
                     platform: bool, keep_releases: int, quiet: bool) -> None:
     """Verify approvals, check content, build and deploy the site — or change nothing.
 
-    Safe to run from cron or a systemd timer: one run at a time (a lock), only a
-    clean checkout of main, and the served folder is swapped only when every
-    step succeeded. Exit 0 published, 1 refused (the site is unchanged), 2 usage.
+    Builds exactly the commit on the branch (main) whose approvals it has just
+    verified, read from git: untracked, edited or linked files in the checkout,
+    or a checkout on another branch, never reach the site. Safe to run from cron
+    or a systemd timer: one run at a time (a lock); the site only moves forward
+    along main's history (a clone that is behind is refused: pull first); and the
+    served link is switched to the new release only when every step succeeded.
+    Exit 0 published, 1 refused (the site is unchanged), 2 usage.
 
     \b
     Example:

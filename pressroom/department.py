@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.files import read_optional
 from pressroom.rules.characters import forbidden_character
-from pressroom.violations import InputError
+from pressroom.violations import InputError, Violation
 
 SITE_PATH = "policy/site.toml"
 PELICAN_PATH = "pelicanconf.py"
@@ -272,3 +272,27 @@ def load_pelican_settings(root: Path, rel: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise InputError(f"{name}: SETTINGS: cannot read settings: not UTF-8 text") from exc
     return parse_pelican_settings(text, name)
+
+
+_WHERE = re.compile(r"^(?P<path>[^:]+?)(?::(?P<line>\d+))?: (?P<rule>[A-Z]+(?:-[A-Z]+)*): "
+                    r"(?P<message>.*)$")
+
+
+def settings_problems(repo: Path) -> list[Violation]:
+    """The department's settings files as ``check`` sees them: each problem a violation.
+
+    ``check`` (and so the hook and ``approve``) must refuse a settings file that would
+    stop every later build — not only ``build`` and ``publish`` when it is too late."""
+    problems = []
+    for read in (lambda: load_department(repo),
+                 lambda: load_pelican_settings(repo, PELICAN_PATH)):
+        try:
+            read()
+        except InputError as exc:
+            found = _WHERE.match(str(exc))
+            if found is None:
+                problems.append(Violation(SITE_PATH, 0, "SITE-CONFIG", str(exc)))
+            else:
+                problems.append(Violation(found["path"], int(found["line"] or 0),
+                                          found["rule"], found["message"]))
+    return problems

@@ -11,6 +11,8 @@ when the next such change is, so a timer can be set precisely.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +23,7 @@ from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.checking import site_timezone
 from pressroom.content import Post
-from pressroom.gitio import GitError, git_text, is_branch_name
+from pressroom.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.incidents import upcoming_changes
 from pressroom.incremental import cache_folder
 from pressroom.published_tree import FOLDER, export_tree
@@ -51,6 +53,37 @@ class Published:
     build: BuildResult | None = None
     next_change: tuple[datetime, str] | None = None
     commit: str = ""  # the verified commit that was built
+
+
+def published_record(target: Path) -> Path:
+    """Beside the site: the commit the live site was last published from."""
+    return target.parent / f".{target.name}.published"
+
+
+def _behind_the_live_site(repo: Path, target: Path, commit: str) -> str:
+    """Why ``commit`` may not replace what is live, or "".
+
+    A clone whose main is behind would put back what was since removed (392.5): a
+    retracted post, and take down newer approved posts. The live site may only move
+    forward along main's history (or stay where it is, for time-driven rebuilds).
+    """
+    try:
+        live = json.loads(published_record(target).read_text(encoding="utf-8"))["commit"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    if not isinstance(live, str) or live == commit or is_ancestor(repo, live, commit):
+        return ""
+    return (f"the live site was published from {live[:7]}, which is not in the history of "
+            f"main here ({commit[:7]}): this clone is behind or has another history. Run "
+            f"`git pull --ff-only` and publish again (publishing older content would bring "
+            f"back what was since removed)")
+
+
+def _record_published(target: Path, commit: str) -> None:
+    record = published_record(target)
+    tmp = record.with_name(record.name + ".tmp")
+    tmp.write_text(json.dumps({"commit": commit}) + "\n", encoding="utf-8")
+    os.replace(tmp, record)
 
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
@@ -83,6 +116,9 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
                           f"refs/heads/{branch}^{{commit}}")
     except GitError as exc:
         raise InputError(f"{repo}: no branch {branch!r} to publish ({exc})") from exc
+    behind = _behind_the_live_site(repo, target, commit)
+    if behind:
+        return Published(False, [behind])
     progress(f"Verifying approvals on {branch} ({commit[:7]})")
     verified = verify_history(repo, commit, platform=platform)
     if not verified.ok:
@@ -97,5 +133,6 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
                        keep_releases=keep_releases)
     if not built.ok:
         return Published(False, [str(p) for p in built.problems], built)
+    _record_published(target, commit)
     changes = due(tree, now, built.validated)
     return Published(True, [], built, changes[0] if changes else None, commit)

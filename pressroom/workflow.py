@@ -242,9 +242,10 @@ def approve(repo: Path, branch: str) -> Approval:
     except GitError as exc:
         problems = [f"cannot verify the merge: {exc}"]
     posts = _regular_content_files(repo, previous, merge)
-    if posts:
-        report = check_repo(repo, posts)
-        problems += [str(v) for v in report.errors]
+    # Always: the settings and policy files are checked even when no post changed (a bad
+    # pelicanconf.py or policy/site.toml on main would stop every later publish).
+    report = check_repo(repo, posts)
+    problems += [str(v) for v in report.errors]
     if problems:
         _git(repo, "reset", "--quiet", "--hard", previous)
         raise ApprovalRefused(problems)

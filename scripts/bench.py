@@ -91,7 +91,9 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
         runs.setdefault(name, []).append(value)
 
     check = [str(BIN / "pressroom"), "check", "--repo", str(repo)]
-    caches = repo / ".pressroom-cache"
+    from pressroom.incremental import cache_folder
+
+    caches = cache_folder(repo)  # where every cache of this department lives
     for index in range(repeat):
         out = tmp / "plain-out"
         shutil.rmtree(out, ignore_errors=True)

@@ -82,6 +82,12 @@ class Repo:
         return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_home(tmp_path_factory):
+    """Caches of folders outside git go to the user's cache folder: the tests' own one."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))
+
+
 @pytest.fixture
 def without_rules(monkeypatch) -> Callable[[], None]:
     """Switch the build's content rules off, to prove that the layer behind them (the

@@ -49,6 +49,7 @@ from lxml import html as lxml_html
 
 from pressroom.cli import cli
 from pressroom.content import CAP_VALUES, parse_post
+from pressroom.incremental import cache_folder
 from pressroom.rules.catalog import RULES
 from pressroom.sources import is_post_path
 from pressroom.violations import printable
@@ -539,7 +540,7 @@ def check_properties(posts: dict[str, bytes], name_files: bool = False) -> None:
         assert not refused or errors, f"refused without a problem line: {out!r}"
         again = run_check(root, args)  # from the check cache
         assert (again.exit_code, again.output) == (first.exit_code, first.output)
-        shutil.rmtree(root / ".pressroom-cache", ignore_errors=True)
+        shutil.rmtree(cache_folder(root), ignore_errors=True)
         fresh = run_check(root, args)  # and without it
         assert (fresh.exit_code, fresh.output) == (first.exit_code, first.output)
 

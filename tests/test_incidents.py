@@ -243,3 +243,30 @@ def test_the_markdown_cache_stays_out_of_commits(tmp_path, keys_dir):
     caches = list((dept.root / ".git/pressroom-cache").rglob("markdown.pickle"))
     assert caches, "publish keeps its Markdown cache inside .git"
     assert dept.git("status", "--porcelain").stdout == ""
+
+
+def test_a_clone_that_is_behind_never_turns_the_live_site_back(tmp_path, keys_dir):
+    """Found by following the README: a publish from a clone that had not pulled put a
+    removed post back on the site (392.5) and took down a newer one. The live site only
+    moves forward along main's history."""
+    import subprocess
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    behind = tmp_path / "behind"
+    subprocess.run(["git", "clone", "-q", str(dept.root), str(behind)], check=True)
+    dept.post_branch("second", title="A newer approved post")
+    dept.merge_as("sup1", "post/second")
+    www = tmp_path / "www"
+    publish(dept, www, "2026-11-27T12:00-08:00")
+    before = {p: p.read_bytes() for p in www.rglob("*") if p.is_file()}
+    result = run("publish", "--repo", str(behind), "--target", str(www),
+                 "--now", "2026-11-27T12:00-08:00")
+    assert result.exit_code == 1 and "git pull --ff-only" in result.output, result.output
+    assert {p: p.read_bytes() for p in www.rglob("*") if p.is_file()} == before
+    subprocess.run(["git", "-C", str(behind), "pull", "-q", "--ff-only"], check=True)
+    publish(dept, www, "2026-11-27T12:05-08:00")  # the same commit again: fine
+    result = run("publish", "--repo", str(behind), "--target", str(www),
+                 "--now", "2026-11-27T12:10-08:00")
+    assert result.exit_code == 0, result.output

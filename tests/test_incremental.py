@@ -24,6 +24,7 @@ from pressroom.incremental import (
     BANNER_END,
     BANNER_START,
     STATE_FILE,
+    cache_folder,
     load_state,
     patched_banner,
 )
@@ -233,8 +234,8 @@ def test_posts_linking_to_posts_are_built_in_full(tmp_path: Path) -> None:
 def test_a_lost_state_means_a_full_build(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "dept")
     assert build_site(root, tmp_path / "out", now=at(24, 18)).ok
-    assert load_state(root / ".pressroom-cache") is not None  # waits for the background save
-    (root / ".pressroom-cache" / STATE_FILE).write_bytes(b"not a pickle")
+    assert load_state(cache_folder(root)) is not None  # waits for the background save
+    (cache_folder(root) / STATE_FILE).write_bytes(b"not a pickle")
     result = build_site(root, tmp_path / "out", now=at(24, 18))
     assert result.ok and not result.incremental
 

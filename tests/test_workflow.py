@@ -98,3 +98,19 @@ def test_new_refuses_an_existing_slug_and_unknown_category(dept):
     assert run("new", "--repo", str(dept.root), "Closure", "--category", "traffic",
                "--author", "pio1", "--slug", "closure").exit_code == 2
     assert run("new", "--repo", str(dept.root), "X", "--category", "gossip").exit_code == 2
+
+
+def test_approve_refuses_settings_that_would_stop_every_publish(dept):
+    """Found by following the README: a control character (or code, or a setting a
+    department may not tune) in pelicanconf.py passed check and approval, then every
+    publish stopped. approve checks the settings files even when no post changed."""
+    before = dept.head("main")
+    dept.branch("site/date-format")
+    dept.commit_as("pio1", "Date format",
+                   {"pelicanconf.py": 'DEFAULT_DATE_FORMAT = "%d\\u000b%b"\n'})
+    assert setup(dept, "sup1").exit_code == 0
+    refused = run("approve", "--repo", str(dept.root), "site/date-format")
+    assert refused.exit_code == 1, refused.output
+    assert "pelicanconf.py:1: SETTINGS: DEFAULT_DATE_FORMAT holds control character" in \
+        refused.output
+    assert dept.head("main") == before

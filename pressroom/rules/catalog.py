@@ -104,6 +104,10 @@ _RULES = [
     Rule("APPROVAL-EDITS", "392.3", "a merge that adds edits of its own", False),
     Rule("APPROVAL-LINK", "392.3", "a merge that brings in a symbolic link or submodule", False),
     # Suppressions and configuration
+    Rule("SITE-CONFIG", "392.4", "policy/site.toml, the department's settings, is invalid",
+         False),
+    Rule("SETTINGS", "392.5.1", "pelicanconf.py sets what it may not, or not as plain data",
+         False),
     Rule("SUPPRESS-REASON", "392.6", "a suppression needs a reason", False),
     Rule("SUPPRESS-UNKNOWN", "392.6", "a suppression names an unknown or unsuppressible rule",
          False),
