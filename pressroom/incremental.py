@@ -218,8 +218,10 @@ def cache_folder(repo: Path) -> Path:
     git_dir = _git_dir(repo)
     if git_dir is not None:
         return git_dir / "pressroom-cache"
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pressroom"
     real = os.path.realpath(repo)
+    if "/.git/" in real + "/":  # publish's copy of a commit (pressroom.published_tree):
+        return repo / ".pressroom-cache"  # inside git's folder, a name no tree may hold
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pressroom"
     return base / f"{Path(real).name[:40]}-{hashlib.sha256(real.encode()).hexdigest()[:24]}"
 
 
