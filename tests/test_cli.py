@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -110,7 +112,42 @@ def test_every_command_has_help_with_an_example():
 
 
 def test_console_script_is_installed():
-    bindir = __import__("pathlib").Path(sys.executable).parent
+    bindir = Path(sys.executable).parent
     result = subprocess.run([str(bindir / "pressroom"), "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     assert "pressroom build" in result.stdout
+
+
+def test_top_level_help_shows_each_persons_daily_commands():
+    """The PIO writes and checks, a supervisor checks, previews and approves, the server
+    publishes: `pressroom --help` is the first thing a newcomer reads."""
+    result = run("--help")
+    assert result.exit_code == 0
+    typical = result.output.split("Typical use")[1].split("Options:")[0]
+    sections = re.split(r"\n    (?=\S)", typical)
+    people = {section.split(":")[0].strip(): set(re.findall(r"pressroom ([a-z-]+)", section))
+              for section in sections[1:]}
+    assert people == {
+        "The PIO writes a post on its own branch": {"new", "check"},
+        "A supervisor reviews and approves it": {"check", "build", "approve"},
+        "Publishing, on the web server (from a timer)": {"publish", "due", "rollback"},
+    }
+    for name in set().union(*people.values()):
+        assert name in cli.commands, name
+
+
+@pytest.mark.parametrize(
+    ("command", "code", "stream", "text"),
+    [
+        (["--version"], 0, "stdout", "pressroom, version"),
+        (["build", "--repo", "/nonexistent/dept"], 2, "stderr", "no such folder"),
+        (["check", "--today", "soon"], 2, "stderr", "is not a date like"),
+    ],
+)
+def test_console_script_and_module_keep_exit_codes(command, code, stream, text):
+    """Through main() (console script, fast exit) and `python -m pressroom` alike."""
+    bindir = Path(sys.executable).parent
+    for launcher in ([str(bindir / "pressroom")], [sys.executable, "-m", "pressroom"]):
+        result = subprocess.run([*launcher, *command], capture_output=True, text=True)
+        assert result.returncode == code, (launcher, result.stdout, result.stderr)
+        assert text in getattr(result, stream), (launcher, result.stdout, result.stderr)

@@ -1,76 +1,29 @@
-"""The ``pressroom`` command: thin shells over the core.
-
-Each command parses its options, calls one library function and turns the
-result into output and an exit code: 0 clean, 1 violations (one line each,
-``path:line: RULE-ID: message``), 2 usage or unreadable input.
-"""
+"""The commands of the site itself: ``pressroom build`` (a preview) and ``pressroom check``."""
 
 from __future__ import annotations
 
-import logging
-import os
-import sys
-from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from pressroom import __version__
-from pressroom.releases import DEFAULT_KEEP
+from pressroom.cli.common import (
+    KEEP_RELEASES_OPTION,
+    REPO_OPTION,
+    UsageProblem,
+    existing_folder,
+    parse_day,
+    parse_now,
+    progress_printer,
+    step_printer,
+)
 from pressroom.violations import InputError
 
-
-class UsageProblem(click.ClickException):
-    """Bad input the command cannot work with: one line, exit 2."""
-
-    exit_code = 2
+if TYPE_CHECKING:
+    from pressroom.build import BuildResult
 
 
-def existing_folder(repo: Path) -> Path:
-    """The --repo folder, or a one-line usage error (exit 2) when it does not exist."""
-    if not repo.is_dir():
-        raise UsageProblem(f"{repo}: no such folder")
-    return repo
-
-
-def parse_now(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageProblem(f"--now {value!r} is not a date and time like "
-                           f"2026-11-20T18:00-08:00") from exc
-    if parsed.tzinfo is None:
-        raise UsageProblem(f"--now {value!r} needs a UTC offset, e.g. 2026-11-20T18:00-08:00")
-    return parsed
-
-
-KEEP_RELEASES_OPTION = click.option(
-    "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,
-    show_default=True, metavar="N",
-    help="Old releases of the site to keep beside it for `pressroom rollback`.")
-
-REPO_OPTION = click.option(
-    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The department repository (with content/ and policy/).")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pressroom")
-def cli() -> None:
-    """pressroom: publish a police department's announcements, press releases
-    and safety alerts to its website and feeds under Policy 392.
-
-    \b
-    Typical use:
-      pressroom build                 build the site into output/
-      pressroom build --now 2026-12-01T08:00-08:00
-                                      preview the site as it will be then
-    """
-
-
-@cli.command()
+@click.command("build")
 @REPO_OPTION
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="Where to write the site  [default: REPO/output]")
@@ -117,7 +70,7 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     existing_folder(repo)
     now = parse_now(now_text)
     target = output if output is not None else repo / "output"
-    say = (lambda message: None) if quiet else (lambda message: click.echo(f"… {message}"))
+    say = step_printer(quiet)
     try:
         result = build_site(repo, target, now=now, config=config, progress=say, full=full,
                             keep_releases=keep_releases)
@@ -143,7 +96,7 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
                "approved commit on main.")
 
 
-def build_summary(result) -> str:
+def build_summary(result: BuildResult) -> str:
     """How the files came to be: "incremental: 12 rewritten, ..." or "full build: why"."""
     if not result.incremental:
         return f"full build: {result.full_reason}" if result.full_reason else "full build"
@@ -155,27 +108,7 @@ def build_summary(result) -> str:
     return "incremental: " + ", ".join(parts) + ", the rest unchanged"
 
 
-def main() -> None:
-    """The console command: run, then exit without tearing down the build's objects.
-
-    A 10,000-post build leaves a million objects; freeing them one by one at exit
-    takes a second, which an urgent incident update should not wait for. Every file
-    is closed and every stream flushed before leaving.
-    """
-    try:
-        cli.main(prog_name="pressroom")
-        code = 0
-    except SystemExit as done:
-        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        if isinstance(done.code, str):
-            click.echo(done.code, err=True)
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
-
-
-@cli.command()
+@click.command("check")
 @REPO_OPTION
 @click.option("--report", is_flag=True,
               help="Also list every suppression in force (path, line, rule, reason).")
@@ -202,39 +135,8 @@ def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, .
     today = parse_day(today_text)
     try:
         names = relative_files(repo, files) if files else None
-        result = check_repo(repo, names, today=today, progress=_progress_printer())
+        result = check_repo(repo, names, today=today, progress=progress_printer())
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)
     raise SystemExit(0 if result.ok else 1)
-
-
-def parse_day(value: str | None):
-    from datetime import date
-
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UsageProblem(f"--today {value!r} is not a date like 2026-11-27") from exc
-
-
-def _progress_printer():
-    """Progress on stderr for long checks, only when someone is watching."""
-    import sys
-
-    if not sys.stderr.isatty():
-        return None
-
-    def show(index: int, total: int) -> None:
-        if total >= 500 and index % 500 == 0:
-            click.echo(f"\r… checked {index:,} of {total:,} posts", err=True, nl=False)
-        if total >= 500 and index == total - 1:
-            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
-
-    return show
-
-
-# Register the command groups defined in their own modules.
-from pressroom import cli_approvals, cli_publishing, cli_records  # noqa: E402,F401

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder, parse_day
+from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder, parse_day
 
 
-@cli.command("roster")
+@click.command("roster")
 @REPO_OPTION
 @click.option("--today", "today_text", metavar="DATE", default=None,
               help="The date to measure training against (YYYY-MM-DD). Default: today.")
@@ -63,9 +63,7 @@ def roster_command(repo: Path, today_text: str | None) -> None:
                f"{len(rows)} member(s); all training current as of {today.isoformat()}.")
 
 
-
-
-@cli.group("records", invoke_without_command=True)
+@click.group("records", invoke_without_command=True)
 @REPO_OPTION
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True)
@@ -134,7 +132,7 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
     click.echo(f"Wrote {output}: {len(records)} record(s), {count} file(s).")
 
 
-@cli.command("review")
+@click.command("review")
 @REPO_OPTION
 @click.option("--year", type=int, required=True, help="The year to review.")
 @click.option("--access-log", "logs", multiple=True, type=click.Path(dir_okay=False,

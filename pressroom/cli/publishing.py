@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli import (
+from pressroom.cli.common import (
     KEEP_RELEASES_OPTION,
     REPO_OPTION,
     UsageProblem,
-    cli,
     existing_folder,
     parse_now,
+    step_printer,
 )
 from pressroom.violations import InputError
 
@@ -22,7 +22,7 @@ NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
                                "Default: the current time.")
 
 
-@cli.command("due")
+@click.command("due")
 @REPO_OPTION
 @NOW_OPTION
 @click.option("--all", "show_all", is_flag=True, help="List every upcoming change.")
@@ -52,7 +52,7 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
         click.echo(f"{moment.isoformat(timespec='minutes')} {why}")
 
 
-@cli.command("publish")
+@click.command("publish")
 @REPO_OPTION
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="What the web server serves: a link to the live release, switched "
@@ -82,7 +82,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
 
     existing_folder(repo)
     now = parse_now(now_text) or datetime.now(UTC)
-    say = (lambda m: None) if quiet else (lambda m: click.echo(f"… {m}"))
+    say = step_printer(quiet)
     try:
         result = publish(repo, target, now, branch, platform, say, keep_releases)
     except InputError as exc:
@@ -99,7 +99,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     click.echo(f"Published {result.build.public} post(s) to {target}.{nxt}")
 
 
-@cli.command("rollback")
+@click.command("rollback")
 @click.option("--target", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The served folder publish deploys to.")
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,

@@ -1,4 +1,5 @@
-"""CLI commands for approvals (392.3): new, setup-signing, approve, verify, install-hooks."""
+"""CLI commands for authorship and approval (392.3, 392.5): new, setup-signing, approve,
+verify, install-hooks, codeowners, retract."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from pathlib import Path
 import click
 
 from pressroom.categories import SLUGS
-from pressroom.cli import REPO_OPTION, UsageProblem, cli, existing_folder
+from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder
 from pressroom.violations import InputError
 
 
-@cli.command("new")
+@click.command("new")
 @REPO_OPTION
 @click.argument("title")
 @click.option("--category", required=True, type=click.Choice(list(SLUGS)),
@@ -38,7 +39,7 @@ def new_command(repo: Path, title: str, category: str, author: str | None,
     click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
 
 
-@cli.command("setup-signing")
+@click.command("setup-signing")
 @REPO_OPTION
 @click.option("--member", "member_id", required=True, help="Your member id on the roster.")
 @click.option("--key", "key_path", required=True, type=click.Path(path_type=Path),
@@ -64,7 +65,7 @@ def setup_signing_command(repo: Path, member_id: str, key_path: Path) -> None:
                f"({member.id}, {', '.join(member.roles)}).")
 
 
-@cli.command("approve")
+@click.command("approve")
 @REPO_OPTION
 @click.argument("branch")
 def approve_command(repo: Path, branch: str) -> None:
@@ -94,7 +95,7 @@ def approve_command(repo: Path, branch: str) -> None:
     click.echo(f"Approved {branch}: merge {done.merge[:7]}{who}. Push main to publish.")
 
 
-@cli.command("verify")
+@click.command("verify")
 @REPO_OPTION
 @click.option("--branch", default="main", show_default=True, help="The branch to verify.")
 @click.option("--since", default=None, metavar="REV",
@@ -139,7 +140,7 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
     raise SystemExit(1)
 
 
-@cli.command("install-hooks")
+@click.command("install-hooks")
 @click.option("--bare", "bare", required=True, type=click.Path(path_type=Path),
               help="The department's central bare repository.")
 @click.option("--force", is_flag=True, help="Replace an existing pre-receive hook.")
@@ -163,7 +164,7 @@ def install_hooks_command(bare: Path, force: bool) -> None:
     click.echo(f"Installed {hook}: pushes to main must be approved merges.")
 
 
-@cli.command("codeowners")
+@click.command("codeowners")
 @REPO_OPTION
 @click.option("--write", is_flag=True, help="Write .github/CODEOWNERS instead of printing it.")
 def codeowners_command(repo: Path, write: bool) -> None:
@@ -196,7 +197,7 @@ def codeowners_command(repo: Path, write: bool) -> None:
     click.echo(f"Wrote {target}.")
 
 
-@cli.command("retract")
+@click.command("retract")
 @REPO_OPTION
 @click.argument("slug")
 @click.option("--reason", required=True, help="Why, for the record (not shown for removals).")

@@ -1,0 +1,88 @@
+"""What every ``pressroom`` command shares: the usage error, shared options, parsers, printers.
+
+The command modules import this module and nothing else from the CLI; the group in
+``pressroom.cli`` imports the command modules. So imports run one way (group -> commands
+-> common) and a command module can be read, imported and tested on its own.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+
+import click
+
+from pressroom.releases import DEFAULT_KEEP
+
+
+class UsageProblem(click.ClickException):
+    """Bad input the command cannot work with: one line, exit 2."""
+
+    exit_code = 2
+
+
+REPO_OPTION = click.option(
+    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+    show_default=True, help="The department repository (with content/ and policy/).")
+
+KEEP_RELEASES_OPTION = click.option(
+    "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,
+    show_default=True, metavar="N",
+    help="Old releases of the site to keep beside it for `pressroom rollback`.")
+
+
+def existing_folder(repo: Path) -> Path:
+    """The --repo folder, or a one-line usage error (exit 2) when it does not exist."""
+    if not repo.is_dir():
+        raise UsageProblem(f"{repo}: no such folder")
+    return repo
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """--now as an aware datetime (None: the caller uses the real clock).
+
+    A time without a UTC offset is refused rather than guessed: an embargo read in the
+    wrong zone publishes hours early."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageProblem(f"--now {value!r} is not a date and time like "
+                           f"2026-11-20T18:00-08:00") from exc
+    if parsed.tzinfo is None:
+        raise UsageProblem(f"--now {value!r} needs a UTC offset, e.g. 2026-11-20T18:00-08:00")
+    return parsed
+
+
+def parse_day(value: str | None) -> date:
+    """--today as a date; today when not given."""
+    if value is None:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise UsageProblem(f"--today {value!r} is not a date like 2026-11-27") from exc
+
+
+def step_printer(quiet: bool) -> Callable[[str], None]:
+    """The progress callback of build and publish: "… step" lines, or nothing with --quiet."""
+    if quiet:
+        return lambda message: None
+    return lambda message: click.echo(f"… {message}")
+
+
+def progress_printer() -> Callable[[int, int], None] | None:
+    """Progress on stderr for long checks, only when someone is watching."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(index: int, total: int) -> None:
+        if total >= 500 and index % 500 == 0:
+            click.echo(f"\r… checked {index:,} of {total:,} posts", err=True, nl=False)
+        if total >= 500 and index == total - 1:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+
+    return show
