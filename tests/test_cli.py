@@ -151,3 +151,29 @@ def test_console_script_and_module_keep_exit_codes(command, code, stream, text):
         result = subprocess.run([*launcher, *command], capture_output=True, text=True)
         assert result.returncode == code, (launcher, result.stdout, result.stderr)
         assert text in getattr(result, stream), (launcher, result.stdout, result.stderr)
+
+
+def test_record_commands_refuse_bad_dates_and_unwritable_outputs_with_exit_2(tmp_path, keys_dir):
+    """Once a traceback and exit 1; now one line and exit 2, like every usage problem."""
+    from gitdept import Department
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder\n")
+    repo = ["--repo", str(dept.root)]
+    cases = [
+        (["review", *repo, "--year", "2026", "--as-of", "31/12/2026"],
+         "--as-of '31/12/2026' is not a date like 2026-11-27"),
+        (["review", *repo, "--year", "2026", "--output", str(blocker / "reports")],
+         "cannot write the review"),
+        (["records", *repo, "export", "--output", str(blocker / "records.tar.gz")],
+         "cannot write the archive"),
+    ]
+    for args, message in cases:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.startswith("Error: ") and message in result.output, result.output
+        assert len(result.output.splitlines()) == 1, result.output
+    assert blocker.read_text() == "not a folder\n"

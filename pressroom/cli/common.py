@@ -57,14 +57,14 @@ def parse_now(value: str | None) -> datetime | None:
     return parsed
 
 
-def parse_day(value: str | None) -> date:
-    """--today as a date; today when not given."""
+def parse_day(value: str | None, option: str = "--today") -> date:
+    """A date option (--today, --as-of) as a date; today when not given."""
     if value is None:
         return date.today()
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise UsageProblem(f"--today {value!r} is not a date like 2026-11-27") from exc
+        raise UsageProblem(f"{option} {value!r} is not a date like 2026-11-27") from exc
 
 
 def step_printer(quiet: bool) -> Callable[[str], None]:

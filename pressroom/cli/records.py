@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -128,7 +128,10 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
     report = "".join(f"{p}\n" for p in result.problems) + (
         f"OK: all {result.checked} commit(s) on {branch} are approved merges.\n" if result.ok
         else f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s).\n")
-    count = export_archive(repo, records, report, output)
+    try:
+        count = export_archive(repo, records, report, output)
+    except OSError as exc:
+        raise UsageProblem(f"{output}: cannot write the archive ({exc.strerror})") from exc
     click.echo(f"Wrote {output}: {len(records)} record(s), {count} file(s).")
 
 
@@ -166,7 +169,7 @@ def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
     from pressroom.violations import InputError
 
     existing_folder(repo)
-    as_of = date.fromisoformat(as_of_text) if as_of_text else None
+    as_of = parse_day(as_of_text, "--as-of") if as_of_text else None
     try:
         settings = read_config(repo)
         tz = ZoneInfo(settings["TIMEZONE"])
@@ -181,10 +184,13 @@ def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
         review = compute_review(repo, sources, ctx.config, tz, year, lines, as_of)
     except (InputError, GitError) as exc:
         raise UsageProblem(str(exc)) from exc
-    output.mkdir(parents=True, exist_ok=True)
     html_path, md_path = output / f"review-{year}.html", output / f"review-{year}.md"
-    html_path.write_text(to_html(review, settings["SITENAME"]), encoding="utf-8")
-    md_path.write_text(to_markdown(review, settings["SITENAME"]), encoding="utf-8")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(to_html(review, settings["SITENAME"]), encoding="utf-8")
+        md_path.write_text(to_markdown(review, settings["SITENAME"]), encoding="utf-8")
+    except OSError as exc:
+        raise UsageProblem(f"{output}: cannot write the review ({exc.strerror})") from exc
     click.echo(f"Wrote {html_path} and {md_path}: {sum(review.posts_by_month)} post(s), "
                f"{len(review.retractions)} retraction(s), {len(review.suppressions)} rule "
                f"exception(s), {len(review.verify_problems)} approval problem(s).")
