@@ -85,6 +85,13 @@ def test_every_department_setting_is_documented():
         assert re.search(rf"^{key} = ", DOCS["posts.md"], re.M), key
 
 
+def test_every_pelican_setting_a_department_may_tune_is_documented():
+    from pressroom.department import PELICAN_ALLOWED
+
+    for name in PELICAN_ALLOWED:
+        assert re.search(rf"^\|[^\n]*`{name}`[^\n]*\|", DOCS["posts.md"], re.M), name
+
+
 def test_every_rule_id_is_documented():
     from pressroom.rules.catalog import RULES
 
