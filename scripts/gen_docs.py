@@ -45,7 +45,7 @@ def _place(rule_id: str, markers: dict[int, list[str]]) -> list[int]:
 
 
 def _table(rules: Sequence) -> str:
-    rows = ["| Rule | Policy | What it refuses | Can be allowed with a reason |",
+    rows = ["| Rule | Policy | What it is about | Can be allowed with a reason |",
             "|---|---|---|---|"]
     rows += [f"| `{rule.id}` | {rule.section} | {rule.title} | "
              f"{'yes' if rule.suppressible else 'no'} |" for rule in rules]
