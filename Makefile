@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench fuzz
+.PHONY: site test serve lint clean bench fuzz docs
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -28,6 +28,10 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	PRESSROOM_FUZZ_LONG=1 PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BIN)/pytest -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
+
+## docs: regenerate docs/rules.md from the rule catalog (tests/test_readme.py checks it is current)
+docs: $(STAMP)
+	$(BIN)/python scripts/gen_docs.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
