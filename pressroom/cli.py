@@ -181,8 +181,11 @@ def main() -> None:
               help="Also list every suppression in force (path, line, rule, reason).")
 @click.option("--today", "today_text", metavar="DATE", default=None,
               help="The date used for training reminders (YYYY-MM-DD). Default: today.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Check every file again: read no result kept by an earlier check.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, ...]) -> None:
+def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
+          files: tuple[Path, ...]) -> None:
     """Check posts and images against the content rules (392.3-392.5).
 
     With no FILES, checks every post and image under content/. Prints one line
@@ -202,7 +205,8 @@ def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, .
     today = parse_day(today_text)
     try:
         names = relative_files(repo, files) if files else None
-        result = check_repo(repo, names, today=today, progress=_progress_printer())
+        result = check_repo(repo, names, today=today, progress=_progress_printer(),
+                            use_cache=not no_cache)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)
