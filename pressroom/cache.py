@@ -122,10 +122,11 @@ def code_digest() -> str:
     theme or plugin edited since the last one.
     """
     files = [(root, path) for root in code_roots() for path in code_files(root)]
-    seen = tuple((str(path), stat_key(os.stat(path))) for _, path in files)
-    if _CODE_MEMO and _CODE_MEMO[0] == seen and all(found for _, found in seen):
+    libraries = _libraries()
+    seen = (libraries, tuple((str(path), stat_key(os.stat(path))) for _, path in files))
+    if _CODE_MEMO and _CODE_MEMO[0] == seen and all(found for _, found in seen[1]):
         return _CODE_MEMO[1]
-    parts = [f"format {FORMAT}", *_libraries()]
+    parts = [f"format {FORMAT}", *libraries]
     done: set[Path] = set()
     for root, path in files:
         real = path.resolve()
