@@ -43,6 +43,8 @@ FORMAT = 3
 LIBRARIES = ("pelican", "markdown", "nh3", "jinja2", "feedgen")
 # A file written this recently is trusted only by its hash (its times may not move again).
 RACY_NS = 2_000_000_000
+# The cache folder of publish's copy of a commit (under .git): a name no tree may hold.
+COPY_CACHE = ".pressroom-cache"
 
 
 # --- where -----------------------------------------------------------------------------------
@@ -61,7 +63,7 @@ def folder(repo: Path) -> Path:
         return in_git_dir(git_dir)
     real = os.path.realpath(repo)
     if "/.git/" in real + "/":
-        return repo / ".pressroom-cache"
+        return repo / COPY_CACHE
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pressroom"
     return base / f"{Path(real).name[:40]}-{hashlib.sha256(real.encode()).hexdigest()[:24]}"
 

@@ -325,3 +325,26 @@ def test_a_broken_cache_is_a_miss_not_an_error(repo):
     again = build_site(repo.root, repo.root / "output", now=NOW)
     assert again.ok and not again.incremental
     assert "Drivers should use Oak Avenue." in _page(repo.root)
+
+
+@pytest.mark.parametrize("racy_ns", [cache.RACY_NS, 0], ids=["just-written", "old-file"])
+def test_publish_copy_of_a_commit_sees_a_same_size_edit(repo, tmp_path, monkeypatch, racy_ns):
+    """The published tree (``pressroom.published_tree``) uses the same file identity: a
+    copied file edited in place with its time put back is written again from git."""
+    if shutil.which("git") is None:
+        pytest.skip("git not available")
+    from pressroom.published_tree import export_tree
+
+    monkeypatch.setattr(cache, "RACY_NS", racy_ns)
+    repo.post("2026/closure.md")
+    _git(repo.root, "init", "-q", "-b", "main")
+    _git(repo.root, "add", "-A")
+    _git(repo.root, "commit", "-qm", "posts")
+    dest = tmp_path / "copy" / "tree"
+    assert export_tree(repo.root, "HEAD", dest) == []
+    copied = dest / "content/2026/closure.md"
+    original = copied.read_bytes()
+    assert export_tree(repo.root, "HEAD", dest) == [] and copied.read_bytes() == original
+    _same_size_edit(copied, "Oak Avenue", "Elm Avenue")
+    assert export_tree(repo.root, "HEAD", dest) == []
+    assert copied.read_bytes() == original
