@@ -345,7 +345,7 @@ def _cache_file(repo: Path) -> Path:
 def _cache_header() -> str:
     """Verdicts are kept by the code that gave them: any change to pressroom's code (the
     rules of what makes a merge verify) drops them all."""
-    return f"verified-merges {cache.key(CACHE_NAME)}"
+    return f"verified-merges-{cache.key(CACHE_NAME)}"
 
 
 def _load_cache(path: Path) -> set[str]:
