@@ -348,3 +348,29 @@ def test_publish_copy_of_a_commit_sees_a_same_size_edit(repo, tmp_path, monkeypa
     _same_size_edit(copied, "Oak Avenue", "Elm Avenue")
     assert export_tree(repo.root, "HEAD", dest) == []
     assert copied.read_bytes() == original
+
+
+def _changed_code(tmp_path: Path, monkeypatch) -> None:
+    """pressroom as it would be after a fix to its theme: one file of it differs."""
+    real = cache.code_roots()
+    theme = tmp_path / "changed-code" / real[2].name
+    shutil.copytree(real[2], theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    monkeypatch.setattr(cache, "code_roots", lambda: [real[0], real[1], theme])
+
+
+def test_a_code_change_drops_remembered_verified_merges(tmp_path, keys_dir, monkeypatch):
+    from gitdept import Department
+
+    from pressroom.approvals import verify_history
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("one")
+    dept.merge_as("sup1", "post/one")
+    assert verify_history(dept.root, dept.head("main")).cached == 0
+    assert verify_history(dept.root, dept.head("main")).cached == 1
+    _changed_code(tmp_path, monkeypatch)
+    again = verify_history(dept.root, dept.head("main"))
+    assert again.ok and again.cached == 0  # verified again by the new code
+    assert verify_history(dept.root, dept.head("main")).cached == 1
