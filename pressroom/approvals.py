@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from pressroom import __version__
+from pressroom import cache
 from pressroom.gitio import Commit, GitError, ObjectReader, git, git_text, require_real_objects
 from pressroom.roster import ROSTER_PATH, Member, Roster, parse_roster
 from pressroom.rules.config import RULES_PATH, RuleConfig, load_config
@@ -42,10 +42,7 @@ from pressroom.scope import ABSENT, TREE_MODE, Change, Entry, approvers, not_reg
 from pressroom.signatures import SignatureCheck, allowed_signers, check_signature
 from pressroom.violations import Violation
 
-CACHE_NAME = "pressroom-verified"
-# Bumped whenever what makes a merge verify changes, so verdicts of older rules are dropped
-# (format 2: real objects only, role scope by file kind, no links).
-CACHE_FORMAT = 2
+CACHE_NAME = "verified-merges.txt"
 
 
 @dataclass
@@ -341,11 +338,14 @@ def first_parent_chain(repo: Path, tip: str, anchor: str | None) -> tuple[list[s
 
 
 def _cache_file(repo: Path) -> Path:
-    return Path(git_text(repo, "rev-parse", "--absolute-git-dir")) / CACHE_NAME
+    """In the cache folder (``pressroom.cache``) of git's own folder, as git names it."""
+    return cache.in_git_dir(Path(git_text(repo, "rev-parse", "--absolute-git-dir"))) / CACHE_NAME
 
 
 def _cache_header() -> str:
-    return f"v{__version__}-{CACHE_FORMAT}"
+    """Verdicts are kept by the code that gave them: any change to pressroom's code (the
+    rules of what makes a merge verify) drops them all."""
+    return f"verified-merges-{cache.key(CACHE_NAME)}"
 
 
 def _load_cache(path: Path) -> set[str]:
@@ -357,12 +357,8 @@ def _load_cache(path: Path) -> set[str]:
 
 
 def _save_cache(path: Path, shas: set[str]) -> None:
-    try:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(f"{_cache_header()}\n" + "\n".join(sorted(shas)) + "\n")
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    text = (f"{_cache_header()}\n" + "\n".join(sorted(shas)) + "\n").encode()
+    cache.write_atomic(path, lambda handle: handle.write(text))  # read-only: just no cache
 
 
 def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int = 4,

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pressroom import releases
+from pressroom.cache import folder as cache_folder
 from pressroom.cards import ContentStore
 from pressroom.checking import check_repo
 from pressroom.content import check_author, check_collection, parse_post
@@ -38,7 +39,6 @@ from pressroom.files import NotRegularFile, read_regular
 from pressroom.incremental import (
     SiteState,
     Stage,
-    cache_folder,
     forget_state,
     load_state,
     patch_banners,
@@ -207,7 +207,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     tz = load_department(repo).tz
     require_content(repo)
     progress("Checking the content rules")
-    report = check_repo(repo)
+    report = check_repo(repo, use_cache=not full)  # --full trusts no cache
     if not report.ok:
         return BuildResult(output=output, problems=report.errors, warnings=collect.warnings,
                            seconds=time.monotonic() - started)

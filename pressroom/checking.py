@@ -11,15 +11,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-import pickle
-import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pressroom import slug_index
+from pressroom import cache, slug_index
 from pressroom.content import (
     Post,
     check_author,
@@ -218,8 +216,13 @@ def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
 
 
 def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,
-               progress: Callable[[int, int], None] | None = None) -> Report:
-    """Check ``files`` (repo-relative; default: every post and image under content/)."""
+               progress: Callable[[int, int], None] | None = None,
+               use_cache: bool = True) -> Report:
+    """Check ``files`` (repo-relative; default: every post and image under content/).
+
+    ``use_cache=False`` (``check --no-cache``, ``build --full``) reads no earlier result:
+    every file is checked again (and the fresh results are kept for the next check).
+    """
     require_content(repo)
     ctx, problems = load_context(repo, RepoFiles(str(repo)))
     if files is None:
@@ -232,13 +235,14 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
     for _rel, _sha, found, suppressions, post, _stat in _check_posts(repo, posts, ctx,
-                                                                     progress):
+                                                                     progress, use_cache):
         problems += found
         report.suppressions += suppressions
         if post is not None:
             parsed.append(post)
     problems += (check_collection(parsed) if files is None
-                 else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)]))
+                 else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
+                                       use_cache))
     problems += check_page_collection(_page_slugs(repo, posts))
     for rel in images:
         try:
@@ -256,22 +260,10 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
 
 
 # One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post,
-# the file's stat_key() when it was read).
+# the file's stat key (pressroom.cache.stat_key) when it was read).
 FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None, tuple[int, ...]]
 PARALLEL_FROM = 400  # below this, starting worker processes costs more than it saves
 CHECK_CACHE = "check-results.pickle"
-RACY_NS = 2_000_000_000
-
-
-def stat_key(stat: os.stat_result) -> tuple[int, ...]:
-    """What tells a file was not written since it was read: size and time alone do not
-    (`cp -p`, `rsync -t`, `tar x` and `touch -r` restore the time of an edited file of the
-    same size); the change time and inode cannot be set back by anyone. A file written
-    within the last seconds gets no key (only its hash is trusted): an edit in the same
-    clock tick as the read would leave every time unchanged ("racy git")."""
-    if time.time_ns() - max(stat.st_mtime_ns, stat.st_ctime_ns) < RACY_NS:
-        return ()
-    return (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns, stat.st_ino)
 
 
 def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResult]:
@@ -290,12 +282,13 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
         result = check_post(rel, data, ctx)
         post = result.post and replace(result.post, body="", header=None)  # light to send
         out.append((rel, hashlib.sha256(data).hexdigest(), result.violations,
-                    result.suppressions, post, stat_key(stat)))
+                    result.suppressions, post, cache.stat_key(stat)))
     return out
 
 
 def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
-                 progress: Callable[[int, int], None] | None) -> Iterator[FileResult]:
+                 progress: Callable[[int, int], None] | None,
+                 use_cache: bool = True) -> Iterator[FileResult]:
     """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe).
 
     A post whose bytes, and everything else the rules read (rules, roster, time zone,
@@ -303,10 +296,10 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
     checked again: its result comes from the cache, so checking 10,000 posts after
     one changed takes a second.
     """
-    cache = _CheckCache(repo, ctx)
+    results = _CheckCache(repo, ctx, use_cache)
     todo = []
     for rel in posts:
-        cached = cache.get(rel)
+        cached = results.get(rel)
         if cached is not None:
             yield cached
         else:
@@ -319,66 +312,62 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
         from concurrent.futures import ProcessPoolExecutor  # only large checks need it
 
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for results in pool.map(_check_chunk, [repo] * len(chunks), chunks,
+            for checked in pool.map(_check_chunk, [repo] * len(chunks), chunks,
                                     [ctx] * len(chunks)):
-                done += len(results)
+                done += len(checked)
                 if progress is not None:
                     progress(min(done, len(posts)) - 1, len(posts))
-                cache.add(results)
-                yield from results
+                results.add(checked)
+                yield from checked
     elif chunks:
-        results = _check_chunk(repo, chunks[0], ctx)
-        cache.add(results)
-        yield from results
-    cache.save()
+        checked = _check_chunk(repo, chunks[0], ctx)
+        results.add(checked)
+        yield from checked
+    results.save()
 
 
 class _CheckCache:
-    """Earlier results by (path, SHA-256), valid while the rules' inputs are the same."""
+    """Earlier results by path, valid while the file's bytes (``pressroom.cache.stamp``)
+    and everything else the rules read are the same: pressroom's code, the rules'
+    settings, the roster, the time zone, the site's host and the files beside the posts.
+    With ``trust=False`` nothing is read; the results of this check are still kept."""
 
-    def __init__(self, repo: Path, ctx: Context) -> None:
-        from pressroom.incremental import cache_folder, digest, source_digest, stable_repr
-
-        self.root = str(repo)
-        self.path = cache_folder(repo) / CHECK_CACHE
+    def __init__(self, repo: Path, ctx: Context, trust: bool = True) -> None:
+        self.repo = repo
+        self.path = cache.folder(repo) / CHECK_CACHE
         others = sorted(rel for rel in content_files(repo)[0] if not is_post_path(rel))
-        self.key = digest([source_digest(), stable_repr(ctx.config), stable_repr(ctx.roster),
-                           str(ctx.tz), ctx.site_host, *others])
+        self.key = cache.key(CHECK_CACHE, cache.stable_repr(ctx.config),
+                             cache.stable_repr(ctx.roster), str(ctx.tz), ctx.site_host, *others)
         self.entries: dict[str, FileResult] = {}
         self.fresh: list[FileResult] = []
+        if not trust:
+            return
         collecting = gc.isenabled()
         gc.disable()  # 10,000 small results: the cycle collector would triple the load time
         try:
-            with open(self.path, "rb") as handle:
-                stored = pickle.load(handle)
-            if stored.get("key") == self.key:
-                self.entries = stored["entries"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-                ValueError, TypeError, KeyError):
-            self.entries = {}
+            stored = cache.load_pickle(self.path)
         finally:
             if collecting:
                 gc.enable()
+        if isinstance(stored, dict) and stored.get("key") == self.key \
+                and isinstance(stored.get("entries"), dict):
+            self.entries = stored["entries"]
 
     def get(self, rel: str) -> FileResult | None:
-        """The stored result when the file is as it was (same size and time, or same bytes)."""
+        """The stored result when the file is as it was (its stamp, else its bytes, say so)."""
         entry = self.entries.get(rel)
         if entry is None:
             return None
-        path = os.path.join(self.root, rel)
+        before = cache.Stamp(entry[5], entry[1])
         try:
-            stat = os.lstat(path)
-            if entry[5] and stat_key(stat) == entry[5]:
-                return entry
-            with open(path, "rb") as handle:
-                sha = hashlib.sha256(handle.read()).hexdigest()
+            now = cache.stamp(os.lstat(self.repo / rel), lambda: read_regular(self.repo, rel),
+                              before)
         except OSError:
+            return None  # checked again: that reports why it cannot be read
+        if now.sha256 != entry[1]:
             return None
-        if entry[1] != sha:
-            return None
-        key = stat_key(stat)
-        if key != entry[5]:
-            entry = (*entry[:5], key)  # touched, not changed
+        if now.stat != entry[5]:
+            entry = (*entry[:5], now.stat)  # touched, not changed
             self.fresh.append(entry)
         return entry
 
@@ -390,15 +379,7 @@ class _CheckCache:
             return
         for result in self.fresh:
             self.entries[result[0]] = result
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(CHECK_CACHE + ".tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump({"key": self.key, "entries": self.entries}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:
-            pass  # a read-only checkout checks everything every time
+        cache.dump_pickle(self.path, {"key": self.key, "entries": self.entries})
 
 
 def _page_slugs(repo: Path, checked: Sequence[str]) -> list[tuple[str, str]]:
@@ -445,12 +426,13 @@ def _folder_link(repo: Path, rel: str) -> NotRegularFile | None:
     return None
 
 
-def _duplicate_slugs(repo: Path, checked: Sequence[str]) -> list[Violation]:
+def _duplicate_slugs(repo: Path, checked: Sequence[str],
+                     use_cache: bool = True) -> list[Violation]:
     """Named posts against every other post (in git: the posts in the index)."""
     problems = []
     checked_set = set(checked)
     others: dict[str, str] = {}
-    for rel, slug in sorted(slug_index.post_slugs(repo, is_post_path).items()):
+    for rel, slug in sorted(slug_index.post_slugs(repo, is_post_path, use_cache).items()):
         if rel not in checked_set:
             others.setdefault(slug, rel)
     for rel in checked:

@@ -1,11 +1,12 @@
 """Warm builds (392.4.1 "speed ... paramount"): only what a change affects is rewritten.
 
-After every successful build a *state* is kept in the cache folder: each content
-file's size, time and SHA-256, the validated posts, the article cards and the key
-of every file written (``plugins/pressroom_incremental``), and the alert banner.
-The next build starts from it when nothing but posts changed — not the settings,
-the theme, the roster, pressroom's own code, pages or images, and no post links to
-another with ``{filename}``. It then
+After every successful build a *state* is kept in the cache folder
+(``pressroom.cache``): each content file's stamp (times, size, inode, SHA-256), the
+validated posts, the article cards and the key of every file written
+(``plugins/pressroom_incremental``), and the alert banner. The next build starts
+from it when nothing but posts changed — not the settings, the theme, the roster,
+pressroom's own code, pages or images, and no post links to another with
+``{filename}``. It then
 
 1. checks only the changed posts (plus the checks across posts, over all of them);
 2. reads the changed and newly due posts through Pelican and the plugins;
@@ -29,9 +30,7 @@ setting and theme changes, and compares the trees byte for byte.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
-import hashlib
 import os
 import pickle
 import re
@@ -41,10 +40,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressroom.cache import (
+    Stamp,
+    code_files,
+    digest,
+    file_sha256,
+    key,
+    stable_repr,
+    stamp,
+    write_atomic,
+)
 from pressroom.files import read_regular, walk
 
+__all__ = ["digest"]  # the output keys of pressroom_incremental
+
 STATE_FILE = "site-state.pickle"
-STATE_VERSION = 2  # 2: the state names its release
 CHUNK = 500  # posts or cards per pickle
 BANNER_VARIABLE = "alert_banner"
 BANNER_START, BANNER_END = "<!-- pressroom:banner -->", "<!-- /pressroom:banner -->"
@@ -52,15 +62,6 @@ BANNER_START_BYTES, BANNER_END_BYTES = BANNER_START.encode(), BANNER_END.encode(
 # The banner block in a template source; page keys leave it out (it is patched instead).
 BANNER_BLOCK = re.compile(r"{%-?\s*block\s+banner\s*-?%}.*?{%-?\s*endblock(\s+banner)?\s*-?%}",
                           re.S)
-CODE_SUFFIXES = (".py", ".html", ".css", ".js", ".toml", ".svg", ".png", ".woff2")
-
-
-def digest(parts: Iterable[str]) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
 
 
 @dataclass
@@ -68,14 +69,13 @@ class SiteState:
     """What the last successful build left for the next one."""
 
     fingerprint: str
-    sources: dict[str, tuple[int, int, str]]  # content file -> (mtime_ns, size, sha256)
+    sources: dict[str, Stamp]  # content file -> how it was when built (pressroom.cache)
     posts: dict[str, Any]  # repo-relative path -> light Post
     cards: list[Any]  # pressroom_incremental.Card of every public article
     manifest: dict[str, tuple[str, str, str]]  # output file -> (key, owner, template)
     banner: str  # digest of the banner's alerts
     files: int  # files in the site
     variables: dict[str, frozenset[str]]  # template -> the variables it reads
-    version: int = STATE_VERSION
     release: str = ""  # the release (pressroom.releases) this state describes
 
 
@@ -83,7 +83,7 @@ class SiteState:
 class Changes:
     """Content files that differ from the state, by their bytes (not their times)."""
 
-    sources: dict[str, tuple[int, int, str]] = field(default_factory=dict)
+    sources: dict[str, Stamp] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)  # added or edited
     removed: set[str] = field(default_factory=set)
 
@@ -113,41 +113,42 @@ def load_state(folder: Path) -> SiteState | None:
 
 
 def _load_state(folder: Path) -> SiteState | None:
+    """The state, or None when there is none or it cannot be read (a broken cache is a
+    miss). Whether it still describes this site is ``site_fingerprint``'s question."""
     try:
         with open(folder / STATE_FILE, "rb") as handle:
             state = pickle.load(handle)
-            if not isinstance(state, SiteState) or state.version != STATE_VERSION:
+            if not isinstance(state, SiteState):
                 return None
             state.posts = dict(item for _ in range(pickle.load(handle))
                                for item in pickle.load(handle))
             state.cards = [card for _ in range(pickle.load(handle)) for card in pickle.load(handle)]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError,
-            ValueError, TypeError):
+    except Exception:  # noqa: BLE001 - any broken cache is a miss, whatever broke it
         return None
     return state
 
 
 def save_state(folder: Path, state: SiteState) -> None:
-    """The state, then its posts and cards in chunks: pickling 10,000 at once costs 50 MB."""
+    """The state, then its posts and cards in chunks: pickling 10,000 at once costs 50 MB.
+
+    Not written at all when the folder is read-only: the next build is then a full one.
+    """
+    cards, posts = state.cards, state.posts
+
+    def write(handle) -> None:
+        protocol = pickle.HIGHEST_PROTOCOL
+        pickle.dump(state, handle, protocol)
+        for items in (list(posts.items()), cards):
+            chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
+            pickle.dump(len(chunks), handle, protocol)
+            for chunk in chunks:
+                pickle.dump(chunk, handle, protocol)
+
+    state.cards, state.posts = [], {}
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / (STATE_FILE + ".tmp")
-        cards, posts = state.cards, state.posts
-        state.cards, state.posts = [], {}
-        try:
-            with open(tmp, "wb") as handle:
-                protocol = pickle.HIGHEST_PROTOCOL
-                pickle.dump(state, handle, protocol)
-                for items in (list(posts.items()), cards):
-                    chunks = [items[i:i + CHUNK] for i in range(0, len(items), CHUNK)]
-                    pickle.dump(len(chunks), handle, protocol)
-                    for chunk in chunks:
-                        pickle.dump(chunk, handle, protocol)
-        finally:
-            state.cards, state.posts = cards, posts
-        os.replace(tmp, folder / STATE_FILE)
-    except OSError:
-        pass  # a read-only checkout builds fully every time
+        write_atomic(folder / STATE_FILE, write)
+    finally:
+        state.cards, state.posts = cards, posts
 
 
 def save_state_behind(folder: Path, state: SiteState) -> None:
@@ -183,125 +184,39 @@ def forget_state(folder: Path) -> None:
         (folder / STATE_FILE).unlink()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def scan(repo: Path, before: dict[str, tuple[int, int, str]] | None = None) -> Changes:
-    """Every file under content/ (repo-relative), hashed only when its size or time moved."""
+def scan(repo: Path, before: dict[str, Stamp] | None = None) -> Changes:
+    """Every file under content/ (repo-relative), read and hashed unless its stamp
+    (``pressroom.cache.stamp``: times, size and inode, not just written) vouches for it."""
     before = before or {}
     changes = Changes()
     for rel, problem in walk(repo):
         if problem is not None:
             continue  # links and special files are never read; check refuses them
-        stat = os.lstat(repo / rel)
         old = before.get(rel)
-        if old is not None and old[:2] == (stat.st_mtime_ns, stat.st_size):
-            changes.sources[rel] = old
-            continue
-        sha = hashlib.sha256(read_regular(repo, rel)).hexdigest()
-        changes.sources[rel] = (stat.st_mtime_ns, stat.st_size, sha)
-        if old is None or old[2] != sha:
+        now = stamp(os.lstat(repo / rel), lambda rel=rel: read_regular(repo, rel), old)
+        changes.sources[rel] = now
+        if old is None or old.sha256 != now.sha256:
             changes.changed.add(rel)
     changes.removed = set(before) - set(changes.sources)
     return changes
 
 
-def cache_folder(repo: Path) -> Path:
-    """Where this repository's caches live: never anywhere a branch could put files.
-
-    Inside git's own folder when there is one (so the cache is never committed); for a
-    folder outside git (an archive of a branch, say), in the user's cache folder
-    (``$XDG_CACHE_HOME/pressroom`` or ``~/.cache/pressroom``), keyed by the folder's real
-    path. The caches are pickles: reading one that came with the content would run code.
-    """
-    git_dir = _git_dir(repo)
-    if git_dir is not None:
-        return git_dir / "pressroom-cache"
-    real = os.path.realpath(repo)
-    if "/.git/" in real + "/":  # publish's copy of a commit (pressroom.published_tree):
-        return repo / ".pressroom-cache"  # inside git's folder, a name no tree may hold
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pressroom"
-    return base / f"{Path(real).name[:40]}-{hashlib.sha256(real.encode()).hexdigest()[:24]}"
-
-
-def _git_dir(repo: Path) -> Path | None:
-    """``.git``, or the folder a ``.git`` file names (a worktree, a submodule): never the
-    working folder, where a branch can commit a ``.pressroom-cache/`` of its own (the
-    caches are pickles: loading one a branch wrote would run its code)."""
-    dot_git = repo / ".git"
-    if dot_git.is_dir():
-        return dot_git
-    try:
-        if not dot_git.is_file() or dot_git.is_symlink():
-            return None
-        text = dot_git.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if not text.startswith("gitdir:"):
-        return None
-    found = Path(text[len("gitdir:"):].strip())
-    found = found if found.is_absolute() else repo / found
-    return found if found.is_dir() else None
-
-
-def stable_repr(value: Any) -> str:
-    """A repr that is the same in every process (no addresses, sorted mappings)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{stable_repr(k)}:{stable_repr(v)}"
-                              for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(stable_repr(v) for v in value) + "]"
-    if isinstance(value, (set, frozenset)):
-        return "{" + ",".join(sorted(stable_repr(v) for v in value)) + "}"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return type(value).__name__ + "(" + ",".join(
-            f"{f.name}={stable_repr(getattr(value, f.name))}"
-            for f in dataclasses.fields(value)) + ")"
-    if callable(value):
-        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', '')}"
-    return repr(value)
-
-
-def _tree(root: Path) -> Iterable[Path]:
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(CODE_SUFFIXES) or root.name == "policy":
-                yield Path(folder, name)
-
-
-_SOURCE_DIGEST: list[str] = []
-
-
-def source_digest() -> str:
-    """pressroom's own code: results computed by another version are not reused."""
-    if not _SOURCE_DIGEST:
-        from pressroom.site import PROJECT_ROOT
-
-        _SOURCE_DIGEST.append(digest(
-            part for path in _tree(PROJECT_ROOT / "pressroom")
-            for part in (path.relative_to(PROJECT_ROOT).as_posix(), _sha256(path))))
-    return _SOURCE_DIGEST[0]
-
-
 def site_fingerprint(repo: Path, output: Path, settings: dict[str, Any]) -> str:
-    """Everything besides posts that decides the site: a change means a full build."""
-    import feedgen
-    import jinja2
-    import markdown
-    import pelican
+    """Everything besides posts that decides the site: a change means a full build.
 
-    from pressroom import __version__
-    from pressroom.site import PLUGINS_PATH, THEME_PATH
-
-    parts = [str(STATE_VERSION), str(repo), str(output), __version__, pelican.__version__,
-             jinja2.__version__, markdown.__version__, getattr(feedgen, "__version__", ""),
-             stable_repr(settings), source_digest()]
-    for root in (PLUGINS_PATH, THEME_PATH, repo / "policy"):
-        for path in _tree(root):
-            parts += [str(path), _sha256(path)]
-    return digest(parts)
+    pressroom's code and libraries (``pressroom.cache.code_digest``), the settings, and
+    the department's own files that are not posts: its policy, and a theme or plugins
+    of its own (its ``theme/`` and ``plugins/``, the folders its settings name).
+    """
+    parts = [f"site-state {repo} {output}", stable_repr(settings)]
+    folders = [repo / "policy", repo / "theme", repo / "plugins",
+               *(Path(p) for p in settings.get("PLUGIN_PATHS") or ()),
+               *(Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or ())]
+    for root in folders:
+        if root.is_dir():
+            for path in code_files(root):
+                parts += [str(path), file_sha256(path)]
+    return key(*parts)
 
 
 class Stage:

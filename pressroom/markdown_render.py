@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from markdown import Markdown
+
+from pressroom import cache
 
 Rendered = tuple[str, dict[str, list[str]], dict[str, str]]  # html, Meta, formatted fields
 
@@ -108,45 +108,20 @@ def _render_files(paths: Sequence[str]) -> list[tuple[str, Rendered]]:
 CACHE_FILE = "markdown.pickle"
 
 
-def code_digest() -> str:
-    """The code and allowlists that produce a rendering, not just their version numbers.
-
-    A sanitizer fixed without a version bump must not leave unsafe HTML in the cache:
-    the source of this module and of ``pressroom.sanitize``, the allowlists, and the
-    installed Markdown and nh3 (version and files) are all part of the key.
-    """
-    if not _CODE_DIGEST:
-        import markdown
-        import nh3
-
-        from pressroom import sanitize
-
-        parts = [sanitize.allowlist_fingerprint(), markdown.__version__,
-                 getattr(nh3, "__version__", "")]
-        for module in (sys.modules[__name__], sanitize, nh3):
-            parts.append(hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest())
-        native = getattr(getattr(nh3, "nh3", None), "__file__", None)  # the compiled part
-        if native:
-            parts.append(hashlib.sha256(Path(native).read_bytes()).hexdigest())
-        _CODE_DIGEST.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
-    return _CODE_DIGEST[0]
-
-
-_CODE_DIGEST: list[str] = []
-
-
 def cache_key(markdown_settings: dict[str, Any], formatted: Sequence[str],
               sanitize_host: str | None) -> str:
-    """Everything besides a file's bytes that decides its rendering, code included."""
-    import markdown
-    import nh3
+    """Everything besides a file's bytes that decides its rendering.
 
-    from pressroom import __version__
+    The code (``pressroom.cache.code_digest``: this module, the sanitizer, Markdown and
+    nh3 with its compiled library) and the sanitizer's allowlists: a sanitizer fixed
+    without a version bump must not leave unsafe HTML in the cache.
+    """
+    from pressroom import sanitize
 
-    parts = [repr(sorted(options(markdown_settings).items(), key=lambda kv: kv[0])),
-             repr(tuple(formatted)), repr(sanitize_host), __version__, markdown.__version__,
-             getattr(nh3, "__version__", ""), code_digest()]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return cache.key(CACHE_FILE, repr(sorted(options(markdown_settings).items(),
+                                             key=lambda kv: kv[0])),
+                     repr(tuple(formatted)), repr(sanitize_host),
+                     sanitize.allowlist_fingerprint())
 
 
 @dataclass
@@ -169,15 +144,10 @@ def render_cached(paths: Sequence[str], markdown_settings: dict[str, Any],
     key = cache_key(markdown_settings, formatted, sanitize_host)
     cache_path = cache_dir / CACHE_FILE
     cached: dict[str, Rendered] = {}
-    try:
-        if not trust:
-            raise FileNotFoundError(cache_path)  # --full: nothing from before is reused
-        with open(cache_path, "rb") as handle:
-            stored = pickle.load(handle)
-        if isinstance(stored, dict) and stored.get("key") == key:
-            cached = stored.get("entries", {})
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
-        cached = {}
+    stored = cache.load_pickle(cache_path) if trust else None  # --full: nothing reused
+    if isinstance(stored, dict) and stored.get("key") == key \
+            and isinstance(stored.get("entries"), dict):
+        cached = stored["entries"]
     digests: dict[str, str] = {}
     for path in paths:
         with open(path, "rb") as handle:
@@ -188,15 +158,7 @@ def render_cached(paths: Sequence[str], markdown_settings: dict[str, Any],
     stats.rendered, stats.reused = len(missing), len(paths) - len(missing)
     if missing or len(cached) != len(set(digests.values())):
         entries = {digests[path]: result[path] for path in paths}
-        try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            tmp = cache_path.with_name(CACHE_FILE + ".tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump({"key": key, "entries": entries}, handle,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache_path)
-        except OSError:
-            pass  # a read-only checkout still builds, just without the cache
+        cache.dump_pickle(cache_path, {"key": key, "entries": entries})  # read-only: no cache
     return result
 
 

@@ -8,18 +8,21 @@ that. Nothing else is in that folder: files git does not list are deleted, and a
 entry that is a symbolic link or a submodule is refused with its path (git can store
 a link to ``/etc/passwd``; a build must never follow it).
 
-The folder is kept between runs and only changed files are rewritten, so a warm build
-still sees which posts changed (by size, time and hash) and an update stays fast.
+The folder is kept between runs and only changed files are rewritten (a file is
+unchanged when its stat key, ``pressroom.cache.stat_key``, or else its git hash, says
+so), so a warm build still sees which posts changed and an update stays fast.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import stat
 from pathlib import Path
 
+from pressroom.cache import COPY_CACHE, stat_key
 from pressroom.files import LINK_RULE, SPECIAL_RULE
 from pressroom.gitio import GitError, git, read_objects
 from pressroom.violations import InputError, Violation
@@ -28,7 +31,7 @@ FOLDER = "published-tree"
 MANIFEST = "published-tree.json"
 PUBLISHED = ("content/", "policy/")
 PUBLISHED_FILES = ("pelicanconf.py",)
-KEEP = ".pressroom-cache"  # the folder's own build cache (state, check and Markdown caches)
+KEEP = COPY_CACHE  # the folder's own build cache (state, check and Markdown caches)
 REGULAR = ("100644", "100755")
 
 
@@ -68,14 +71,29 @@ def tree_entries(repo: Path, commit: str) -> tuple[dict[str, str], list[Violatio
     return blobs, sorted(problems)
 
 
-def _stat_key(path: Path) -> list[int] | None:
+def _current(path: Path, blob: str, recorded: list[int]) -> list[int] | None:
+    """The file's stat key when ``path`` still holds ``blob`` (None: rewrite it).
+
+    Its stat key vouches for it when it matches the one recorded; a file written in the
+    last seconds has none (``pressroom.cache.stat_key``), and then its git hash decides.
+    """
     try:
         st = os.lstat(path)
     except OSError:
         return None
     if not stat.S_ISREG(st.st_mode):
         return None
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
+    key = list(stat_key(st))
+    if key and key == recorded:
+        return key
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    h = hashlib.sha1() if len(blob) == 40 else hashlib.sha256()  # git's object format
+    h.update(b"blob %d\0" % len(data))
+    h.update(data)
+    return key if h.hexdigest() == blob else None
 
 
 def export_tree(repo: Path, commit: str, dest: Path) -> list[Violation]:
@@ -97,11 +115,14 @@ def export_tree(repo: Path, commit: str, dest: Path) -> list[Violation]:
     manifest_path.unlink(missing_ok=True)
     dest.mkdir(parents=True, exist_ok=True)
     _remove_strays(dest, set(blobs))
-    stale = [path for path, sha in sorted(blobs.items())
-             if before.get(path, [None])[0] != sha
-             or before[path][1:] != _stat_key(dest / path)]
+    after: dict[str, list] = {}
+    for path, sha in sorted(blobs.items()):
+        if before.get(path, [None])[0] == sha:
+            key = _current(dest / path, sha, before[path][1:])
+            if key is not None:
+                after[path] = [sha, *key]
+    stale = [path for path in sorted(blobs) if path not in after]
     objects = read_objects(repo, [blobs[path] for path in stale])
-    after = {path: before[path] for path in blobs if path not in stale}
     for path in stale:
         found = objects.get(blobs[path])
         if found is None or found[0] != "blob":
@@ -111,11 +132,18 @@ def export_tree(repo: Path, commit: str, dest: Path) -> list[Violation]:
         tmp = target.with_name(f".{target.name}.pressroom-tmp")
         tmp.write_bytes(found[1])
         os.replace(tmp, target)
-        after[path] = [blobs[path], *(_stat_key(target) or [])]
+        after[path] = [blobs[path], *_written_key(target)]
     tmp_manifest = manifest_path.with_suffix(".tmp")
     tmp_manifest.write_text(json.dumps(after, sort_keys=True), encoding="utf-8")
     os.replace(tmp_manifest, manifest_path)
     return []
+
+
+def _written_key(path: Path) -> tuple[int, ...]:
+    try:
+        return stat_key(os.lstat(path))
+    except OSError:
+        return ()
 
 
 def _remove_strays(dest: Path, keep: set[str]) -> None:

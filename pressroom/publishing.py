@@ -21,11 +21,11 @@ from pathlib import Path
 from pressroom import releases
 from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
+from pressroom.cache import folder as cache_folder
 from pressroom.checking import site_timezone
 from pressroom.content import Post
 from pressroom.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.incidents import upcoming_changes
-from pressroom.incremental import cache_folder
 from pressroom.published_tree import FOLDER, export_tree
 from pressroom.sources import load_sources
 from pressroom.violations import InputError

@@ -3,25 +3,26 @@
 A slug is a post's public identity, so a new post must not reuse one, and knowing
 all slugs means knowing every post's header. In a git checkout the posts are
 listed from git's index (``git ls-files -s``, what the commit will contain) and
-each blob's explicit ``Slug:`` is cached by blob hash in ``.git/pressroom-slugs``:
-content-addressed, so an entry can never be stale. Only blobs not seen before are
-read, all at once through ``git cat-file --batch``. Outside git every header is read.
+each blob's explicit ``Slug:`` is cached by blob hash in the cache folder
+(``pressroom.cache``): content-addressed, and kept by the code that read it (a file
+made by other code is dropped), so an entry can never be stale. Only blobs not seen
+before are read, all at once through ``git cat-file --batch``. Outside git every
+header is read.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+from pressroom.cache import folder, key, write_atomic
 from pressroom.content import slug_for
 from pressroom.files import content_files, read_regular
 from pressroom.frontmatter import parse_header
 from pressroom.gitio import read_objects
 
-CACHE_NAME = "pressroom-slugs"
-VERSION = "pressroom-slugs 2"
+CACHE_NAME = "slugs.txt"
 
 
 def explicit_slug(head: bytes) -> str:
@@ -30,14 +31,18 @@ def explicit_slug(head: bytes) -> str:
     return found.value if found else ""
 
 
-def post_slugs(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
-    """repo-relative path -> slug for every post (as ``is_post`` decides) in the repository."""
+def post_slugs(repo: Path, is_post: Callable[[str], bool],
+               use_cache: bool = True) -> dict[str, str]:
+    """repo-relative path -> slug for every post (as ``is_post`` decides) in the repository.
+
+    ``use_cache=False`` (``check --no-cache``) reads every post's header again.
+    """
     listed = _git_listing(repo)
     if listed is None:
         return _read_all(repo, is_post)
     posts = {rel: sha for rel, sha in listed.items() if is_post(rel)}
-    cache_file = repo / ".git" / CACHE_NAME
-    cache = _load(cache_file)
+    cache_file = folder(repo) / CACHE_NAME
+    cache = _load(cache_file) if use_cache else {}
     missing = sorted({sha for sha in posts.values() if sha not in cache})
     if missing:
         cache.update(_read_blobs(repo, missing))
@@ -80,12 +85,16 @@ def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
     return result
 
 
+def _header() -> str:
+    return f"pressroom-slugs {key(CACHE_NAME)}"
+
+
 def _load(path: Path) -> dict[str, str]:
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return {}
-    if not lines or lines[0] != VERSION:
+    if not lines or lines[0] != _header():
         return {}
     return dict(line.split("\t", 1) for line in lines[1:] if "\t" in line)
 
@@ -93,11 +102,7 @@ def _load(path: Path) -> dict[str, str]:
 def _save(path: Path, entries: dict[str, str]) -> None:
     body = "\n".join(f"{sha}\t{slug}" for sha, slug in sorted(entries.items())
                      if "\n" not in slug)
-    try:
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(f"{VERSION}\n{body}", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout still works, just without the cache
+    text = f"{_header()}\n{body}".encode()
+    write_atomic(path, lambda handle: handle.write(text))  # read-only: just no cache
 
 

@@ -91,7 +91,7 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
         runs.setdefault(name, []).append(value)
 
     check = [str(BIN / "pressroom"), "check", "--repo", str(repo)]
-    from pressroom.incremental import cache_folder
+    from pressroom.cache import folder as cache_folder
 
     caches = cache_folder(repo)  # where every cache of this department lives
     for index in range(repeat):

@@ -6,8 +6,8 @@
 Generates the history with scripts/gen_history.py (real ssh-keygen keys and
 signatures), then times `pressroom verify` cold (--no-cache: every signature
 checked by ssh-keygen, in parallel) and warm (the verified prefix remembered in
-.git/pressroom-verified, as on every run after the first), and one new approved
-merge on top of a verified history (what a publish step does after a push).
+.git/pressroom-cache/verified-merges.txt, as on every run after the first), and one new
+approved merge on top of a verified history (what a publish step does after a push).
 Target on a 2-core machine: 2,000 merges in under 10 s. There is no plain-Pelican
 equivalent of verification, so no ratio is printed.
 """

@@ -96,7 +96,7 @@ def without_rules(monkeypatch) -> Callable[[], None]:
         import pressroom.build
         from pressroom.checking import Report
 
-        monkeypatch.setattr(pressroom.build, "check_repo", lambda repo: Report())
+        monkeypatch.setattr(pressroom.build, "check_repo", lambda repo, **_: Report())
     return switch_off
 
 

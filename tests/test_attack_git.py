@@ -158,7 +158,7 @@ def test_a_blob_replacement_does_not_change_what_the_incident_commander_approved
 def test_a_cached_verdict_is_never_reached_through_substituted_objects(dept):
     good, bad = stranger_merge_with_a_good_twin(dept)
     dept.git("replace", bad, good)
-    cache = dept.root / ".git/pressroom-verified"
+    cache = dept.root / ".git/pressroom-cache/verified-merges.txt"
     first = verify_history(dept.root, dept.head("main"))  # the cache is on
     assert (bad[:7], "APPROVAL-SIGNATURE") in [(p.path, p.rule_id) for p in first.problems]
     assert bad not in cache.read_text()

@@ -22,8 +22,8 @@ from click.testing import CliRunner
 from conftest import NOW, post_text
 from lxml import etree
 
+from pressroom.cache import folder as cache_folder
 from pressroom.cli import cli
-from pressroom.incremental import cache_folder
 from pressroom.markdown_render import CACHE_FILE, render_cached
 from pressroom.rules.slugs import pelican_tags, slugify
 from pressroom.sanitize import sanitize_html, url_problem

@@ -174,8 +174,8 @@ def test_results_are_reused_by_the_next_process(repo):
     import subprocess
     import sys
 
+    from pressroom.cache import folder as cache_folder
     from pressroom.checking import CHECK_CACHE
-    from pressroom.incremental import cache_folder
 
     repo.post("2026/closure.md")
     (repo.root / "policy" / "rules.toml").write_text(

@@ -47,9 +47,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from lxml import html as lxml_html
 
+from pressroom.cache import folder as cache_folder
 from pressroom.cli import cli
 from pressroom.content import CAP_VALUES, parse_post
-from pressroom.incremental import cache_folder
 from pressroom.rules.catalog import RULES
 from pressroom.sources import is_post_path
 from pressroom.violations import printable

@@ -175,7 +175,7 @@ def test_commit_reusing_a_published_slug_is_refused(git_dept):
     old.write_text(post_text(title="Old notice", date="2025-06-01", slug="street-closure"))
     git(git_dept, "add", "content")
     assert git(git_dept, "commit", "-m", "Old notice", check=False).returncode == 0
-    assert (git_dept / ".git/pressroom-slugs").is_file()  # the hook cached the slug index
+    assert (git_dept / ".git/pressroom-cache/slugs.txt").is_file()  # the hook cached the slugs
 
     new = git_dept / "content/2026/street-closure.md"
     new.write_text(post_text(title="New closure"))

@@ -20,11 +20,11 @@ from conftest import LA, PROJECT, tree_digest
 from imagefiles import image_bytes
 
 from pressroom.build import build_site
+from pressroom.cache import folder as cache_folder
 from pressroom.incremental import (
     BANNER_END,
     BANNER_START,
     STATE_FILE,
-    cache_folder,
     load_state,
     patched_banner,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import shutil
 import sys
 from pathlib import Path
 
@@ -75,20 +76,27 @@ def test_parallel_pre_render_matches_pelican(settings, tmp_path):
         _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
 
 
-def test_cache_key_covers_the_sanitizer_code_and_allowlists(settings, monkeypatch):
-    """A sanitizer change without a version bump must not reuse renderings made before it."""
-    from pressroom import markdown_render, sanitize
+def test_cache_key_covers_the_sanitizer_code_and_allowlists(settings, monkeypatch, tmp_path):
+    """A sanitizer change without a version bump must not reuse renderings made before it:
+    the key holds the allowlists and the digest of pressroom's code (``pressroom.cache``),
+    which reads the sanitizer's source itself."""
+    from pressroom import cache, markdown_render, sanitize
 
     args = (settings["MARKDOWN"], settings["FORMATTED_FIELDS"], "police.example")
     before = markdown_render.cache_key(*args)
-    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
     monkeypatch.setattr(sanitize, "TAGS", sanitize.TAGS | {"iframe"})
     assert markdown_render.cache_key(*args) != before
-    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
     monkeypatch.setattr(sanitize, "TAGS", sanitize.TAGS - {"iframe"})
-    source = sanitize.__file__
-    monkeypatch.setattr(sanitize, "__file__", markdown_render.__file__)  # other code, same name
+    assert markdown_render.cache_key(*args) == before
+
+    # The same package with one line of the sanitizer changed: another code digest.
+    package = tmp_path / "pressroom"
+    shutil.copytree(Path(sanitize.__file__).parent, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with open(package / "sanitize.py", "a", encoding="utf-8") as handle:
+        handle.write("\n# a fix that forgot to bump the version\n")
+    real_roots = cache.code_roots
+    monkeypatch.setattr(cache, "code_roots", lambda: [package, *real_roots()[1:]])
     assert markdown_render.cache_key(*args) != before
-    monkeypatch.setattr(sanitize, "__file__", source)
-    monkeypatch.setattr(markdown_render, "_CODE_DIGEST", [])
+    monkeypatch.setattr(cache, "code_roots", real_roots)
     assert markdown_render.cache_key(*args) == before

@@ -114,8 +114,11 @@ def build_summary(result: BuildResult) -> str:
               help="Also list every suppression in force (path, line, rule, reason).")
 @click.option("--today", "today_text", metavar="DATE", default=None,
               help="The date used for training reminders (YYYY-MM-DD). Default: today.")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Check every file again: read no result kept by an earlier check.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, ...]) -> None:
+def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
+          files: tuple[Path, ...]) -> None:
     """Check posts and images against the content rules (392.3-392.5).
 
     With no FILES, checks every post and image under content/. Prints one line
@@ -135,7 +138,8 @@ def check(repo: Path, report: bool, today_text: str | None, files: tuple[Path, .
     today = parse_day(today_text)
     try:
         names = relative_files(repo, files) if files else None
-        result = check_repo(repo, names, today=today, progress=progress_printer())
+        result = check_repo(repo, names, today=today, progress=progress_printer(),
+                            use_cache=not no_cache)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)
