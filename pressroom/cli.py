@@ -237,4 +237,4 @@ def _progress_printer():
 
 
 # Register the command groups defined in their own modules.
-from pressroom import cli_approvals, cli_publishing, cli_records  # noqa: E402,F401
+from pressroom import cli_approvals, cli_init, cli_publishing, cli_records  # noqa: E402,F401

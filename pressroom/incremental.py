@@ -2,7 +2,7 @@
 
 After every successful build a *state* is kept in the cache folder: each content
 file's size, time and SHA-256, the validated posts, the article cards and the key
-of every file written (``plugins/pressroom_incremental``), and the alert banner.
+of every file written (``pressroom/adapter/plugins/pressroom_incremental``), and the alert banner.
 The next build starts from it when nothing but posts changed — not the settings,
 the theme, the roster, pressroom's own code, pages or images, and no post links to
 another with ``{filename}``. It then
@@ -277,11 +277,11 @@ _SOURCE_DIGEST: list[str] = []
 def source_digest() -> str:
     """pressroom's own code: results computed by another version are not reused."""
     if not _SOURCE_DIGEST:
-        from pressroom.site import PROJECT_ROOT
+        from pressroom.site import PACKAGE_ROOT
 
         _SOURCE_DIGEST.append(digest(
-            part for path in _tree(PROJECT_ROOT / "pressroom")
-            for part in (path.relative_to(PROJECT_ROOT).as_posix(), _sha256(path))))
+            part for path in _tree(PACKAGE_ROOT)
+            for part in (path.relative_to(PACKAGE_ROOT.parent).as_posix(), _sha256(path))))
     return _SOURCE_DIGEST[0]
 
 
