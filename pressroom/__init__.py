@@ -4,4 +4,6 @@ The package is the domain core (content model, roster, rules, approvals,
 records) plus the thin ``pressroom`` command line. Importing it does no I/O.
 """
 
-__version__ = "0.1.0"
+from pressroom._version import __version__
+
+__all__ = ["__version__"]

@@ -3,7 +3,7 @@
 After every successful build a *state* is kept in the cache folder
 (``pressroom.cache``): each content file's stamp (times, size, inode, SHA-256), the
 validated posts, the article cards and the key of every file written
-(``plugins/pressroom_incremental``), and the alert banner. The next build starts
+(``pressroom/adapter/plugins/pressroom_incremental``), and the alert banner. The next build starts
 from it when nothing but posts changed — not the settings, the theme, the roster,
 pressroom's own code, pages or images, and no post links to another with
 ``{filename}``. It then

@@ -1,6 +1,6 @@
 """How ``pressroom check`` and the content hook print results: one line each, then a summary.
 
-Shared by the CLI and ``hooks/check_content.py`` so both say exactly the same. Plain
+Shared by the CLI and ``pressroom/hooks/check_content.py`` so both say exactly the same. Plain
 ``print`` rather than click: the hook runs on every commit and must start fast.
 """
 

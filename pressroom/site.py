@@ -15,10 +15,11 @@ from typing import Any
 
 from pressroom.categories import CATEGORIES
 
-# Where the theme and plugins live: next to the package in this repository.
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-THEME_PATH = PROJECT_ROOT / "theme"
-PLUGINS_PATH = PROJECT_ROOT / "plugins"
+# Where the theme and plugins live: inside the package (pressroom/adapter/), so an installed
+# wheel carries them. PACKAGE_ROOT is the folder of the ``pressroom`` package itself.
+PACKAGE_ROOT = Path(__file__).resolve().parent
+THEME_PATH = PACKAGE_ROOT / "adapter" / "theme"
+PLUGINS_PATH = PACKAGE_ROOT / "adapter" / "plugins"
 
 # Order is order of execution: decide what is public, then clean it, then
 # attach names and categories, then write feeds from the final list.

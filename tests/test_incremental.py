@@ -1,4 +1,4 @@
-"""Warm builds (pressroom.incremental, plugins/pressroom_incremental) against full builds.
+"""Warm builds (pressroom.incremental, the pressroom_incremental plugin) against full builds.
 
 Two copies of the sample department get the same changes; one is built warm after
 each change, the other in full (``full=True``), and the two sites are compared
@@ -28,6 +28,7 @@ from pressroom.incremental import (
     load_state,
     patched_banner,
 )
+from pressroom.site import THEME_PATH
 
 HELD_BACK = ("police-activity-elm-street-update.md", "police-activity-elm-street-all-clear.md")
 
@@ -157,7 +158,7 @@ def test_warm_builds_write_exactly_what_full_builds_write(tmp_path: Path) -> Non
 
 def test_a_theme_change_rebuilds_everything(tmp_path: Path, monkeypatch) -> None:
     theme = tmp_path / "theme"
-    shutil.copytree(PROJECT / "theme", theme)
+    shutil.copytree(THEME_PATH, theme)
     monkeypatch.setattr("pressroom.site.THEME_PATH", theme)
     root = copy_sample(tmp_path / "dept")
     assert build_site(root, tmp_path / "out", now=at(24, 18)).ok
@@ -251,7 +252,7 @@ def test_banner_region_is_replaced_between_its_markers() -> None:
 def test_template_keys_leave_out_only_a_patchable_banner(tmp_path: Path) -> None:
     from jinja2 import DictLoader, Environment
 
-    from plugins.pressroom_incremental import template_variables
+    from pressroom.adapter.plugins.pressroom_incremental import template_variables
 
     env = Environment(loader=DictLoader({
         "base.html": "{{ SITENAME }}{% block banner %}{{ alert_banner }}{{ SITEURL }}"

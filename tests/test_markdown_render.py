@@ -14,7 +14,7 @@ from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
 from pressroom.markdown_render import render_many
-from pressroom.site import enforced
+from pressroom.site import PLUGINS_PATH, enforced
 
 STATEFUL = [
     post_text(body="Text with a footnote.[^1]\n\n[^1]: The note.\n\n*[CHP]: California "
@@ -27,7 +27,7 @@ STATEFUL = [
 
 def _reader_module():
     spec = importlib.util.spec_from_file_location(
-        "pressroom_markdown", PROJECT / "plugins/pressroom_markdown/__init__.py")
+        "pressroom_markdown", PLUGINS_PATH / "pressroom_markdown/__init__.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("pressroom_markdown", module)
     spec.loader.exec_module(module)

@@ -29,6 +29,7 @@ from pressroom.cli.approvals import (
     verify_command,
 )
 from pressroom.cli.building import build, check
+from pressroom.cli.init import init_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
 from pressroom.cli.records import records_command, review_command, roster_command
 
@@ -43,6 +44,8 @@ def cli() -> None:
 
     \b
     Typical use, by who runs it:
+      Once, for a new department:
+        pressroom init azusa-pd --department "Azusa Police Department"
       The PIO writes a post on its own branch:
         pressroom new "Road closure on Elm Street" --category traffic
         pressroom check               check posts against the content rules
@@ -66,6 +69,8 @@ def cli() -> None:
 
 # Every command of `pressroom`, by area. `pressroom --help` lists them alphabetically.
 COMMANDS: tuple[click.Command, ...] = (
+    # a new department
+    init_command,
     # the site: check the rules, preview the build
     check,
     build,

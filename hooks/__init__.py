@@ -1,1 +1,0 @@
-"""pre-commit entry points: thin shells over ``pressroom.checking`` and ``pressroom.images``."""
