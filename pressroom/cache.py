@@ -113,7 +113,12 @@ def code_roots() -> list[Path]:
     builds with (found where ``pressroom.site`` finds them, inside the package or not)."""
     from pressroom import site
 
-    return [Path(__file__).resolve().parent, Path(site.PLUGINS_PATH), Path(site.THEME_PATH)]
+    package = Path(__file__).resolve().parent
+    roots = [package]
+    for extra in (Path(site.PLUGINS_PATH).resolve(), Path(site.THEME_PATH).resolve()):
+        if package not in extra.parents:  # inside the package: already hashed with it
+            roots.append(extra)
+    return roots
 
 
 def code_digest() -> str:

@@ -111,7 +111,10 @@ def test_the_code_digest_covers_the_package_the_plugins_the_theme_and_libraries(
     before = cache.code_digest()
     assert cache.code_digest() == before  # stable within a process, and cheap to ask again
     real = cache.code_roots()
-    assert [root.name for root in real] == ["pressroom", "plugins", "theme"]
+    assert [root.name for root in real] == ["pressroom"]  # the plugins and theme are inside
+    from pressroom.site import PLUGINS_PATH, THEME_PATH
+
+    assert all(real[0] in Path(p).resolve().parents for p in (PLUGINS_PATH, THEME_PATH))
     for index, root in enumerate(real):
         copy = tmp_path / str(index) / root.name
         shutil.copytree(root, copy, ignore=shutil.ignore_patterns("__pycache__"))
@@ -352,12 +355,12 @@ def test_publish_copy_of_a_commit_sees_a_same_size_edit(repo, tmp_path, monkeypa
 
 def _changed_code(tmp_path: Path, monkeypatch) -> None:
     """pressroom as it would be after a fix to its theme: one file of it differs."""
-    real = cache.code_roots()
-    theme = tmp_path / "changed-code" / real[2].name
-    shutil.copytree(real[2], theme)
-    base = theme / "templates" / "base.html"
+    package = cache.code_roots()[0]
+    copy = tmp_path / "changed-code" / package.name
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    base = copy / Path(site.THEME_PATH).resolve().relative_to(package) / "templates/base.html"
     base.write_text(base.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    monkeypatch.setattr(cache, "code_roots", lambda: [real[0], real[1], theme])
+    monkeypatch.setattr(cache, "code_roots", lambda: [copy])
 
 
 def test_a_code_change_drops_remembered_verified_merges(tmp_path, keys_dir, monkeypatch):
