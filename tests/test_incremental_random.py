@@ -94,6 +94,7 @@ class Sequence:
                       if "pages" not in p.parts}
         self.counter = 900_000  # new posts' slugs never meet the generated ones
         self.incidents: dict[str, list[str]] = {}  # open incident -> its posts
+        self.areas: dict[str, str] = {}  # incident -> its area
         self.site_name = 0
 
     # --- helpers -------------------------------------------------------------------------
@@ -125,6 +126,10 @@ class Sequence:
 
     def _public(self, post: Post) -> bool:
         return post.fields.get("Status") != "draft" and post.date() <= self.now
+
+    def _standing(self, post: Post) -> bool:
+        """Public and not retracted: a retraction or a correction applies."""
+        return self._public(post) and "Retraction" not in post.fields
 
     def _plain(self, post: Post) -> bool:
         """Public, not retracted, not part of an incident: any edit keeps it valid."""
@@ -175,6 +180,7 @@ class Sequence:
             "Area": f"{self.rng.choice(STREETS)} near 2nd Street", "Incident": incident,
             "Response": "Avoid", "Instruction": "Avoid the area and follow officers' directions."})
         self.incidents[incident] = [rel]
+        self.areas[incident] = post.fields["Area"]
         self._put(step, rel, post)
         return rel
 
@@ -183,10 +189,9 @@ class Sequence:
         if not open_:
             return None
         incident = self.rng.choice(open_)
-        first = self.posts[self.incidents[incident][0]]
         rel, post = self._new("safety-alerts", self.now, **{
             "Expires": when(self.now + timedelta(hours=self.rng.randrange(1, 8))),
-            "Area": first.fields["Area"], "Incident": incident,
+            "Area": self.areas[incident], "Incident": incident,
             "Response": "AllClear" if all_clear else self.rng.choice(["Avoid", "Shelter"]),
             "Instruction": "The area is open again." if all_clear else "Stay away from the area."})
         self.incidents[incident].append(rel)
@@ -240,14 +245,17 @@ class Sequence:
         return rel
 
     def delete(self, step: Step) -> str | None:
-        rel = self._pick(lambda post: "Incident" not in post.fields)
+        rel = self._pick()
         if rel:
             del self.posts[rel]
+            for posts in self.incidents.values():
+                if rel in posts:
+                    posts.remove(rel)
             step.files[rel] = None
         return rel
 
     def _retract(self, step: Step, mode: str) -> str | None:
-        rel = self._pick(self._plain)
+        rel = self._pick(self._standing)
         if rel:
             post = self.posts[rel]
             self._put(step, rel, Post({**post.fields, "Retraction": mode,
@@ -263,7 +271,7 @@ class Sequence:
         return self._retract(step, "withdraw")
 
     def correction(self, step: Step) -> str | None:
-        rel = self._pick(self._plain)
+        rel = self._pick(self._standing)
         if rel:
             post = self.posts[rel]
             self._put(step, rel, Post({**post.fields, "Modified": when(self.now),
@@ -340,7 +348,7 @@ class Sequence:
     }
     # Kinds that need another kind first: a first round runs them after their enablers.
     NEEDS = {"alert_update": "new_alert", "all_clear": "new_alert",
-             "embargo_due": "new_embargoed", "publish_draft": "new_draft"}
+             "expiry": "new_alert", "embargo_due": "new_embargoed", "publish_draft": "new_draft"}
 
     def plan(self, steps: int) -> list[str]:
         """The first kinds to run: every kind once (enablers first) when there are steps
