@@ -17,8 +17,9 @@ other step must build.
 
 Bounded by default: ``PRESSROOM_RANDOM_STEPS`` steps (12) on ``PRESSROOM_RANDOM_POSTS``
 posts (150); ``PRESSROOM_LONG_TESTS=1`` makes it 60 steps on 300 posts, every kind of
-step at least once. Each run draws a fresh seed, printed (``pytest -s``) and named in
-every failure; ``PRESSROOM_RANDOM_SEED=N`` replays it.
+step at least once. The default run replays seed 392; the long run
+(``PRESSROOM_LONG_TESTS=1``) draws a fresh seed, printed (``pytest -s``) and named in every
+failure; ``PRESSROOM_RANDOM_SEED=N`` replays any.
 """
 
 from __future__ import annotations
@@ -445,7 +446,10 @@ def differences(warm: Path, full: Path) -> str:
 
 
 def test_random_edits_build_warm_exactly_as_in_full(tmp_path: Path) -> None:
-    seed = int(os.environ.get("PRESSROOM_RANDOM_SEED") or random.SystemRandom().randrange(10**6))
+    # The default suite replays one fixed sequence (CI is reproducible); the long run draws
+    # a fresh seed each time, so repeated long runs explore new sequences.
+    fresh = random.SystemRandom().randrange(10**6) if LONG else 392
+    seed = int(os.environ.get("PRESSROOM_RANDOM_SEED") or fresh)
     print(f"\nPRESSROOM_RANDOM_SEED={seed} ({STEPS} steps on {POSTS} posts)")
     rng = random.Random(seed)
     twins = RandomTwins(tmp_path, POSTS, seed)
