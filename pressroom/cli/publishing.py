@@ -36,7 +36,8 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
     \b
     Example:
       pressroom due
-      systemd-run --on-calendar="$(pressroom due | cut -d' ' -f1)" pressroom publish ...
+      when="$(pressroom due | cut -d' ' -f1)"     # e.g. 2026-12-18T08:00-08:00
+      systemd-run --on-calendar="$(date -d "$when" '+%F %T')" pressroom publish ...
     """
     from pressroom.publishing import due
 
