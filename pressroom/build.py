@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pressroom import releases
 from pressroom.cache import folder as cache_folder
@@ -204,7 +205,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
            full: bool, overrides: dict[str, Any] | None,
            keep: int = releases.DEFAULT_KEEP) -> BuildResult:
     settings = read_config(repo, config, overrides)
-    tz = load_department(repo).tz
+    tz = ZoneInfo(settings["TIMEZONE"])  # policy/site.toml's, validated as it was read
     require_content(repo)
     progress("Checking the content rules")
     report = check_repo(repo, use_cache=not full)  # --full trusts no cache

@@ -26,12 +26,13 @@ from pressroom.content import (
     parse_text,
     slug_for,
 )
-from pressroom.department import Department, load_department, settings_problems
+from pressroom.department import load_department, read_settings_files
 from pressroom.files import (
     NotRegularFile,
     bad_name,
     content_files,
     is_regular,
+    link_above,
     read_optional,
     read_regular,
     refusal,
@@ -208,8 +209,7 @@ def load_context(repo: Path, static_files: Collection[str] | RepoFiles | None
     rules = read_optional(repo, RULES_PATH)
     override = rules.decode("utf-8", errors="replace") if rules is not None else None
     config, config_problems = load_config(override)
-    settings = settings_problems(repo)
-    department = Department() if settings else load_department(repo)
+    department, settings = read_settings_files(repo)
     host = urlsplit(department.url).hostname or ""
     return (Context(roster, config, department.tz, static_files, host),
             problems + config_problems + settings)
@@ -408,22 +408,12 @@ def _regular_only(repo: Path, files: Sequence[str]) -> tuple[list[str], list[Vio
             continue
         problem = refusal(rel, mode) or bad_name(rel, rel.rsplit("/", 1)[-1])
         if problem is None:
-            problem = _folder_link(repo, rel)
+            problem = link_above(repo, rel)
         if problem is None:
             keep.append(rel)
         else:
             problems.append(problem.violation())
     return keep, problems
-
-
-def _folder_link(repo: Path, rel: str) -> NotRegularFile | None:
-    try:
-        read_regular(repo, rel)
-    except NotRegularFile as exc:
-        return exc
-    except OSError:
-        return None
-    return None
 
 
 def _duplicate_slugs(repo: Path, checked: Sequence[str],

@@ -84,8 +84,11 @@ def _key_line(text: str, key: str) -> int:
 
 
 def _problem(line: int, message: str) -> InputError:
-    where = f"{SITE_PATH}:{line}" if line else SITE_PATH
-    return InputError(f"{where}: SITE-CONFIG: {message}")
+    return InputError.of(Violation(SITE_PATH, line, "SITE-CONFIG", message))
+
+
+def _settings(name: str, line: int, message: str) -> InputError:
+    return InputError.of(Violation(name, line, "SETTINGS", message))
 
 
 def parse_department(text: str) -> Department:
@@ -147,8 +150,7 @@ def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any
     try:
         tree = ast.parse(text, filename=name)
     except SyntaxError as exc:
-        where = f"{name}:{exc.lineno}" if exc.lineno else name
-        raise InputError(f"{where}: SETTINGS: cannot read settings: {exc.msg}") from exc
+        raise _settings(name, exc.lineno or 0, f"cannot read settings: {exc.msg}") from exc
     settings: dict[str, Any] = {}
     for number, node in enumerate(tree.body):
         if number == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
@@ -160,33 +162,33 @@ def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             target = node.target
         if not isinstance(target, ast.Name):
-            raise InputError(
-                f"{name}:{node.lineno}: SETTINGS: cannot read settings: only plain "
+            raise _settings(
+                name, node.lineno, "cannot read settings: only plain "
                 f"`NAME = value` lines are read (pressroom never runs settings code); "
                 f"this line is {type(node).__name__.lower()} code")
         try:
             value = ast.literal_eval(node.value)  # type: ignore[arg-type]
         except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError) as exc:
-            raise InputError(
-                f"{name}:{node.lineno}: SETTINGS: cannot read settings: {target.id} must be "
+            raise _settings(
+                name, node.lineno, f"cannot read settings: {target.id} must be "
                 f"a plain value (text, number, list, dict ...), not an expression") from exc
         control = _control_in(value)
         if control:
-            raise InputError(f"{name}:{node.lineno}: SETTINGS: {target.id} holds control "
-                             f"character {control}; delete it")
+            raise _settings(name, node.lineno,
+                            f"{target.id} holds control character {control}; delete it")
         if target.id in DEPARTMENT_SETTINGS:
-            raise InputError(
-                f"{name}:{node.lineno}: SETTINGS: {target.id} is a department setting: set "
+            raise _settings(
+                name, node.lineno, f"{target.id} is a department setting: set "
                 f"it in {SITE_PATH} ({DEPARTMENT_SETTINGS[target.id]})")
         if target.id not in PELICAN_ALLOWED:
-            raise InputError(
-                f"{name}:{node.lineno}: SETTINGS: {target.id} cannot be set here; a "
+            raise _settings(
+                name, node.lineno, f"{target.id} cannot be set here; a "
                 f"department may tune only {', '.join(sorted(PELICAN_ALLOWED))} (the theme, "
                 f"plugins, paths and readers are pressroom's, so no setting can reach "
                 f"outside the site or run code)")
         problem = PELICAN_ALLOWED[target.id](value)
         if problem:
-            raise InputError(f"{name}:{node.lineno}: SETTINGS: {target.id} must be {problem}")
+            raise _settings(name, node.lineno, f"{target.id} must be {problem}")
         settings[target.id] = value
     return settings
 
@@ -270,29 +272,23 @@ def load_pelican_settings(root: Path, rel: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: SETTINGS: cannot read settings: not UTF-8 text") from exc
+        raise _settings(name, 0, "cannot read settings: not UTF-8 text") from exc
     return parse_pelican_settings(text, name)
 
 
-_WHERE = re.compile(r"^(?P<path>[^:]+?)(?::(?P<line>\d+))?: (?P<rule>[A-Z]+(?:-[A-Z]+)*): "
-                    r"(?P<message>.*)$")
-
-
-def settings_problems(repo: Path) -> list[Violation]:
-    """The department's settings files as ``check`` sees them: each problem a violation.
+def read_settings_files(repo: Path) -> tuple[Department, list[Violation]]:
+    """The department's settings files as ``check`` sees them: the department (defaults
+    when ``policy/site.toml`` is unusable) and each problem as a violation.
 
     ``check`` (and so the hook and ``approve``) must refuse a settings file that would
     stop every later build — not only ``build`` and ``publish`` when it is too late."""
-    problems = []
-    for read in (lambda: load_department(repo),
-                 lambda: load_pelican_settings(repo, PELICAN_PATH)):
-        try:
-            read()
-        except InputError as exc:
-            found = _WHERE.match(str(exc))
-            if found is None:
-                problems.append(Violation(SITE_PATH, 0, "SITE-CONFIG", str(exc)))
-            else:
-                problems.append(Violation(found["path"], int(found["line"] or 0),
-                                          found["rule"], found["message"]))
-    return problems
+    department, problems = Department(), []
+    try:
+        department = load_department(repo)
+    except InputError as exc:
+        problems.append(exc.violation or Violation(SITE_PATH, 0, "SITE-CONFIG", str(exc)))
+    try:
+        load_pelican_settings(repo, PELICAN_PATH)
+    except InputError as exc:
+        problems.append(exc.violation or Violation(PELICAN_PATH, 0, "SETTINGS", str(exc)))
+    return department, problems

@@ -35,7 +35,7 @@ class NotRegularFile(OSError):
         return Violation(self.rel, 0, self.rule, self.message)
 
     def input_error(self) -> InputError:
-        return InputError(f"{self.rel}: {self.rule}: {self.message}")
+        return InputError.of(self.violation())
 
 
 def _link_message(kind: str) -> str:
@@ -126,7 +126,7 @@ def read_optional(root: Path, rel: str) -> bytes | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        raise InputError(f"{rel}: FILE-READ: {exc.strerror or exc}") from exc
+        raise InputError.of(Violation(rel, 0, "FILE-READ", str(exc.strerror or exc))) from exc
 
 
 def walk(root: Path, top: str = "content") -> Iterator[tuple[str, NotRegularFile | None]]:
@@ -172,6 +172,15 @@ def content_files(root: Path) -> tuple[list[str], list[Violation]]:
         else:
             problems.append(problem.violation())
     return sorted(files), problems
+
+
+def link_above(root: Path, rel: str) -> NotRegularFile | None:
+    """The link among the folders above ``root/rel``, if one is (nothing is read)."""
+    try:
+        _check_folders(root, rel)
+    except NotRegularFile as exc:
+        return exc
+    return None
 
 
 def is_regular(root: Path, rel: str) -> bool:

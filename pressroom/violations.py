@@ -60,4 +60,17 @@ class Violation:
 
 
 class InputError(Exception):
-    """Input the program cannot work with at all (usage error, exit 2), as one line."""
+    """Input the program cannot work with at all (usage error, exit 2), as one line.
+
+    ``violation``, when set, is the same problem as data (file, line, rule): a settings
+    file that stops a build (exit 2) is a finding for ``check`` (exit 1).
+    """
+
+    def __init__(self, message: str, violation: Violation | None = None) -> None:
+        super().__init__(message)
+        self.violation = violation
+
+    @classmethod
+    def of(cls, violation: Violation) -> InputError:
+        """The input error that is exactly this violation, printed the same way."""
+        return cls(str(violation), violation)

@@ -8,6 +8,7 @@ package that could collide with another distribution's.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 
 from pressroom import __version__
 
@@ -16,6 +17,19 @@ def add_version_pin(parser: argparse.ArgumentParser) -> None:
     """``--pressroom-version X``: the version a department's pre-commit config pins."""
     parser.add_argument("--pressroom-version", metavar="VERSION", default=None,
                         help="refuse to run unless the installed pressroom is this version")
+
+
+def hook_arguments(hook: str, parser: argparse.ArgumentParser,
+                   argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """A hook's arguments, with the version pin checked: the parsed arguments, or the exit
+    code (2) after printing the one-line refusal."""
+    add_version_pin(parser)
+    args = parser.parse_args(argv)
+    refusal = version_mismatch(hook, args.pressroom_version)
+    if refusal is not None:
+        print(refusal)
+        return 2
+    return args
 
 
 def version_mismatch(hook: str, pinned: str | None) -> str | None:

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from pressroom.checking import check_repo
-from pressroom.hooks import add_version_pin, version_mismatch
+from pressroom.hooks import hook_arguments
 from pressroom.reporting import print_check_report, relative_files
 from pressroom.violations import InputError
 
@@ -22,11 +22,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("filenames", nargs="*", help="posts and images to check")
     parser.add_argument("--repo", default=".", help="the department repository")
-    add_version_pin(parser)
-    args = parser.parse_args(argv)
-    if (refusal := version_mismatch("pressroom-content", args.pressroom_version)) is not None:
-        print(refusal)
-        return 2
+    args = hook_arguments("pressroom-content", parser, argv)
+    if isinstance(args, int):
+        return args
     if not args.filenames:
         return 0
     repo = Path(args.repo)

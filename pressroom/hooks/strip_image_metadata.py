@@ -13,18 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pressroom.files import NotRegularFile, read_regular
-from pressroom.hooks import add_version_pin, version_mismatch
+from pressroom.hooks import hook_arguments
 from pressroom.images import ImageError, strip_metadata
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("filenames", nargs="*", help="images to clean")
-    add_version_pin(parser)
-    args = parser.parse_args(argv)
-    if (refusal := version_mismatch("pressroom-images", args.pressroom_version)) is not None:
-        print(refusal)
-        return 2
+    args = hook_arguments("pressroom-images", parser, argv)
+    if isinstance(args, int):
+        return args
     status = 0
     for name in args.filenames:
         path = Path(name)
