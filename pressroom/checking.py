@@ -181,11 +181,14 @@ def site_timezone(repo: Path) -> tzinfo:
     return load_department(repo).tz
 
 
-def repo_files(repo: Path) -> tuple[list[str], list[str], list[Violation]]:
+def repo_files(repo: Path, listed: tuple[list[str], list[Violation]] | None = None
+               ) -> tuple[list[str], list[str], list[Violation]]:
     """(posts, images) under content/, as sorted repo-relative POSIX paths, and a problem
-    for every link or special file there (never read: ``pressroom.files``)."""
+    for every link or special file there (never read: ``pressroom.files``). ``listed``:
+    ``content_files(repo)`` when the caller walked content/ already."""
     posts, images = [], []
-    files, problems = content_files(repo)
+    files, problems = listed if listed is not None else content_files(repo)
+    problems = list(problems)
     for rel in files:
         if is_post_path(rel) or is_page_path(rel):
             posts.append(rel)
@@ -225,8 +228,9 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     """
     require_content(repo)
     ctx, problems = load_context(repo, RepoFiles(str(repo)))
+    listed = content_files(repo)  # one walk of content/ for the whole check
     if files is None:
-        posts, images, links = repo_files(repo)
+        posts, images, links = repo_files(repo, listed)
     else:
         files, links = _regular_only(repo, files)
         posts = [f for f in files if f.endswith(MARKDOWN_SUFFIXES)]
@@ -235,7 +239,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
     for _rel, _sha, found, suppressions, post, _stat in _check_posts(repo, posts, ctx,
-                                                                     progress, use_cache):
+                                                                     progress, use_cache,
+                                                                     listed[0]):
         problems += found
         report.suppressions += suppressions
         if post is not None:
@@ -243,7 +248,7 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))
-    problems += check_page_collection(_page_slugs(repo, posts))
+    problems += check_page_collection(_page_slugs(repo, posts, listed[0]))
     for rel in images:
         try:
             problems += check_image(rel, read_regular(repo, rel))
@@ -288,7 +293,7 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
 
 def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
                  progress: Callable[[int, int], None] | None,
-                 use_cache: bool = True) -> Iterator[FileResult]:
+                 use_cache: bool, listed: Sequence[str]) -> Iterator[FileResult]:
     """Check posts in chunks; on several cores for large sets (rules are pure, so this is safe).
 
     A post whose bytes, and everything else the rules read (rules, roster, time zone,
@@ -296,7 +301,7 @@ def _check_posts(repo: Path, posts: Sequence[str], ctx: Context,
     checked again: its result comes from the cache, so checking 10,000 posts after
     one changed takes a second.
     """
-    results = _CheckCache(repo, ctx, use_cache)
+    results = _CheckCache(repo, ctx, listed, use_cache)
     todo = []
     for rel in posts:
         cached = results.get(rel)
@@ -332,10 +337,11 @@ class _CheckCache:
     settings, the roster, the time zone, the site's host and the files beside the posts.
     With ``trust=False`` nothing is read; the results of this check are still kept."""
 
-    def __init__(self, repo: Path, ctx: Context, trust: bool = True) -> None:
+    def __init__(self, repo: Path, ctx: Context, listed: Sequence[str],
+                 trust: bool = True) -> None:
         self.repo = repo
         self.path = cache.folder(repo) / CHECK_CACHE
-        others = sorted(rel for rel in content_files(repo)[0] if not is_post_path(rel))
+        others = sorted(rel for rel in listed if not is_post_path(rel))
         self.key = cache.key(CHECK_CACHE, cache.stable_repr(ctx.config),
                              cache.stable_repr(ctx.roster), str(ctx.tz), ctx.site_host, *others)
         self.entries: dict[str, FileResult] = {}
@@ -382,10 +388,11 @@ class _CheckCache:
         cache.dump_pickle(self.path, {"key": self.key, "entries": self.entries})
 
 
-def _page_slugs(repo: Path, checked: Sequence[str]) -> list[tuple[str, str]]:
+def _page_slugs(repo: Path, checked: Sequence[str], listed: Sequence[str]
+                ) -> list[tuple[str, str]]:
     """(path, address) of every page under content/pages (the checked ones and the rest)."""
     names = set(rel for rel in checked if is_page_path(rel))
-    names.update(rel for rel in content_files(repo)[0] if is_page_path(rel))
+    names.update(rel for rel in listed if is_page_path(rel))
     slugs = []
     for rel in sorted(names):
         try:
