@@ -3,7 +3,7 @@
 After every successful build a *state* is kept in the cache folder
 (``pressroom.cache``): each content file's stamp (times, size, inode, SHA-256), the
 validated posts, the article cards and the key of every file written
-(``pressroom/adapter/plugins/pressroom_incremental``), and the alert banner. The next build starts
+(``pressroom.adapter.writer``), and the alert banner. The next build starts
 from it when nothing but posts changed — not the settings, the theme, the roster,
 pressroom's own code, pages or images, and no post links to another with
 ``{filename}``. It then
@@ -35,7 +35,7 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ from pressroom.cache import (
 )
 from pressroom.files import read_regular, walk
 
-__all__ = ["digest"]  # the output keys of pressroom_incremental
+__all__ = ["digest"]  # the output keys (pressroom.adapter.keys)
 
 STATE_FILE = "site-state.pickle"
 CHUNK = 500  # posts or cards per pickle
@@ -71,8 +71,8 @@ class SiteState:
     fingerprint: str
     sources: dict[str, Stamp]  # content file -> how it was when built (pressroom.cache)
     posts: dict[str, Any]  # repo-relative path -> light Post
-    cards: list[Any]  # pressroom_incremental.Card of every public article
-    manifest: dict[str, tuple[str, str, str]]  # output file -> (key, owner, template)
+    cards: list[Any]  # pressroom.adapter.cards.Card of every public article
+    manifest: dict[str, Any]  # output file -> pressroom.adapter.session.OutputEntry
     banner: str  # digest of the banner's alerts
     files: int  # files in the site
     variables: dict[str, frozenset[str]]  # template -> the variables it reads
@@ -315,18 +315,3 @@ def patch_banners(site: Path, stage: Stage, jobs: list[tuple[str, bytes]],
     for name, flat in done:
         stage.files[name] = flat
     return len(done)
-
-
-def write_output(writer: Any, name: str, inputs: Any, produce: Callable[[], bytes]) -> None:
-    """How plugins write a file made from ``inputs`` (a feed, a CAP document).
-
-    Under ``pressroom build`` the writer keys it and skips it when ``inputs`` did not
-    change; a plain Pelican writer just writes it.
-    """
-    keyed = getattr(writer, "write_bytes", None)
-    if keyed is not None:
-        keyed(name, inputs, produce)
-        return
-    path = Path(writer.output_path) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(produce())

@@ -9,47 +9,23 @@ public (392.5 g), and no public posting channel exists (392.5.1).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pressroom.categories import CATEGORIES
 
 # Where the theme and plugins live: inside the package (pressroom/adapter/), so an installed
-# wheel carries them. PACKAGE_ROOT is the folder of the ``pressroom`` package itself.
+# wheel carries them (``pressroom.adapter.engine`` loads the plugins as modules of the
+# package; ``pressroom.cache`` hashes both folders). PACKAGE_ROOT is the ``pressroom`` package.
 PACKAGE_ROOT = Path(__file__).resolve().parent
 THEME_PATH = PACKAGE_ROOT / "adapter" / "theme"
 PLUGINS_PATH = PACKAGE_ROOT / "adapter" / "plugins"
-
-# Order is order of execution: decide what is public, then clean it, then
-# attach names and categories, then write feeds from the final list.
-PLUGINS = [
-    "pressroom_markdown",
-    "pressroom_publication",
-    "pressroom_sanitize",
-    "pressroom_roster",
-    "pressroom_categories",
-    "pressroom_incidents",
-    "pressroom_retractions",
-    "pressroom_feeds",
-    "pressroom_incremental",
-]
 
 PELICAN_FEED_SETTINGS = (
     "FEED_ATOM", "FEED_RSS", "FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM",
     "CATEGORY_FEED_RSS", "AUTHOR_FEED_ATOM", "AUTHOR_FEED_RSS", "TAG_FEED_ATOM",
     "TAG_FEED_RSS", "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS",
 )
-
-
-def build_time(settings: dict[str, Any]) -> datetime:
-    """The build's "now": ``PRESSROOM_NOW`` (``pressroom build --now``), else the clock.
-
-    Every plugin that decides by time (embargo, expiry, removal pages) asks here, so
-    they all agree on one moment.
-    """
-    now = settings.get("PRESSROOM_NOW")
-    return now if isinstance(now, datetime) else datetime.now(UTC)
 
 
 def article_order(article: Any) -> tuple[float, str]:
@@ -107,12 +83,9 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
     settings.update({
         "PATH": str(repo / "content"),
         "OUTPUT_PATH": str(output),
-        "PRESSROOM_REPO": str(repo),
         "THEME": str(THEME_PATH),
-        "PLUGIN_PATHS": [str(PLUGINS_PATH)],
-        "PLUGINS": list(PLUGINS),
-        # Drafts and embargoed posts are decided by pressroom_publication from
-        # PRESSROOM_NOW; Pelican must never write them anywhere.
+        # Drafts and embargoed posts are decided by pressroom_publication from the build
+        # session's "now"; Pelican must never write them anywhere.
         "WITH_FUTURE_DATES": True,
         "DRAFT_SAVE_AS": "",
         "DRAFT_LANG_SAVE_AS": "",

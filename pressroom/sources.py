@@ -8,6 +8,8 @@ same content the same way. Pages under ``content/pages`` and files under
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
@@ -66,31 +68,60 @@ def light_post(post: Post) -> Post:
     return replace(post, header=None, body=post.body if post.category == "safety-alerts" else "")
 
 
-def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
-    """Read and validate the roster and every post of the repository at ``repo``.
+# Pelican's intrasite link markers ({static}, {filename}, |attach| ...): the link resolves
+# against the whole site's content, which only a full build has (found by the fuzzer).
+INTRASITE_LINK = re.compile(rb"[{|](?:filename|static|attach|index|author|category|tag)[}|]")
 
-    ``light``: keep only what a build needs — the validated fields, and a body only for
-    safety alerts (their CAP description) — so 10,000 posts do not sit in memory twice.
+
+@dataclass
+class Validated:
+    """What ``validate_posts`` found: the posts by path, the problems, and the posts that
+    link within the site (a warm build cannot resolve those; ``INTRASITE_LINK``)."""
+
+    posts: dict[str, Post] = field(default_factory=dict)
+    problems: list[Violation] = field(default_factory=list)
+    linking: list[str] = field(default_factory=list)
+
+
+def validate_posts(repo: Path, rels: Iterable[str], tz: tzinfo, roster: Roster,
+                   light: bool = True) -> Validated:
+    """Read, parse and check the author of each post of ``rels``: the one validation loop
+    that full builds (over every post) and warm builds (over the changed ones) share.
+
+    ``light``: keep only what a build needs (``light_post``), so 10,000 posts do not sit in
+    memory twice. Checks across posts (``check_collection``) are the caller's: a warm build
+    runs them over the changed posts together with the kept ones.
     """
-    require_content(repo)
-    roster, problems = load_roster(repo)
-    posts, links = post_files(repo)
-    sources = Sources(roster=roster, problems=problems + links)
-    for rel in posts:
+    found = Validated()
+    for rel in rels:
         try:
             data = read_regular(repo, rel)
         except NotRegularFile as exc:
-            sources.problems.append(exc.violation())
+            found.problems.append(exc.violation())
             continue
         except OSError as exc:
-            sources.problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
+            found.problems.append(Violation(rel, 0, "FILE-READ", exc.strerror or str(exc)))
             continue
+        if INTRASITE_LINK.search(data):
+            found.linking.append(rel)
         post, problems = parse_post(rel, data, tz)
-        sources.problems.extend(problems)
+        found.problems.extend(problems)
         if post is not None:
             if len(roster):
-                sources.problems.extend(check_author(post, roster))
-            sources.posts.append(light_post(post) if light else post)
+                found.problems.extend(check_author(post, roster))
+            found.posts[rel] = light_post(post) if light else post
+    return found
+
+
+def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
+    """Read and validate the roster and every post of the repository at ``repo``
+    (``validate_posts`` over every post, then the checks across posts)."""
+    require_content(repo)
+    roster, problems = load_roster(repo)
+    posts, links = post_files(repo)
+    found = validate_posts(repo, posts, tz, roster, light)
+    sources = Sources(roster=roster, posts=list(found.posts.values()),
+                      problems=problems + links + found.problems)
     sources.problems.extend(check_collection(sources.posts))
     sources.problems.sort()
     return sources

@@ -263,3 +263,79 @@ def test_the_documentation_names_no_command_that_does_not_exist():
              for word in re.findall(r"(?<![\w/.-])pressroom ([a-z][a-z-]*)(?![\w-])", span)}
     assert named, "no command found in the documentation's code"
     assert named <= set(cli.commands), sorted(named - set(cli.commands))
+
+
+# --- one adapter: the only code that knows Pelican, Jinja and feedgen ----------------------
+
+RENDERING_LIBRARIES = ("pelican", "jinja2", "feedgen")
+ADAPTER = "pressroom.adapter"
+# The pure model: values and decisions about posts, the roster, incidents, categories and
+# dates. No I/O, no rendering library: only the standard library's pure parts and itself.
+MODEL = ("pressroom.categories", "pressroom.content", "pressroom.dates", "pressroom.frontmatter",
+         "pressroom.incidents", "pressroom.roster", "pressroom.violations")
+MODEL_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "re", "tomllib",
+                    "typing", "unicodedata", "pressroom.rules.characters", "pressroom.rules.slugs",
+                    *MODEL}
+
+
+def external_imports(path: Path) -> set[str]:
+    """Every absolute module name ``path`` imports, at any depth (lazy imports count)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "import_module" \
+                and node.args and isinstance(node.args[0], ast.Constant):
+            names.add(str(node.args[0].value))
+    return names
+
+
+def test_only_the_adapter_imports_pelican_jinja_or_feedgen():
+    offenders = []
+    for name, path in module_names(PACKAGE).items():
+        if name == ADAPTER or name.startswith(ADAPTER + "."):
+            continue
+        for imported in external_imports(path):
+            if imported.split(".")[0] in RENDERING_LIBRARIES:
+                offenders.append(f"{name} imports {imported}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_the_adapter_is_found_by_the_check(tmp_path):
+    """The check above sees a lazy import and an import_module call (it cannot pass blind)."""
+    module = tmp_path / "m.py"
+    module.write_text("def later():\n    from pelican.utils import x\n"
+                      "import importlib\nimportlib.import_module('jinja2.meta')\n")
+    assert {"pelican.utils", "jinja2.meta", "importlib"} <= external_imports(module)
+    assert "pelican" in {n.split(".")[0] for n in external_imports(PACKAGE / "adapter/engine.py")}
+
+
+def test_the_model_is_pure():
+    """Posts, roster, incidents, categories and dates: no I/O, no library, no other layer."""
+    for name in MODEL:
+        path = module_names(PACKAGE)[name]
+        extra = {imported for imported in external_imports(path)
+                 if imported not in MODEL_MAY_IMPORT
+                 and imported.split(".")[0] not in {"collections", "datetime"}}
+        assert not extra, f"{name} imports {sorted(extra)}"
+
+
+# The only pressroom names in Pelican's settings: the department's own settings (data from
+# policy/site.toml and pelicanconf.py, read by templates) and the one build session.
+SETTINGS_NAMES = {"PRESSROOM_SESSION", "PRESSROOM_CONTACT", "PRESSROOM_FEED_MAX_ITEMS",
+                  "PRESSROOM_CATEGORIES", "PRESSROOM_CATEGORY_NAMES", "PRESSROOM_PARALLEL_FROM",
+                  "PRESSROOM_RENDER_BATCH"}
+
+
+def test_build_steps_talk_through_the_session_not_the_settings_dict():
+    """A plugin leaving a result under a new PRESSROOM_* settings key fails here: results
+    belong in ``BuildSession`` fields (named, typed, owned by the build)."""
+    found = {}
+    for path in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.html")]:
+        for name in re.findall(r"\bPRESSROOM_[A-Z_]+\b", path.read_text(encoding="utf-8")):
+            found.setdefault(name, path.relative_to(PROJECT).as_posix())
+    unknown = {name: where for name, where in found.items() if name not in SETTINGS_NAMES}
+    assert not unknown, unknown
+    assert "PRESSROOM_SESSION" in found  # (the scan reads the real sources)

@@ -139,7 +139,7 @@ def test_failed_build_leaves_previous_site_untouched(repo, tmp_path, digest):
 
 def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, digest,
                                                               monkeypatch):
-    import pressroom.feeds
+    import pressroom.adapter.feeds
 
     repo.post("2026/closure.md")
     out = tmp_path / "out"
@@ -150,7 +150,7 @@ def test_failure_inside_pelican_discards_the_half_written_site(repo, tmp_path, d
     def failing(meta, items):
         raise RuntimeError("too many feeds")
 
-    monkeypatch.setattr(pressroom.feeds, "render_feeds", failing)
+    monkeypatch.setattr(pressroom.adapter.feeds, "render_feeds", failing)
     repo.post("2026/second.md", title="Second post")
     result = build_site(repo.root, out, now=NOW)
     assert not result.ok

@@ -8,9 +8,9 @@ import feedparser
 import pytest
 from conftest import NOW
 
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds
 from pressroom.build import build_site
 from pressroom.categories import BY_SLUG, SLUGS
-from pressroom.feeds import FeedEntry, FeedMeta, render_feeds
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Warm builds (pressroom.incremental, the pressroom_incremental plugin) against full builds.
+"""Warm builds (pressroom.warm_build, pressroom.incremental, pressroom.adapter) against full builds.
 
 Two copies of the sample department get the same changes; one is built warm after
 each change, the other in full (``full=True``), and the two sites are compared
@@ -252,7 +252,7 @@ def test_banner_region_is_replaced_between_its_markers() -> None:
 def test_template_keys_leave_out_only_a_patchable_banner(tmp_path: Path) -> None:
     from jinja2 import DictLoader, Environment
 
-    from pressroom.adapter.plugins.pressroom_incremental import template_variables
+    from pressroom.adapter.keys import template_variables
 
     env = Environment(loader=DictLoader({
         "base.html": "{{ SITENAME }}{% block banner %}{{ alert_banner }}{{ SITEURL }}"

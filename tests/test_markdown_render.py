@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import shutil
-import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,10 @@ from conftest import PROJECT, post_text
 from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
+from pressroom.adapter.session import BuildSession
 from pressroom.markdown_render import render_many
-from pressroom.site import PLUGINS_PATH, enforced
+from pressroom.roster import Roster
+from pressroom.site import enforced
 
 STATEFUL = [
     post_text(body="Text with a footnote.[^1]\n\n[^1]: The note.\n\n*[CHP]: California "
@@ -26,12 +28,7 @@ STATEFUL = [
 
 
 def _reader_module():
-    spec = importlib.util.spec_from_file_location(
-        "pressroom_markdown", PLUGINS_PATH / "pressroom_markdown/__init__.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("pressroom_markdown", module)
-    spec.loader.exec_module(module)
-    return module
+    return importlib.import_module("pressroom.adapter.plugins.pressroom_markdown")
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +67,10 @@ def test_parallel_pre_render_matches_pelican(settings, tmp_path):
     module = _reader_module()
     files = [str(p) for p in _files(tmp_path)] * 4  # enough to use worker processes
     rendered = render_many(files, settings["MARKDOWN"], settings["FORMATTED_FIELDS"], workers=2)
+    session = BuildSession(repo=tmp_path, now=datetime.now(UTC), roster=Roster(), posts={},
+                           rendered=rendered)
     reader = module.PressroomMarkdownReader({**copy.deepcopy(settings),
-                                             "PRESSROOM_RENDERED": rendered})
+                                             "PRESSROOM_SESSION": session})
     for path in files[: len(files) // 4]:
         _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
 

@@ -26,11 +26,12 @@ from click.testing import CliRunner
 from conftest import PROJECT, post_text, require_tool
 
 from pressroom import __version__
+from pressroom.adapter.engine import PLUGINS
 from pressroom.cli import cli
 from pressroom.department import parse_department
 from pressroom.hooks import check_content, strip_image_metadata
 from pressroom.init import FILES, init_department
-from pressroom.site import PLUGINS, PLUGINS_PATH, THEME_PATH
+from pressroom.site import PLUGINS_PATH, THEME_PATH
 from pressroom.violations import InputError
 
 DEPARTMENT = "Azusa Police Department"
@@ -86,7 +87,7 @@ def test_the_wheel_carries_theme_plugins_and_defaults_and_only_the_pressroom_pac
     assert "pressroom/adapter/theme/templates/base.html" in names
     assert "pressroom/adapter/theme/static/css/site.css" in names
     for plugin in PLUGINS:
-        assert f"pressroom/adapter/plugins/{plugin}/__init__.py" in names
+        assert plugin.replace(".", "/") + "/__init__.py" in names
     for _, template in FILES:
         if template:
             assert f"pressroom/defaults/{template}" in names

@@ -6,7 +6,7 @@ slugifies to nothing and its page would land on ``tag/index.html``; two spelling
 ("Road Work", "road-work") share one page under one of the two names. Both are
 refused at check time, at the ``Tags:`` line, with the slug rules' ids
 (FRONT-SLUG, FRONT-SLUG-DUPLICATE). The build's writer refuses any output path
-claimed twice or with an empty part as well (``pressroom_incremental``), which
+claimed twice or with an empty part as well (``pressroom.adapter.writer``), which
 also covers sites that change Pelican's slug settings.
 
 ``slugify`` and ``pelican_tags`` mirror Pelican 4's code and default settings (a

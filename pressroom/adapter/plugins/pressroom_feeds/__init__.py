@@ -1,7 +1,7 @@
 """Site-wide and per-category RSS 2.0 and Atom feeds, written with feedgen.
 
 Pelican's own feeds are switched off (``pressroom.site.enforced``); the feed
-documents come from ``pressroom.feeds.render_feeds``. Files:
+documents come from ``pressroom.adapter.feeds.render_feeds``. Files:
 ``feeds/all.{rss,atom}.xml`` and ``feeds/<category>.{rss,atom}.xml`` for each
 of the eight categories, even when empty.
 """
@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from pelican import signals
 
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
+from pressroom.adapter.session import posts_of
 from pressroom.categories import CATEGORIES
-from pressroom.feeds import FeedEntry, FeedMeta, write_feed_pair
 
 FEED_DIR = "feeds"
 
@@ -26,7 +27,7 @@ def _entry(article, site_url: str) -> FeedEntry:
     member = getattr(article, "member", None)
     names = article.settings.get("PRESSROOM_CATEGORY_NAMES", {})
     slug = article.category.slug
-    post = (article.settings.get("PRESSROOM_POSTS") or {}).get(article.source_path)
+    post = posts_of(article.settings).get(article.source_path)
     return FeedEntry(
         slug=article.slug,
         title=article.title,
@@ -57,7 +58,7 @@ def write_feeds(generator, writer) -> None:
             out.append(built[article.source_path])
         return out
 
-    posts = generator.settings.get("PRESSROOM_POSTS") or {}
+    posts = posts_of(generator.settings)
     newest = max((posts[a.source_path].updated if a.source_path in posts else a.date
                   for a in articles), default=datetime(1970, 1, 1, tzinfo=UTC))
 

@@ -1,6 +1,6 @@
 """392.4 (e), 392.4.1: incident pages, the active-alert banner, CAP 1.2 files.
 
-From the validated posts (``PRESSROOM_POSTS``) and "now" (``PRESSROOM_NOW``):
+From the build session's validated posts and "now" (``pressroom.adapter.session``):
 
 * every page gets ``alert_banner`` — the active alerts (each incident's name, area and
   page), newest first;
@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from pelican import signals
 
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
+from pressroom.adapter.session import build_time, posts_of
+from pressroom.adapter.writer import write_output
 from pressroom.cap import CapSite, cap_document, identifier
-from pressroom.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
 from pressroom.incidents import active_threads, in_cap_index, threads
-from pressroom.incremental import write_output
-from pressroom.site import build_time
 
 logger = logging.getLogger(__name__)
 CAP_DIR = "cap"
@@ -43,7 +43,7 @@ def attach_threads(generators) -> None:
     if articles_gen is None:
         return
     settings = articles_gen.settings
-    posts = settings.get("PRESSROOM_POSTS")
+    posts = posts_of(settings)
     if not posts:
         logger.warning("pressroom_incidents: no validated posts (build with pressroom build)")
         return

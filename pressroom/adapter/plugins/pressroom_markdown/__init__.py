@@ -2,7 +2,7 @@
 
 ``pressroom build`` renders every post on all cores first
 (``pressroom.markdown_render.render_many``) and passes the results as
-``PRESSROOM_RENDERED``; this reader takes a post's HTML and formatted fields from
+the build session's ``rendered``; this reader takes a post's HTML and formatted fields from
 there, and renders anything else itself with reusable instances. Metadata is
 processed by Pelican's own code, so dates, tags and categories are Pelican's.
 """
@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
+from pressroom.adapter.session import session_of
 from pressroom.markdown_render import Renderer
 
 logger = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ class PressroomMarkdownReader(MarkdownReader):
         self._source_path = source_path
         # Taken, not copied: Pelican keeps the HTML from here on, so the pre-rendered
         # copy is released at once (a second read of the same file renders it again).
-        rendered = (self.settings.get("PRESSROOM_RENDERED") or {}).pop(source_path, None)
+        session = session_of(self.settings)
+        rendered = session.rendered.pop(source_path, None) if session is not None else None
         if rendered is None:
             if self._renderer is None:
                 self._renderer = Renderer(self.settings["MARKDOWN"],

@@ -2,10 +2,10 @@
 
 Runs before Pelican builds categories, tags and archives, and removes every
 article that is a draft or dated in the future (an embargo) — so they are
-written nowhere and listed nowhere. "Now" comes from the ``PRESSROOM_NOW``
-setting (``pressroom build --now``), so a build is reproducible and testable.
-When ``pressroom build`` passes its validated posts (``PRESSROOM_POSTS``), the
-decision is the core's ``Post.is_public``; otherwise status and date decide.
+written nowhere and listed nowhere. "Now" is the build session's
+(``pressroom build --now``), so a build is reproducible and testable. The
+decision is the core's ``Post.is_public`` for the session's validated posts;
+under plain Pelican (no session) status and date decide.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pelican import signals
 
-from pressroom.site import build_time
+from pressroom.adapter.session import build_time, posts_of
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def _is_public(article, posts, now: datetime) -> bool:
 def withhold_unpublished(generator) -> None:
     settings = generator.settings
     now = build_time(settings)
-    posts = settings.get("PRESSROOM_POSTS")
+    posts = posts_of(settings)
     generator.articles = [a for a in generator.articles if _is_public(a, posts, now)]
     generator.translations = [a for a in generator.translations if _is_public(a, posts, now)]
     # Hidden articles and drafts are never written (DRAFT_SAVE_AS is empty as well).

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pelican import signals
 
-from pressroom.site import build_time
+from pressroom.adapter.session import build_time, posts_of
 
 
 def attach_lifecycle(generator) -> None:
-    posts = generator.settings.get("PRESSROOM_POSTS") or {}
+    posts = posts_of(generator.settings)
     for article in generator.articles:
         post = posts.get(article.source_path)
         article.withdrawn = None
@@ -31,7 +31,7 @@ def attach_lifecycle(generator) -> None:
 
 def write_removed_pages(generator, writer) -> None:
     settings = generator.settings
-    posts = settings.get("PRESSROOM_POSTS") or {}
+    posts = posts_of(settings)
     now = build_time(settings)
     template = generator.get_template("removed")
     for post in sorted(posts.values(), key=lambda p: p.path):

@@ -12,16 +12,17 @@ from pathlib import Path
 
 from pelican import signals
 
+from pressroom.adapter.session import session_of
 from pressroom.roster import ROSTER_PATH, Roster, parse_roster
 
 logger = logging.getLogger(__name__)
 
 
 def _roster(settings) -> Roster:
-    roster = settings.get("PRESSROOM_ROSTER")
-    if isinstance(roster, Roster):
-        return roster
-    repo = Path(settings.get("PRESSROOM_REPO") or Path(settings["PATH"]).parent)
+    session = session_of(settings)
+    if session is not None:
+        return session.roster
+    repo = Path(settings["PATH"]).parent
     path = repo / ROSTER_PATH
     if not path.is_file():
         logger.error("pressroom_roster: %s not found", path)

@@ -1,8 +1,8 @@
 """392.5.1: raw HTML in posts is sanitized before any page or feed uses it.
 
 The rule itself is ``pressroom.sanitize.sanitize_html``. ``pressroom build``
-applies it while rendering Markdown on all cores (``PRESSROOM_SANITIZED`` lists
-those files); this plugin applies it to everything else — pages, and articles
+applies it while rendering Markdown on all cores (the build session's ``sanitized``
+lists those files); this plugin applies it to everything else — pages, and articles
 read any other way — as soon as they are read.
 """
 
@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
+from pressroom.adapter.session import session_of
 from pressroom.sanitize import sanitize_html
 
 
@@ -25,7 +26,8 @@ def _clean(content, host: str) -> None:
 
 def sanitize_articles(generator) -> None:
     host = urlsplit(generator.settings.get("SITEURL", "")).hostname or ""
-    done = generator.settings.get("PRESSROOM_SANITIZED") or set()  # cleaned while rendering
+    session = session_of(generator.settings)
+    done = session.sanitized if session is not None else set()  # cleaned while rendering
     for article in generator.articles + generator.translations:
         if article.source_path not in done:
             _clean(article, host)

@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from pressroom.adapter.writer import write_output
+
 
 @dataclass(frozen=True)
 class FeedEntry:
@@ -97,8 +99,6 @@ def write_feed_pair(writer, rss_path: str, atom_path: str, meta: FeedMeta,
         if not rendered:
             rendered.append(render_feeds(meta, items))
         return rendered[0][which]
-
-    from pressroom.incremental import write_output
 
     inputs = (meta, items)
     write_output(writer, rss_path, inputs, lambda: produce(0))

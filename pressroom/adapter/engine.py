@@ -1,0 +1,123 @@
+"""Running Pelican for a build: the one door between pressroom's core and Pelican.
+
+``pressroom.build`` decides what to build (validated posts, a full or warm build, the
+release it goes to) and hands that over as a ``BuildSession``; this module turns it into
+Pelican settings and runs Pelican with pressroom's generator and writer — always, not as
+an optional plugin — and pressroom's plugins:
+
+* ``run_full``: Pelican's whole run into an empty release folder;
+* ``run_warm``: only the changed posts are read; the output phase is replayed over the
+  cards of the others (``pressroom.adapter.generators.replay``).
+
+Either way the session afterwards holds what the build keeps for the next one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pelican import Pelican
+from pelican.generators import ArticlesGenerator
+from pelican.settings import configure_settings, read_settings
+
+from pressroom.adapter.cards import Card, ContentStore
+from pressroom.adapter.generators import (
+    PressroomArticlesGenerator,
+    new_generator,
+    read_articles,
+    replay,
+)
+from pressroom.adapter.session import SESSION_KEY, BuildSession
+from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
+from pressroom.site import enforced
+from pressroom.violations import InputError
+
+# Pressroom's Pelican plugins, in order of execution: decide what is public, then clean
+# it, then attach names and categories, then write feeds from the final list.
+PLUGINS = [f"pressroom.adapter.plugins.{name}" for name in (
+    "pressroom_markdown",
+    "pressroom_publication",
+    "pressroom_sanitize",
+    "pressroom_roster",
+    "pressroom_categories",
+    "pressroom_incidents",
+    "pressroom_retractions",
+    "pressroom_feeds",
+)]
+
+
+def site_settings(values: dict[str, Any], source: str) -> dict[str, Any]:
+    """Pelican's full settings from ``values`` (defaults filled in, values checked);
+    ``source`` names the settings file in the one-line error."""
+    try:
+        return read_settings(None, override=values)
+    except Exception as exc:
+        raise InputError(f"{source}: invalid settings: {exc}") from exc
+
+
+def _configured(settings: dict[str, Any], session: BuildSession, output: Path) -> dict[str, Any]:
+    """The settings Pelican runs with: the site's, then ours that nothing overrides."""
+    settings = dict(settings)
+    settings.update(enforced(session.repo, output))
+    settings["PLUGINS"] = list(PLUGINS)
+    settings["PLUGIN_PATHS"] = []
+    settings[SESSION_KEY] = session
+    return configure_settings(settings)
+
+
+class PressroomPelican(Pelican):
+    """Pelican with pressroom's article generator and keyed writer, on every build."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        forget_pending()  # pages a failed build queued are not this build's
+        super().__init__(settings)
+
+    def _get_generator_classes(self):
+        return [PressroomArticlesGenerator if cls is ArticlesGenerator else cls
+                for cls in super()._get_generator_classes()]
+
+    def _get_writer(self):
+        return KeyedWriter(self.output_path, settings=self.settings)
+
+    def run(self) -> None:
+        super().run()
+        flush_writers()  # normally done on ``finalized`` already (see below)
+
+
+def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
+    """Pelican's whole run into ``output`` (an empty release folder)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        PressroomPelican(_configured(settings, session, output)).run()
+
+
+def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Card],
+             fresh: list[str], store: ContentStore) -> None:
+    """Read the ``fresh`` posts (absolute paths), revive the ``kept`` cards, and replay
+    the output phase over both; unchanged files stay in ``session.live``."""
+    assert session.live is not None
+    with contextlib.redirect_stdout(io.StringIO()):
+        configured = _configured(settings, session, Path(session.live))
+        pelican = PressroomPelican(configured)
+        generator = new_generator(pelican)
+        articles = read_articles(
+            generator, [os.path.relpath(path, generator.path) for path in fresh])
+        taxa: dict[Any, Any] = {}
+        cards = [card.revive(configured, taxa, store) for card in kept]
+        writer = KeyedWriter(session.live, settings=configured)
+        replay(generator, cards + articles, writer)
+
+
+def _connect() -> None:
+    """Pages queued by the writer are rendered before anything reacts to the end of the
+    run: connected when this module loads, before any plugin registers."""
+    from pelican import signals
+
+    signals.finalized.connect(flush_writers)
+
+
+_connect()
