@@ -19,7 +19,8 @@ from conftest import NOW, post_text
 
 from pressroom import cache, checking, site
 from pressroom.build import build_site
-from pressroom.checking import CHECK_CACHE, check_repo
+from pressroom.check_cache import CHECK_CACHE
+from pressroom.checking import check_repo
 from pressroom.cli import cli
 from pressroom.incremental import STATE_FILE, load_state
 from pressroom.markdown_render import CACHE_FILE, render_cached
