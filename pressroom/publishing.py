@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.cache import folder as cache_folder
 from pressroom.checking import site_timezone
@@ -29,6 +28,7 @@ from pressroom.output_lock import output_lock
 from pressroom.published_tree import FOLDER, export_tree
 from pressroom.release_folders import DEFAULT_KEEP
 from pressroom.sources import load_sources
+from pressroom.verification import verify_history
 from pressroom.violations import InputError
 
 # The public deployment links with absolute URLs on the department's address.

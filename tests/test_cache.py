@@ -301,7 +301,7 @@ def test_caches_never_live_where_a_branch_puts_files(repo, tmp_path):
     assert written and [p for p in written if not _inside(p, folder)] == []
     names = {p.name for p in written}
     assert {CHECK_CACHE, CACHE_FILE, STATE_FILE, "slugs.txt"} <= names
-    from pressroom.approvals import _cache_file
+    from pressroom.verification import _cache_file
 
     assert _cache_file(repo.root).parent == folder
 
@@ -367,7 +367,7 @@ def _changed_code(tmp_path: Path, monkeypatch) -> None:
 def test_a_code_change_drops_remembered_verified_merges(tmp_path, keys_dir, monkeypatch):
     from gitdept import Department
 
-    from pressroom.approvals import verify_history
+    from pressroom.verification import verify_history
 
     dept = Department(tmp_path / "dept", keys_dir)
     dept.post_branch("one")
