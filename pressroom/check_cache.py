@@ -11,6 +11,7 @@ import gc
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from pressroom import cache
 from pressroom.check_engine import Context
@@ -20,9 +21,18 @@ from pressroom.rules.suppressions import Suppression
 from pressroom.sources import is_post_path
 from pressroom.violations import Violation
 
-# One post's outcome: (path, sha256 of its bytes, violations, suppressions, light post,
-# the file's stat key (pressroom.cache.stat_key) when it was read).
-FileResult = tuple[str, str, list[Violation], list[Suppression], Post | None, tuple[int, ...]]
+
+class FileResult(NamedTuple):
+    """One post's outcome, as a worker sends it and the cache keeps it."""
+
+    path: str
+    sha256: str  # of the bytes checked; "" when the file could not be read (never kept)
+    violations: list[Violation]
+    suppressions: list[Suppression]
+    post: Post | None  # light: without body and header (cheap to send and to keep)
+    stat: tuple[int, ...]  # pressroom.cache.stat_key of the file when it was read
+
+
 CHECK_CACHE = "check-results.pickle"
 
 
@@ -59,25 +69,25 @@ class CheckCache:
         entry = self.entries.get(rel)
         if entry is None:
             return None
-        before = cache.Stamp(entry[5], entry[1])
+        before = cache.Stamp(entry.stat, entry.sha256)
         try:
             now = cache.stamp(os.lstat(self.repo / rel), lambda: read_regular(self.repo, rel),
                               before)
         except OSError:
             return None  # checked again: that reports why it cannot be read
-        if now.sha256 != entry[1]:
+        if now.sha256 != entry.sha256:
             return None
-        if now.stat != entry[5]:
-            entry = (*entry[:5], now.stat)  # touched, not changed
+        if now.stat != entry.stat:
+            entry = entry._replace(stat=now.stat)  # touched, not changed
             self.fresh.append(entry)
         return entry
 
     def add(self, results: list[FileResult]) -> None:
-        self.fresh += [r for r in results if r[1]]
+        self.fresh += [r for r in results if r.sha256]
 
     def save(self) -> None:
         if not self.fresh:
             return
         for result in self.fresh:
-            self.entries[result[0]] = result
+            self.entries[result.path] = result
         cache.dump_pickle(self.path, {"key": self.key, "entries": self.entries})

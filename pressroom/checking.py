@@ -116,13 +116,11 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
     problems += links
     report = Report(files=len(posts) + len(images))
     parsed: list[Post] = []
-    for _rel, _sha, found, suppressions, post, _stat in _check_posts(repo, posts, ctx,
-                                                                     progress, use_cache,
-                                                                     listed[0]):
-        problems += found
-        report.suppressions += suppressions
-        if post is not None:
-            parsed.append(post)
+    for result in _check_posts(repo, posts, ctx, progress, use_cache, listed[0]):
+        problems += result.violations
+        report.suppressions += result.suppressions
+        if result.post is not None:
+            parsed.append(result.post)
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))
@@ -152,16 +150,17 @@ def _check_chunk(repo: Path, rels: Sequence[str], ctx: Context) -> list[FileResu
             stat = os.lstat(repo / rel)  # before reading: a later edit changes it
             data = read_regular(repo, rel)
         except NotRegularFile as exc:
-            out.append((rel, "", [exc.violation()], [], None, (0, 0)))
+            out.append(FileResult(rel, "", [exc.violation()], [], None, (0, 0)))
             continue
         except OSError as exc:
-            out.append((rel, "", [Violation(rel, 0, "FILE-READ", exc.strerror or str(exc))],
-                        [], None, (0, 0)))
+            out.append(FileResult(rel, "", [Violation(rel, 0, "FILE-READ",
+                                                      exc.strerror or str(exc))],
+                                  [], None, (0, 0)))
             continue
         result = check_post(rel, data, ctx)
         post = result.post and replace(result.post, body="", header=None)  # light to send
-        out.append((rel, hashlib.sha256(data).hexdigest(), result.violations,
-                    result.suppressions, post, cache.stat_key(stat)))
+        out.append(FileResult(rel, hashlib.sha256(data).hexdigest(), result.violations,
+                              result.suppressions, post, cache.stat_key(stat)))
     return out
 
 

@@ -140,8 +140,7 @@ def _hide_findings(root: Path) -> None:
     """Rewrite the check cache so a post's stored result has no violations."""
     path = cache.folder(root) / CHECK_CACHE
     stored = pickle.loads(path.read_bytes())
-    stored["entries"] = {rel: (r[0], r[1], [], r[3], r[4], r[5])
-                         for rel, r in stored["entries"].items()}
+    stored["entries"] = {rel: r._replace(violations=[]) for rel, r in stored["entries"].items()}
     path.write_bytes(pickle.dumps(stored))
 
 
