@@ -4,7 +4,7 @@ Pelican obeys a page's header: ``Save_as: feeds/all.atom.xml`` once replaced the
 with HTML, ``Save_as: index.html`` the home page, ``Template:`` named any file. A page
 may therefore say only what a page needs — its title, its address (``Slug``), a
 summary and whether it is listed — and its address may not take one the site uses.
-Its text goes through the same content rules as a post's (``checking.check_post``).
+Its text goes through the same content rules as a post's (``check_engine.check_post``).
 """
 
 from __future__ import annotations

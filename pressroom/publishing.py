@@ -18,16 +18,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pressroom import releases
-from pressroom.approvals import verify_history
 from pressroom.build import BuildResult, build_site
 from pressroom.cache import folder as cache_folder
 from pressroom.checking import site_timezone
 from pressroom.content import Post
 from pressroom.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.incidents import upcoming_changes
+from pressroom.output_lock import output_lock
 from pressroom.published_tree import FOLDER, export_tree
+from pressroom.release_folders import DEFAULT_KEEP
 from pressroom.sources import load_sources
+from pressroom.verification import verify_history
 from pressroom.violations import InputError
 
 # The public deployment links with absolute URLs on the department's address.
@@ -88,20 +89,20 @@ def _record_published(target: Path, commit: str) -> None:
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
             platform: bool = False, progress: Callable[[str], None] = lambda m: None,
-            keep_releases: int = releases.DEFAULT_KEEP) -> Published:
+            keep_releases: int = DEFAULT_KEEP) -> Published:
     """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
 
-    Under the target's lock (``releases.output_lock``, the one ``build`` and
+    Under the target's lock (``output_lock``, the one ``build`` and
     ``rollback`` take; the build inside re-enters it): a second run fails fast.
     """
     target = target.absolute()
-    with releases.output_lock(target):
+    with output_lock(target):
         return _publish(repo, target, now, branch, platform, progress, keep_releases)
 
 
 def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
              progress: Callable[[str], None],
-             keep_releases: int = releases.DEFAULT_KEEP) -> Published:
+             keep_releases: int = DEFAULT_KEEP) -> Published:
     """Build exactly the tree of the commit that verified: read from git, never the folder.
 
     The publishing checkout may hold untracked, ignored or edited files, or be on

@@ -20,10 +20,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from pressroom.approvals import Verifier
 from pressroom.content import slug_for
 from pressroom.frontmatter import parse_header
 from pressroom.gitio import git_text
+from pressroom.merges import Verifier
 from pressroom.signatures import claimed_signer
 from pressroom.sources import is_post_path
 from pressroom.violations import InputError
@@ -140,7 +140,7 @@ def _existed(verifier: Verifier, tree: str, path: str) -> bool:
         return False
     node = tree
     for part in path.split("/"):
-        entries = verifier._tree(node)
+        entries = verifier.tree(node)
         found = entries.get(part.encode())
         if found is None:
             return False

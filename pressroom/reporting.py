@@ -10,7 +10,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pressroom.checking import Report
+from pressroom.check_engine import Report
 from pressroom.violations import InputError
 
 

@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from pressroom.approvals import Verifier, first_parent_chain, verify_history
 from pressroom.categories import CATEGORIES
 from pressroom.incidents import threads
+from pressroom.merges import Verifier
 from pressroom.records import RetentionRecord, published_versions
 from pressroom.rules.authors import training_expires
 from pressroom.rules.config import RuleConfig
 from pressroom.rules.suppressions import find_suppressions
 from pressroom.sources import Sources
+from pressroom.verification import first_parent_chain, verify_history
 
 LOG_LINE = re.compile(r'^\S+ \S+ \S+ \[(?P<when>[^\]]+)\] "(?P<method>[A-Z]+) (?P<path>\S+)[^"]*" '
                       r'(?P<status>\d{3}) \S+(?: "[^"]*" "(?P<agent>[^"]*)")?')

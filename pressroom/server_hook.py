@@ -24,8 +24,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pressroom.approvals import verify_history
 from pressroom.gitio import ZERO, GitError, is_ancestor, require_real_objects
+from pressroom.verification import verify_history
 
 PROTECTED = "refs/heads/main"
 ACCEPTED = ("refs/heads/", "refs/tags/")

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pressroom.approvals import verify_history
 from pressroom.categories import BY_SLUG, SLUGS
 from pressroom.checking import check_repo, site_timezone
 from pressroom.gitio import GitError, git, git_text, require_real_objects, resolve_commit
@@ -22,6 +21,7 @@ from pressroom.roster import Member, Roster
 from pressroom.signatures import allowed_signers, key_id
 from pressroom.slug_index import post_slugs
 from pressroom.sources import is_post_path, load_roster
+from pressroom.verification import verify_history
 from pressroom.violations import InputError
 
 MAIN = "main"

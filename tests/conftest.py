@@ -94,7 +94,7 @@ def without_rules(monkeypatch) -> Callable[[], None]:
     sanitizer, the writer, the readers) holds on its own: defense in depth."""
     def switch_off() -> None:
         import pressroom.build
-        from pressroom.checking import Report
+        from pressroom.check_engine import Report
 
         monkeypatch.setattr(pressroom.build, "check_repo", lambda repo, **_: Report())
     return switch_off

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, PROJECT, ROSTER, post_text, tree_digest
 
-from pressroom.checking import Context, check_post
+from pressroom.check_engine import Context, check_post
 from pressroom.content import parse_post
 from pressroom.frontmatter import parse_header
 from pressroom.roster import parse_roster

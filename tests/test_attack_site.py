@@ -28,6 +28,8 @@ from conftest import NOW, PROJECT, Repo, post_text, tree_digest
 
 from pressroom import releases
 from pressroom.build import build_site
+from pressroom.output_lock import lock_file, output_lock
+from pressroom.release_folders import DOOMED, complete_releases, releases_folder
 
 NOW_TEXT = NOW.isoformat()
 PRESSROOM = PROJECT / ".venv" / "bin" / "pressroom"
@@ -123,17 +125,17 @@ def which(site: Path, sites: dict[int, dict[str, str]], old_style: bool = False)
 def assert_no_leftovers(site: Path, sites: dict[int, dict[str, str]]) -> None:
     """Only complete releases beside the site, each still byte-identical to a whole site.
 
-    Pruned releases are deleted by a detached process (``releases.discard``): give it time.
+    Pruned releases are deleted by a detached process (``release_folders.discard``): give it time.
     """
-    folder = releases.releases_folder(site)
+    folder = releases_folder(site)
     for _ in range(200):
         names = sorted(os.listdir(folder))
-        if not any(name.startswith(releases.DOOMED) for name in names):
+        if not any(name.startswith(DOOMED) for name in names):
             break
         time.sleep(0.05)
     assert all(RELEASE.fullmatch(name) for name in names), names
     assert sorted(os.listdir(site.parent)) == sorted(
-        [site.name, folder.name, releases.lock_file(site).name]), os.listdir(site.parent)
+        [site.name, folder.name, lock_file(site).name]), os.listdir(site.parent)
     for name in names:  # hard-link clones never changed an older release
         assert tree_digest(folder / name) in sites.values(), name
 
@@ -247,7 +249,7 @@ def _build_in_child(dept: Path, site: Path, crash_at: int, full: bool, keep: int
             if not exchange:  # a system without renameat2(RENAME_EXCHANGE)
                 releases.EXCHANGE = None
             _crash_before_step(crash_at, {str(site.parent),
-                                          str(releases.releases_folder(site))})
+                                          str(releases_folder(site))})
             result = build_site(dept, site, now=NOW, full=full, keep_releases=keep)
             code = 0 if result.ok and result.incremental is not full else 3
         finally:
@@ -275,13 +277,13 @@ def test_a_crash_before_any_step_of_the_switch_leaves_one_complete_site(
         if migration:
             if site.is_symlink() or site.exists():
                 site.unlink() if site.is_symlink() else shutil.rmtree(site)
-            shutil.rmtree(releases.releases_folder(site), ignore_errors=True)
+            shutil.rmtree(releases_folder(site), ignore_errors=True)
             shutil.copytree(tmp_path / "ref-1", site)  # a real folder, as pressroom 0.x left
         else:  # this build also recovers from the crash before (checked here)
             for _ in range(2):
-                if len(releases.complete_releases(site)) < 2:
+                if len(complete_releases(site)) < 2:
                     assert build_site(dept, site, now=NOW, full=True).ok
-            assert len(releases.complete_releases(site)) >= 2  # old ones, for the pruning
+            assert len(complete_releases(site)) >= 2  # old ones, for the pruning
             assert build_site(dept, site, now=NOW).ok  # version 1, a state to be warm from
             assert_no_leftovers(site, sites)
         assert which(site, sites, old_style=migration) == 1
@@ -292,13 +294,13 @@ def test_a_crash_before_any_step_of_the_switch_leaves_one_complete_site(
         assert code in (0, CRASHED), code
         if kind == "migration-by-renames" and not site.exists() and not site.is_symlink():
             gaps += 1  # between the two renames: the next run repairs it first
-            with releases.output_lock(site):
+            with output_lock(site):
                 releases.prepare(site)
         served = which(site, sites, old_style=migration)
         if code == 0:
             assert served == 2
             assert_no_leftovers(site, sites)
-            assert len(os.listdir(releases.releases_folder(site))) <= 2  # kept 1 old one
+            assert len(os.listdir(releases_folder(site))) <= 2  # kept 1 old one
             break
         steps_seen += 1
         if migration:  # the next build recovers, cleans up, and serves what it builds
@@ -351,7 +353,7 @@ def test_a_second_build_publish_or_rollback_fails_fast_while_one_runs(tmp_path, 
     site = tmp_path / "www" / "pd"
     assert run(build_command(dept, site)).returncode == 0
     set_version(dept, 2)
-    with releases.output_lock(site):  # another process holds it (this test)
+    with output_lock(site):  # another process holds it (this test)
         for args in (build_command(dept, site),
                      command("publish", "--repo", str(dept), "--target", str(site),
                              "--now", NOW_TEXT),
@@ -392,10 +394,10 @@ def test_two_concurrent_builds_never_interleave(tmp_path, dept, sites):
 def test_the_lock_is_reentrant_in_one_process_and_not_held_by_its_children(tmp_path):
     site = tmp_path / "pd"
     probe = [sys.executable, "-c", "import sys; from pathlib import Path; "
-             "from pressroom import releases\n"
-             "try:\n    cm = releases.output_lock(Path(sys.argv[1])); cm.__enter__()\n"
+             "from pressroom.output_lock import output_lock\n"
+             "try:\n    cm = output_lock(Path(sys.argv[1])); cm.__enter__()\n"
              "except Exception as e:\n    print(e); sys.exit(2)\n", str(site)]
-    with releases.output_lock(site), releases.output_lock(site):  # publish -> build_site
+    with output_lock(site), output_lock(site):  # publish -> build_site
         assert subprocess.run(probe, env=ENV, capture_output=True).returncode == 2
         pid = os.fork()
         if pid == 0:  # a forked child (the state saver, banner workers) has no lock of its own
@@ -439,12 +441,12 @@ def test_keep_releases_prunes_old_releases(tmp_path, dept, sites):
         set_version(dept, version)
         done = run(build_command(dept, site, "--keep-releases", "2"))
         assert done.returncode == 0, done.stderr
-    assert len(os.listdir(releases.releases_folder(site))) == 3
+    assert len(os.listdir(releases_folder(site))) == 3
     assert which(site, sites) == 1
     for _ in range(2):
         assert run(command("rollback", "--output", str(site))).returncode == 0
     set_version(dept, 2)
     done = run(build_command(dept, site, "--keep-releases", "0"))
     assert done.returncode == 0, done.stderr
-    assert os.listdir(releases.releases_folder(site)) == [Path(os.readlink(site)).name]
+    assert os.listdir(releases_folder(site)) == [Path(os.readlink(site)).name]
     assert run(build_command(dept, site, "--keep-releases", "-1")).returncode == 2

@@ -19,7 +19,8 @@ from conftest import NOW, post_text
 
 from pressroom import cache, checking, site
 from pressroom.build import build_site
-from pressroom.checking import CHECK_CACHE, check_repo
+from pressroom.check_cache import CHECK_CACHE
+from pressroom.checking import check_repo
 from pressroom.cli import cli
 from pressroom.incremental import STATE_FILE, load_state
 from pressroom.markdown_render import CACHE_FILE, render_cached
@@ -139,8 +140,7 @@ def _hide_findings(root: Path) -> None:
     """Rewrite the check cache so a post's stored result has no violations."""
     path = cache.folder(root) / CHECK_CACHE
     stored = pickle.loads(path.read_bytes())
-    stored["entries"] = {rel: (r[0], r[1], [], r[3], r[4], r[5])
-                         for rel, r in stored["entries"].items()}
+    stored["entries"] = {rel: r._replace(violations=[]) for rel, r in stored["entries"].items()}
     path.write_bytes(pickle.dumps(stored))
 
 
@@ -300,7 +300,7 @@ def test_caches_never_live_where_a_branch_puts_files(repo, tmp_path):
     assert written and [p for p in written if not _inside(p, folder)] == []
     names = {p.name for p in written}
     assert {CHECK_CACHE, CACHE_FILE, STATE_FILE, "slugs.txt"} <= names
-    from pressroom.approvals import _cache_file
+    from pressroom.verification import _cache_file
 
     assert _cache_file(repo.root).parent == folder
 
@@ -366,7 +366,7 @@ def _changed_code(tmp_path: Path, monkeypatch) -> None:
 def test_a_code_change_drops_remembered_verified_merges(tmp_path, keys_dir, monkeypatch):
     from gitdept import Department
 
-    from pressroom.approvals import verify_history
+    from pressroom.verification import verify_history
 
     dept = Department(tmp_path / "dept", keys_dir)
     dept.post_branch("one")

@@ -175,7 +175,7 @@ def test_results_are_reused_by_the_next_process(repo):
     import sys
 
     from pressroom.cache import folder as cache_folder
-    from pressroom.checking import CHECK_CACHE
+    from pressroom.check_cache import CHECK_CACHE
 
     repo.post("2026/closure.md")
     (repo.root / "policy" / "rules.toml").write_text(

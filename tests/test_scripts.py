@@ -40,7 +40,7 @@ def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
     require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
     from gen_history import generate as generate_history
 
-    from pressroom.approvals import verify_history
+    from pressroom.verification import verify_history
 
     repo = tmp_path / "history"
     tip = generate_history(repo, 12, progress=None)

@@ -118,8 +118,8 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
       pressroom verify
       pressroom verify --since v2026.1 --branch main
     """
-    from pressroom.approvals import verify_history
     from pressroom.gitio import GitError, resolve_commit
+    from pressroom.verification import verify_history
 
     existing_folder(repo)
     try:  # resolve_commit: a tag named like the branch is refused, never verified instead

@@ -118,9 +118,9 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
     Example:
       pressroom records export --output /records/pd-site-2026-11-27.tar.gz
     """
-    from pressroom.approvals import verify_history
     from pressroom.gitio import git_text
     from pressroom.records import export_archive
+    from pressroom.verification import verify_history
 
     repo, branch = ctx.obj["repo"], ctx.obj["branch"]
     records = _records(repo, branch)

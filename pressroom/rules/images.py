@@ -7,7 +7,7 @@ or a map of a closure shows (WCAG 1.1.1). A missing image is a broken post.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Container
 from posixpath import normpath
 
 from pressroom.rules.document import Document, search
@@ -41,7 +41,7 @@ def image_path(post_path: str, src: str) -> str | None:
     return normpath(f"{folder}/{src}")
 
 
-def check_images(doc: Document, static_files: Collection[str] | None = None
+def check_images(doc: Document, static_files: Container[str] | None = None
                  ) -> list[Violation]:
     problems = []
     found: list[tuple[int, str | None, str | None]] = []
