@@ -4,7 +4,7 @@ The department's own settings (name, public address, time zone, contact details)
 live in ``policy/site.toml``. This file may tune Pelican itself, as plain
 ``NAME = value`` lines: pressroom reads it as data and never runs it, so it
 cannot import or compute anything. ``pressroom build`` then applies the settings
-in ``pressroom.site.enforced`` that no configuration can switch off.
+in ``pressroom.render.site.enforced`` that no configuration can switch off.
 """
 
 DEFAULT_PAGINATION = 10

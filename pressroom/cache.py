@@ -55,7 +55,7 @@ def folder(repo: Path) -> Path:
     Inside git's own folder when there is one (so the cache is never committed); for a
     folder outside git (an archive of a branch, say), in the user's cache folder
     (``$XDG_CACHE_HOME/pressroom`` or ``~/.cache/pressroom``), keyed by the folder's real
-    path. Publish's copy of a commit (``pressroom.published_tree``) lives inside git's
+    path. Publish's copy of a commit (``pressroom.publishing.published_tree``) lives inside git's
     folder: its ``.pressroom-cache`` is there, a name no tree may hold.
     """
     git_dir = _git_dir(repo)
@@ -110,9 +110,8 @@ def key(*parts: str) -> str:
 
 def code_roots() -> list[Path]:
     """The folders of pressroom's own code: the package, and the plugins and theme it
-    builds with (found where ``pressroom.site`` finds them, inside the package or not)."""
-    from pressroom import site
-
+    builds with (found where ``pressroom.render.site`` finds them, inside the package or not)."""
+    from pressroom.render import site
     package = Path(__file__).resolve().parent
     roots = [package]
     for extra in (Path(site.PLUGINS_PATH).resolve(), Path(site.THEME_PATH).resolve()):

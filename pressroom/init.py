@@ -20,11 +20,11 @@ from string import Template
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom import __version__
-from pressroom.department import parse_department
-from pressroom.gitio import GitError, git
-from pressroom.roster import parse_roster
+from pressroom.model.roster import parse_roster
+from pressroom.model.violations import InputError
+from pressroom.repo.department import parse_department
+from pressroom.repo.gitio import GitError, git
 from pressroom.rules.characters import forbidden_character
-from pressroom.violations import InputError
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"
 MAX_NAME = 200

@@ -44,8 +44,8 @@ NOW = "2026-11-01T09:30-08:00"
 
 
 def remove_site(site: Path) -> None:
-    """The site link and every release behind it (``pressroom.release_folders``)."""
-    from pressroom.release_folders import releases_folder
+    """The site link and every release behind it (``pressroom.publishing.release_folders``)."""
+    from pressroom.publishing.release_folders import releases_folder
 
     shutil.rmtree(releases_folder(site), ignore_errors=True)
     if site.is_symlink():

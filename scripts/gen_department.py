@@ -19,7 +19,7 @@ import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pressroom.categories import SLUGS
+from pressroom.model.categories import SLUGS
 
 PROJECT = Path(__file__).resolve().parent.parent
 STREETS = ["Elm Street", "Oak Avenue", "Foothill Boulevard", "Citrus Avenue", "Grand Avenue",

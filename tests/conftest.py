@@ -93,10 +93,10 @@ def without_rules(monkeypatch) -> Callable[[], None]:
     """Switch the build's content rules off, to prove that the layer behind them (the
     sanitizer, the writer, the readers) holds on its own: defense in depth."""
     def switch_off() -> None:
-        import pressroom.build
-        from pressroom.check_engine import Report
+        import pressroom.build.run
+        from pressroom.checking.engine import Report
 
-        monkeypatch.setattr(pressroom.build, "check_repo", lambda repo, **_: Report())
+        monkeypatch.setattr(pressroom.build.run, "check_repo", lambda repo, **_: Report())
     return switch_off
 
 

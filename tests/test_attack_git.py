@@ -22,8 +22,8 @@ from gitdept import Department, bare_server, server_git, server_refs
 from imagefiles import image_bytes
 
 from pressroom import __version__
+from pressroom.approvals.verification import verify_history
 from pressroom.cli import cli
-from pressroom.verification import verify_history
 
 ALERT = {"category": "safety-alerts", "expires": "2026-11-20 18:00",
          "incident": "2026-1120-gas", "area": "Citrus Avenue"}

@@ -24,9 +24,9 @@ from lxml import etree
 
 from pressroom.cache import folder as cache_folder
 from pressroom.cli import cli
-from pressroom.markdown_render import CACHE_FILE, render_cached
+from pressroom.render.markdown_render import CACHE_FILE, render_cached
+from pressroom.render.sanitize import sanitize_html, url_problem
 from pressroom.rules.slugs import pelican_tags, slugify
-from pressroom.sanitize import sanitize_html, url_problem
 
 SITE = "https://police.example"  # site_defaults()' SITEURL: the test repositories' host
 HOST = "police.example"
@@ -96,7 +96,7 @@ def _attr(value: str) -> str:
 def browser_resolve(value: str, page_url: str) -> tuple[str, str]:
     """(scheme, host) a browser reaches from an attribute value already decoded by the parser.
 
-    Written independently of pressroom.sanitize: the WHATWG steps (trim C0 controls
+    Written independently of pressroom.render.sanitize: the WHATWG steps (trim C0 controls
     and spaces, drop tabs and newlines, backslash is slash in special URLs, any
     number of slashes before a host) and then urllib's RFC 3986 resolution.
     """
@@ -382,7 +382,7 @@ def _old_cache_key(settings, formatted, host) -> str:
     import nh3
 
     from pressroom import __version__
-    from pressroom.markdown_render import options
+    from pressroom.render.markdown_render import options
 
     parts = [repr(sorted(options(settings).items(), key=lambda kv: kv[0])),
              repr(tuple(formatted)), repr(host), __version__, markdown.__version__,
@@ -400,7 +400,7 @@ def _poison(repo, key: str) -> None:
 
 
 def test_cache_from_other_sanitizer_code_is_not_reused(repo):
-    from pressroom.site import enforced
+    from pressroom.render.site import enforced
 
     repo.post("2026/closure.md", post_text())
     settings = enforced(repo.root, repo.root / "output")
@@ -420,8 +420,8 @@ def test_build_full_trusts_no_cache(repo):
     _poison(repo, key)
     # The poisoned entry matches: a trusting read returns it (so this test can fail) ...
     path = str(repo.root / "content/2026/closure.md")
-    from pressroom.build import read_config
-    from pressroom.site import enforced
+    from pressroom.build.run import read_config
+    from pressroom.render.site import enforced
 
     settings = {**read_config(repo.root), **enforced(repo.root, repo.root / "output")}
     trusted = render_cached([path], settings["MARKDOWN"], settings["FORMATTED_FIELDS"],

@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import NOW, PROJECT, ROSTER, post_text, tree_digest
 
-from pressroom.check_engine import Context, check_post
-from pressroom.content import parse_post
-from pressroom.frontmatter import parse_header
-from pressroom.roster import parse_roster
+from pressroom.checking.engine import Context, check_post
+from pressroom.model.content import parse_post
+from pressroom.model.frontmatter import parse_header
+from pressroom.model.roster import parse_roster
 from pressroom.rules.config import load_config
 
 LA = ZoneInfo("America/Los_Angeles")

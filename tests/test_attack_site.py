@@ -26,10 +26,10 @@ from pathlib import Path
 import pytest
 from conftest import NOW, PROJECT, Repo, post_text, tree_digest
 
-from pressroom import releases
-from pressroom.build import build_site
-from pressroom.output_lock import lock_file, output_lock
-from pressroom.release_folders import DOOMED, complete_releases, releases_folder
+from pressroom.build.run import build_site
+from pressroom.publishing import releases
+from pressroom.publishing.output_lock import lock_file, output_lock
+from pressroom.publishing.release_folders import DOOMED, complete_releases, releases_folder
 
 NOW_TEXT = NOW.isoformat()
 PRESSROOM = PROJECT / ".venv" / "bin" / "pressroom"
@@ -394,7 +394,7 @@ def test_two_concurrent_builds_never_interleave(tmp_path, dept, sites):
 def test_the_lock_is_reentrant_in_one_process_and_not_held_by_its_children(tmp_path):
     site = tmp_path / "pd"
     probe = [sys.executable, "-c", "import sys; from pathlib import Path; "
-             "from pressroom.output_lock import output_lock\n"
+             "from pressroom.publishing.output_lock import output_lock\n"
              "try:\n    cm = output_lock(Path(sys.argv[1])); cm.__enter__()\n"
              "except Exception as e:\n    print(e); sys.exit(2)\n", str(site)]
     with output_lock(site), output_lock(site):  # publish -> build_site

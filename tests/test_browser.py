@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import PROJECT, require_tool
 
-from pressroom.build import build_site
+from pressroom.build.run import build_site
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import NOW, post_text
 
-from pressroom.build import build_site
-from pressroom.categories import CATEGORIES
-from pressroom.violations import InputError
+from pressroom.build.run import build_site
+from pressroom.model.categories import CATEGORIES
+from pressroom.model.violations import InputError
 
 
 def html_files(root: Path) -> list[Path]:
@@ -289,7 +289,7 @@ def test_markdown_cache_reuses_unchanged_posts_and_changes_nothing(repo, tmp_pat
 def test_a_corrupt_markdown_cache_is_rebuilt(repo, tmp_path, digest):
     repo.post("2026/closure.md")
     assert build_site(repo.root, tmp_path / "one", now=NOW).ok
-    from pressroom.build import cache_folder
+    from pressroom.build.run import cache_folder
 
     (cache_folder(repo.root) / "markdown.pickle").write_bytes(b"not a pickle")
     result = build_site(repo.root, tmp_path / "two", now=NOW)

@@ -17,13 +17,15 @@ import pytest
 from click.testing import CliRunner
 from conftest import NOW, post_text
 
-from pressroom import cache, checking, site
-from pressroom.build import build_site
-from pressroom.check_cache import CHECK_CACHE
-from pressroom.checking import check_repo
+from pressroom import cache
+from pressroom.build.incremental import STATE_FILE, load_state
+from pressroom.build.run import build_site
+from pressroom.checking import repo as checking
+from pressroom.checking.repo import check_repo
+from pressroom.checking.results import CHECK_CACHE
 from pressroom.cli import cli
-from pressroom.incremental import STATE_FILE, load_state
-from pressroom.markdown_render import CACHE_FILE, render_cached
+from pressroom.render import site
+from pressroom.render.markdown_render import CACHE_FILE, render_cached
 
 POISON = "<p>POISONED: not what the post says</p>"
 PHONE = "Call the victim at (626) 555-0199."
@@ -50,7 +52,7 @@ def _stored_key(root: Path) -> str:
 
 
 def _settings(root: Path) -> dict:
-    from pressroom.build import read_config
+    from pressroom.build.run import read_config
 
     return {**read_config(root), **site.enforced(root, root / "output")}
 
@@ -68,7 +70,7 @@ def _count_checks(monkeypatch) -> list[str]:
 def test_a_code_change_invalidates_cached_html_check_results_and_the_site_state(
         repo, tmp_path, monkeypatch):
     """A plugin file changed without a version bump (the digest of pressroom's code reads
-    the plugins where ``pressroom.site`` finds them): nothing made before is reused."""
+    the plugins where ``pressroom.render.site`` finds them): nothing made before is reused."""
     plugins = tmp_path / "plugins"
     shutil.copytree(site.PLUGINS_PATH, plugins, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(site, "PLUGINS_PATH", plugins)
@@ -113,7 +115,7 @@ def test_the_code_digest_covers_the_package_the_plugins_the_theme_and_libraries(
     assert cache.code_digest() == before  # stable within a process, and cheap to ask again
     real = cache.code_roots()
     assert [root.name for root in real] == ["pressroom"]  # the plugins and theme are inside
-    from pressroom.site import PLUGINS_PATH, THEME_PATH
+    from pressroom.render.site import PLUGINS_PATH, THEME_PATH
 
     assert all(real[0] in Path(p).resolve().parents for p in (PLUGINS_PATH, THEME_PATH))
     for index, root in enumerate(real):
@@ -300,7 +302,7 @@ def test_caches_never_live_where_a_branch_puts_files(repo, tmp_path):
     assert written and [p for p in written if not _inside(p, folder)] == []
     names = {p.name for p in written}
     assert {CHECK_CACHE, CACHE_FILE, STATE_FILE, "slugs.txt"} <= names
-    from pressroom.verification import _cache_file
+    from pressroom.approvals.verification import _cache_file
 
     assert _cache_file(repo.root).parent == folder
 
@@ -332,11 +334,11 @@ def test_a_broken_cache_is_a_miss_not_an_error(repo):
 
 @pytest.mark.parametrize("racy_ns", [cache.RACY_NS, 0], ids=["just-written", "old-file"])
 def test_publish_copy_of_a_commit_sees_a_same_size_edit(repo, tmp_path, monkeypatch, racy_ns):
-    """The published tree (``pressroom.published_tree``) uses the same file identity: a
+    """The published tree (``pressroom.publishing.published_tree``) uses the same file identity: a
     copied file edited in place with its time put back is written again from git."""
     if shutil.which("git") is None:
         pytest.skip("git not available")
-    from pressroom.published_tree import export_tree
+    from pressroom.publishing.published_tree import export_tree
 
     monkeypatch.setattr(cache, "RACY_NS", racy_ns)
     repo.post("2026/closure.md")
@@ -366,7 +368,7 @@ def _changed_code(tmp_path: Path, monkeypatch) -> None:
 def test_a_code_change_drops_remembered_verified_merges(tmp_path, keys_dir, monkeypatch):
     from gitdept import Department
 
-    from pressroom.verification import verify_history
+    from pressroom.approvals.verification import verify_history
 
     dept = Department(tmp_path / "dept", keys_dir)
     dept.post_branch("one")

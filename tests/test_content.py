@@ -7,9 +7,9 @@ from datetime import datetime
 import pytest
 from conftest import LA, post_text
 
-from pressroom.content import check_author, check_collection, parse_post
-from pressroom.frontmatter import parse_header
-from pressroom.roster import parse_roster
+from pressroom.model.content import check_author, check_collection, parse_post
+from pressroom.model.frontmatter import parse_header
+from pressroom.model.roster import parse_roster
 
 PATH = "content/2026/x.md"
 

@@ -16,7 +16,7 @@ import pytest
 from conftest import ROSTER
 from PIL import Image
 
-from pressroom.checking import check_repo
+from pressroom.checking.repo import check_repo
 
 CORPUS = Path(__file__).parent / "corpus"
 BAD = sorted((CORPUS / "bad").glob("*.md"))
@@ -133,8 +133,8 @@ def _sentence_post(sentence: str) -> bytes:
 def sentence_context():
     from zoneinfo import ZoneInfo
 
-    from pressroom.check_engine import Context
-    from pressroom.roster import parse_roster
+    from pressroom.checking.engine import Context
+    from pressroom.model.roster import parse_roster
     from pressroom.rules.config import load_config
 
     roster, _ = parse_roster(ROSTER)
@@ -144,7 +144,7 @@ def sentence_context():
 
 @pytest.mark.parametrize(("sentence", "rule"), CAUGHT, ids=[c[1] for c in CAUGHT])
 def test_sentence_is_caught(sentence_context, sentence, rule):
-    from pressroom.check_engine import check_post
+    from pressroom.checking.engine import check_post
 
     found = check_post("content/2026/notice.md", _sentence_post(sentence), sentence_context)
     assert [v.rule_id for v in found.violations] == [rule]
@@ -152,14 +152,14 @@ def test_sentence_is_caught(sentence_context, sentence, rule):
 
 @pytest.mark.parametrize("sentence", PASSES)
 def test_sentence_passes(sentence_context, sentence):
-    from pressroom.check_engine import check_post
+    from pressroom.checking.engine import check_post
 
     found = check_post("content/2026/notice.md", _sentence_post(sentence), sentence_context)
     assert found.violations == [], [str(v) for v in found.violations]
 
 
 def test_two_addresses_close_together_are_each_read_whole(sentence_context):
-    from pressroom.check_engine import check_post
+    from pressroom.checking.engine import check_post
 
     text = ("Send tips to tips@pd.example or to the county at help@county.example.org; "
             "records@pd.example handles reports.")
@@ -168,7 +168,7 @@ def test_two_addresses_close_together_are_each_read_whole(sentence_context):
 
 
 def test_rules_never_match_across_header_fields_or_paragraphs(sentence_context):
-    from pressroom.check_engine import check_post
+    from pressroom.checking.engine import check_post
 
     text = (b"Title: Road closure: Foothill Boulevard repaving, December 1 to 4\n"
             b"Date: 2026-11-10\nCategory: traffic\nAuthor: pio1\n"
@@ -179,7 +179,7 @@ def test_rules_never_match_across_header_fields_or_paragraphs(sentence_context):
 
 
 def test_a_match_may_wrap_within_a_paragraph(sentence_context):
-    from pressroom.check_engine import check_post
+    from pressroom.checking.engine import check_post
 
     found = check_post("content/2026/notice.md",
                        _sentence_post("A man broke into a home at 1423\nMaple Avenue on Tuesday."),

@@ -9,8 +9,8 @@ import pytest
 from conftest import NOW
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds
-from pressroom.build import build_site
-from pressroom.categories import BY_SLUG, SLUGS
+from pressroom.build.run import build_site
+from pressroom.model.categories import BY_SLUG, SLUGS
 
 
 @pytest.fixture(scope="module")

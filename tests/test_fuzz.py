@@ -49,10 +49,10 @@ from lxml import html as lxml_html
 
 from pressroom.cache import folder as cache_folder
 from pressroom.cli import cli
-from pressroom.content import CAP_VALUES, parse_post
+from pressroom.model.content import CAP_VALUES, parse_post
+from pressroom.model.violations import printable
+from pressroom.repo.sources import is_post_path
 from pressroom.rules.catalog import RULES
-from pressroom.sources import is_post_path
-from pressroom.violations import printable
 
 # --------------------------------------------------------------------------------------------
 # Budgets: bounded and reproducible by default, long and random behind PRESSROOM_FUZZ_LONG.

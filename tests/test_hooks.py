@@ -13,8 +13,8 @@ import yaml
 from conftest import PROJECT, ROSTER, post_text, require_tool
 from imagefiles import exif_with_location, image_bytes
 
+from pressroom.checking.images import find_metadata
 from pressroom.hooks import check_content, strip_image_metadata
-from pressroom.images import find_metadata
 
 RULES = '[allow]\nphones = ["(555) 010-4400"]\nemail_domains = ["pd.example"]\n'
 

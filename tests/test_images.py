@@ -8,7 +8,7 @@ import pytest
 from imagefiles import exif_with_location, image_bytes, jpeg_with_xmp
 from PIL import Image
 
-from pressroom.images import ImageError, find_metadata, strip_metadata
+from pressroom.checking.images import ImageError, find_metadata, strip_metadata
 
 
 def pixels(data: bytes) -> bytes:

@@ -212,7 +212,7 @@ def test_publish_refuses_a_link_committed_to_main(tmp_path, keys_dir):
 
 
 def test_cap_times_never_use_z():
-    from pressroom.cap import cap_time
+    from pressroom.render.cap import cap_time
 
     when = datetime(2026, 11, 20, 18, 0, tzinfo=LA)
     assert cap_time(when, LA) == "2026-11-20T18:00:00-08:00"
@@ -222,7 +222,7 @@ def test_cap_times_never_use_z():
 def test_every_cap_file_of_the_sample_site_is_schema_valid(sample_repo, tmp_path, cap_schema):
     from conftest import NOW
 
-    from pressroom.build import build_site
+    from pressroom.build.run import build_site
 
     out = tmp_path / "out"
     assert build_site(sample_repo, out, now=NOW).ok

@@ -1,4 +1,4 @@
-"""Warm builds (pressroom.warm_build, pressroom.incremental, pressroom.adapter) against full builds.
+"""Warm builds (pressroom.build.warm and .incremental, pressroom.adapter) against full builds.
 
 Two copies of the sample department get the same changes; one is built warm after
 each change, the other in full (``full=True``), and the two sites are compared
@@ -19,16 +19,16 @@ import pytest
 from conftest import LA, PROJECT, tree_digest
 from imagefiles import image_bytes
 
-from pressroom.build import build_site
-from pressroom.cache import folder as cache_folder
-from pressroom.incremental import (
+from pressroom.build.incremental import (
     BANNER_END,
     BANNER_START,
     STATE_FILE,
     load_state,
     patched_banner,
 )
-from pressroom.site import THEME_PATH
+from pressroom.build.run import build_site
+from pressroom.cache import folder as cache_folder
+from pressroom.render.site import THEME_PATH
 
 HELD_BACK = ("police-activity-elm-street-update.md", "police-activity-elm-street-all-clear.md")
 
@@ -159,7 +159,7 @@ def test_warm_builds_write_exactly_what_full_builds_write(tmp_path: Path) -> Non
 def test_a_theme_change_rebuilds_everything(tmp_path: Path, monkeypatch) -> None:
     theme = tmp_path / "theme"
     shutil.copytree(THEME_PATH, theme)
-    monkeypatch.setattr("pressroom.site.THEME_PATH", theme)
+    monkeypatch.setattr("pressroom.render.site.THEME_PATH", theme)
     root = copy_sample(tmp_path / "dept")
     assert build_site(root, tmp_path / "out", now=at(24, 18)).ok
     base = theme / "templates" / "base.html"

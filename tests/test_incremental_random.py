@@ -36,7 +36,7 @@ from pathlib import Path
 
 from conftest import LA, PROJECT, tree_digest
 
-from pressroom.build import BuildResult, build_site
+from pressroom.build.run import BuildResult, build_site
 
 sys.path.insert(0, str(PROJECT / "scripts"))
 from gen_department import PNG, STREETS, TOPICS, _sentence, generate  # noqa: E402

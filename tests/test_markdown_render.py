@@ -14,9 +14,9 @@ from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
 from pressroom.adapter.session import BuildSession
-from pressroom.markdown_render import render_many
-from pressroom.roster import Roster
-from pressroom.site import enforced
+from pressroom.model.roster import Roster
+from pressroom.render.markdown_render import render_many
+from pressroom.render.site import enforced
 
 STATEFUL = [
     post_text(body="Text with a footnote.[^1]\n\n[^1]: The note.\n\n*[CHP]: California "
@@ -79,7 +79,8 @@ def test_cache_key_covers_the_sanitizer_code_and_allowlists(settings, monkeypatc
     """A sanitizer change without a version bump must not reuse renderings made before it:
     the key holds the allowlists and the digest of pressroom's code (``pressroom.cache``),
     which reads the sanitizer's source itself."""
-    from pressroom import cache, markdown_render, sanitize
+    from pressroom import cache
+    from pressroom.render import markdown_render, sanitize
 
     args = (settings["MARKDOWN"], settings["FORMATTED_FIELDS"], "police.example")
     before = markdown_render.cache_key(*args)

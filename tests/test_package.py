@@ -28,11 +28,11 @@ from conftest import PROJECT, post_text, require_tool
 from pressroom import __version__
 from pressroom.adapter.engine import PLUGINS
 from pressroom.cli import cli
-from pressroom.department import parse_department
 from pressroom.hooks import check_content, strip_image_metadata
 from pressroom.init import FILES, init_department
-from pressroom.site import PLUGINS_PATH, THEME_PATH
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
+from pressroom.render.site import PLUGINS_PATH, THEME_PATH
+from pressroom.repo.department import parse_department
 
 DEPARTMENT = "Azusa Police Department"
 POST = "content/2026/road-closure-on-foothill.md"

@@ -18,10 +18,10 @@ import click
 import pytest
 from conftest import NOW, PROJECT, post_text
 
-from pressroom.build import build_site
-from pressroom.categories import CATEGORIES
-from pressroom.content import KNOWN
-from pressroom.roster import ROLES
+from pressroom.build.run import build_site
+from pressroom.model.categories import CATEGORIES
+from pressroom.model.content import KNOWN
+from pressroom.model.roster import ROLES
 
 README_PATH = PROJECT / "README.md"
 DOC_PATHS = sorted((PROJECT / "docs").glob("*.md"))
@@ -69,7 +69,7 @@ def test_the_readme_is_short():
 
 
 def test_publish_builds_absolute_links_from_the_department_settings(sample_repo, tmp_path):
-    from pressroom.publishing import PUBLIC_SETTINGS
+    from pressroom.publishing.publish import PUBLIC_SETTINGS
 
     out = tmp_path / "out"
     result = build_site(sample_repo, out, now=NOW, overrides=PUBLIC_SETTINGS)
@@ -79,14 +79,14 @@ def test_publish_builds_absolute_links_from_the_department_settings(sample_repo,
 
 
 def test_every_department_setting_is_documented():
-    from pressroom.department import CONTACT_KEYS, SITE_KEYS
+    from pressroom.repo.department import CONTACT_KEYS, SITE_KEYS
 
     for key in (*SITE_KEYS, *CONTACT_KEYS):
         assert re.search(rf"^{key} = ", DOCS["posts.md"], re.M), key
 
 
 def test_every_pelican_setting_a_department_may_tune_is_documented():
-    from pressroom.department import PELICAN_ALLOWED
+    from pressroom.repo.department import PELICAN_ALLOWED
 
     for name in PELICAN_ALLOWED:
         assert re.search(rf"^\|[^\n]*`{name}`[^\n]*\|", DOCS["posts.md"], re.M), name

@@ -7,9 +7,9 @@ from click.testing import CliRunner
 from conftest import NOW, post_text
 from gitdept import Department
 
-from pressroom.build import build_site
+from pressroom.approvals.verification import verify_history
+from pressroom.build.run import build_site
 from pressroom.cli import cli
-from pressroom.verification import verify_history
 
 REMOVED = dict(retraction="remove", retracted="2026-11-26 10:00",
                **{"retraction-reason": "Named a witness by mistake", "reported-by": "sup1"})

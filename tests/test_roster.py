@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from pressroom.roster import parse_roster
+from pressroom.model.roster import parse_roster
 
 
 def test_sample_roster_parses(tmp_path):

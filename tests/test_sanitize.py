@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import NOW, post_text
 
-from pressroom.build import build_site
-from pressroom.sanitize import sanitize_html
+from pressroom.build.run import build_site
+from pressroom.render.sanitize import sanitize_html
 
 SITE_HOST = "police.example-city.gov"
 

@@ -8,7 +8,7 @@ import sys
 
 from conftest import PROJECT, require_tool
 
-from pressroom.checking import check_repo
+from pressroom.checking.repo import check_repo
 
 sys.path.insert(0, str(PROJECT / "scripts"))
 from gen_department import generate  # noqa: E402
@@ -40,7 +40,7 @@ def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
     require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
     from gen_history import generate as generate_history
 
-    from pressroom.verification import verify_history
+    from pressroom.approvals.verification import verify_history
 
     repo = tmp_path / "history"
     tip = generate_history(repo, 12, progress=None)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from pressroom.model.violations import Violation
 from pressroom.rules.suppressions import apply_suppressions, find_suppressions
-from pressroom.violations import Violation
 
 PATH = "content/x.md"
 

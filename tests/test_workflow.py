@@ -7,8 +7,8 @@ from click.testing import CliRunner
 from conftest import post_text
 from gitdept import Department
 
+from pressroom.approvals.verification import verify_history
 from pressroom.cli import cli
-from pressroom.verification import verify_history
 
 
 @pytest.fixture

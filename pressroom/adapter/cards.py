@@ -1,6 +1,6 @@
 """Article cards: a public post as the site's pages read it, kept from build to build.
 
-A warm build (``pressroom.incremental``) lists 10,000 posts without reading them:
+A warm build (``pressroom.build.incremental``) lists 10,000 posts without reading them:
 each one's card holds every attribute templates and plugins read of a Pelican
 ``Article`` — ``url``, ``title``, ``summary``, ``content``, ``category``, ``member``,
 ``withdrawn`` ... — frozen after all plugins attached theirs. The ``digest`` covers

@@ -1,6 +1,6 @@
 """Running Pelican for a build: the one door between pressroom's core and Pelican.
 
-``pressroom.build`` decides what to build (validated posts, a full or warm build, the
+``pressroom.build.run`` decides what to build (validated posts, a full or warm build, the
 release it goes to) and hands that over as a ``BuildSession``; this module turns it into
 Pelican settings and runs Pelican with pressroom's generator and writer — always, not as
 an optional plugin — and pressroom's plugins:
@@ -34,8 +34,8 @@ from pressroom.adapter.generators import (
 )
 from pressroom.adapter.session import SESSION_KEY, BuildSession
 from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
-from pressroom.site import enforced
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
+from pressroom.render.site import enforced
 
 # Pressroom's Pelican plugins, in order of execution: decide what is public, then clean
 # it, then attach names and categories, then write feeds from the final list.

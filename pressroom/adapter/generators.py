@@ -27,7 +27,7 @@ from pressroom.adapter.cards import card_of
 from pressroom.adapter.keys import banner_regions
 from pressroom.adapter.session import session_of
 from pressroom.adapter.writer import KeyedWriter, flush_writers
-from pressroom.incremental import BANNER_VARIABLE, digest
+from pressroom.build.incremental import BANNER_VARIABLE, digest
 
 
 def keep_cards(generator) -> None:

@@ -7,7 +7,7 @@ A warm build rewrites a file only when its key changed, so a key must change whe
 the bytes would: an unknown kind of value gets a random fingerprint (always rewritten).
 
 The alert banner is left out of page keys: it is on every page and changes with every
-incident update, so ``pressroom.incremental`` patches it into kept pages instead,
+incident update, so ``pressroom.build.incremental`` patches it into kept pages instead,
 between the markers ``base.html`` puts around it (``banner_regions``).
 """
 
@@ -25,7 +25,13 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import get_relative_path, path_to_url
 
 from pressroom.adapter.cards import Card, card_of
-from pressroom.incremental import BANNER_BLOCK, BANNER_END, BANNER_START, BANNER_VARIABLE, digest
+from pressroom.build.incremental import (
+    BANNER_BLOCK,
+    BANNER_END,
+    BANNER_START,
+    BANNER_VARIABLE,
+    digest,
+)
 
 
 class Fingerprints:
@@ -81,7 +87,7 @@ class Fingerprints:
 def template_variables(env, name: str, seen: set[str] | None = None) -> frozenset[str]:
     """Every context variable ``name`` can read, through extends, imports and includes.
 
-    The banner block is left out: its region is patched (pressroom.incremental).
+    The banner block is left out: its region is patched (pressroom.build.incremental).
     """
     seen = seen if seen is not None else set()
     if name in seen:

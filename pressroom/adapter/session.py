@@ -8,7 +8,7 @@ plugins read its inputs and fill its outputs. Pelican's signals only hand plugin
 settings, so the session rides there under one key (``SESSION_KEY``) — the only
 pressroom value in the settings that is not a department setting.
 
-No Pelican here: the core (``pressroom.build``) makes sessions without importing it.
+No Pelican here: the core (``pressroom.build.run``) makes sessions without importing it.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pressroom.content import Post
-from pressroom.roster import Roster
+from pressroom.model.content import Post
+from pressroom.model.roster import Roster
 
 SESSION_KEY = "PRESSROOM_SESSION"
 # Below this many pages a batch renders in this process: starting workers costs more.
@@ -51,7 +51,7 @@ class BuildSession:
     previous: dict[str, OutputEntry] = field(default_factory=dict)
     variables: dict[str, frozenset[str]] = field(default_factory=dict)  # template -> names
     live: str | None = None  # the live release's folder (a warm build reads it)
-    stage: Any = None  # pressroom.incremental.Stage: where a warm build's new files go
+    stage: Any = None  # pressroom.build.incremental.Stage: where a warm build's new files go
     parallel_from: int = PARALLEL_FROM
     render_batch: int = RENDER_BATCH
     # Filled in by the writer and generator.

@@ -28,7 +28,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from pressroom.adapter.keys import Fingerprints, template_variables
 from pressroom.adapter.session import OutputEntry, session_of
-from pressroom.incremental import digest
+from pressroom.build.incremental import digest
 
 logger = logging.getLogger(__name__)
 PAGES_OWNER, ARTICLES_OWNER = "pages", "articles"

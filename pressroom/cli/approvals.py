@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from pressroom.categories import SLUGS
 from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder
-from pressroom.violations import InputError
+from pressroom.model.categories import SLUGS
+from pressroom.model.violations import InputError
 
 
 @click.command("new")
@@ -29,7 +29,7 @@ def new_command(repo: Path, title: str, category: str, author: str | None,
       # write content/2026/road-closure-on-elm-street.md, then:
       git add content && git commit -m "Road closure on Elm Street" && git push -u origin HEAD
     """
-    from pressroom.workflow import new_post
+    from pressroom.approvals.workflow import new_post
 
     try:
         made = new_post(existing_folder(repo), title, category, author, slug)
@@ -55,7 +55,7 @@ def setup_signing_command(repo: Path, member_id: str, key_path: Path) -> None:
       ssh-keygen -t ed25519 -f ~/.ssh/pd_signing     # once; give the .pub to the Chief
       pressroom setup-signing --member pio1 --key ~/.ssh/pd_signing
     """
-    from pressroom.workflow import setup_signing
+    from pressroom.approvals.workflow import setup_signing
 
     try:
         member = setup_signing(existing_folder(repo), member_id, key_path)
@@ -80,7 +80,7 @@ def approve_command(repo: Path, branch: str) -> None:
       git fetch && pressroom check && pressroom approve origin/post/road-closure
       git push origin main
     """
-    from pressroom.workflow import ApprovalRefused, approve
+    from pressroom.approvals.workflow import ApprovalRefused, approve
 
     try:
         done = approve(existing_folder(repo), branch)
@@ -118,8 +118,8 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
       pressroom verify
       pressroom verify --since v2026.1 --branch main
     """
-    from pressroom.gitio import GitError, resolve_commit
-    from pressroom.verification import verify_history
+    from pressroom.approvals.verification import verify_history
+    from pressroom.repo.gitio import GitError, resolve_commit
 
     existing_folder(repo)
     try:  # resolve_commit: a tag named like the branch is refused, never verified instead
@@ -155,7 +155,7 @@ def install_hooks_command(bare: Path, force: bool) -> None:
       git init --bare /srv/git/pd-site.git
       pressroom install-hooks --bare /srv/git/pd-site.git
     """
-    from pressroom.workflow import install_hooks
+    from pressroom.approvals.workflow import install_hooks
 
     try:
         hook = install_hooks(bare, force)
@@ -178,8 +178,8 @@ def codeowners_command(repo: Path, write: bool) -> None:
     Example:
       pressroom codeowners --write && git add .github/CODEOWNERS
     """
-    from pressroom.codeowners import codeowners
-    from pressroom.sources import load_roster
+    from pressroom.approvals.codeowners import codeowners
+    from pressroom.repo.sources import load_roster
 
     roster, problems = load_roster(existing_folder(repo))
     if problems:
@@ -220,7 +220,7 @@ def retract_command(repo: Path, slug: str, reason: str, reported_by: str, mode: 
       pressroom retract dui-checkpoint-november --mode withdraw --reported-by pio1 \\
           --reason "Outdated: the checkpoint has taken place"
     """
-    from pressroom.workflow import retract
+    from pressroom.approvals.workflow import retract
 
     try:
         done = retract(existing_folder(repo), slug, reason, reported_by, mode)

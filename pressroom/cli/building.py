@@ -17,10 +17,10 @@ from pressroom.cli.common import (
     progress_printer,
     step_printer,
 )
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
 
 if TYPE_CHECKING:
-    from pressroom.build import BuildResult
+    from pressroom.build.run import BuildResult
 
 
 @click.command("build")
@@ -65,7 +65,7 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
       pressroom build --repo ~/pd-site --output /srv/www/pd
       pressroom build --full          # ignore the last build's state
     """
-    from pressroom.build import build_site
+    from pressroom.build.run import build_site
 
     existing_folder(repo)
     now = parse_now(now_text)
@@ -131,8 +131,8 @@ def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
       pressroom check content/2026/closure.md  # one post
       pressroom check --report                 # and list every suppression
     """
-    from pressroom.checking import check_repo
-    from pressroom.reporting import print_check_report, relative_files
+    from pressroom.checking.repo import check_repo
+    from pressroom.checking.reporting import print_check_report, relative_files
 
     existing_folder(repo)
     today = parse_day(today_text)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pressroom.release_folders import DEFAULT_KEEP
+from pressroom.publishing.release_folders import DEFAULT_KEEP
 
 
 class UsageProblem(click.ClickException):

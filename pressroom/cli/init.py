@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from pressroom.cli.common import UsageProblem
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
 
 
 @click.command("init")

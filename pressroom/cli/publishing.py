@@ -15,7 +15,7 @@ from pressroom.cli.common import (
     parse_now,
     step_printer,
 )
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
                           help="Act as if it were this time (ISO 8601 with offset). "
@@ -39,7 +39,7 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
       when="$(pressroom due | cut -d' ' -f1)"     # e.g. 2026-12-18T08:00-08:00
       systemd-run --on-calendar="$(date -d "$when" '+%F %T')" pressroom publish ...
     """
-    from pressroom.publishing import due
+    from pressroom.publishing.publish import due
 
     now = parse_now(now_text) or datetime.now(UTC)
     try:
@@ -79,7 +79,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     Example:
       cd /srv/pd-site && git pull --ff-only -q && pressroom publish --target /var/www/pd
     """
-    from pressroom.publishing import publish
+    from pressroom.publishing.publish import publish
 
     existing_folder(repo)
     now = parse_now(now_text) or datetime.now(UTC)
@@ -124,8 +124,7 @@ def rollback_command(target: Path | None, output: Path | None, to: str | None,
       pressroom rollback --target /var/www/pd
       pressroom rollback --target /var/www/pd --to 20261124T184500Z-41
     """
-    from pressroom import releases
-
+    from pressroom.publishing import releases
     if target is not None and output is not None:
         raise UsageProblem("give --target or --output, not both")
     site = target or output or Path("output")

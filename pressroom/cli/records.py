@@ -26,9 +26,9 @@ def roster_command(repo: Path, today_text: str | None) -> None:
       pressroom roster
       pressroom roster --today 2027-01-01
     """
+    from pressroom.repo.sources import load_roster
     from pressroom.rules.authors import training_expires
     from pressroom.rules.config import RULES_PATH, load_config
-    from pressroom.sources import load_roster
 
     today = parse_day(today_text)
     roster, problems = load_roster(repo)
@@ -85,17 +85,17 @@ def records_command(ctx: click.Context, repo: Path, fmt: str, branch: str) -> No
     ctx.obj = {"repo": repo, "branch": branch}
     if ctx.invoked_subcommand is not None:
         return
-    from pressroom.records import to_csv, to_json
+    from pressroom.records.history import to_csv, to_json
 
     records = _records(repo, branch)
     click.echo(to_csv(records) if fmt == "csv" else to_json(records), nl=False)
 
 
 def _records(repo: Path, branch: str):
-    from pressroom.checking import site_timezone
-    from pressroom.gitio import GitError
-    from pressroom.records import published_versions
-    from pressroom.violations import InputError
+    from pressroom.checking.repo import site_timezone
+    from pressroom.model.violations import InputError
+    from pressroom.records.history import published_versions
+    from pressroom.repo.gitio import GitError
 
     existing_folder(repo)
     try:
@@ -118,9 +118,9 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
     Example:
       pressroom records export --output /records/pd-site-2026-11-27.tar.gz
     """
-    from pressroom.gitio import git_text
-    from pressroom.records import export_archive
-    from pressroom.verification import verify_history
+    from pressroom.approvals.verification import verify_history
+    from pressroom.records.history import export_archive
+    from pressroom.repo.gitio import git_text
 
     repo, branch = ctx.obj["repo"], ctx.obj["branch"]
     records = _records(repo, branch)
@@ -160,13 +160,13 @@ def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
     """
     from zoneinfo import ZoneInfo
 
-    from pressroom.build import read_config
-    from pressroom.checking import load_context
-    from pressroom.gitio import GitError
-    from pressroom.review import compute_review
-    from pressroom.review_render import to_html, to_markdown
-    from pressroom.sources import load_sources
-    from pressroom.violations import InputError
+    from pressroom.build.run import read_config
+    from pressroom.checking.repo import load_context
+    from pressroom.model.violations import InputError
+    from pressroom.records.review import compute_review
+    from pressroom.records.review_render import to_html, to_markdown
+    from pressroom.repo.gitio import GitError
+    from pressroom.repo.sources import load_sources
 
     existing_folder(repo)
     as_of = parse_day(as_of_text, "--as-of") if as_of_text else None

@@ -1,4 +1,5 @@
-"""pre-commit entry points: thin shells over ``pressroom.checking`` and ``pressroom.images``.
+"""pre-commit entry points: thin shells over ``pressroom.checking.repo`` and
+``pressroom.checking.images``.
 
 They live in the package namespace (console scripts ``pressroom-check-content`` and
 ``pressroom-strip-image-metadata``), so installing pressroom adds no top-level ``hooks``

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pressroom.checking import check_repo
+from pressroom.checking.repo import check_repo
+from pressroom.checking.reporting import print_check_report, relative_files
 from pressroom.hooks import hook_arguments
-from pressroom.reporting import print_check_report, relative_files
-from pressroom.violations import InputError
+from pressroom.model.violations import InputError
 
 
 def main(argv: Sequence[str] | None = None) -> int:

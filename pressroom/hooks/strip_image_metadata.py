@@ -12,9 +12,9 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from pressroom.files import NotRegularFile, read_regular
+from pressroom.checking.images import ImageError, strip_metadata
 from pressroom.hooks import hook_arguments
-from pressroom.images import ImageError, strip_metadata
+from pressroom.repo.files import NotRegularFile, read_regular
 
 
 def main(argv: Sequence[str] | None = None) -> int:

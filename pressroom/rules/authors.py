@@ -1,6 +1,6 @@
 """392.3 and 392.8: posts are by authorized members whose training is current.
 
-A post's author must be on the roster (``pressroom.content.check_author``) and
+A post's author must be on the roster (``pressroom.model.content.check_author``) and
 must have completed social-media training within the training period before
 the post's date. A post dated before the member's latest training is judged by
 that training too, since the roster keeps only the latest date: it was checked
@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from pressroom.content import Post
-from pressroom.roster import ROSTER_PATH, Member, Roster
+from pressroom.model.content import Post
+from pressroom.model.roster import ROSTER_PATH, Member, Roster
+from pressroom.model.violations import Violation
 from pressroom.rules.config import RuleConfig
-from pressroom.violations import Violation
 
 
 def training_expires(member: Member, config: RuleConfig) -> date | None:

@@ -43,7 +43,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pressroom.violations import Violation
+from pressroom.model.violations import Violation
 
 # Drawn like a Latin letter (a reader cannot tell them apart in most fonts).
 CONFUSABLES: dict[str, str] = {

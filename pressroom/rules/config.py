@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pressroom.model.violations import Violation
 from pressroom.rules.catalog import RULES
-from pressroom.violations import Violation
 
 RULES_PATH = "policy/rules.toml"
 TERM_LISTS = ("profanity", "discriminatory", "abusive", "inflammatory", "sexual")

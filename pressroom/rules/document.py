@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from pressroom.frontmatter import KEY_LINE, MORE_LINE, Header, parse_header
+from pressroom.model.frontmatter import KEY_LINE, MORE_LINE, Header, parse_header
 from pressroom.rules.characters import fold
 from pressroom.rules.lazy import LazyPattern
 

@@ -1,15 +1,15 @@
 """392.4 front-matter rules that depend on the department's settings.
 
 Structural checks (required fields, dates, category, slug) live in the content
-model (``pressroom.content``) because the build needs them too; this module
+model (``pressroom.model.content``) because the build needs them too; this module
 adds the configurable ones.
 """
 
 from __future__ import annotations
 
+from pressroom.model.violations import Violation
 from pressroom.rules.config import RuleConfig
 from pressroom.rules.document import Document
-from pressroom.violations import Violation
 
 
 def check_summary(doc: Document, config: RuleConfig) -> list[Violation]:

@@ -5,9 +5,9 @@ time tells the author why the pasted embed or form will not appear, instead of
 letting it vanish silently.
 
 Links and images (HTML-URL) are judged on the post rendered exactly as a build
-renders it (``pressroom.markdown_render.render_for_check``), parsed by an HTML5
+renders it (``pressroom.render.markdown_render.render_for_check``), parsed by an HTML5
 tokenizer (libxml2 through lxml), with the sanitizer's own judge
-(``pressroom.sanitize.attribute_problems``): inline and reference-style links,
+(``pressroom.render.sanitize.attribute_problems``): inline and reference-style links,
 autolinks, attribute lists and raw HTML are all seen as a browser sees them.
 """
 
@@ -16,9 +16,9 @@ from __future__ import annotations
 import html
 import re
 
+from pressroom.model.violations import Violation
 from pressroom.rules.document import Document, search
 from pressroom.rules.lazy import lazy
-from pressroom.violations import Violation
 
 # (pattern, rule, message, lower-case triggers one of which every match contains)
 CHECKS = [
@@ -62,8 +62,8 @@ def check_urls(doc: Document, site_host: str = "") -> list[Violation]:
     """
     if "<" not in doc.text and "[" not in doc.text and "{" not in doc.text:
         return []  # no link, image, raw HTML or attribute list: Markdown makes no URL
-    from pressroom.markdown_render import render_for_check
-    from pressroom.sanitize import attribute_problems
+    from pressroom.render.markdown_render import render_for_check
+    from pressroom.render.sanitize import attribute_problems
 
     lines = _Lines(doc)
     problems = []

@@ -10,9 +10,9 @@ import re
 from collections.abc import Container
 from posixpath import normpath
 
+from pressroom.model.violations import Violation
 from pressroom.rules.document import Document, search
 from pressroom.rules.lazy import LazyPattern, lazy
-from pressroom.violations import Violation
 
 MARKDOWN_IMAGE = lazy(
     r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

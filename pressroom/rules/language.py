@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pressroom.model.violations import Violation
 from pressroom.rules.config import RuleConfig
 from pressroom.rules.document import Document, any_present, search
-from pressroom.violations import Violation
 
 LISTS = {
     "profanity": ("LANG-PROFANITY", "profanity"),

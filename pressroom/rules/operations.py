@@ -9,9 +9,9 @@ and publicly announced traffic enforcement (checkpoints) are fine.
 
 from __future__ import annotations
 
+from pressroom.model.violations import Violation
 from pressroom.rules.document import Document, search
 from pressroom.rules.lazy import lazy
-from pressroom.violations import Violation
 
 MARKING = lazy(
     r"(?i:\blaw enforcement sensitive\b|\bfor official use only\b|\bsensitive but unclassified\b"

@@ -7,9 +7,9 @@ selling things, personal announcements and political campaigning.
 
 from __future__ import annotations
 
+from pressroom.model.violations import Violation
 from pressroom.rules.document import Document, search
 from pressroom.rules.lazy import lazy
-from pressroom.violations import Violation
 
 FIRST_PERSON = lazy(
     r"(?<![\w'\u2019-])(?:I(?:['\u2019](?:m|ve|ll|d))?(?![\w'\u2019-])(?!-\d)"

@@ -9,11 +9,11 @@ and health details about a person.
 
 from __future__ import annotations
 
+from pressroom.model.violations import Violation
 from pressroom.rules.config import RuleConfig, digits
 from pressroom.rules.document import Document, search, search_around, search_digits
 from pressroom.rules.juveniles import find_juveniles
 from pressroom.rules.lazy import lazy
-from pressroom.violations import Violation
 
 SSN = lazy(r"(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])")
 SSN_NAMED = lazy(r"(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})\b")

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from markupsafe import Markup
 from unidecode import unidecode
 
-from pressroom.violations import Violation
+from pressroom.model.violations import Violation
 
 # pelican.settings.DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"]
 SUBSTITUTIONS = (

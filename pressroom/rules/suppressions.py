@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pressroom.frontmatter import split_lines
+from pressroom.model.frontmatter import split_lines
+from pressroom.model.violations import Violation
 from pressroom.rules.catalog import RULES
 from pressroom.rules.lazy import lazy
-from pressroom.violations import Violation
 
 PATTERN = lazy(
     r"<!--\s*pressroom:\s*allow\s+(?P<ids>[A-Za-z0-9-]+(?:\s*,\s*[A-Za-z0-9-]+)*)"

@@ -12,7 +12,7 @@ import logging
 from pelican import signals
 from pelican.urlwrappers import Category
 
-from pressroom.categories import SLUGS
+from pressroom.model.categories import SLUGS
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Site-wide and per-category RSS 2.0 and Atom feeds, written with feedgen.
 
-Pelican's own feeds are switched off (``pressroom.site.enforced``); the feed
+Pelican's own feeds are switched off (``pressroom.render.site.enforced``); the feed
 documents come from ``pressroom.adapter.feeds.render_feeds``. Files:
 ``feeds/all.{rss,atom}.xml`` and ``feeds/<category>.{rss,atom}.xml`` for each
 of the eight categories, even when empty.
@@ -14,7 +14,7 @@ from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
 from pressroom.adapter.session import posts_of
-from pressroom.categories import CATEGORIES
+from pressroom.model.categories import CATEGORIES
 
 FEED_DIR = "feeds"
 

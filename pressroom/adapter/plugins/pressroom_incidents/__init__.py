@@ -9,7 +9,7 @@ From the build session's validated posts and "now" (``pressroom.adapter.session`
 * ``cap/<slug>.xml`` for every public safety alert and ``cap/index.atom``, the index
   of active alerts (ended ones drop off 48 hours after they end).
 
-The decisions are the core's (``pressroom.incidents``, ``pressroom.cap``).
+The decisions are the core's (``pressroom.model.incidents``, ``pressroom.render.cap``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pelican import signals
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
 from pressroom.adapter.session import build_time, posts_of
 from pressroom.adapter.writer import write_output
-from pressroom.cap import CapSite, cap_document, identifier
-from pressroom.incidents import active_threads, in_cap_index, threads
+from pressroom.model.incidents import active_threads, in_cap_index, threads
+from pressroom.render.cap import CapSite, cap_document, identifier
 
 logger = logging.getLogger(__name__)
 CAP_DIR = "cap"

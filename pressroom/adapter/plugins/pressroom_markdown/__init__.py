@@ -1,7 +1,7 @@
 """Markdown reading without a new Markdown instance per file, from a parallel pre-render.
 
 ``pressroom build`` renders every post on all cores first
-(``pressroom.markdown_render.render_many``) and passes the results as
+(``pressroom.render.markdown_render.render_many``) and passes the results as
 the build session's ``rendered``; this reader takes a post's HTML and formatted fields from
 there, and renders anything else itself with reusable instances. Metadata is
 processed by Pelican's own code, so dates, tags and categories are Pelican's.
@@ -16,7 +16,7 @@ from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
 from pressroom.adapter.session import session_of
-from pressroom.markdown_render import Renderer
+from pressroom.render.markdown_render import Renderer
 
 logger = logging.getLogger(__name__)
 

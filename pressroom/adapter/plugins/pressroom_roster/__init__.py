@@ -13,7 +13,7 @@ from pathlib import Path
 from pelican import signals
 
 from pressroom.adapter.session import session_of
-from pressroom.roster import ROSTER_PATH, Roster, parse_roster
+from pressroom.model.roster import ROSTER_PATH, Roster, parse_roster
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """392.5.1: raw HTML in posts is sanitized before any page or feed uses it.
 
-The rule itself is ``pressroom.sanitize.sanitize_html``. ``pressroom build``
+The rule itself is ``pressroom.render.sanitize.sanitize_html``. ``pressroom build``
 applies it while rendering Markdown on all cores (the build session's ``sanitized``
 lists those files); this plugin applies it to everything else — pages, and articles
 read any other way — as soon as they are read.
@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from pelican import signals
 
 from pressroom.adapter.session import session_of
-from pressroom.sanitize import sanitize_html
+from pressroom.render.sanitize import sanitize_html
 
 
 def _clean(content, host: str) -> None:

@@ -1,0 +1,315 @@
+"""392.4: the content model — a post, its front matter, and what makes it valid.
+
+``parse_post`` turns the bytes of a Markdown file into a ``Post`` (or nothing)
+plus violations; it never raises for bad content. ``check_collection`` finds
+problems that only show across posts (two posts claiming one URL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+
+from pressroom.model.categories import BY_SLUG, SLUGS
+from pressroom.model.dates import DATE_HELP, parse_datetime
+from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
+from pressroom.model.roster import ROSTER_PATH, Roster
+from pressroom.model.violations import Violation
+from pressroom.rules.characters import control_problems, header_lines
+from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
+
+REQUIRED = ("title", "date", "category", "author", "summary")
+OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident")
+# Real-time safety information (392.4 e): CAP 1.2 vocabularies, so alerts feed aggregators.
+ALERT_FIELDS = ("event", "urgency", "severity", "certainty", "response", "instruction",
+                "polygon", "circle")
+CAP_VALUES = {
+    "urgency": ("Immediate", "Expected", "Future", "Past", "Unknown"),
+    "severity": ("Extreme", "Severe", "Moderate", "Minor", "Unknown"),
+    "certainty": ("Observed", "Likely", "Possible", "Unlikely", "Unknown"),
+    "response": ("Shelter", "Evacuate", "Prepare", "Execute", "Avoid", "Monitor", "Assess",
+                 "AllClear", "None"),
+}
+ALERT_DEFAULTS = {"urgency": "Immediate", "severity": "Moderate", "certainty": "Observed",
+                  "response": "Monitor", "event": "Police activity"}
+_POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
+POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
+CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
+INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# 392.5: removal from public view, withdrawal of outdated items, and corrections.
+LIFECYCLE_FIELDS = ("retraction", "retracted", "retraction-reason", "reported-by", "correction")
+RETRACTIONS = ("remove", "withdraw")
+KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS + LIFECYCLE_FIELDS
+STATUSES = ("published", "draft")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 120
+MAX_BYTES = 2_000_000  # a post larger than this is not a post
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post as the department wrote it; ``path`` is relative to the repo root."""
+
+    path: str
+    slug: str
+    title: str
+    date: datetime
+    category: str
+    author: str
+    summary: str
+    body: str
+    body_line: int
+    tags: tuple[str, ...] = ()
+    modified: datetime | None = None
+    status: str = "published"
+    expires: datetime | None = None
+    area: str = ""
+    incident: str = ""
+    alert: dict[str, str] = field(default_factory=dict, compare=False)  # CAP values, defaulted
+    retraction: str = ""  # "remove" or "withdraw" (392.5)
+    retracted: datetime | None = None
+    retraction_reason: str = ""
+    reported_by: str = ""
+    correction: str = ""  # the change note shown with Modified
+    fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
+    header: Header | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def updated(self) -> datetime:
+        """When the post last changed for readers: ``Modified``, a withdrawal, or ``Date``."""
+        moments = [self.date, self.modified]
+        if self.retraction == "withdraw":
+            moments.append(self.retracted)
+        return max(m for m in moments if m is not None)
+
+    def is_public(self, now: datetime) -> bool:
+        """Published, due and not removed: drafts, embargoed and removed posts never show."""
+        return self.status == "published" and self.date <= now and self.retraction != "remove"
+
+    @property
+    def removed(self) -> bool:
+        return self.retraction == "remove"
+
+    def line_of(self, name: str) -> int:
+        found = self.fields.get(name)
+        return found.line if found else 1
+
+
+def decode(path: str, data: bytes) -> tuple[str | None, list[Violation]]:
+    """Bytes to text, refusing what is not a UTF-8 text file of sensible size."""
+    if len(data) > MAX_BYTES:
+        return None, [Violation(path, 1, "FILE-SIZE",
+                                f"{len(data):,} bytes is too large for a post "
+                                f"(limit {MAX_BYTES:,})")]
+    if b"\x00" in data:
+        return None, [Violation(path, 1, "FILE-TEXT", "not a text file (contains NUL bytes)")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        message = f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+        return None, [Violation(path, line, "FILE-ENCODING", message)]
+    return text, []
+
+
+def slug_for(path: str, explicit: str) -> str:
+    """The explicit ``Slug:``, else the file name without its extension."""
+    if explicit:
+        return explicit
+    name = path.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0] if "." in name[1:] else name
+    return stem
+
+
+def parse_post(path: str, data: bytes, tz: tzinfo) -> tuple[Post | None, list[Violation]]:
+    """Parse and validate a post's front matter; a Post is returned only when it is usable."""
+    text, problems = decode(path, data)
+    if text is None:
+        return None, problems
+    return parse_text(path, text, tz)
+
+
+def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Violation]]:
+    """``parse_post`` for text that is already decoded."""
+    problems: list[Violation] = []
+    if not text.strip():
+        return None, [Violation(path, 1, "FRONT-EMPTY", "the file is empty")]
+
+    header = parse_header(text)
+    fields = header.fields
+    # Characters no page or feed can carry would stop every build: refuse them here, where
+    # check and build both pass, naming the file and line.
+    problems += control_problems(path, text, header_lines(
+        ((f.name, f.line) for f in [*fields.values(), *header.duplicates]), header.body_line))
+    for dup in header.duplicates:
+        problems.append(Violation(path, dup.line, "FRONT-DUPLICATE",
+                                  f"'{dup.name}' is given twice; keep one"))
+    for name, item in fields.items():
+        if name not in KNOWN:
+            problems.append(Violation(path, item.line, "FRONT-UNKNOWN",
+                                      f"unknown field '{item.name}' "
+                                      f"(known: {', '.join(k.title() for k in KNOWN)})"))
+    first_body = header.body_line
+    for name in REQUIRED:
+        if name not in fields or not fields[name].value:
+            line = fields[name].line if name in fields else header.last_line
+            problems.append(Violation(path, line, "FRONT-REQUIRED",
+                                      f"'{name.title()}' is required"))
+
+    def date_field(name: str) -> datetime | None:
+        item = fields.get(name)
+        if item is None or not item.value:
+            return None
+        parsed = parse_datetime(item.value, tz)
+        if parsed is None:
+            problems.append(Violation(path, item.line, "FRONT-DATE",
+                                      f"{item.value!r} is not a date ({DATE_HELP})"))
+        return parsed
+
+    date = date_field("date")
+    modified = date_field("modified")
+    expires = date_field("expires")
+    retracted = date_field("retracted")
+    problems.extend(_lifecycle_problems(path, fields))
+    if date and modified and modified < date:
+        problems.append(Violation(path, fields["modified"].line, "FRONT-DATE",
+                                  "'Modified' is earlier than 'Date'"))
+    if date and expires and expires <= date:
+        problems.append(Violation(path, fields["expires"].line, "FRONT-DATE",
+                                  "'Expires' must be later than 'Date'"))
+
+    category = fields["category"].value if "category" in fields else ""
+    if category and category not in BY_SLUG:
+        problems.append(Violation(path, fields["category"].line, "FRONT-CATEGORY",
+                                  f"{category!r} is not one of the eight kinds of content "
+                                  f"(392.4): {', '.join(SLUGS)}"))
+
+    if category == "safety-alerts" and "expires" not in fields:
+        problems.append(Violation(path, fields["category"].line, "FRONT-EXPIRES",
+                                  "a safety alert needs 'Expires:' (when it stops being "
+                                  "current), e.g. Expires: 2026-11-24 22:00"))
+
+    for name in ALERT_FIELDS:
+        if name in fields and category != "safety-alerts":
+            problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
+                                      f"'{fields[name].name}' belongs to safety-alerts posts only"))
+    for name, allowed in CAP_VALUES.items():
+        if name in fields and fields[name].value not in allowed:
+            problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
+                                      f"{fields[name].value!r} is not a CAP {name} "
+                                      f"(use: {', '.join(allowed)})"))
+    if "polygon" in fields and not _closed_polygon(fields["polygon"].value):
+        problems.append(Violation(path, fields["polygon"].line, "FRONT-ALERT",
+                                  "Polygon is 'lat,lon lat,lon ...' with at least four points, "
+                                  "the last equal to the first"))
+    if "incident" in fields and not INCIDENT_ID.match(fields["incident"].value):
+        problems.append(Violation(path, fields["incident"].line, "FRONT-ALERT",
+                                  "Incident is an id of letters, digits, '.', '_' or '-', "
+                                  "e.g. 2026-1124-elm"))
+    if "circle" in fields and not CIRCLE.match(fields["circle"].value):
+        problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
+                                  "Circle is 'lat,lon radius-in-km', e.g. 34.13,-117.90 0.5"))
+
+    status = fields["status"].value.lower() if "status" in fields else "published"
+    if status not in STATUSES:
+        problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
+                                  f"{status!r} is not a status (use: {', '.join(STATUSES)})"))
+
+    slug = slug_for(path, fields["slug"].value if "slug" in fields else "")
+    if not SLUG.match(slug):
+        where = fields["slug"].line if "slug" in fields else 1
+        source = "'Slug'" if "slug" in fields else "the file name"
+        problems.append(Violation(path, where, "FRONT-SLUG",
+                                  f"{source} gives slug {slug!r}; use lower-case words "
+                                  f"joined by '-', e.g. road-closure-main-street"))
+    elif len(slug) > MAX_SLUG:  # the slug is a folder name: a file system allows 255 bytes
+        where = fields["slug"].line if "slug" in fields else 1
+        problems.append(Violation(path, where, "FRONT-SLUG",
+                                  f"slug of {len(slug)} characters is too long for an address "
+                                  f"(at most {MAX_SLUG}); shorten it"))
+
+    tags = tuple(t.strip() for t in fields["tags"].value.split(",") if t.strip()) \
+        if "tags" in fields else ()
+    if "tags" in fields:  # a tag's slug is the address of its page
+        problems += check_tag_slugs(path, fields["tags"].value, fields["tags"].line)
+
+    if problems:
+        return None, problems
+    assert date is not None  # required and valid, or we returned above
+    lines = split_lines(text)
+    return Post(
+        path=path, slug=slug, title=fields["title"].value, date=date, category=category,
+        author=fields["author"].value, summary=fields["summary"].value,
+        body="\n".join(lines[first_body - 1:]), body_line=first_body, tags=tags,
+        modified=modified, status=status, expires=expires,
+        area=fields["area"].value if "area" in fields else "",
+        incident=fields["incident"].value if "incident" in fields else "",
+        alert={name: fields[name].value if name in fields else ALERT_DEFAULTS.get(name, "")
+               for name in ALERT_FIELDS} if category == "safety-alerts" else {},
+        retraction=fields["retraction"].value.lower() if "retraction" in fields else "",
+        retracted=retracted,
+        retraction_reason=fields["retraction-reason"].value if "retraction-reason" in fields
+        else "",
+        reported_by=fields["reported-by"].value if "reported-by" in fields else "",
+        correction=fields["correction"].value if "correction" in fields else "",
+        fields=dict(fields), header=header,
+    ), []
+
+
+def _lifecycle_problems(path: str, fields: dict[str, Field]) -> list[Violation]:
+    """A retraction names its kind, date, reason and reporter; a correction has Modified."""
+    problems = []
+    if "retraction" in fields:
+        kind = fields["retraction"]
+        if kind.value.lower() not in RETRACTIONS:
+            problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
+                                      f"{kind.value!r} is not a retraction (use: remove, "
+                                      f"withdraw)"))
+        for needed in ("retracted", "retraction-reason", "reported-by"):
+            if needed not in fields or not fields[needed].value:
+                problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
+                                          f"a retraction needs '{needed.title()}:' "
+                                          f"(pressroom retract fills it in)"))
+    elif any(name in fields for name in ("retracted", "retraction-reason", "reported-by")):
+        item = next(fields[n] for n in ("retracted", "retraction-reason", "reported-by")
+                    if n in fields)
+        problems.append(Violation(path, item.line, "FRONT-RETRACTION",
+                                  f"'{item.name}' without 'Retraction: remove' or 'withdraw'"))
+    if "correction" in fields and "modified" not in fields:
+        problems.append(Violation(path, fields["correction"].line, "FRONT-RETRACTION",
+                                  "a Correction note needs 'Modified:' (when it was corrected)"))
+    return problems
+
+
+def _closed_polygon(value: str) -> bool:
+    points = value.split()
+    return bool(POLYGON.match(value)) and points[0] == points[-1]
+
+
+def check_author(post: Post, roster: Roster) -> list[Violation]:
+    """392.3: only members the Chief authorized (the roster) may post (or report a post)."""
+    problems = []
+    if post.author not in roster:
+        problems.append(Violation(post.path, post.line_of("author"), "FRONT-AUTHOR",
+                                  f"{post.author!r} is not a member id in {ROSTER_PATH} (392.3)"))
+    if post.reported_by and post.reported_by not in roster:
+        problems.append(Violation(post.path, post.line_of("reported-by"), "FRONT-RETRACTION",
+                                  f"Reported-By {post.reported_by!r} is not a member id in "
+                                  f"{ROSTER_PATH}"))
+    return problems
+
+
+def check_collection(posts: Iterable[Post]) -> list[Violation]:
+    """Problems only visible across posts: a slug is the post's public identity."""
+    seen: dict[str, Post] = {}
+    posts = sorted(posts, key=lambda p: p.path)
+    problems: list[Violation] = check_tag_collisions(posts)
+    for post in posts:
+        first = seen.setdefault(post.slug, post)
+        if first is not post:
+            problems.append(Violation(post.path, post.line_of("slug"), "FRONT-SLUG-DUPLICATE",
+                                      f"slug {post.slug!r} is already used by {first.path}; "
+                                      f"add a distinct 'Slug:'"))
+    return problems

@@ -1,0 +1,139 @@
+"""``pressroom publish`` and ``pressroom due``: time-driven publishing for a static site.
+
+A static site changes by itself only when it is rebuilt: an embargoed post falls
+due, an alert expires and must leave the banner. ``publish`` is safe to run from
+cron or a systemd timer: it takes a lock, verifies the approvals on main (392.3),
+copies exactly that commit's files out of git (never the working folder), checks
+the content rules (392.5), builds, and swaps the site in atomically — or changes
+nothing and says why. ``due`` says
+when the next such change is, so a timer can be set precisely.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pressroom.approvals.verification import verify_history
+from pressroom.build.run import BuildResult, build_site
+from pressroom.cache import folder as cache_folder
+from pressroom.checking.repo import site_timezone
+from pressroom.model.content import Post
+from pressroom.model.incidents import upcoming_changes
+from pressroom.model.violations import InputError
+from pressroom.publishing.output_lock import output_lock
+from pressroom.publishing.published_tree import FOLDER, export_tree
+from pressroom.publishing.release_folders import DEFAULT_KEEP
+from pressroom.repo.gitio import GitError, git_text, is_ancestor, is_branch_name
+from pressroom.repo.sources import load_sources
+
+# The public deployment links with absolute URLs on the department's address.
+PUBLIC_SETTINGS = {"RELATIVE_URLS": False}
+
+
+def due(repo: Path, now: datetime, posts: Iterable[Post] | None = None
+        ) -> list[tuple[datetime, str]]:
+    """Upcoming self-changes of the published site, soonest first.
+
+    ``posts``: the validated posts when the caller has them (a build just read them).
+    """
+    tz = site_timezone(repo)  # no Pelican needed to answer "when"
+    if posts is None:
+        posts = load_sources(repo, tz, light=True).posts
+    return [(moment.astimezone(tz), why) for moment, why in upcoming_changes(posts, now)]
+
+
+@dataclass
+class Published:
+    ok: bool
+    problems: list[str] = field(default_factory=list)
+    build: BuildResult | None = None
+    next_change: tuple[datetime, str] | None = None
+    commit: str = ""  # the verified commit that was built
+
+
+def published_record(target: Path) -> Path:
+    """Beside the site: the commit the live site was last published from."""
+    return target.parent / f".{target.name}.published"
+
+
+def _behind_the_live_site(repo: Path, target: Path, commit: str) -> str:
+    """Why ``commit`` may not replace what is live, or "".
+
+    A clone whose main is behind would put back what was since removed (392.5): a
+    retracted post, and take down newer approved posts. The live site may only move
+    forward along main's history (or stay where it is, for time-driven rebuilds).
+    """
+    try:
+        live = json.loads(published_record(target).read_text(encoding="utf-8"))["commit"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    if not isinstance(live, str) or live == commit or is_ancestor(repo, live, commit):
+        return ""
+    return (f"the live site was published from {live[:7]}, which is not in the history of "
+            f"main here ({commit[:7]}): this clone is behind or has another history. Run "
+            f"`git pull --ff-only` and publish again (publishing older content would bring "
+            f"back what was since removed)")
+
+
+def _record_published(target: Path, commit: str) -> None:
+    record = published_record(target)
+    tmp = record.with_name(record.name + ".tmp")
+    tmp.write_text(json.dumps({"commit": commit}) + "\n", encoding="utf-8")
+    os.replace(tmp, record)
+
+
+def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
+            platform: bool = False, progress: Callable[[str], None] = lambda m: None,
+            keep_releases: int = DEFAULT_KEEP) -> Published:
+    """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
+
+    Under the target's lock (``output_lock``, the one ``build`` and
+    ``rollback`` take; the build inside re-enters it): a second run fails fast.
+    """
+    target = target.absolute()
+    with output_lock(target):
+        return _publish(repo, target, now, branch, platform, progress, keep_releases)
+
+
+def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
+             progress: Callable[[str], None],
+             keep_releases: int = DEFAULT_KEEP) -> Published:
+    """Build exactly the tree of the commit that verified: read from git, never the folder.
+
+    The publishing checkout may hold untracked, ignored or edited files, or be on
+    another branch: none of that reaches the public. The commit is resolved once and
+    that same commit is verified, exported and built.
+    """
+    if not is_branch_name(repo, branch):
+        raise InputError(f"{branch!r} is not a branch name (publish builds a branch, e.g. "
+                         f"main; not a reflog entry such as main@{{1}}, a tag or a commit)")
+    try:
+        commit = git_text(repo, "rev-parse", "--verify", "--quiet",
+                          f"refs/heads/{branch}^{{commit}}")
+    except GitError as exc:
+        raise InputError(f"{repo}: no branch {branch!r} to publish ({exc})") from exc
+    behind = _behind_the_live_site(repo, target, commit)
+    if behind:
+        return Published(False, [behind])
+    progress(f"Verifying approvals on {branch} ({commit[:7]})")
+    verified = verify_history(repo, commit, platform=platform)
+    if not verified.ok:
+        return Published(False, [str(p) for p in verified.problems])
+    progress(f"Reading the files of {commit[:7]} from git")
+    tree = cache_folder(repo) / FOLDER
+    problems = export_tree(repo, commit, tree)
+    if problems:
+        return Published(False, [str(p) for p in problems])
+    progress("Checking content rules and building the site")
+    built = build_site(tree, target, now=now, progress=progress, overrides=PUBLIC_SETTINGS,
+                       keep_releases=keep_releases)
+    if not built.ok:
+        return Published(False, [str(p) for p in built.problems], built)
+    _record_published(target, commit)
+    changes = due(tree, now, built.validated)
+    return Published(True, [], built, changes[0] if changes else None, commit)
