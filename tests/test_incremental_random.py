@@ -1,5 +1,5 @@
-"""A seeded random sequence of edits: after every one, the warm build writes exactly what a
-full build writes.
+"""A seeded random sequence of edits: after every build step, the warm build writes exactly
+what a full build writes.
 
 ``test_incremental.py`` walks one hand-written story through twin departments; this test
 lets a seeded generator write the story instead, on a generated department
@@ -8,18 +8,33 @@ incident alerts with their updates and all-clears, expiries and embargoes passin
 clock moves (a few minutes every step, sometimes days), drafts published, posts deleted,
 removed, withdrawn and corrected, tags renamed, categories changed — and, less often, a
 page, an image or ``policy/site.toml``, which need a full build, so the sequence crosses
-full builds too. Each step is applied to both twins; the warm twin is built normally (and
-must have built warm when only posts or the clock changed), the full twin with
-``full=True``, and the two live releases are compared file by file, byte for byte. Now
-and then a step writes a post the content rules refuse (an unknown category, say): both
-twins must refuse it alike and leave both sites as they were; it is then undone. Every
-other step must build.
+full builds too. That is 23 kinds of edit, plus one the rules refuse.
 
-Bounded by default: ``PRESSROOM_RANDOM_STEPS`` steps (12) on ``PRESSROOM_RANDOM_POSTS``
-posts (150); ``PRESSROOM_LONG_TESTS=1`` makes it 60 steps on 300 posts, every kind of
-step at least once. The default run replays seed 392; the long run
-(``PRESSROOM_LONG_TESTS=1``) draws a fresh seed, printed (``pytest -s``) and named in every
-failure; ``PRESSROOM_RANDOM_SEED=N`` replays any.
+A build step applies a few edits (two to five, drawn; fewer just before a refused one) to
+both twins, in order, each seeing the ones before it; then it builds: the warm twin
+normally, the full twin with ``full=True``, and the two live releases are compared file by
+file, byte for byte. The warm twin must build warm exactly when the step's edits
+touched only posts or the clock, and in full when one of them touched a page, an image or
+``policy/site.toml``. A refused edit (a post the content rules refuse: an unknown category,
+say) is a step of its own: both twins must refuse it alike and leave both sites as they
+were; it is then undone. Every other step must build. Each step's line (printed, and in
+every failure message) names the seed, the step's number, every edit it applied (kind and
+file) and the clock.
+
+The first edits run every kind once (the edits a kind needs first, such as an open
+incident for an all-clear, come before it); the rest are drawn by weight; the test fails
+naming any kind that never ran. Bounded by default: at least ``PRESSROOM_RANDOM_EDITS``
+edits (60) on ``PRESSROOM_RANDOM_POSTS`` posts (250), seed 392: about twenty steps, 80 s
+on two shared cores. ``PRESSROOM_LONG_TESTS=1`` makes it 240 edits on 400 posts with a
+fresh seed, printed (``pytest -s``) and named in every failure. To replay a failure::
+
+    PRESSROOM_RANDOM_SEED=N PRESSROOM_RANDOM_EDITS=E PRESSROOM_RANDOM_POSTS=P \\
+        pytest -s tests/test_incremental_random.py
+
+with the seed, edits and posts the failing run printed on its first line. The sequence
+depends only on the seed and the number of posts: fewer edits replay its beginning, so
+``PRESSROOM_RANDOM_EDITS`` can stop it just after the failing step (the first round of
+every kind still runs).
 """
 
 from __future__ import annotations
@@ -29,6 +44,7 @@ import os
 import random
 import shutil
 import sys
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,8 +58,9 @@ sys.path.insert(0, str(PROJECT / "scripts"))
 from gen_department import PNG, STREETS, TOPICS, _sentence, generate  # noqa: E402
 
 LONG = os.environ.get("PRESSROOM_LONG_TESTS") == "1"
-STEPS = int(os.environ.get("PRESSROOM_RANDOM_STEPS") or (60 if LONG else 12))
-POSTS = int(os.environ.get("PRESSROOM_RANDOM_POSTS") or (300 if LONG else 150))
+EDITS = int(os.environ.get("PRESSROOM_RANDOM_EDITS") or (240 if LONG else 60))
+POSTS = int(os.environ.get("PRESSROOM_RANDOM_POSTS") or (400 if LONG else 250))
+PER_STEP = (2, 5)  # edits a build step applies: drawn between these, both included
 START = datetime(2026, 11, 1, 12, 0, tzinfo=LA)  # gen_department's archive ends at 9:00
 CATEGORIES = [slug for slug in TOPICS if slug != "safety-alerts"]  # no alert fields needed
 NEW_TAGS = ["road safety", "community meeting", "public safety", "holiday", "youth",
@@ -77,11 +94,16 @@ class Post:
 
 @dataclass
 class Step:
-    kind: str
-    what: str
+    """The edits one build step applies, and what they add up to in files."""
+
+    edits: list[tuple[str, str]] = field(default_factory=list)  # (kind, what it touched)
     warm: bool = True  # only posts or the clock changed: the warm build must be warm
     valid: bool = True  # False: the content rules must refuse it
     files: dict[str, bytes | None] = field(default_factory=dict)  # path -> bytes, None: delete
+
+    def __str__(self) -> str:
+        return f"{len(self.edits)} edit(s): " + "; ".join(f"{kind} {what}"
+                                                          for kind, what in self.edits)
 
 
 class Sequence:
@@ -305,10 +327,10 @@ class Sequence:
 
     def invalid(self, step: Step) -> str | None:
         """A post the content rules refuse: both twins must refuse it and change nothing."""
-        step.valid = False
         rel = self._pick(self._plain)
         if rel is None:
             return None
+        step.valid = False
         post = self.posts[rel]
         rule, name, value = self.rng.choice([
             ("FRONT-CATEGORY", "Category", "gossip"), ("FRONT-AUTHOR", "Author", "nobody"),
@@ -351,11 +373,9 @@ class Sequence:
     NEEDS = {"alert_update": "new_alert", "all_clear": "new_alert",
              "expiry": "new_alert", "embargo_due": "new_embargoed", "publish_draft": "new_draft"}
 
-    def plan(self, steps: int) -> list[str]:
-        """The first kinds to run: every kind once (enablers first) when there are steps
-        enough; the rest are drawn by weight."""
-        if steps < len(self.KINDS):
-            return []
+    def plan(self) -> list[str]:
+        """The first kinds to run: every kind once (enablers first); the rest are drawn by
+        weight."""
         first = sorted(set(self.KINDS) - set(self.NEEDS))
         then = sorted(self.NEEDS)
         self.rng.shuffle(first)
@@ -363,19 +383,26 @@ class Sequence:
         return first + then
 
     def next(self, planned: list[str]) -> Step:
+        """The next build step: a few edits, in order, each seeing the ones before it. A
+        refused edit is a step of its own, so the refusal is all the step shows."""
         self.now += timedelta(minutes=self.rng.randrange(1, 15))  # the clock always moves
         kinds, weights = zip(*self.KINDS.items(), strict=True)
-        while True:
+        step, size = Step(), self.rng.randint(*PER_STEP)
+        while len(step.edits) < size:
             from_plan = bool(planned)
             kind = planned.pop(0) if from_plan else self.rng.choices(kinds, weights)[0]
-            step = Step(kind, "")
+            if kind == "invalid" and step.edits:  # the next step is the refused one
+                planned.insert(0, kind)
+                break
             what = getattr(self, kind)(step)
             if what is not None:
-                step.what = what
-                return step
-            if from_plan and kind in self.NEEDS:  # its enabler now, the planned kind next
+                step.edits.append((kind, what))
+                if not step.valid:
+                    break
+            elif from_plan and kind in self.NEEDS:  # its enabler now, the planned kind next
                 planned.insert(0, self.NEEDS[kind])
                 planned.insert(1, kind)
+        return step
 
 
 def site_toml(name: str) -> str:
@@ -412,8 +439,8 @@ class RandomTwins:
                 path = root / rel
                 if root is self.warm:
                     undo[rel] = path.read_bytes() if path.exists() else None
-                if data is None:
-                    path.unlink()
+                if data is None:  # missing_ok: a post written and deleted in one step
+                    path.unlink(missing_ok=True)
                 else:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     path.write_bytes(data)
@@ -450,7 +477,8 @@ def test_random_edits_build_warm_exactly_as_in_full(tmp_path: Path) -> None:
     # a fresh seed each time, so repeated long runs explore new sequences.
     fresh = random.SystemRandom().randrange(10**6) if LONG else 392
     seed = int(os.environ.get("PRESSROOM_RANDOM_SEED") or fresh)
-    print(f"\nPRESSROOM_RANDOM_SEED={seed} ({STEPS} steps on {POSTS} posts)")
+    print(f"\nPRESSROOM_RANDOM_SEED={seed} PRESSROOM_RANDOM_EDITS={EDITS} "
+          f"PRESSROOM_RANDOM_POSTS={POSTS}")
     rng = random.Random(seed)
     twins = RandomTwins(tmp_path, POSTS, seed)
     sequence = Sequence(twins.template, rng)
@@ -459,14 +487,15 @@ def test_random_edits_build_warm_exactly_as_in_full(tmp_path: Path) -> None:
     assert tree_digest(twins.sites()[0]) == tree_digest(twins.sites()[1]), \
         differences(*twins.sites())
 
-    planned = sequence.plan(STEPS)
-    ran: list[str] = []
-    refused = 0
-    for number in range(1, STEPS + 1):
+    planned = sequence.plan()
+    built: Counter[str] = Counter()  # kind -> edits of that kind in steps that built
+    refused = full_steps = number = 0
+    while sum(built.values()) + refused < EDITS or planned:
+        number += 1
         before = tree_digest(twins.sites()[0])
         snapshot = (dict(sequence.posts), {k: list(v) for k, v in sequence.incidents.items()})
         step = sequence.next(planned)
-        where = f"seed {seed}, step {number}: {step.kind} {step.what} at {sequence.now}"
+        where = f"seed {seed} ({POSTS} posts), step {number}: {step} at {sequence.now}"
         print(where)
         undo = twins.apply(step.files)
         warm, full = twins.build(sequence.now)
@@ -474,7 +503,8 @@ def test_random_edits_build_warm_exactly_as_in_full(tmp_path: Path) -> None:
         if not step.valid:  # the content rules refused the step: cleanly, in both twins
             assert not full.ok, where
             rules = {p.rule_id for p in warm.problems}
-            assert step.what.endswith(tuple(f"({rule})" for rule in rules)), (where, rules)
+            assert step.edits[-1][1].endswith(tuple(f"({rule})" for rule in rules)), \
+                (where, rules)
             assert {(p.path, p.rule_id) for p in warm.problems} == \
                 {(p.path, p.rule_id) for p in full.problems}, where
             assert tree_digest(twins.sites()[0]) == before == tree_digest(twins.sites()[1]), \
@@ -483,16 +513,18 @@ def test_random_edits_build_warm_exactly_as_in_full(tmp_path: Path) -> None:
             twins.apply(undo)
             sequence.posts, sequence.incidents = snapshot
             refused += 1
-            ran.append(step.kind)
             continue
         assert full.ok, (where, full.problems[:3])
+        # Warm exactly when no edit of the step touched a page, an image or the settings.
         assert warm.incremental is step.warm, (where, warm.full_reason)
         assert not full.incremental, where
         site = tree_digest(twins.sites()[0])
         assert site == tree_digest(twins.sites()[1]), f"{where}\n{differences(*twins.sites())}"
         assert warm.files == len(site), where
-        ran.append(step.kind)
-    print(f"seed {seed}: {len(ran) - refused} steps built, {refused} refused; "
-          f"kinds: {sorted(set(ran))}")
-    if len(Sequence.KINDS) <= STEPS and not planned:  # the first round ran to its end
-        assert set(ran) == set(Sequence.KINDS), f"seed {seed}: {set(Sequence.KINDS) - set(ran)}"
+        built.update(kind for kind, _ in step.edits)
+        full_steps += not step.warm
+    print(f"seed {seed}: {number} steps, {sum(built.values())} edits built "
+          f"({full_steps} steps in full), {refused} refused; kinds: {dict(sorted(built.items()))}")
+    missing = set(Sequence.KINDS) - set(built) - {"invalid"}
+    assert not missing, f"seed {seed}: these kinds of edit never built: {sorted(missing)}"
+    assert refused, f"seed {seed}: no edit of kind 'invalid' was refused"
