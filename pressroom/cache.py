@@ -112,6 +112,7 @@ def code_roots() -> list[Path]:
     """The folders of pressroom's own code: the package, and the plugins and theme it
     builds with (found where ``pressroom.render.site`` finds them, inside the package or not)."""
     from pressroom.render import site
+
     package = Path(__file__).resolve().parent
     roots = [package]
     for extra in (Path(site.PLUGINS_PATH).resolve(), Path(site.THEME_PATH).resolve()):

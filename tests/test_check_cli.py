@@ -142,6 +142,7 @@ def test_named_file_reusing_a_slug_outside_git(repo):
 def test_results_are_reused_only_while_nothing_they_depend_on_changed(repo, monkeypatch):
     """The check cache: same bytes and same rules -> the stored result, else a new check."""
     from pressroom.checking import repo as checking
+
     repo.post("2026/closure.md")
     repo.post("2026/robbery.md", post_text(title="Robbery", body="It was at 412 Elm St."))
     first = check(repo)

@@ -125,6 +125,7 @@ def rollback_command(target: Path | None, output: Path | None, to: str | None,
       pressroom rollback --target /var/www/pd --to 20261124T184500Z-41
     """
     from pressroom.publishing import releases
+
     if target is not None and output is not None:
         raise UsageProblem("give --target or --output, not both")
     site = target or output or Path("output")

@@ -117,6 +117,7 @@ def cache_key(markdown_settings: dict[str, Any], formatted: Sequence[str],
     without a version bump must not leave unsafe HTML in the cache.
     """
     from pressroom.render import sanitize
+
     return cache.key(CACHE_FILE, repr(sorted(options(markdown_settings).items(),
                                              key=lambda kv: kv[0])),
                      repr(tuple(formatted)), repr(sanitize_host),
