@@ -232,3 +232,44 @@ def test_publish_takes_only_a_branch_name(tmp_path, keys_dir, branch):
                                       str(tmp_path / "www"), "--branch", branch])
     assert result.exit_code == 2 and "not a branch name" in result.output, result.output
     assert not (tmp_path / "www").exists()
+
+
+@pytest.mark.parametrize("where", ["content/www", "content", "policy/site", ".git/www", "."])
+def test_publish_and_build_refuse_a_site_inside_the_repository_and_leave_nothing(
+        tmp_path, keys_dir, where):
+    """publish once wrote the live site into content/ (build refused it): every later check
+    then failed on the site's own files. A refused path leaves nothing, not even a lock."""
+    from click.testing import CliRunner
+    from gitdept import Department
+
+    from pressroom.cli import cli
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    before = sorted(p.relative_to(dept.root) for p in dept.root.rglob("*"))
+    for command in (["publish", "--target"], ["build", "--output"]):
+        result = CliRunner().invoke(cli, [command[0], "--repo", str(dept.root), command[1],
+                                          str(dept.root / where)])
+        assert result.exit_code == 2, result.output
+        assert "must not contain" in result.output and "Traceback" not in result.output
+    assert sorted(p.relative_to(dept.root) for p in dept.root.rglob("*")) == before
+
+
+def test_a_refused_build_or_rollback_leaves_no_lock_file(tmp_path, repo):
+    """From a subfolder, at a folder in the way, or with no site: exit 2 and no trace."""
+    from click.testing import CliRunner
+
+    from pressroom.cli import cli
+
+    (repo.root / "notes").mkdir()
+    (repo.root / "notes" / "todo.txt").write_text("not a site\n")
+    runs = [["build", "--repo", str(repo.root / "content"), "--output", str(tmp_path / "o")],
+            ["build", "--repo", str(repo.root), "--output", str(repo.root / "notes")],
+            ["rollback", "--output", str(tmp_path / "none")]]
+    for args in runs:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, (args, result.output)
+    leftovers = [p for p in [*tmp_path.rglob(".*"), *repo.root.rglob(".*pressroom-lock")]
+                 if "pressroom-lock" in p.name or p.name.endswith(".releases")]
+    assert not leftovers, leftovers

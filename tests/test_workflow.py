@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from click.testing import CliRunner
 from conftest import post_text
@@ -114,3 +116,34 @@ def test_approve_refuses_settings_that_would_stop_every_publish(dept):
     assert "pelicanconf.py:1: SETTINGS: DEFAULT_DATE_FORMAT holds control character" in \
         refused.output
     assert dept.head("main") == before
+
+
+def test_approve_refuses_a_branch_already_on_main(dept):
+    """It once reported success naming main's last merge and its signer: someone else's."""
+    dept.post_branch("closure")
+    dept.merge_as("sup2", "post/closure")
+    before = dept.head("main")
+    assert setup(dept, "sup1").exit_code == 0
+    refused = run("approve", "--repo", str(dept.root), "post/closure")
+    assert refused.exit_code == 2, refused.output
+    assert "already on main: nothing to approve" in refused.output
+    assert dept.head("main") == before
+
+
+def test_approve_refuses_a_main_behind_its_upstream(dept, tmp_path):
+    """The merge would be made on an old main and its push refused: say so before merging."""
+    clone = tmp_path / "sup1-clone"
+    dept.git("clone", "-q", str(dept.root), str(clone))
+    dept.post_branch("first")
+    dept.merge_as("sup2", "post/first")  # main moves on in the central repository
+    dept.post_branch("second")
+    git = ["git", "-C", str(clone)]
+    subprocess.run([*git, "fetch", "-q"], check=True)
+    subprocess.run([*git, "branch", "-q", "post/second", "origin/post/second"], check=True)
+    before = subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout
+    refused = run("approve", "--repo", str(clone), "post/second")
+    assert refused.exit_code == 2, refused.output
+    assert "main is 2 commit(s) behind origin/main" in refused.output
+    assert "git pull --ff-only" in refused.output
+    assert subprocess.run([*git, "rev-parse", "main"], capture_output=True,
+                          text=True).stdout == before

@@ -230,6 +230,7 @@ def approve(repo: Path, branch: str) -> Approval:
         raise InputError(str(exc)) from exc
     _git(repo, "switch", "--quiet", MAIN)
     previous = _git(repo, "rev-parse", "HEAD")
+    _require_mergeable(repo, branch, tip)
     try:
         git(repo, "merge", "--no-ff", "-S", "--no-edit", "-m", f"Approve {branch}", tip)
     except GitError as exc:
@@ -250,6 +251,26 @@ def approve(repo: Path, branch: str) -> Approval:
         _git(repo, "reset", "--quiet", "--hard", previous)
         raise ApprovalRefused(problems)
     return Approval(merge, _git_user(repo, _roster(repo)), previous)
+
+
+def _require_mergeable(repo: Path, branch: str, tip: str) -> None:
+    """Refuse, before any merge, what would approve the wrong thing or be refused later:
+    a branch already on main (there is nothing to approve; the last merge on main is
+    someone else's), and a main behind its upstream (the push would be refused)."""
+    try:
+        git(repo, "merge-base", "--is-ancestor", tip, "HEAD")  # exit 1: not on main
+        raise InputError(f"{branch} ({tip[:7]}) is already on {MAIN}: nothing to approve")
+    except GitError:
+        pass
+    try:
+        name = git_text(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
+    except GitError:
+        return  # no upstream (a department without a central repository yet)
+    if name:
+        behind = _git(repo, "rev-list", "--count", f"HEAD..{name}")
+        if behind != "0":
+            raise InputError(f"{MAIN} is {behind} commit(s) behind {name}: run "
+                             f"`git switch {MAIN} && git pull --ff-only`, then approve again")
 
 
 REGULAR_MODES = ("100644", "100755")

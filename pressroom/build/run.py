@@ -64,17 +64,6 @@ def read_config(repo: Path, config: Path | None = None,
     return engine.site_settings(values, str(config or CONFIG_FILE))
 
 
-def _check_output(repo: Path, output: Path) -> None:
-    if output.exists() and not output.is_dir():
-        raise InputError(f"{output}: exists and is not a folder")
-    # The output path itself is a link to a release: judge where it (and its releases) live.
-    resolved, root = output.parent.resolve() / output.name, repo.resolve()
-    if resolved == root or resolved in root.parents or resolved == root / "content" \
-            or (root / "content") in resolved.parents:
-        raise InputError(f"{output}: the output folder must not contain or be inside the "
-                         f"content (it is replaced on every build)")
-
-
 def build_site(
     repo: Path,
     output: Path,
@@ -105,7 +94,8 @@ def build_site(
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise InputError("the build time must include a time zone")
-    _check_output(repo, output)
+    require_content(repo)
+    releases.refuse_unusable(output, repo)
     if keep_releases < 0:
         raise InputError("the number of old releases to keep cannot be negative")
     with releases.output_lock(output), collecting_logs() as collect:

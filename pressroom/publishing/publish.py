@@ -28,6 +28,7 @@ from pressroom.model.violations import InputError
 from pressroom.publishing.output_lock import output_lock
 from pressroom.publishing.published_tree import FOLDER, export_tree
 from pressroom.publishing.release_folders import DEFAULT_KEEP
+from pressroom.publishing.releases import refuse_unusable
 from pressroom.repo.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.repo.sources import load_sources
 
@@ -96,6 +97,7 @@ def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
     ``rollback`` take; the build inside re-enters it): a second run fails fast.
     """
     target = target.absolute()
+    refuse_unusable(target, repo)  # nothing locked or written for a target that cannot be
     with output_lock(target):
         return _publish(repo, target, now, branch, platform, progress, keep_releases)
 

@@ -109,6 +109,43 @@ def prepare(output: Path) -> Release | None:
     return live_release(output)
 
 
+# Folders of a department repository no site may be built into (or beside: the releases
+# folder and the lock live next to the output path).
+REPO_FOLDERS = ("content", "policy", "theme", "plugins", ".git")
+
+
+def refuse_unusable(output: Path, repo: Path | None = None) -> None:
+    """Refuse an output path before anything is locked or written (``InputError``).
+
+    What ``prepare`` would refuse under the lock (a file, a link pressroom did not make, a
+    folder that is not a site) is refused here first, so a refused command leaves nothing
+    behind, not even a lock file; with ``repo``, so is a path inside the repository's own
+    folders, or the repository itself: the site is replaced on every build.
+    """
+    output = output.absolute()
+    if repo is not None:
+        resolved, root = output.parent.resolve() / output.name, repo.resolve()
+        if resolved == root or resolved in root.parents:
+            raise InputError(f"{output}: the output folder must not contain the repository "
+                             f"(it is replaced on every build)")
+        for name in REPO_FOLDERS:
+            folder = root / name
+            if resolved == folder or folder in resolved.parents:
+                what = "content" if name == "content" else f"repository's {name}/ folder"
+                raise InputError(f"{output}: the output folder must not contain or be inside "
+                                 f"the {what} (it is replaced on every build)")
+    if output.is_symlink():
+        if target_release(output, os.readlink(output)) is None:
+            raise InputError(f"{output}: a symbolic link pressroom did not make (to "
+                             f"{os.readlink(output)}); remove it or choose another output")
+    elif output.is_dir():
+        if any(output.iterdir()) and not (output / "index.html").is_file():
+            raise InputError(f"{output}: a folder that is not a site (no index.html) is in "
+                             f"the way; move it or choose another output")
+    elif output.exists():
+        raise InputError(f"{output}: exists and is not a folder")
+
+
 def _finish_interrupted_flip(output: Path) -> None:
     """A kill between a migration's two renames left no site: put the pending link in place."""
     if output.exists() or output.is_symlink():
@@ -215,6 +252,9 @@ def _remove(path: Path) -> None:
 def rollback(output: Path, to: str | None = None) -> Release:
     """Make the release before the live one (or ``to``) live again, under the lock."""
     output = output.absolute()
+    refuse_unusable(output)
+    if not (output.is_symlink() or releases_folder(output).is_dir()):
+        raise InputError(f"{output}: no site here to roll back (build or publish one first)")
     with output_lock(output):
         live = prepare(output)
         releases = complete_releases(output)
