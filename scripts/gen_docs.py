@@ -24,6 +24,7 @@ figure, so no number reaches the page without the run that measured it.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -138,7 +139,8 @@ def _bench_row(name: str, section: dict, row: dict) -> str:
         memory += f" ({row['memory_ratio']:.2f}×)"
     target = (f"{row['target']}: {'met' if row['met'] else '**missed**'}"
               if "target" in row else "")
-    return (f"| {row['measure']} | {row['size']:,} {row['unit']} | {_figure(row)} | {ratio} "
+    measure = html.escape(row["measure"], quote=False).replace("|", "\\|")
+    return (f"| {measure} | {row['size']:,} {row['unit']} | {_figure(row)} | {ratio} "
             f"| {memory} | {target} | {name}, `{section['commit']}` |")
 
 
