@@ -101,6 +101,14 @@ def machine() -> dict[str, Any]:
             "python": platform.python_version(), "pelican": _version("pelican")}
 
 
+def _relative(path: Path) -> str:
+    """The interpreter as typed in the project (``.venv/bin/python``), else its full path."""
+    try:
+        return path.absolute().relative_to(PROJECT).as_posix()
+    except ValueError:
+        return str(path)
+
+
 class Run:
     """One benchmark run: its conditions are taken when it starts, its rows as they come."""
 
@@ -111,7 +119,8 @@ class Run:
             "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "commit": _commit(),
             "machine": machine(),
-            "command": shlex.join(["python", f"scripts/{Path(script).name}", *arguments]),
+            "command": shlex.join([_relative(Path(sys.executable)),
+                                   f"scripts/{Path(script).name}", *arguments]),
             "rows": [],
         }
 
