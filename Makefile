@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench fuzz docs
+.PHONY: site test serve lint clean bench bench-all fuzz docs
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -19,9 +19,19 @@ test: $(STAMP) node_modules/axe-core/axe.min.js
 serve: $(STAMP)
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory output
 
-## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while)
+## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while); writes its
+## section of docs/bench-results.json (`make docs` then regenerates docs/performance.md)
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+## bench-all: all four benchmarks at their full sizes (takes long: run on a quiet machine), each
+## replacing its section of docs/bench-results.json, then the table of docs/performance.md
+bench-all: $(STAMP)
+	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_publish.py
+	$(BIN)/python scripts/bench_verify.py
+	$(BIN)/python scripts/bench_check.py
+	$(BIN)/python scripts/gen_docs.py
 
 ## fuzz: the long property-based run of check and build (random seed; FUZZ_EXAMPLES=N to change)
 FUZZ_EXAMPLES ?= 2000
@@ -29,7 +39,8 @@ fuzz: $(STAMP)
 	PRESSROOM_FUZZ_LONG=1 PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BIN)/pytest -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
 
-## docs: regenerate docs/rules.md from the rule catalog (tests/test_readme.py checks it is current)
+## docs: regenerate docs/rules.md from the rule catalog and the table of docs/performance.md
+## from docs/bench-results.json (tests/test_readme.py checks both are current)
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py
 

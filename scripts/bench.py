@@ -1,7 +1,7 @@
 """pressroom against plain Pelican at a department's scale, measured side by side.
 
     make bench                                   # N = 1,000 and 10,000, 3 repetitions
-    .venv/bin/python scripts/bench.py --sizes 1000 --repeat 1 --json /tmp/bench.json
+    .venv/bin/python scripts/bench.py --sizes 1000 --repeat 1 --results /tmp/bench.json
 
 For each size N it generates a realistic department (scripts/gen_department.py:
 fixed seed, all eight categories, incidents with updates, images, a roster) and
@@ -15,32 +15,35 @@ measures, alternating the commands within each repetition:
 and once, `pressroom verify` over a generated history of 2,000 signed merges.
 
 It prints wall time (median and spread), peak memory of the process tree and the
-ratio to the baseline, and writes the table as JSON for comparison across commits.
-Targets (performance issue): full build <= 1.0x plain Pelican; warm rebuild <= 0.2x
+ratio to the baseline, and replaces its section ("bench") of the results file
+(docs/bench-results.json unless --results says otherwise; scripts/bench_results.py)
+with the rows, the date, commit, machine and command line; `make docs` makes the
+table of docs/performance.md from it. Targets (performance issue), judged only at
+10,000 posts and 2,000 merges: full build <= 1.0x plain Pelican; warm rebuild <= 0.2x
 and under 5 s; peak memory <= 1.5x; check >= 1,000 posts/s; verify < 10 s.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_results import RESULTS, Run, measured  # noqa: E402
 from gen_department import generate  # noqa: E402
 from gen_history import generate as generate_history  # noqa: E402
 
 BIN = Path(sys.executable).parent
 END = datetime(2026, 11, 1, 9, 0)
 NOW = "2026-11-01T09:30-08:00"
+TARGET_POSTS = 10_000  # the targets are set for a department of this size
+TARGET_MERGES = 2_000
 
 
 def remove_site(site: Path) -> None:
@@ -51,19 +54,6 @@ def remove_site(site: Path) -> None:
     if site.is_symlink():
         site.unlink()
     shutil.rmtree(site, ignore_errors=True)
-
-
-def measured(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak resident MB of the command and the children it waited for)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n"
-                 f"{process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
 
 
 def one_post(repo: Path, name: str, minute: int, incident: str = "") -> Path:
@@ -77,7 +67,7 @@ def one_post(repo: Path, name: str, minute: int, incident: str = "") -> Path:
     return path
 
 
-def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
+def bench_size(n: int, repeat: int, tmp: Path) -> dict[str, list[tuple[float, float]]]:
     repo = tmp / f"dept-{n}"
     generate(repo, n, end=END, incidents=max(1, n // 50))
     plain_settings = tmp / "plain.py"
@@ -87,7 +77,7 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
              "--now", NOW, "-q"]
     runs: dict[str, list[tuple[float, float]]] = {}
 
-    def record(name: str, value: tuple[float, float]) -> None:
+    def add(name: str, value: tuple[float, float]) -> None:
         runs.setdefault(name, []).append(value)
 
     check = [str(BIN / "pressroom"), "check", "--repo", str(repo)]
@@ -97,50 +87,67 @@ def bench_size(n: int, repeat: int, tmp: Path) -> list[dict]:
     for index in range(repeat):
         out = tmp / "plain-out"
         shutil.rmtree(out, ignore_errors=True)
-        record("plain Pelican, full build", measured(
+        add("plain Pelican, full build", measured(
             [str(BIN / "pelican"), str(repo / "content"), "-o", str(out), "-s",
              str(plain_settings), "-q"]))
         shutil.rmtree(out, ignore_errors=True)
         remove_site(site)  # cold: no earlier release to clone, no caches
         shutil.rmtree(caches, ignore_errors=True)
-        record("pressroom build, full (cold)", measured(build))
+        add("pressroom build, full (cold)", measured(build))
         added = [one_post(repo, f"bench-new-{index}", 10 + index)]
-        record("pressroom build, after one new post", measured(build))
+        add("pressroom build, after one new post", measured(build))
         incident = f"2026-1101-bench{index}"
         added.append(one_post(repo, f"bench-alert-{index}", 20 + index, incident))
-        record("pressroom build, after a new alert (banner)", measured(build))
+        add("pressroom build, after a new alert (banner)", measured(build))
         added.append(one_post(repo, f"bench-update-{index}", 30 + index, incident))
-        record("pressroom build, after an incident update", measured(build))
+        add("pressroom build, after an incident update", measured(build))
         for path in added:
             path.unlink()
         measured(build)  # back to the generated site
         shutil.rmtree(caches, ignore_errors=True)
-        record("pressroom check, every post (cold)", measured(check))
+        add("pressroom check, every post (cold)", measured(check))
         added = [one_post(repo, f"bench-new-{index}", 10 + index)]
-        record("pressroom check, after one new post", measured(check))
+        add("pressroom check, after one new post", measured(check))
         added[0].unlink()
+    return runs
+
+
+def record(run: Run, n: int, runs: dict[str, list[tuple[float, float]]]) -> None:
+    """The rows of one size, each against the plain Pelican measured alongside it."""
     baseline = statistics.median(t for t, _ in runs["plain Pelican, full build"])
-    base_memory = statistics.median(m for _, m in runs["plain Pelican, full build"])
-    rows = []
+    base_mb = statistics.median(m for _, m in runs["plain Pelican, full build"])
+    judged = n >= TARGET_POSTS
     for name, values in runs.items():
         times = [t for t, _ in values]
-        memory = statistics.median(m for _, m in values)
-        rows.append({"size": n, "measure": name, "median_s": round(statistics.median(times), 3),
-                     "spread_s": round(max(times) - min(times), 3),
-                     "peak_mb": round(memory, 1),
-                     "ratio": round(statistics.median(times) / baseline, 3),
-                     "memory_ratio": round(memory / base_memory, 3)})
-    return rows
+        median, memory = statistics.median(times), statistics.median(m for _, m in values)
+        target, met, throughput = None, None, None
+        if name == "pressroom build, full (cold)" and judged:
+            target = "≤ 1.0×, memory ≤ 1.5×"
+            met = median <= baseline and memory <= 1.5 * base_mb
+        elif name.startswith("pressroom build, after") and judged:
+            target = "≤ 0.2× and < 5 s, memory ≤ 1.5×"
+            met = median <= 0.2 * baseline and median < 5 and memory <= 1.5 * base_mb
+        elif name == "pressroom check, every post (cold)":
+            throughput = (n / median, "posts/s")
+            if judged:
+                target, met = "≥ 1,000 posts/s", n / median >= 1000
+        run.row(name, n, "posts", times, baseline=baseline, peak_mb=memory, base_mb=base_mb,
+                throughput=throughput, target=target, met=met)
 
 
-def bench_verify(tmp: Path, merges: int) -> dict:
+def bench_verify(run: Run, tmp: Path, merges: int) -> None:
     repo = tmp / "history"
     generate_history(repo, merges, progress=None)
-    cold, memory = measured([str(BIN / "pressroom"), "verify", "--repo", str(repo), "--no-cache"])
-    measured([str(BIN / "pressroom"), "verify", "--repo", str(repo)])
-    warm, _ = measured([str(BIN / "pressroom"), "verify", "--repo", str(repo)])
-    return {"merges": merges, "cold_s": round(cold, 3), "cached_s": round(warm, 3),
-            "peak_mb": round(memory, 1)}
+    verify = [str(BIN / "pressroom"), "verify", "--repo", str(repo)]
+    cold, memory = measured([*verify, "--no-cache"])
+    measured(verify)
+    warm, warm_memory = measured(verify)
+    judged = merges >= TARGET_MERGES
+    run.row("pressroom verify, cold (--no-cache)", merges, "merges", [cold],
+            peak_mb=memory, throughput=(2 * merges / cold, "signatures/s"),
+            target="< 10 s" if judged else None, met=cold < 10)
+    run.row("pressroom verify, verified prefix cached", merges, "merges", [warm],
+            peak_mb=warm_memory, target="< 10 s" if judged else None, met=warm < 10)
 
 
 def main() -> None:
@@ -149,32 +156,36 @@ def main() -> None:
                         help="comma-separated numbers of posts (default: 1000,10000)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--merges", type=int, default=2000)
-    parser.add_argument("--json", type=Path, default=Path("bench-results.json"))
+    parser.add_argument("--results", "--json", type=Path, default=RESULTS,
+                        help="the results file whose 'bench' section this run replaces "
+                             "(default: docs/bench-results.json)")
     args = parser.parse_args()
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # measure as on a department's machine
-    rows: list[dict] = []
+    run = Run(__file__)
     with tempfile.TemporaryDirectory(prefix="pressroom-bench-") as folder:
         tmp = Path(folder)
         for n in (int(s) for s in args.sizes.split(",")):
             print(f"N = {n:,} …", flush=True)
-            rows += bench_size(n, args.repeat, tmp)
+            record(run, n, bench_size(n, args.repeat, tmp))
         print(f"verify, {args.merges:,} merges …", flush=True)
-        verify = bench_verify(tmp, args.merges)
+        bench_verify(run, tmp, args.merges)
     print()
     print(f"{'N':>7}  {'measure':<44}{'median':>9}{'spread':>9}{'peak MB':>9}"
           f"{'x Pelican':>10}{'x memory':>9}")
-    for row in rows:
+    for row in run.section["rows"]:
+        if row["unit"] != "posts":
+            continue
         print(f"{row['size']:>7,}  {row['measure']:<44}{row['median_s']:>8.2f}s"
               f"{row['spread_s']:>8.2f}s{row['peak_mb']:>9.0f}{row['ratio']:>9.2f}x"
               f"{row['memory_ratio']:>8.2f}x")
-    for row in rows:
-        if row["measure"] == "pressroom check, every post (cold)":
-            print(f"{row['size']:>7,}  check: {row['size'] / row['median_s']:,.0f} posts/s")
-    print(f"verify {verify['merges']:,} merges: {verify['cold_s']:.2f}s first run, "
-          f"{verify['cached_s']:.2f}s with the verified prefix cached")
-    args.json.write_text(json.dumps({"measured": datetime.now().isoformat(timespec="seconds"),
-                                     "rows": rows, "verify": verify}, indent=2) + "\n")
-    print(f"table written to {args.json}")
+    for row in run.section["rows"]:
+        if "throughput" in row:
+            print(f"{row['size']:>7,}  {row['measure']}: "
+                  f"{row['throughput']:,.0f} {row['throughput_unit']}")
+    cold, cached = (row for row in run.section["rows"] if row["unit"] == "merges")
+    print(f"verify {args.merges:,} merges: {cold['median_s']:.2f}s first run, "
+          f"{cached['median_s']:.2f}s with the verified prefix cached")
+    run.write(args.results)
 
 
 if __name__ == "__main__":

@@ -104,6 +104,43 @@ def test_docs_rules_is_what_the_generator_makes_from_the_catalog():
         "docs/rules.md is out of date: edit docs/src/rules.md.in, then run `make docs`")
 
 
+def test_performance_page_is_the_table_the_results_file_makes():
+    assert DOCS["performance.md"] == _gen_docs().generate_performance(), (
+        "docs/performance.md and docs/bench-results.json disagree: run `make docs`")
+
+
+def test_performance_table_follows_the_results_file_and_names_every_run():
+    import json
+
+    gen = _gen_docs()
+    results = json.loads(gen.BENCH_RESULTS.read_text(encoding="utf-8"))
+    page = DOCS["performance.md"]
+    assert set(results["sections"]) == {"bench", "bench_publish", "bench_verify", "bench_check"}
+    for name, section in results["sections"].items():
+        assert f"- **{name}**: " in page and f"`{section['command']}`" in page
+        assert f"commit `{section['commit']}`" in page and section["machine"]["cpu"] in page
+        for row in section["rows"]:
+            assert f"| {row['size']:,} {row['unit']} |" in page
+    # A figure changed in the results file changes the page: the two cannot disagree silently.
+    row = results["sections"]["bench"]["rows"][1]
+    row["median_s"], row["met"], row["target"] = 123.4, False, "≤ 1.0×"
+    changed = gen.performance_page(page, results)
+    assert changed != page and "| 123.4 s (" in changed
+    assert "**Targets missed in these runs:**" in changed and "against ≤ 1.0×" in changed
+    with pytest.raises(gen.ResultsMismatch, match="generated:bench"):
+        gen.performance_page(page.replace(gen.BENCH_START, ""), results)
+
+
+def test_performance_prose_quotes_no_figure_of_its_own():
+    """Outside the generated table a measured figure has no run behind it; targets may stay."""
+    gen = _gen_docs()
+    page = DOCS["performance.md"]
+    prose = page[:page.index(gen.BENCH_START)] + page[page.index(gen.BENCH_END):]
+    figures = re.findall(
+        r"(?<![\w.,])(?<![<≤≥>] )\d[\d,.]*\s?(?:s|ms|MB|GB|×|x|posts/s)(?![\w/])", prose)
+    assert figures == [], f"figures outside the generated table: {figures}"
+
+
 def test_the_generator_refuses_a_rule_with_no_place_in_the_docs():
     from pressroom.rules.catalog import RULES, Rule
 
