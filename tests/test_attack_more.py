@@ -273,3 +273,18 @@ def test_a_refused_build_or_rollback_leaves_no_lock_file(tmp_path, repo):
     leftovers = [p for p in [*tmp_path.rglob(".*"), *repo.root.rglob(".*pressroom-lock")]
                  if "pressroom-lock" in p.name or p.name.endswith(".releases")]
     assert not leftovers, leftovers
+
+
+def test_a_build_never_puts_the_repository_on_the_import_path(repo, tmp_path, monkeypatch):
+    """Pelican adds the working folder to sys.path; run from a branch's checkout, any module a
+    library imports later could then be the branch's own file (code run by reviewing)."""
+    import sys
+
+    from pressroom.build.run import build_site
+
+    repo.post("2026/closure.md")
+    monkeypatch.chdir(repo.root)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".")])
+    before = list(sys.path)
+    assert build_site(repo.root, tmp_path / "out").ok
+    assert sys.path == before

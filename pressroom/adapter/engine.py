@@ -77,6 +77,11 @@ class PressroomPelican(Pelican):
         forget_pending()  # pages a failed build queued are not this build's
         super().__init__(settings)
 
+    def init_path(self) -> None:
+        """Pelican puts the working folder on ``sys.path``: any later import (a library's
+        lazy one) would then run a ``.py`` file of the repository being built — a branch
+        under review. Nothing of a repository is ever imported; the path stays as it is."""
+
     def _get_generator_classes(self):
         return [PressroomArticlesGenerator if cls is ArticlesGenerator else cls
                 for cls in super()._get_generator_classes()]
