@@ -25,6 +25,7 @@ from pelican import Pelican
 from pelican.generators import ArticlesGenerator
 from pelican.settings import configure_settings, read_settings
 
+from pressroom.adapter import department_plugins
 from pressroom.adapter.cards import Card, ContentStore
 from pressroom.adapter.generators import (
     PressroomArticlesGenerator,
@@ -33,6 +34,7 @@ from pressroom.adapter.generators import (
     replay,
 )
 from pressroom.adapter.session import SESSION_KEY, BuildSession
+from pressroom.adapter.templates import sandboxed
 from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
 from pressroom.site import enforced
 from pressroom.violations import InputError
@@ -60,25 +62,28 @@ def site_settings(values: dict[str, Any], source: str) -> dict[str, Any]:
         raise InputError(f"{source}: invalid settings: {exc}") from exc
 
 
-def _configured(settings: dict[str, Any], session: BuildSession, output: Path) -> dict[str, Any]:
-    """The settings Pelican runs with: the site's, then ours that nothing overrides."""
+def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
+                department: list[Any]) -> dict[str, Any]:
+    """The settings Pelican runs with: the site's, then ours that nothing overrides;
+    the ``department``'s plugin modules run after pressroom's."""
     settings = dict(settings)
     settings.update(enforced(session.repo, output))
-    settings["PLUGINS"] = list(PLUGINS)
+    settings["PLUGINS"] = [*PLUGINS, *department]
     settings["PLUGIN_PATHS"] = []
     settings[SESSION_KEY] = session
     return configure_settings(settings)
 
 
 class PressroomPelican(Pelican):
-    """Pelican with pressroom's article generator and keyed writer, on every build."""
+    """Pelican with pressroom's article generator and keyed writer, on every build, and
+    every generator rendering in the sandbox (``pressroom.adapter.templates``)."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         forget_pending()  # pages a failed build queued are not this build's
         super().__init__(settings)
 
     def _get_generator_classes(self):
-        return [PressroomArticlesGenerator if cls is ArticlesGenerator else cls
+        return [sandboxed(PressroomArticlesGenerator if cls is ArticlesGenerator else cls)
                 for cls in super()._get_generator_classes()]
 
     def _get_writer(self):
@@ -90,9 +95,23 @@ class PressroomPelican(Pelican):
 
 
 def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
-    """Pelican's whole run into ``output`` (an empty release folder)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        PressroomPelican(_configured(settings, session, output)).run()
+    """Pelican's whole run into ``output`` (an empty release folder), then the
+    department's static files over pressroom's."""
+    with contextlib.redirect_stdout(io.StringIO()), \
+            department_plugins.loaded(session.overrides.plugins) as department:
+        configured = _configured(settings, session, output, department)
+        PressroomPelican(configured).run()
+    _copy_static(session, output / configured["THEME_STATIC_DIR"])
+
+
+def _copy_static(session: BuildSession, folder: Path) -> None:
+    """The department's ``theme/static`` files (bytes read by ``pressroom.overrides``) into
+    the site's theme folder: a file of pressroom's with the same name is replaced."""
+    for rel, data in sorted(session.overrides.static.items()):
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # a new file: never write through a copied one
+        target.write_bytes(data)
 
 
 def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Card],
@@ -100,8 +119,9 @@ def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Car
     """Read the ``fresh`` posts (absolute paths), revive the ``kept`` cards, and replay
     the output phase over both; unchanged files stay in ``session.live``."""
     assert session.live is not None
-    with contextlib.redirect_stdout(io.StringIO()):
-        configured = _configured(settings, session, Path(session.live))
+    with contextlib.redirect_stdout(io.StringIO()), \
+            department_plugins.loaded(session.overrides.plugins) as department:
+        configured = _configured(settings, session, Path(session.live), department)
         pelican = PressroomPelican(configured)
         generator = new_generator(pelican)
         articles = read_articles(

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from pressroom.content import Post
+from pressroom.overrides import Overrides
 from pressroom.roster import Roster
 
 SESSION_KEY = "PRESSROOM_SESSION"
@@ -44,6 +45,8 @@ class BuildSession:
     now: datetime  # the build's one "now": embargo, expiry and removal decide by it
     roster: Roster
     posts: dict[str, Post]  # absolute source path -> the validated post
+    # The department's templates, static files and plugins (read and gated by the build).
+    overrides: Overrides = field(default_factory=Overrides)
     # Markdown rendered (and sanitized) before Pelican reads: source path -> result.
     rendered: dict[str, Any] = field(default_factory=dict)
     sanitized: set[str] = field(default_factory=set)
