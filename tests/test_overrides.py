@@ -84,13 +84,14 @@ def test_a_department_base_extends_pressroms_original(repo, tmp_path):
         assert "<footer" in text and "pressroom:banner" in text  # the rest is pressroom's
 
 
+@pytest.mark.parametrize("block", ["description", "banner"])
 def test_an_attribute_escape_fails_the_build_in_one_line_and_the_live_site_stays(
-        repo, tmp_path):
+        repo, tmp_path, block):
     output = tmp_path / "out"
     assert build_site(repo.root, output, now=NOW).ok
     before = tree_digest(output)
     write(repo.root, "theme/templates/base.html",
-          FOOTER_BASE + "{% block description %}{{ ''.__class__.__mro__ }}{% endblock %}\n")
+          FOOTER_BASE + f"{{% block {block} %}}{{{{ ''.__class__.__mro__ }}}}{{% endblock %}}\n")
     result = build_site(repo.root, output, now=NOW)
     assert not result.ok
     lines = [str(p) for p in result.problems]

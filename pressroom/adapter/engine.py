@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,10 +35,12 @@ from pressroom.adapter.generators import (
     replay,
 )
 from pressroom.adapter.session import SESSION_KEY, BuildSession
-from pressroom.adapter.templates import sandboxed
+from pressroom.adapter.templates import refusal, sandboxed
 from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
 from pressroom.site import enforced
 from pressroom.violations import InputError
+
+logger = logging.getLogger(__name__)
 
 # Pressroom's Pelican plugins, in order of execution: decide what is public, then clean
 # it, then attach names and categories, then write feeds from the final list.
@@ -97,11 +100,25 @@ class PressroomPelican(Pelican):
 def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
     """Pelican's whole run into ``output`` (an empty release folder), then the
     department's static files over pressroom's."""
-    with contextlib.redirect_stdout(io.StringIO()), \
+    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
             department_plugins.loaded(session.overrides.plugins) as department:
         configured = _configured(settings, session, output, department)
         PressroomPelican(configured).run()
-    _copy_static(session, output / configured["THEME_STATIC_DIR"])
+        _copy_static(session, output / configured["THEME_STATIC_DIR"])
+
+
+@contextlib.contextmanager
+def _sandbox_refusals():
+    """A template the sandbox stopped outside the writer's pages (the banner region, a
+    plugin rendering one) is logged as the writer logs it: one line naming the template;
+    the build then fails like any build with an error, and nothing is switched in."""
+    try:
+        yield
+    except Exception as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise
+        logger.error("%s", refused)
 
 
 def _copy_static(session: BuildSession, folder: Path) -> None:
@@ -119,7 +136,7 @@ def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Car
     """Read the ``fresh`` posts (absolute paths), revive the ``kept`` cards, and replay
     the output phase over both; unchanged files stay in ``session.live``."""
     assert session.live is not None
-    with contextlib.redirect_stdout(io.StringIO()), \
+    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
             department_plugins.loaded(session.overrides.plugins) as department:
         configured = _configured(settings, session, Path(session.live), department)
         pelican = PressroomPelican(configured)

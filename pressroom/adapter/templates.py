@@ -103,15 +103,21 @@ def sandboxed(cls: type) -> type:
 
 
 def _template_frame(tb: TracebackType | None) -> str:
-    """The innermost template file and line of a traceback (Jinja rewrites its frames to
-    the template's own file name), or ""."""
+    """The innermost template file and line of a traceback, or "".
+
+    ``render`` rewrites a template's frames to its own file and line; a block rendered
+    directly (the banner region) leaves the compiled code's frames, mapped back here.
+    """
     where = ""
+    root = str(THEME_PATH.parents[2]) + "/"
     while tb is not None:
-        name = tb.tb_frame.f_code.co_filename
+        name, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            name, line = template.filename or name, template.get_corresponding_lineno(line)
         if name.startswith(TEMPLATES + "/") or name.endswith(".html"):
-            root = str(THEME_PATH.parents[2]) + "/"
             shown = name[len(root):] if name.startswith(root) else name
-            where = f"{shown}:{tb.tb_lineno}"
+            where = f"{shown}:{line}"
         tb = tb.tb_next
     return where
 
