@@ -67,12 +67,30 @@ def loader(theme: str, templates: dict[str, str]) -> ChoiceLoader:
     return ChoiceLoader(loaders)
 
 
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, with its verdict on an attribute remembered per type and name.
+
+    Jinja decides from the attribute's name and the kind of object alone (a leading
+    underscore; a function's, method's, type's, frame's or generator's internals), so the
+    verdict for one (type, name) holds for every object of that type; remembering it keeps
+    the sandbox's cost off the thousands of pages a build renders.
+    """
+
+    _verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 def environment(settings: dict[str, Any]) -> SandboxedEnvironment:
     """A build's Jinja environment (Pelican adds its filters, globals and tests to it)."""
     session = session_of(settings)
     templates = session.overrides.templates if session is not None else {}
-    return SandboxedEnvironment(loader=loader(settings["THEME"], templates),
-                                **settings["JINJA_ENVIRONMENT"])
+    return Sandbox(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
 
 
 class SandboxedTemplates:
