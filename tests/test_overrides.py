@@ -10,7 +10,6 @@ and publish takes templates and plugins from the verified commit, not the folder
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -315,9 +314,16 @@ def test_plugins_never_run_in_check_hooks_approve_or_verify_and_run_in_build_and
     assert OWN_LINK in page and "UNAPPROVED" not in page
 
 
-def test_this_repository_is_the_sample_department_without_overrides():
-    """The sample's theme/ and plugins/ hold only their READMEs: its site's bytes are as
-    before, and a department made by `pressroom init` has neither folder."""
+def test_the_sample_and_a_new_department_have_no_overrides():
+    """The sample's theme/ and plugins/ hold only their READMEs (its site's bytes are as
+    before), and `pressroom init` makes neither folder: both are optional."""
+    from datetime import date
+
+    from pressroom.department import parse_department
+    from pressroom.init import render_files
+
     assert sorted(p.name for p in (PROJECT / "theme").iterdir()) == ["README.md"]
     assert sorted(p.name for p in (PROJECT / "plugins").iterdir()) == ["README.md"]
-    assert shutil.which("git")
+    files = render_files("Azusa Police Department", "America/Los_Angeles", date(2026, 11, 29))
+    assert not [rel for rel in files if rel.startswith(("theme/", "plugins/"))]
+    assert parse_department(files["policy/site.toml"]).plugins == ()
