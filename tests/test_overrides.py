@@ -228,14 +228,20 @@ def git(root: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
+def commit_all(root: Path, message: str) -> None:
+    """Everything in ``root`` committed on main (a repository made when there is none)."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
+        "commit.gpgsign=false", "commit", "-q", "-m", message)
+
+
 def committed(repo: Repo, marker: Path) -> None:
     """The department's plugin, listed and committed on main."""
     write(repo.root, "plugins/marker.py", PLUGIN.format(marker=str(marker)))
     repo.site(site_toml('["marker"]'))
-    git(repo.root, "init", "-q", "-b", "main")
-    git(repo.root, "add", "-A")
-    git(repo.root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
-        "commit.gpgsign=false", "commit", "-q", "-m", "plugin")
+    commit_all(repo.root, "plugin")
 
 
 def test_a_plugin_runs_in_build_after_pressroms(repo, tmp_path):
@@ -246,6 +252,40 @@ def test_a_plugin_runs_in_build_after_pressroms(repo, tmp_path):
     assert marker.read_text() == "ran in Example City PD"
     assert not list((repo.root / "plugins").rglob("__pycache__"))  # no bytecode beside it
     assert not [name for name in __import__("sys").modules if name.endswith("_marker")]
+
+
+def test_a_package_plugin_named_like_an_installed_package_runs_under_its_own_name(
+        repo, tmp_path):
+    """A plugin called ``markdown`` neither replaces Python-Markdown nor is replaced by it;
+    its relative imports find its own modules."""
+    marker = tmp_path / "marker"
+    write(repo.root, "plugins/markdown/helper.py", f"MARKER = {str(marker)!r}\n")
+    write(repo.root, "plugins/markdown/__init__.py",
+          "from pathlib import Path\n\nfrom .helper import MARKER\n\n\n"
+          "def register():\n    Path(MARKER).write_text(__name__)\n")
+    repo.site(site_toml('["markdown"]'))
+    commit_all(repo.root, "a package plugin")
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert result.ok, result.problems
+    name = marker.read_text()
+    assert name.startswith("pressroom_department_") and name.endswith("_markdown")
+    assert "<p>Drivers should use Oak Avenue.</p>" in html(tmp_path / "out",
+                                                            "2026/closure/index.html")
+
+
+def test_a_plugin_that_fails_is_one_line_and_the_live_site_stays(repo, tmp_path):
+    marker = tmp_path / "marker"
+    committed(repo, marker)
+    output = tmp_path / "out"
+    assert build_site(repo.root, output, now=NOW).ok
+    before = tree_digest(output)
+    (repo.root / "plugins/marker.py").write_text("raise RuntimeError('broken plugin')\n")
+    commit_all(repo.root, "break it")
+    result = build_site(repo.root, output, now=NOW)
+    assert [str(p) for p in result.problems] == [
+        "build: BUILD-ERROR: InputError: plugin 'marker' (marker.py) failed to load: "
+        "RuntimeError: broken plugin"]
+    assert tree_digest(output) == before
 
 
 def test_an_unapproved_plugin_is_refused_with_one_line_a_file(repo, tmp_path):
