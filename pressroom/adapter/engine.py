@@ -3,7 +3,9 @@
 ``pressroom.build`` decides what to build (validated posts, a full or warm build, the
 release it goes to) and hands that over as a ``BuildSession``; this module turns it into
 Pelican settings and runs Pelican with pressroom's generator and writer — always, not as
-an optional plugin — and pressroom's plugins:
+an optional plugin — and pressroom's plugins, then the department's approved ones
+(``pressroom.adapter.department_plugins``); every generator renders its templates in
+Jinja's sandbox, the department's own templates first (``pressroom.adapter.templates``):
 
 * ``run_full``: Pelican's whole run into an empty release folder;
 * ``run_warm``: only the changed posts are read; the output phase is replayed over the
