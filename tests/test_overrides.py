@@ -100,6 +100,15 @@ def test_an_attribute_escape_fails_the_build_in_one_line_and_the_live_site_stays
     assert tree_digest(output) == before
 
 
+def test_even_a_lone_unsafe_attribute_fails_the_build(repo, tmp_path):
+    """Jinja's sandbox would print ``{{ ''.__class__ }}`` as nothing; it fails instead."""
+    write(repo.root, "theme/templates/contact.html", "<p>{{ ''.__class__ }}</p>")
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert [str(p) for p in result.problems] == [
+        "build: BUILD-ERROR: theme/templates/contact.html:1: the template sandbox refused it: "
+        "access to attribute '__class__' of 'str' object is unsafe."]
+
+
 def test_the_sandbox_also_stops_globals_reached_through_a_helper(repo, tmp_path):
     write(repo.root, "theme/templates/contact.html",
           "{{ cycler.__init__.__globals__.os.system('touch pwned') }}")

@@ -68,7 +68,8 @@ def loader(theme: str, templates: dict[str, str]) -> ChoiceLoader:
 
 
 class Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, with its verdict on an attribute remembered per type and name.
+    """Jinja's sandbox, failing on an unsafe attribute, with its verdict on an attribute
+    remembered per type and name.
 
     Jinja decides from the attribute's name and the kind of object alone (a leading
     underscore; a function's, method's, type's, frame's or generator's internals), so the
@@ -77,6 +78,12 @@ class Sandbox(SandboxedEnvironment):
     """
 
     _verdicts: dict[tuple[type, str], bool] = {}
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        """Refuse at once: Jinja would return an undefined value that prints as nothing,
+        so ``{{ ''.__class__ }}`` would pass silently; an escape attempt fails the build."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            f"object is unsafe.")
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
