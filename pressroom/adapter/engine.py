@@ -3,7 +3,9 @@
 ``pressroom.build.run`` decides what to build (validated posts, a full or warm build, the
 release it goes to) and hands that over as a ``BuildSession``; this module turns it into
 Pelican settings and runs Pelican with pressroom's generator and writer — always, not as
-an optional plugin — and pressroom's plugins:
+an optional plugin — and pressroom's plugins, then the department's approved ones
+(``pressroom.adapter.department_plugins``); every generator renders its templates in
+Jinja's sandbox, the department's own templates first (``pressroom.adapter.templates``):
 
 * ``run_full``: Pelican's whole run into an empty release folder;
 * ``run_warm``: only the changed posts are read; the output phase is replayed over the
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -25,6 +28,7 @@ from pelican import Pelican
 from pelican.generators import ArticlesGenerator
 from pelican.settings import configure_settings, read_settings
 
+from pressroom.adapter import department_plugins
 from pressroom.adapter.cards import Card, ContentStore
 from pressroom.adapter.generators import (
     PressroomArticlesGenerator,
@@ -33,9 +37,12 @@ from pressroom.adapter.generators import (
     replay,
 )
 from pressroom.adapter.session import SESSION_KEY, BuildSession
+from pressroom.adapter.templates import refusal, sandboxed
 from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
 from pressroom.model.violations import InputError
 from pressroom.render.site import enforced
+
+logger = logging.getLogger(__name__)
 
 # Pressroom's Pelican plugins, in order of execution: decide what is public, then clean
 # it, then attach names and categories, then write feeds from the final list.
@@ -60,18 +67,21 @@ def site_settings(values: dict[str, Any], source: str) -> dict[str, Any]:
         raise InputError(f"{source}: invalid settings: {exc}") from exc
 
 
-def _configured(settings: dict[str, Any], session: BuildSession, output: Path) -> dict[str, Any]:
-    """The settings Pelican runs with: the site's, then ours that nothing overrides."""
+def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
+                department: list[Any]) -> dict[str, Any]:
+    """The settings Pelican runs with: the site's, then ours that nothing overrides;
+    the ``department``'s plugin modules run after pressroom's."""
     settings = dict(settings)
     settings.update(enforced(session.repo, output))
-    settings["PLUGINS"] = list(PLUGINS)
+    settings["PLUGINS"] = [*PLUGINS, *department]
     settings["PLUGIN_PATHS"] = []
     settings[SESSION_KEY] = session
     return configure_settings(settings)
 
 
 class PressroomPelican(Pelican):
-    """Pelican with pressroom's article generator and keyed writer, on every build."""
+    """Pelican with pressroom's article generator and keyed writer, on every build, and
+    every generator rendering in the sandbox (``pressroom.adapter.templates``)."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         forget_pending()  # pages a failed build queued are not this build's
@@ -83,7 +93,7 @@ class PressroomPelican(Pelican):
         under review. Nothing of a repository is ever imported; the path stays as it is."""
 
     def _get_generator_classes(self):
-        return [PressroomArticlesGenerator if cls is ArticlesGenerator else cls
+        return [sandboxed(PressroomArticlesGenerator if cls is ArticlesGenerator else cls)
                 for cls in super()._get_generator_classes()]
 
     def _get_writer(self):
@@ -95,9 +105,37 @@ class PressroomPelican(Pelican):
 
 
 def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
-    """Pelican's whole run into ``output`` (an empty release folder)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        PressroomPelican(_configured(settings, session, output)).run()
+    """Pelican's whole run into ``output`` (an empty release folder), then the
+    department's static files over pressroom's."""
+    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
+            department_plugins.loaded(session.overrides.plugins) as department:
+        configured = _configured(settings, session, output, department)
+        PressroomPelican(configured).run()
+        _copy_static(session, output / configured["THEME_STATIC_DIR"])
+
+
+@contextlib.contextmanager
+def _sandbox_refusals():
+    """A template the sandbox stopped outside the writer's pages (the banner region, a
+    plugin rendering one) is logged as the writer logs it: one line naming the template;
+    the build then fails like any build with an error, and nothing is switched in."""
+    try:
+        yield
+    except Exception as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise
+        logger.error("%s", refused)
+
+
+def _copy_static(session: BuildSession, folder: Path) -> None:
+    """The department's ``theme/static`` files (bytes read by ``pressroom.repo.overrides``) into
+    the site's theme folder: a file of pressroom's with the same name is replaced."""
+    for rel, data in sorted(session.overrides.static.items()):
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)  # a new file: never write through a copied one
+        target.write_bytes(data)
 
 
 def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Card],
@@ -105,8 +143,9 @@ def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Car
     """Read the ``fresh`` posts (absolute paths), revive the ``kept`` cards, and replay
     the output phase over both; unchanged files stay in ``session.live``."""
     assert session.live is not None
-    with contextlib.redirect_stdout(io.StringIO()):
-        configured = _configured(settings, session, Path(session.live))
+    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
+            department_plugins.loaded(session.overrides.plugins) as department:
+        configured = _configured(settings, session, Path(session.live), department)
         pelican = PressroomPelican(configured)
         generator = new_generator(pelican)
         articles = read_articles(

@@ -26,6 +26,7 @@ from pelican.utils import order_content
 from pressroom.adapter.cards import card_of
 from pressroom.adapter.keys import banner_regions
 from pressroom.adapter.session import session_of
+from pressroom.adapter.templates import SandboxedTemplates
 from pressroom.adapter.writer import KeyedWriter, flush_writers
 from pressroom.build.incremental import BANNER_VARIABLE, digest
 
@@ -44,8 +45,9 @@ def keep_cards(generator) -> None:
     session.banner_key = digest([region("index.html", "index.html") or ""])
 
 
-class PressroomArticlesGenerator(ArticlesGenerator):
-    """Pelican's article generator, used by every build, and by ``replay`` over cards.
+class PressroomArticlesGenerator(SandboxedTemplates, ArticlesGenerator):
+    """Pelican's article generator, used by every build, and by ``replay`` over cards;
+    its templates render in the sandbox (``pressroom.adapter.templates``).
 
     Pelican finds a category's, tag's or year's dates with ``article in list`` for
     every article — quadratic (seconds at 10,000 posts); here the same lists come

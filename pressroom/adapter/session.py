@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 from pressroom.model.content import Post
 from pressroom.model.roster import Roster
+from pressroom.repo.overrides import Overrides
 
 SESSION_KEY = "PRESSROOM_SESSION"
 # Below this many pages a batch renders in this process: starting workers costs more.
@@ -44,6 +45,8 @@ class BuildSession:
     now: datetime  # the build's one "now": embargo, expiry and removal decide by it
     roster: Roster
     posts: dict[str, Post]  # absolute source path -> the validated post
+    # The department's templates, static files and plugins (read and gated by the build).
+    overrides: Overrides = field(default_factory=Overrides)
     # Markdown rendered (and sanitized) before Pelican reads: source path -> result.
     rendered: dict[str, Any] = field(default_factory=dict)
     sanitized: set[str] = field(default_factory=set)

@@ -28,6 +28,7 @@ from pelican.writers import FileOverwriteFailedError, Writer
 
 from pressroom.adapter.keys import Fingerprints, template_variables
 from pressroom.adapter.session import OutputEntry, session_of
+from pressroom.adapter.templates import refusal
 from pressroom.build.incremental import digest
 
 logger = logging.getLogger(__name__)
@@ -268,8 +269,13 @@ class KeyedWriter(Writer):
 
     @staticmethod
     def _report(failures: list[tuple[str, str]]) -> None:
-        for path, message in failures:
-            logger.error("%s: %s", path, message)
+        """One error line per failure; a template the sandbox refused is named once
+        (its path is "", and every page it stopped has the same line)."""
+        for path, message in dict.fromkeys(failures):
+            if path:
+                logger.error("%s: %s", path, message)
+            else:
+                logger.error("%s", message)
 
     def write_bytes(self, name: str, inputs: Any, produce) -> None:
         """A file a plugin makes from ``inputs`` (feed, CAP document), rebuilt when they change."""
@@ -305,7 +311,9 @@ def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[tuple[str, s
                 handle.write(output)
             signals.content_written.send(path, context=local)
         except Exception as exc:  # reported by the parent, as one line per page
-            failures.append((path, f"{type(exc).__name__}: {exc}"))
+            refused = refusal(exc)
+            failures.append(("", refused) if refused else
+                            (path, f"{type(exc).__name__}: {exc}"))
     return failures
 
 

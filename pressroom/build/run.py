@@ -45,6 +45,7 @@ from pressroom.publishing import releases
 from pressroom.render.markdown_render import render_cached
 from pressroom.render.site import site_defaults
 from pressroom.repo.department import load_department, load_pelican_settings
+from pressroom.repo.overrides import Overrides, read_overrides
 from pressroom.repo.sources import load_sources, require_content
 
 CONFIG_FILE = "pelicanconf.py"
@@ -73,6 +74,7 @@ def build_site(
     full: bool = False,
     overrides: dict[str, Any] | None = None,
     keep_releases: int = releases.DEFAULT_KEEP,
+    plugins_approved: bool = False,
 ) -> BuildResult:
     """Build the site of the repository at ``repo`` into ``output``.
 
@@ -85,6 +87,8 @@ def build_site(
     (missing folders, unreadable settings, another build of ``output`` running);
     content problems are returned as violations and leave ``output`` untouched.
     ``keep_releases`` old releases are kept for ``pressroom rollback``.
+    ``plugins_approved`` is for ``publish`` only: ``repo`` is the verified commit's tree,
+    so the department's plugins run without comparing ``plugins/`` with main.
 
     Under the output's lock (the same ``publish`` and ``rollback`` take), it first
     converts an old-style output folder and removes what crashed builds left.
@@ -101,7 +105,7 @@ def build_site(
     with releases.output_lock(output), collecting_logs() as collect:
         releases.prepare(output)
         return _build(repo, output, now, config, progress, started, collect, full,
-                      overrides, keep_releases)
+                      overrides, keep_releases, plugins_approved)
 
 
 @contextlib.contextmanager
@@ -121,7 +125,7 @@ def _no_cycle_collection():
 def _build(repo: Path, output: Path, now: datetime, config: Path | None,
            progress: Callable[[str], None], started: float, collect: LogCollector,
            full: bool, overrides: dict[str, Any] | None,
-           keep: int = releases.DEFAULT_KEEP) -> BuildResult:
+           keep: int = releases.DEFAULT_KEEP, plugins_approved: bool = False) -> BuildResult:
     settings = read_config(repo, config, overrides)
     tz = ZoneInfo(settings["TIMEZONE"])  # policy/site.toml's, validated as it was read
     require_content(repo)
@@ -130,13 +134,18 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     if not report.ok:
         return BuildResult(output=output, problems=report.errors, warnings=collect.warnings,
                            seconds=time.monotonic() - started)
+    # The department's templates, static files and plugins (pressroom.overrides).
+    extras, problems = read_overrides(repo, load_department(repo).plugins, plugins_approved)
+    if problems:
+        return BuildResult(output=output, problems=problems, warnings=collect.warnings,
+                           seconds=time.monotonic() - started)
     folder = cache_folder(repo)
     fingerprint = site_fingerprint(repo, output, settings)
     reason = "--full was given"
     if not full:
         with _no_cycle_collection():
             warm = build_warm(repo, output, settings, tz, now, folder, fingerprint, progress,
-                              collect, keep)
+                              collect, keep, extras)
         if isinstance(warm, BuildResult):
             warm.seconds = time.monotonic() - started
             return warm
@@ -157,7 +166,7 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
     staging = releases.new_partial(output)
     try:
         session = _render(repo, staging, settings, sources.posts, sources.roster, now,
-                          result, progress, collect, trust_cache=not full)
+                          result, progress, collect, extras, trust_cache=not full)
         gc.collect()  # Pelican's articles and contexts are cycles: free them before saving
         if result.ok:
             result.files = sum(1 for p in staging.rglob("*") if p.is_file())
@@ -180,9 +189,9 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
 
 def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: Roster,
             now: datetime, result: BuildResult, progress: Callable[[str], None],
-            collect: LogCollector, trust_cache: bool = True) -> BuildSession:
+            collect: LogCollector, extras: Overrides, trust_cache: bool = True) -> BuildSession:
     """Run Pelican into ``staging``; its errors become BUILD-ERROR violations."""
-    session = new_session(repo, settings, posts, roster, now)
+    session = new_session(repo, settings, posts, roster, now, overrides=extras)
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
     markdown, formatted = markdown_settings(repo, staging)
     session.rendered = render_cached(

@@ -37,6 +37,7 @@ from pressroom.model.roster import Roster
 from pressroom.publishing import releases
 from pressroom.render.markdown_render import render_many
 from pressroom.render.site import enforced
+from pressroom.repo.overrides import Overrides
 from pressroom.repo.sources import is_post_path, load_roster, validate_posts
 
 CONTENT_STORE = "site-content.sqlite"  # post bodies for warm builds (pressroom.adapter.cards)
@@ -57,7 +58,8 @@ def markdown_settings(repo: Path, output: Path) -> tuple[dict[str, Any], list[st
 
 def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: datetime,
                folder: Path, fingerprint: str, progress: Callable[[str], None],
-               collect: LogCollector, keep: int = releases.DEFAULT_KEEP) -> BuildResult | str:
+               collect: LogCollector, keep: int = releases.DEFAULT_KEEP,
+               extras: Overrides | None = None) -> BuildResult | str:
     """A warm build, or why it cannot be one (then the caller builds in full)."""
     state = load_state(folder)
     if state is None:
@@ -111,7 +113,7 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
             partial = releases.new_partial(output)
             cloning = releases.Cloning(live.path, partial)
         session = _replay(repo, live.path, stage, store, settings, posts.values(), roster,
-                          now, state, kept, fresh, result, collect)
+                          now, state, kept, fresh, result, collect, extras or Overrides())
         if not result.ok:
             return result
         manifest = session.manifest
@@ -174,10 +176,11 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
 def _replay(repo: Path, live: Path, stage: Stage, store: ContentStore,
             settings: dict[str, Any], posts, roster: Roster, now: datetime, state: SiteState,
             kept: list[Any], fresh: list[str], result: BuildResult,
-            collect: LogCollector) -> BuildSession:
+            collect: LogCollector, extras: Overrides) -> BuildSession:
     """Pelican's output phase over the kept cards and the freshly read posts."""
     session = new_session(repo, settings, posts, roster, now, previous=state.manifest,
-                          variables=state.variables, live=str(live), stage=stage)
+                          variables=state.variables, live=str(live), stage=stage,
+                          overrides=extras)
     host = urlsplit(settings.get("SITEURL", "")).hostname or ""
     markdown, formatted = markdown_settings(repo, live)
     session.rendered = render_many(fresh, markdown, formatted, workers=1, sanitize_host=host)

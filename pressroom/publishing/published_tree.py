@@ -2,11 +2,13 @@
 
 ``publish`` once built the working folder, so an untracked post sitting in the
 publishing checkout went public without any approval. Now it copies the verified
-commit's tree — what a build reads: ``content/``, ``policy/`` and ``pelicanconf.py`` —
-out of git's object store into a folder of its own under the cache folder, and builds
-that. Nothing else is in that folder: files git does not list are deleted, and a tree
-entry that is a symbolic link or a submodule is refused with its path (git can store
-a link to ``/etc/passwd``; a build must never follow it).
+commit's tree — what a build reads: ``content/``, ``policy/``, ``pelicanconf.py`` and the
+department's own ``theme/`` and ``plugins/`` (``pressroom.repo.overrides``: the published site
+uses exactly the approved templates and plugins) — out of git's object store into a
+folder of its own under the cache folder, and builds that. Nothing else is in that
+folder: files git does not list are deleted, and a tree entry that is a symbolic link or
+a submodule is refused with its path (git can store a link to ``/etc/passwd``; a build
+must never follow it).
 
 The folder is kept between runs and only changed files are rewritten (a file is
 unchanged when its stat key, ``pressroom.cache.stat_key``, or else its git hash, says
@@ -29,7 +31,7 @@ from pressroom.repo.gitio import GitError, git, read_objects
 
 FOLDER = "published-tree"
 MANIFEST = "published-tree.json"
-PUBLISHED = ("content/", "policy/")
+PUBLISHED = ("content/", "policy/", "theme/", "plugins/")
 PUBLISHED_FILES = ("pelicanconf.py",)
 KEEP = COPY_CACHE  # the folder's own build cache (state, check and Markdown caches)
 REGULAR = ("100644", "100755")

@@ -16,6 +16,7 @@ server). So this one loader reads both files without executing them:
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.violations import InputError, Violation
 from pressroom.repo.files import read_optional
+from pressroom.repo.overrides import plugin_file
 from pressroom.rules.characters import forbidden_character
 
 SITE_PATH = "policy/site.toml"
@@ -58,6 +60,9 @@ class Department:
     language: str = SITE_KEYS["language"][1]
     contact: tuple[tuple[str, str], ...] = field(
         default=(("emergency", "911"),) + tuple((k, "") for k in CONTACT_KEYS[1:]))
+    # [build] plugins: the department's own Pelican plugins, run after pressroom's by
+    # ``build`` and ``publish`` only (``pressroom.overrides``).
+    plugins: tuple[str, ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -98,9 +103,9 @@ def parse_department(text: str) -> Department:
     except tomllib.TOMLDecodeError as exc:
         raise _problem(_toml_line(text, str(exc)), f"not valid TOML: {exc}") from exc
     for section in data:
-        if section not in ("site", "contact"):
+        if section not in ("site", "contact", "build"):
             raise _problem(_key_line(text, section),
-                           f"unknown section [{section}] (use [site] and [contact])")
+                           f"unknown section [{section}] (use [site], [contact] and [build])")
     values: dict[str, Any] = {}
     for key, value in data.get("site", {}).items():
         if key not in SITE_KEYS:
@@ -123,7 +128,8 @@ def parse_department(text: str) -> Department:
             raise _problem(_key_line(text, key), f"[contact] {key} holds control character "
                                                  f"{forbidden_character(value)}; delete it")
         contact[key] = value
-    department = Department(**values, contact=tuple(contact.items()))
+    department = Department(**values, contact=tuple(contact.items()),
+                            plugins=_plugins(text, data.get("build", {})))
     try:
         department.tz  # noqa: B018 - validate now, with the line, not deep in a build
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -133,8 +139,34 @@ def parse_department(text: str) -> Department:
     return department
 
 
+def _plugins(text: str, build: Any) -> tuple[str, ...]:
+    """``[build] plugins``: a list of distinct module names (identifiers), in run order."""
+    if not isinstance(build, dict):
+        raise _problem(_key_line(text, "build"), "build must be a section: [build]")
+    for key in build:
+        if key != "plugins":
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [build] (known: "
+                                                 f"plugins)")
+    names = build.get("plugins", [])
+    line = _key_line(text, "plugins")
+    if not isinstance(names, list):
+        raise _problem(line, '[build] plugins must be a list of names, e.g. ["footer_links"]')
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+                or not name.isascii():
+            raise _problem(line, f"[build] plugins: {name!r} is not a plugin name (a Python "
+                                 f"module name such as footer_links)")
+    if len(set(names)) != len(names):
+        raise _problem(line, "[build] plugins names a plugin twice")
+    return tuple(names)
+
+
 def load_department(repo: Path) -> Department:
-    """The department at ``repo`` (defaults when it has no ``policy/site.toml``)."""
+    """The department at ``repo`` (defaults when it has no ``policy/site.toml``).
+
+    Each plugin ``[build] plugins`` names must be in the repository (``plugins/<name>.py``
+    or ``plugins/<name>/__init__.py``); its file is looked at, never imported here.
+    """
     data = read_optional(repo, SITE_PATH)
     if data is None:
         return Department()
@@ -142,7 +174,13 @@ def load_department(repo: Path) -> Department:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _problem(0, "not UTF-8 text") from exc
-    return parse_department(text)
+    department = parse_department(text)
+    for name in department.plugins:
+        if plugin_file(repo, name) is None:
+            raise _problem(_key_line(text, "plugins"),
+                           f"[build] plugins: {name!r} is neither plugins/{name}.py nor "
+                           f"plugins/{name}/__init__.py in the repository")
+    return department
 
 
 def parse_pelican_settings(text: str, name: str = PELICAN_PATH) -> dict[str, Any]:

@@ -1,0 +1,156 @@
+"""The Jinja environment every page is rendered in: sandboxed, department templates first.
+
+Templates are code: a plain Jinja template reaches Python through attributes
+(``{{ ''.__class__.__mro__ }}``, ``cycler.__init__.__globals__``). A department may
+override pressroom's templates (``pressroom.repo.overrides``), and a working folder's
+templates are nobody's approved code, so every template — pressroom's and the
+department's, on every build (one path; measured: the sandbox costs no build time that
+shows) — is rendered in Jinja's ``SandboxedEnvironment``. An attribute escape fails the
+page, and the build reports it once, naming the template and line (``refusal``).
+
+Template names resolve in this order:
+
+1. ``pressroom/<name>``: pressroom's own template, so a department ``base.html`` can
+   ``{% extends "pressroom/base.html" %}`` and change one block;
+2. the department's ``theme/templates/<name>`` (text read by ``pressroom.repo.overrides``,
+   never a file opened here: no link or path outside theme/ can be reached);
+3. pressroom's theme (``pressroom/adapter/theme/templates``), then Pelican's ``simple``
+   theme and its ``!simple``/``!theme`` prefixes, as Pelican's own environment has them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pelican
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from pressroom.adapter.session import session_of
+from pressroom.render.site import THEME_PATH
+from pressroom.repo.overrides import OWN_PREFIX, TEMPLATES
+
+SIMPLE_TEMPLATES = Path(pelican.__file__).parent / "themes" / "simple" / "templates"
+
+
+class DepartmentLoader(BaseLoader):
+    """The department's templates, from text already read and refused where unsafe.
+
+    Each template's file name is its repository path (``theme/templates/base.html``), so
+    an error in it names the department's file.
+    """
+
+    def __init__(self, templates: dict[str, str]) -> None:
+        self.templates = dict(templates)
+
+    def get_source(self, environment, template: str):
+        source = self.templates.get(template)
+        if source is None:
+            raise TemplateNotFound(template)
+        return source, f"{TEMPLATES}/{template}", lambda: True
+
+    def list_templates(self) -> list[str]:
+        return sorted(self.templates)
+
+
+def loader(theme: str, templates: dict[str, str]) -> ChoiceLoader:
+    """Names resolve as the module docstring says; ``theme`` is pressroom's theme folder
+    (the enforced ``THEME`` setting)."""
+    ours = FileSystemLoader(str(Path(theme) / "templates"))
+    simple = FileSystemLoader(str(SIMPLE_TEMPLATES))
+    loaders: list[BaseLoader] = [PrefixLoader({OWN_PREFIX: ours})]
+    if templates:
+        loaders.append(DepartmentLoader(templates))
+    loaders += [ours, simple, PrefixLoader({"!simple": simple, "!theme": ours})]
+    return ChoiceLoader(loaders)
+
+
+class Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, failing on an unsafe attribute, with its verdict on an attribute
+    remembered per type and name.
+
+    Jinja decides from the attribute's name and the kind of object alone (a leading
+    underscore; a function's, method's, type's, frame's or generator's internals), so the
+    verdict for one (type, name) holds for every object of that type; remembering it keeps
+    the sandbox's cost off the thousands of pages a build renders.
+    """
+
+    _verdicts: dict[tuple[type, str], bool] = {}
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        """Refuse at once: Jinja would return an undefined value that prints as nothing,
+        so ``{{ ''.__class__ }}`` would pass silently; an escape attempt fails the build."""
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} "
+                            f"object is unsafe.")
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
+def environment(settings: dict[str, Any]) -> SandboxedEnvironment:
+    """A build's Jinja environment (Pelican adds its filters, globals and tests to it)."""
+    session = session_of(settings)
+    templates = session.overrides.templates if session is not None else {}
+    return Sandbox(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
+
+
+class SandboxedTemplates:
+    """Mixed into every generator: the environment Pelican makes for it is replaced by
+    ``environment()`` the moment Pelican assigns it, before any plugin sees it."""
+
+    settings: dict[str, Any]
+
+    @property
+    def env(self) -> SandboxedEnvironment:
+        return self.__dict__["_pressroom_env"]
+
+    @env.setter
+    def env(self, _pelicans: Any) -> None:
+        self.__dict__["_pressroom_env"] = environment(self.settings)
+
+
+_SANDBOXED: dict[type, type] = {}
+
+
+def sandboxed(cls: type) -> type:
+    """``cls`` (a Pelican generator class) rendering in the sandbox."""
+    if issubclass(cls, SandboxedTemplates):
+        return cls
+    if cls not in _SANDBOXED:
+        _SANDBOXED[cls] = type(cls.__name__, (SandboxedTemplates, cls), {})
+    return _SANDBOXED[cls]
+
+
+def _template_frame(tb: TracebackType | None) -> str:
+    """The innermost template file and line of a traceback, or "".
+
+    ``render`` rewrites a template's frames to its own file and line; a block rendered
+    directly (the banner region) leaves the compiled code's frames, mapped back here.
+    """
+    where = ""
+    root = str(THEME_PATH.parents[2]) + "/"
+    while tb is not None:
+        name, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None:
+            name, line = template.filename or name, template.get_corresponding_lineno(line)
+        if name.startswith(TEMPLATES + "/") or name.endswith(".html"):
+            shown = name[len(root):] if name.startswith(root) else name
+            where = f"{shown}:{line}"
+        tb = tb.tb_next
+    return where
+
+
+def refusal(exc: BaseException) -> str | None:
+    """One line for a template the sandbox stopped (the same for every page it renders),
+    or None when ``exc`` is not the sandbox's."""
+    if not isinstance(exc, SecurityError):
+        return None
+    where = _template_frame(exc.__traceback__) or "a template"
+    return f"{where}: the template sandbox refused it: {exc}"
