@@ -133,6 +133,12 @@ def test_theme_files_are_read_like_content_files(repo, tmp_path):
     assert any(str(p).startswith("theme/templates/contact.html: FILE-LINK")
                for p in result.problems)
     assert not (tmp_path / "out").exists()
+    # check (and so the hook and approve) finds them too, before anyone builds
+    from pressroom.checking.repo import check_repo
+
+    found = check_repo(repo.root, use_cache=False)
+    assert sorted(v.rule_id for v in found.errors) == [
+        "FILE-ENCODING", "FILE-LINK", "FILE-LINK", "FILE-SPECIAL"]
 
 
 def test_the_pressroom_prefix_is_reserved(repo, tmp_path):

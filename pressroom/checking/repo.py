@@ -38,6 +38,7 @@ from pressroom.repo.files import (
     read_regular,
     refusal,
 )
+from pressroom.repo.overrides import read_theme
 from pressroom.repo.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
 from pressroom.rules.authors import training_due
 from pressroom.rules.config import RULES_PATH, load_config
@@ -126,6 +127,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))
     problems += check_page_collection(_page_slugs(repo, posts, listed[0]))
+    if files is None:  # the department's templates and static files, as files (never run)
+        problems += read_theme(repo)[2]
     for rel in images:
         try:
             problems += check_image(rel, read_regular(repo, rel))

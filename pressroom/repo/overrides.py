@@ -5,10 +5,12 @@ static files (``theme/static/...``, copied over pressroom's) and add Pelican plu
 (``plugins/<name>.py`` or ``plugins/<name>/__init__.py``, listed in ``policy/site.toml``
 ``[build] plugins``). All three are code, so two principles decide how they are used:
 
-* "Reviewing never runs the branch's code": nothing here is read by ``check``, the hooks,
-  ``approve`` or ``verify``; only ``build`` and ``publish`` read these folders. Templates
-  are read here as text (through ``pressroom.repo.files``: no link, no special file, UTF-8 only)
-  and rendered by the adapter in Jinja's sandbox; plugins are not even imported here.
+* "Reviewing never runs the branch's code": ``check`` reads ``theme/`` only as files (links,
+  special files, encodings: ``read_theme``), and nothing here is imported or rendered by
+  ``check``, the hooks, ``approve`` or ``verify``; only ``build`` and ``publish`` use these
+  folders. Templates are read here as text (through ``pressroom.repo.files``: no link, no
+  special file, UTF-8 only) and rendered by the adapter in Jinja's sandbox; plugins are not
+  even imported here.
 * "Only the verified commit is published": ``publish`` builds the verified commit's tree
   (``pressroom.publishing.published_tree`` exports ``theme/`` and ``plugins/`` too). A build of a
   working folder runs plugins only when ``plugins/`` is byte for byte what ``main`` holds
