@@ -3,10 +3,12 @@
 Templates are code: a plain Jinja template reaches Python through attributes
 (``{{ ''.__class__.__mro__ }}``, ``cycler.__init__.__globals__``). A department may
 override pressroom's templates (``pressroom.repo.overrides``), and a working folder's
-templates are nobody's approved code, so every template — pressroom's and the
-department's, on every build (one path; measured: the sandbox costs no build time that
-shows) — is rendered in Jinja's ``SandboxedEnvironment``. An attribute escape fails the
-page, and the build reports it once, naming the template and line (``refusal``).
+templates are nobody's approved code, so as soon as a department has one template of its
+own, every template of the build — pressroom's and the department's — is rendered in
+Jinja's ``SandboxedEnvironment``. An attribute escape fails the page, and the build reports
+it once, naming the template and line (``refusal``). With no department template, only
+pressroom's own templates (package code) render, with plain Jinja: the sandbox's checks on
+every attribute cost a 1,000-page build a few per cent, for nothing to guard against.
 
 Template names resolve in this order:
 
@@ -25,7 +27,14 @@ from types import TracebackType
 from typing import Any
 
 import pelican
-from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, PrefixLoader, TemplateNotFound
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    TemplateNotFound,
+)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from pressroom.adapter.session import session_of
@@ -93,11 +102,13 @@ class Sandbox(SandboxedEnvironment):
         return verdict
 
 
-def environment(settings: dict[str, Any]) -> SandboxedEnvironment:
-    """A build's Jinja environment (Pelican adds its filters, globals and tests to it)."""
+def environment(settings: dict[str, Any]) -> Environment:
+    """A build's Jinja environment (Pelican adds its filters, globals and tests to it): the
+    sandbox whenever the department has templates of its own, else plain Jinja."""
     session = session_of(settings)
     templates = session.overrides.templates if session is not None else {}
-    return Sandbox(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
+    kind = Sandbox if templates else Environment
+    return kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
 
 
 class SandboxedTemplates:
@@ -107,7 +118,7 @@ class SandboxedTemplates:
     settings: dict[str, Any]
 
     @property
-    def env(self) -> SandboxedEnvironment:
+    def env(self) -> Environment:
         return self.__dict__["_pressroom_env"]
 
     @env.setter
