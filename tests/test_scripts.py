@@ -60,7 +60,7 @@ def test_bench_check_prints_its_table(tmp_path):
     assert "of which pre-commit itself" in result.stdout
     rows = _section(results, "bench_check")["rows"]
     check = rows[0]
-    assert check["measure"] == "pressroom check, every post" and check["size"] == 60
+    assert check["measure"] == "pressroom check, every post (cold)" and check["size"] == 60
     assert check["throughput_unit"] == "posts/s" and "ratio" not in check  # --no-pelican
     assert all("target" not in row for row in rows)  # targets are judged at 10,000 posts
     assert (COMMITTED.read_bytes() if COMMITTED.exists() else None) == committed
