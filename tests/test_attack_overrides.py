@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PROJECT, Repo, tree_digest
+from conftest import NOW, PROJECT, Repo, tree_digest, write
 
 from pressroom.build.run import build_site
 
@@ -25,16 +25,6 @@ def repo(tmp_path: Path) -> Repo:
     repo = Repo(tmp_path / "dept")
     repo.post("2026/closure.md")
     return repo
-
-
-def write(root: Path, rel: str, text: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 # --- the build session must be out of every template's reach -----------------------------------
