@@ -135,3 +135,14 @@ def tree_digest(root: Path) -> dict[str, str]:
 @pytest.fixture
 def digest() -> Callable[[Path], dict[str, str]]:
     return tree_digest
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """A file under ``root`` (its folders made), from text (UTF-8) or bytes."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

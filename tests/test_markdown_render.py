@@ -13,7 +13,7 @@ from conftest import PROJECT, post_text
 from pelican.readers import MarkdownReader
 from pelican.settings import DEFAULT_CONFIG
 
-from pressroom.adapter.session import BuildSession
+from pressroom.adapter.session import BuildSession, active
 from pressroom.model.roster import Roster
 from pressroom.render.markdown_render import render_many
 from pressroom.render.site import enforced
@@ -69,10 +69,10 @@ def test_parallel_pre_render_matches_pelican(settings, tmp_path):
     rendered = render_many(files, settings["MARKDOWN"], settings["FORMATTED_FIELDS"], workers=2)
     session = BuildSession(repo=tmp_path, now=datetime.now(UTC), roster=Roster(), posts={},
                            rendered=rendered)
-    reader = module.PressroomMarkdownReader({**copy.deepcopy(settings),
-                                             "PRESSROOM_SESSION": session})
-    for path in files[: len(files) // 4]:
-        _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
+    reader = module.PressroomMarkdownReader(copy.deepcopy(settings))
+    with active(session):
+        for path in files[: len(files) // 4]:
+            _same(reader.read(path), MarkdownReader(copy.deepcopy(settings)).read(path))
 
 
 def test_cache_key_covers_the_sanitizer_code_and_allowlists(settings, monkeypatch, tmp_path):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import NOW, PROJECT, Repo, post_text, tree_digest
+from conftest import NOW, PROJECT, Repo, post_text, tree_digest, write
 from gitdept import Department
 
 from pressroom.build.run import build_site
@@ -43,16 +43,6 @@ def repo(tmp_path: Path) -> Repo:
     repo = Repo(tmp_path / "dept")
     repo.post("2026/closure.md")
     return repo
-
-
-def write(root: Path, rel: str, text: str | bytes) -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def html(site: Path, rel: str = "index.html") -> str:

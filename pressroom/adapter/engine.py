@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from jinja2.exceptions import TemplateError
 from pelican import Pelican
 from pelican.generators import ArticlesGenerator
 from pelican.settings import configure_settings, read_settings
@@ -36,8 +37,8 @@ from pressroom.adapter.generators import (
     read_articles,
     replay,
 )
-from pressroom.adapter.session import SESSION_KEY, BuildSession
-from pressroom.adapter.templates import refusal, sandboxed
+from pressroom.adapter.session import BuildSession, active
+from pressroom.adapter.templates import refusal, sandboxed, template_error
 from pressroom.adapter.writer import KeyedWriter, flush_writers, forget_pending
 from pressroom.model.violations import InputError
 from pressroom.render.site import enforced
@@ -75,7 +76,6 @@ def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
     settings.update(enforced(session.repo, output))
     settings["PLUGINS"] = [*PLUGINS, *department]
     settings["PLUGIN_PATHS"] = []
-    settings[SESSION_KEY] = session
     return configure_settings(settings)
 
 
@@ -107,7 +107,7 @@ class PressroomPelican(Pelican):
 def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
     """Pelican's whole run into ``output`` (an empty release folder), then the
     department's static files over pressroom's."""
-    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
+    with contextlib.redirect_stdout(io.StringIO()), active(session), _sandbox_refusals(), \
             department_plugins.loaded(session.overrides.plugins) as department:
         configured = _configured(settings, session, output, department)
         PressroomPelican(configured).run()
@@ -124,7 +124,9 @@ def _sandbox_refusals():
     except Exception as exc:
         refused = refusal(exc)
         if refused is None:
-            raise
+            if not isinstance(exc, TemplateError):
+                raise
+            refused = template_error(exc)  # not found, a syntax error: file and line
         logger.error("%s", refused)
 
 
@@ -133,9 +135,15 @@ def _copy_static(session: BuildSession, folder: Path) -> None:
     the site's theme folder: a file of pressroom's with the same name is replaced."""
     for rel, data in sorted(session.overrides.static.items()):
         target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)  # a new file: never write through a copied one
-        target.write_bytes(data)
+        if ".." in Path(rel).parts or Path(rel).is_absolute():  # read by the walker: never
+            raise RuntimeError(f"theme/static/{rel}: a path leaving the site's theme folder")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # a new file: never write through a copied one
+            target.write_bytes(data)
+        except OSError as exc:  # a name pressroom's theme uses for a folder, or a file
+            raise InputError(f"theme/static/{rel}: clashes with pressroom's own theme files "
+                             f"({exc.strerror}); rename it") from exc
 
 
 def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Card],
@@ -143,7 +151,7 @@ def run_warm(settings: dict[str, Any], session: BuildSession, kept: Iterable[Car
     """Read the ``fresh`` posts (absolute paths), revive the ``kept`` cards, and replay
     the output phase over both; unchanged files stay in ``session.live``."""
     assert session.live is not None
-    with contextlib.redirect_stdout(io.StringIO()), _sandbox_refusals(), \
+    with contextlib.redirect_stdout(io.StringIO()), active(session), _sandbox_refusals(), \
             department_plugins.loaded(session.overrides.plugins) as department:
         configured = _configured(settings, session, Path(session.live), department)
         pelican = PressroomPelican(configured)

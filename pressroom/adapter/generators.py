@@ -25,7 +25,7 @@ from pelican.utils import order_content
 
 from pressroom.adapter.cards import card_of
 from pressroom.adapter.keys import banner_regions
-from pressroom.adapter.session import session_of
+from pressroom.adapter.session import current
 from pressroom.adapter.templates import SandboxedTemplates
 from pressroom.adapter.writer import KeyedWriter, flush_writers
 from pressroom.build.incremental import BANNER_VARIABLE, digest
@@ -33,7 +33,7 @@ from pressroom.build.incremental import BANNER_VARIABLE, digest
 
 def keep_cards(generator) -> None:
     """After the article pages, feeds and incident files: the cards the next build reuses."""
-    session = session_of(generator.settings)
+    session = current()
     if session is None:
         return
     session.cards = [card_of(a) for a in generator.articles]

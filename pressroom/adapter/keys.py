@@ -18,7 +18,7 @@ import os
 from datetime import date, datetime
 from typing import Any
 
-from jinja2 import meta
+from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from pelican.contents import Article
 from pelican.paginator import Page, Paginator
 from pelican.urlwrappers import URLWrapper
@@ -93,15 +93,21 @@ def template_variables(env, name: str, seen: set[str] | None = None) -> frozense
     if name in seen:
         return frozenset()
     seen.add(name)
-    source = env.loader.get_source(env, name)[0]
+    source, filename, _ = env.loader.get_source(env, name)
     tree = env.parse(BANNER_BLOCK.sub(
-        lambda m: "" if banner_patchable(env, m.group(0)) else m.group(0), source))
+        lambda m: "" if banner_patchable(env, m.group(0)) else m.group(0), source),
+        name, filename)
     found = set(meta.find_undeclared_variables(tree))
     for other in meta.find_referenced_templates(tree):
-        if other is not None:
-            found |= template_variables(env, other, seen)
-        else:
+        if other is None:
             found.add("*")  # a computed template name: the key cannot be narrowed
+            continue
+        try:
+            found |= template_variables(env, other, seen)
+        except TemplateNotFound as exc:  # name the template that asked for it, and where
+            line = source.count("\n", 0, max(source.find(other), 0)) + 1
+            raise TemplateSyntaxError(f"no template {other!r} to include, import or extend",
+                                      line, name, filename) from exc
     return frozenset(found)
 
 

@@ -4,16 +4,17 @@
 runs Pelican; Pelican's plugins, generator and writer need those decisions, and the
 build needs back what they produced (the output keys, the article cards, the banner).
 All of it travels in one ``BuildSession`` with named, typed fields, owned by the build:
-plugins read its inputs and fill its outputs. Pelican's signals only hand plugins the
-settings, so the session rides there under one key (``SESSION_KEY``) — the only
-pressroom value in the settings that is not a department setting.
+plugins read its inputs and fill its outputs. The engine makes it the running build's
+(``active``) and plugins ask for it (``current``); it is never in Pelican's settings,
+which every template can read.
 
 No Pelican here: the core (``pressroom.build.run``) makes sessions without importing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,6 @@ from pressroom.model.content import Post
 from pressroom.model.roster import Roster
 from pressroom.repo.overrides import Overrides
 
-SESSION_KEY = "PRESSROOM_SESSION"
 # Below this many pages a batch renders in this process: starting workers costs more.
 PARALLEL_FROM = 200
 RENDER_BATCH = 500  # pages queued before a batch starts rendering
@@ -72,20 +72,38 @@ class BuildSession:
                    **values)
 
 
-def session_of(settings: dict[str, Any]) -> BuildSession | None:
-    """The session of the build these settings belong to (None under plain Pelican)."""
-    session = settings.get(SESSION_KEY)
-    return session if isinstance(session, BuildSession) else None
+_ACTIVE: list[BuildSession] = []  # the session of the build running in this process
 
 
-def build_time(settings: dict[str, Any]) -> datetime:
+@contextlib.contextmanager
+def active(session: BuildSession) -> Iterator[BuildSession]:
+    """Make ``session`` the running build's for the duration of the ``with`` block.
+
+    Never in Pelican's settings: Pelican copies its settings into every template's context
+    (and every article keeps them), so a department template could reach the session's
+    paths and call their methods (read, write, delete files) even in Jinja's sandbox.
+    Forked render workers inherit it with the rest of the build.
+    """
+    _ACTIVE.append(session)
+    try:
+        yield session
+    finally:
+        _ACTIVE.remove(session)
+
+
+def current() -> BuildSession | None:
+    """The running build's session (None under plain Pelican)."""
+    return _ACTIVE[-1] if _ACTIVE else None
+
+
+def build_time() -> datetime:
     """The build's "now" (``pressroom build --now``), else the clock: every plugin that
     decides by time (embargo, expiry, removal pages) asks here, so they agree."""
-    session = session_of(settings)
+    session = current()
     return session.now if session is not None else datetime.now(UTC)
 
 
-def posts_of(settings: dict[str, Any]) -> dict[str, Post]:
+def current_posts() -> dict[str, Post]:
     """The build's validated posts by absolute source path (empty under plain Pelican)."""
-    session = session_of(settings)
+    session = current()
     return session.posts if session is not None else {}

@@ -22,8 +22,10 @@ Template names resolve in this order:
 
 from __future__ import annotations
 
-from pathlib import Path
-from types import TracebackType
+import io
+import sqlite3
+from pathlib import Path, PurePath
+from types import ModuleType, TracebackType
 from typing import Any
 
 import pelican
@@ -35,9 +37,13 @@ from jinja2 import (
     PrefixLoader,
     TemplateNotFound,
 )
+from jinja2.exceptions import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from pelican import Pelican
+from pelican.generators import Generator
 
-from pressroom.adapter.session import session_of
+from pressroom.adapter.cards import ContentStore
+from pressroom.adapter.session import BuildSession, current
 from pressroom.render.site import THEME_PATH
 from pressroom.repo.overrides import OWN_PREFIX, TEMPLATES
 
@@ -98,14 +104,23 @@ class Sandbox(SandboxedEnvironment):
         key = (type(obj), attr)
         verdict = self._verdicts.get(key)
         if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+            verdict = self._verdicts[key] = not isinstance(obj, HANDLES) and \
+                super().is_safe_attribute(obj, attr, value)
         return verdict
+
+
+# Objects whose public methods act on the world (files, databases, modules, the build): Jinja's
+# sandbox allows calling public methods, so a template must not reach into these at all (a
+# ``Path`` in a context would read, write and delete files). Defence in depth: none of them is
+# meant to be in a template's context (the build session is not in the settings).
+HANDLES: tuple[type, ...] = (PurePath, io.IOBase, sqlite3.Connection, sqlite3.Cursor,
+                             ModuleType, BuildSession, ContentStore, Pelican, Generator)
 
 
 def environment(settings: dict[str, Any]) -> Environment:
     """A build's Jinja environment (Pelican adds its filters, globals and tests to it): the
     sandbox whenever the department has templates of its own, else plain Jinja."""
-    session = session_of(settings)
+    session = current()
     templates = session.overrides.templates if session is not None else {}
     kind = Sandbox if templates else Environment
     return kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
@@ -138,7 +153,7 @@ def sandboxed(cls: type) -> type:
     return _SANDBOXED[cls]
 
 
-def _template_frame(tb: TracebackType | None) -> str:
+def template_frame(tb: TracebackType | None) -> str:
     """The innermost template file and line of a traceback, or "".
 
     ``render`` rewrites a template's frames to its own file and line; a block rendered
@@ -158,10 +173,22 @@ def _template_frame(tb: TracebackType | None) -> str:
     return where
 
 
+def template_error(exc: TemplateError) -> str:
+    """One line for a template that could not be found, parsed or rendered: its file and
+    line first (a department's by its repository path), as every other error names them."""
+    where = ""
+    if isinstance(exc, TemplateSyntaxError) and exc.filename:
+        root = str(THEME_PATH.parents[2]) + "/"
+        name = exc.filename[len(root):] if exc.filename.startswith(root) else exc.filename
+        where = f"{name}:{exc.lineno}"
+    where = where or template_frame(exc.__traceback__) or "a template"
+    return f"{where}: {type(exc).__name__}: {exc.message or exc}"
+
+
 def refusal(exc: BaseException) -> str | None:
     """One line for a template the sandbox stopped (the same for every page it renders),
     or None when ``exc`` is not the sandbox's."""
     if not isinstance(exc, SecurityError):
         return None
-    where = _template_frame(exc.__traceback__) or "a template"
+    where = template_frame(exc.__traceback__) or "a template"
     return f"{where}: the template sandbox refused it: {exc}"

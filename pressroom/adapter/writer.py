@@ -27,8 +27,8 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from pressroom.adapter.keys import Fingerprints, template_variables
-from pressroom.adapter.session import OutputEntry, session_of
-from pressroom.adapter.templates import refusal
+from pressroom.adapter.session import OutputEntry, current
+from pressroom.adapter.templates import refusal, template_frame
 from pressroom.build.incremental import digest
 
 logger = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ class OutputCollision(FileOverwriteFailedError):
 
 
 def _relative(path: str, settings: dict[str, Any]) -> str:
-    session = session_of(settings)
+    session = current()
     repo = str(session.repo) if session is not None else ""
     return os.path.relpath(path, repo) if repo and os.path.isabs(path) else path
 
@@ -81,7 +81,7 @@ class KeyedWriter(Writer):
     def __init__(self, output_path: str, settings: dict[str, Any] | None = None) -> None:
         super().__init__(output_path, settings=settings)
         assert settings is not None
-        session = session_of(settings)
+        session = current()
         if session is None:
             raise RuntimeError("KeyedWriter writes for a pressroom build session only")
         self.session = session
@@ -310,10 +310,10 @@ def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[tuple[str, s
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(output)
             signals.content_written.send(path, context=local)
-        except Exception as exc:  # reported by the parent, as one line per page
+        except Exception as exc:  # reported by the parent: one line per template and error
             refused = refusal(exc)
-            failures.append(("", refused) if refused else
-                            (path, f"{type(exc).__name__}: {exc}"))
+            where = template_frame(exc.__traceback__) or f"template {template.name}"
+            failures.append(("", refused or f"{where}: {type(exc).__name__}: {exc}"))
     return failures
 
 

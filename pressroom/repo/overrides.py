@@ -152,6 +152,24 @@ def unapproved_plugins(repo: Path) -> list[Violation]:
     return sorted(problems)
 
 
+# Files Python would import instead of (or beside) a plugin's source: bytecode, extension
+# modules, path files. A reviewer sees "binary file" in a diff; only source is approved.
+COMPILED_SUFFIXES = (".pyc", ".pyo", ".so", ".pyd", ".pth", ".egg", ".whl", ".zip")
+
+
+def compiled_plugin_files(repo: Path) -> list[Violation]:
+    """Every file under ``plugins/`` that is not source: an unchecked-hash ``.pyc`` in
+    ``__pycache__`` runs instead of the ``.py`` beside it, whatever the source says."""
+    problems = []
+    for rel, _problem in walk(repo, PLUGINS):
+        name = rel.rsplit("/", 1)[-1].lower()
+        if "/__pycache__/" in f"/{rel}/" or name.endswith(COMPILED_SUFFIXES):
+            problems.append(Violation(rel, 0, UNAPPROVED_RULE,
+                                      "compiled or packaged code; plugins run only from "
+                                      "their reviewed source (.py): remove it"))
+    return problems
+
+
 def read_overrides(repo: Path, plugin_names: tuple[str, ...],
                    plugins_approved: bool) -> tuple[Overrides, list[Violation]]:
     """The department's overrides for a build of ``repo``, or the problems refusing it.
@@ -162,6 +180,7 @@ def read_overrides(repo: Path, plugin_names: tuple[str, ...],
     templates, static, problems = read_theme(repo)
     plugins: list[tuple[str, Path]] = []
     if plugin_names:
+        problems += compiled_plugin_files(repo)  # in publish too: main may carry them
         if not plugins_approved:
             problems += unapproved_plugins(repo)
         for name in plugin_names:

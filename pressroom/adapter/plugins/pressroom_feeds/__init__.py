@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
-from pressroom.adapter.session import posts_of
+from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
 
 FEED_DIR = "feeds"
@@ -27,7 +27,7 @@ def _entry(article, site_url: str) -> FeedEntry:
     member = getattr(article, "member", None)
     names = article.settings.get("PRESSROOM_CATEGORY_NAMES", {})
     slug = article.category.slug
-    post = posts_of(article.settings).get(article.source_path)
+    post = current_posts().get(article.source_path)
     return FeedEntry(
         slug=article.slug,
         title=article.title,
@@ -58,7 +58,7 @@ def write_feeds(generator, writer) -> None:
             out.append(built[article.source_path])
         return out
 
-    posts = posts_of(generator.settings)
+    posts = current_posts()
     newest = max((posts[a.source_path].updated if a.source_path in posts else a.date
                   for a in articles), default=datetime(1970, 1, 1, tzinfo=UTC))
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
-from pressroom.adapter.session import build_time, posts_of, session_of
+from pressroom.adapter.session import build_time, current, current_posts
 from pressroom.adapter.writer import write_output
 from pressroom.model.incidents import active_threads, in_cap_index, threads
 from pressroom.render.cap import CapSite, cap_document, identifier
@@ -43,11 +43,11 @@ def attach_threads(generators) -> None:
     if articles_gen is None:
         return
     settings = articles_gen.settings
-    if session_of(settings) is None:
+    if current() is None:
         logger.warning("pressroom_incidents: no build session (build with pressroom build)")
         return
-    posts = posts_of(settings)  # none at all in a new department: no incidents, no banner
-    now = build_time(settings)
+    posts = current_posts()  # none at all in a new department: no incidents, no banner
+    now = build_time()
     by_path = {a.source_path: a for a in articles_gen.articles}
     public = [posts[path] for path in by_path if path in posts]
     all_threads = threads(public, now)
@@ -74,7 +74,7 @@ def write_incidents(generator, writer) -> None:
     all_threads = generator.context.get("pressroom_threads")
     if all_threads is None:
         return
-    now = build_time(settings)
+    now = build_time()
     site_url = settings["SITEURL"].rstrip("/")
     tz = ZoneInfo(settings["TIMEZONE"])
     cap_site = CapSite(sender=urlsplit(site_url).hostname or "localhost",

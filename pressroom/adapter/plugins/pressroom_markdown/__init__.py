@@ -15,7 +15,7 @@ from pelican import signals
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
-from pressroom.adapter.session import session_of
+from pressroom.adapter.session import current
 from pressroom.render.markdown_render import Renderer
 
 logger = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ class PressroomMarkdownReader(MarkdownReader):
         self._source_path = source_path
         # Taken, not copied: Pelican keeps the HTML from here on, so the pre-rendered
         # copy is released at once (a second read of the same file renders it again).
-        session = session_of(self.settings)
+        session = current()
         rendered = session.rendered.pop(source_path, None) if session is not None else None
         if rendered is None:
             if self._renderer is None:

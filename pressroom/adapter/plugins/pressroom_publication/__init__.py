@@ -15,7 +15,7 @@ from datetime import datetime
 
 from pelican import signals
 
-from pressroom.adapter.session import build_time, posts_of
+from pressroom.adapter.session import build_time, current_posts
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +28,11 @@ def _is_public(article, posts, now: datetime) -> bool:
 
 
 def withhold_unpublished(generator) -> None:
-    settings = generator.settings
-    now = build_time(settings)
-    posts = posts_of(settings)
+    now = build_time()
+    posts = current_posts()
+    withheld = [a for a in [*generator.articles, *generator.translations, *generator.drafts,
+                            *generator.drafts_translations, *generator.hidden_articles,
+                            *generator.hidden_translations] if not _is_public(a, posts, now)]
     generator.articles = [a for a in generator.articles if _is_public(a, posts, now)]
     generator.translations = [a for a in generator.translations if _is_public(a, posts, now)]
     # Hidden articles and drafts are never written (DRAFT_SAVE_AS is empty as well).
@@ -38,6 +40,13 @@ def withhold_unpublished(generator) -> None:
     generator.drafts_translations = []
     generator.hidden_articles = []
     generator.hidden_translations = []
+    # Pelican lists every file it read in ``generated_content`` (for {filename} links), and
+    # every template's context carries it: what is not public must not be there either.
+    ids = {id(article) for article in withheld}
+    content = generator.context.get("generated_content")
+    if isinstance(content, dict):
+        for key in [k for k, v in content.items() if id(v) in ids]:
+            del content[key]
 
 
 def withhold_draft_pages(generator) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from pelican import signals
 
-from pressroom.adapter.session import build_time, posts_of
+from pressroom.adapter.session import build_time, current_posts
 
 
 def attach_lifecycle(generator) -> None:
-    posts = posts_of(generator.settings)
+    posts = current_posts()
     for article in generator.articles:
         post = posts.get(article.source_path)
         article.withdrawn = None
@@ -31,8 +31,8 @@ def attach_lifecycle(generator) -> None:
 
 def write_removed_pages(generator, writer) -> None:
     settings = generator.settings
-    posts = posts_of(settings)
-    now = build_time(settings)
+    posts = current_posts()
+    now = build_time()
     template = generator.get_template("removed")
     for post in sorted(posts.values(), key=lambda p: p.path):
         if not (post.removed and post.status == "published" and post.date <= now):

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from pelican import signals
 
-from pressroom.adapter.session import session_of
+from pressroom.adapter.session import current
 from pressroom.model.roster import ROSTER_PATH, Roster, parse_roster
 
 logger = logging.getLogger(__name__)
 
 
 def _roster(settings) -> Roster:
-    session = session_of(settings)
+    session = current()
     if session is not None:
         return session.roster
     repo = Path(settings["PATH"]).parent

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pelican import signals
 
-from pressroom.adapter.session import session_of
+from pressroom.adapter.session import current
 from pressroom.render.sanitize import sanitize_html
 
 
@@ -26,7 +26,7 @@ def _clean(content, host: str) -> None:
 
 def sanitize_articles(generator) -> None:
     host = urlsplit(generator.settings.get("SITEURL", "")).hostname or ""
-    session = session_of(generator.settings)
+    session = current()
     done = session.sanitized if session is not None else set()  # cleaned while rendering
     for article in generator.articles + generator.translations:
         if article.source_path not in done:
