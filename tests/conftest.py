@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -146,3 +147,17 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def git(root: Path, *args: str) -> None:
+    """git in ``root``; a failure fails the test."""
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+def commit_all(root: Path, message: str) -> None:
+    """Everything in ``root`` committed on main (a repository made when there is none)."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
+        "commit.gpgsign=false", "commit", "-q", "-m", message)

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOW, PROJECT, Repo, tree_digest, write
+from conftest import NOW, PROJECT, Repo, commit_all, tree_digest, write
 
 from pressroom.build.run import build_site
 
@@ -125,16 +125,6 @@ def test_a_static_file_clashing_with_a_folder_of_pressroms_is_one_line(repo, tmp
 # --- plugins: the code that runs is the code reviewers read -------------------------------------
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
-
-
-def commit_all(root: Path, message: str) -> None:
-    if not (root / ".git").exists():
-        git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
-        "commit.gpgsign=false", "commit", "-q", "-m", message)
 
 
 def test_committed_bytecode_never_runs_instead_of_the_approved_plugin_source(repo, tmp_path):

@@ -10,12 +10,11 @@ and publish takes templates and plugins from the verified commit, not the folder
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import NOW, PROJECT, Repo, post_text, tree_digest, write
+from conftest import NOW, PROJECT, Repo, commit_all, post_text, tree_digest, write
 from gitdept import Department
 
 from pressroom.build.run import build_site
@@ -229,17 +228,6 @@ def test_a_package_plugin_is_found(repo):
 # --- plugins: only as approved, only in build and publish -----------------------------------
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
-
-
-def commit_all(root: Path, message: str) -> None:
-    """Everything in ``root`` committed on main (a repository made when there is none)."""
-    if not (root / ".git").exists():
-        git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
-        "commit.gpgsign=false", "commit", "-q", "-m", message)
 
 
 def committed(repo: Repo, marker: Path) -> None:
