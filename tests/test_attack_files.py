@@ -351,3 +351,26 @@ def test_an_empty_gitkeep_is_fine_but_other_stray_files_are_not(repo: Repo):
     (repo.root / "content/notes.txt").write_text("draft ideas")
     checked = run("check", "--repo", str(repo.root))
     assert checked.exit_code == 1 and "content/notes.txt: FILE-TYPE" in checked.output
+
+
+def test_a_roster_that_is_not_utf8_is_refused_not_shown_with_replacement_characters(
+        repo: Repo, tmp_path):
+    """A Latin-1 name ("Caf\\xe9") was read with U+FFFD and shown on every page (392.3: the
+    public sees members' names); stray bytes at the end were a baffling TOML error."""
+    from click.testing import CliRunner
+
+    from pressroom.build.run import build_site
+    from pressroom.cli import cli
+
+    repo.post("2026/closure.md")
+    roster = repo.root / "policy/roster.toml"
+    data = roster.read_bytes()
+    roster.write_bytes(data.replace(b'name = "', b'name = "Caf\xe9 ', 1))
+    line = data[:data.index(b'name = "')].count(b"\n") + 1
+    checked = CliRunner().invoke(cli, ["check", "--repo", str(repo.root)])
+    assert checked.exit_code == 1, checked.output
+    assert f"policy/roster.toml:{line}: FILE-ENCODING" in checked.output, checked.output
+    assert "\ufffd" not in checked.output
+    built = build_site(repo.root, tmp_path / "out")
+    assert not built.ok and any(v.rule_id == "FILE-ENCODING" for v in built.problems)
+    assert not (tmp_path / "out").exists()

@@ -152,7 +152,7 @@ def install_hooks_command(bare: Path, force: bool) -> None:
 
     \b
     Example:
-      git init --bare /srv/git/pd-site.git
+      git init --bare -b main /srv/git/pd-site.git
       pressroom install-hooks --bare /srv/git/pd-site.git
     """
     from pressroom.approvals.workflow import install_hooks

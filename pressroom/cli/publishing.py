@@ -59,7 +59,8 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
               help="What the web server serves: a link to the live release, switched "
                    "atomically (releases are kept beside it for `pressroom rollback`).")
 @NOW_OPTION
-@click.option("--branch", default="main", show_default=True)
+@click.option("--branch", default="main", show_default=True,
+              help="The branch to verify and publish (a branch name, never a revision).")
 @click.option("--platform", is_flag=True, help="Main is merged on GitHub/GitLab (see verify).")
 @KEEP_RELEASES_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")

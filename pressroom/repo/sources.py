@@ -60,7 +60,14 @@ def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
                                     "the roster of authorized members (392.3) is missing")]
     except OSError as exc:
         return Roster(), [Violation(ROSTER_PATH, 0, "FILE-READ", exc.strerror or str(exc))]
-    return parse_roster(data.decode("utf-8", errors="replace"), ROSTER_PATH)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:  # never names shown with replacement characters
+        line = data.count(b"\n", 0, exc.start) + 1
+        return Roster(), [Violation(ROSTER_PATH, line, "FILE-ENCODING",
+                                    f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the "
+                                    f"roster as UTF-8")]
+    return parse_roster(text, ROSTER_PATH)
 
 
 def light_post(post: Post) -> Post:
