@@ -371,6 +371,7 @@ def test_a_roster_that_is_not_utf8_is_refused_not_shown_with_replacement_charact
     assert checked.exit_code == 1, checked.output
     assert f"policy/roster.toml:{line}: FILE-ENCODING" in checked.output, checked.output
     assert "\ufffd" not in checked.output
+    assert "FRONT-AUTHOR" not in checked.output  # the one cause, not a line for every post
     built = build_site(repo.root, tmp_path / "out")
     assert not built.ok and any(v.rule_id == "FILE-ENCODING" for v in built.problems)
     assert not (tmp_path / "out").exists()
