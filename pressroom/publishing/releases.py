@@ -96,15 +96,9 @@ def prepare(output: Path) -> Release | None:
     """
     output = output.absolute()
     _finish_interrupted_flip(output)
-    if output.is_symlink():
-        target = os.readlink(output)
-        if target_release(output, target) is None:
-            raise InputError(f"{output}: a symbolic link pressroom did not make (to {target}); "
-                             f"remove it or choose another output")
-    elif output.is_dir():
+    refuse_unusable(output)  # again under the lock: the path may have changed since
+    if output.is_dir() and not output.is_symlink():
         _adopt_folder(output)
-    elif output.exists():
-        raise InputError(f"{output}: exists and is not a folder")
     cleanup(output)
     return live_release(output)
 
@@ -171,12 +165,11 @@ def _temp_links(output: Path) -> list[Path]:
 
 
 def _adopt_folder(output: Path) -> None:
+    """A site folder from before releases (``refuse_unusable`` let only a site or nothing
+    through) becomes the first release; an empty one is removed."""
     if not any(output.iterdir()):
         output.rmdir()  # an empty folder: there is no site to keep serving
         return
-    if not (output / "index.html").is_file():
-        raise InputError(f"{output}: a folder that is not a site (no index.html) is in the way; "
-                         f"move it or choose another output")
     if EXCHANGE is not None:
         # A hard-link copy becomes the first release, and one exchange of the folder with a
         # link to it switches: the site is never missing. The old folder is then removed.
