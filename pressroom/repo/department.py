@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.violations import InputError, Violation
-from pressroom.repo.files import link_above, read_optional
+from pressroom.repo.files import NotRegularFile, read_optional
 from pressroom.repo.overrides import plugin_file
 from pressroom.rules.characters import forbidden_character
 
@@ -176,11 +176,11 @@ def load_department(repo: Path) -> Department:
         raise _problem(0, "not UTF-8 text") from exc
     department = parse_department(text)
     for name in department.plugins:
-        if plugin_file(repo, name) is None:
-            for rel in (f"plugins/{name}.py", f"plugins/{name}/__init__.py"):
-                if link_above(repo, rel) is not None or (repo / rel).is_symlink():
-                    raise InputError.of(Violation(rel, 0, "FILE-LINK", "a symbolic link: "
-                                                  "a plugin must be a file of the repository"))
+        try:
+            found = plugin_file(repo, name)
+        except NotRegularFile as exc:  # a link or special file: refused by name, not missing
+            raise exc.input_error() from exc
+        if found is None:
             raise _problem(_key_line(text, "plugins"),
                            f"[build] plugins: {name!r} is neither plugins/{name}.py nor "
                            f"plugins/{name}/__init__.py in the repository")

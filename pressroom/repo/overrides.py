@@ -94,10 +94,13 @@ def read_theme(repo: Path) -> tuple[dict[str, str], dict[str, bytes], list[Viola
 
 def plugin_file(repo: Path, name: str) -> str | None:
     """``plugins/<name>.py`` or ``plugins/<name>/__init__.py`` (repo-relative), if either is a
-    regular file reached without links; None when the plugin is not there."""
+    regular file reached without links; None when the plugin is not there. A link or special
+    file there raises ``NotRegularFile`` (``FILE-LINK``...): it is refused, not missing."""
     for rel in (f"{PLUGINS}/{name}.py", f"{PLUGINS}/{name}/__init__.py"):
         try:
             read_regular(repo, rel)
+        except NotRegularFile:
+            raise
         except OSError:
             continue
         return rel
@@ -184,7 +187,11 @@ def read_overrides(repo: Path, plugin_names: tuple[str, ...],
         if not plugins_approved:
             problems += unapproved_plugins(repo)
         for name in plugin_names:
-            rel = plugin_file(repo, name)
+            try:
+                rel = plugin_file(repo, name)
+            except NotRegularFile as exc:
+                problems.append(exc.violation())
+                continue
             if rel is None:  # policy/site.toml was validated; the folder changed since
                 problems.append(Violation(PLUGINS, 0, "SITE-CONFIG",
                                           f"plugin {name!r} is not in {PLUGINS}/"))
