@@ -108,10 +108,16 @@ def decode(path: str, data: bytes) -> tuple[str | None, list[Violation]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        message = f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
-        return None, [Violation(path, line, "FILE-ENCODING", message)]
+        return None, [not_utf8(path, data, exc)]
     return text, []
+
+
+def not_utf8(path: str, data: bytes, exc: UnicodeDecodeError,
+             advice: str = "save the file as UTF-8") -> Violation:
+    """FILE-ENCODING at the line of the first byte that is not UTF-8."""
+    line = data[: exc.start].count(b"\n") + 1
+    return Violation(path, line, "FILE-ENCODING",
+                     f"not UTF-8 (byte 0x{data[exc.start]:02x}); {advice}")
 
 
 def slug_for(path: str, explicit: str) -> str:

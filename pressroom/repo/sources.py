@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import tzinfo
 from pathlib import Path
 
-from pressroom.model.content import Post, check_author, check_collection, parse_post
+from pressroom.model.content import Post, check_author, check_collection, not_utf8, parse_post
 from pressroom.model.roster import ROSTER_PATH, Roster, parse_roster
 from pressroom.model.violations import InputError, Violation
 from pressroom.repo.files import MARKDOWN_SUFFIXES, NotRegularFile, content_files, read_regular
@@ -63,10 +63,7 @@ def load_roster(repo: Path) -> tuple[Roster, list[Violation]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # never names shown with replacement characters
-        line = data.count(b"\n", 0, exc.start) + 1
-        return Roster(), [Violation(ROSTER_PATH, line, "FILE-ENCODING",
-                                    f"not UTF-8 (byte 0x{data[exc.start]:02x}); save the "
-                                    f"roster as UTF-8")]
+        return Roster(), [not_utf8(ROSTER_PATH, data, exc, "save the roster as UTF-8")]
     return parse_roster(text, ROSTER_PATH)
 
 
