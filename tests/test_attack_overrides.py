@@ -172,19 +172,26 @@ def test_python_m_pressroom_check_imports_nothing_from_the_working_folder(repo, 
     assert not marker.exists(), "imported from the working folder: " + marker.read_text()
 
 
+def _site_with_secrets(repo: Repo, tmp_path: Path, contact: str) -> str:
+    """The text of every page of a build with an embargoed post, a draft, and ``contact`` as
+    the department's contact.html ("" when the build was refused: nothing was published)."""
+    repo.post("2026/embargoed.md", title="Arrest planned for Friday", date="2026-12-20 09:00",
+              summary="Officers will arrest the suspect at the harbor on Friday.")
+    repo.post("2026/draft.md", title="Draft notice of a raid", status="draft")
+    write(repo.root, "theme/templates/contact.html", contact)
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    site = "".join(p.read_text(encoding="utf-8", errors="replace")
+                   for p in (tmp_path / "out").rglob("*.html")) if result.ok else ""
+    return site
+
+
 def test_a_template_cannot_publish_an_embargoed_or_draft_post_through_the_build_session(
         repo, tmp_path):
     """The session holds every validated post, drafts and embargoed ones too: a template
     (even an approved one, under publish) prints them, past pressroom_publication."""
-    repo.post("2026/embargoed.md", title="Arrest planned for Friday", date="2026-12-20 09:00",
-              summary="Officers will arrest the suspect at the harbor on Friday.")
-    repo.post("2026/draft.md", title="Draft notice of a raid", status="draft")
-    write(repo.root, "theme/templates/contact.html",
-          "{% for p in PRESSROOM_SESSION.posts.values() %}<p>{{ p.title }}: {{ p.summary }}</p>"
-          "{% endfor %}")
-    result = build_site(repo.root, tmp_path / "out", now=NOW)
-    site = "".join(p.read_text(encoding="utf-8", errors="replace")
-                   for p in (tmp_path / "out").rglob("*.html")) if result.ok else ""
+    site = _site_with_secrets(
+        repo, tmp_path, "{% for p in PRESSROOM_SESSION.posts.values() %}"
+                        "<p>{{ p.title }}: {{ p.summary }}</p>{% endfor %}")
     assert "arrest the suspect at the harbor" not in site, "an embargoed post went public"
     assert "Draft notice of a raid" not in site, "a draft went public"
 
@@ -257,15 +264,10 @@ def test_a_template_never_sees_drafts_or_embargoed_posts_in_generated_content(re
     before pressroom_publication dropped drafts and embargoed posts) is in every template's
     context. A department template listing it, e.g. a "latest news" box copied from a Pelican
     theme, publishes embargoed and draft posts, full text, through ``publish`` as well."""
-    repo.post("2026/embargoed.md", title="Arrest planned for Friday", date="2026-12-20 09:00",
-              summary="Officers will arrest the suspect at the harbor on Friday.")
-    repo.post("2026/draft.md", title="Draft notice of a raid", status="draft")
-    write(repo.root, "theme/templates/contact.html",
-          "{% for path, post in generated_content.items() %}"
-          "<p>{{ post.title }}: {{ post.summary }} {{ post.content }}</p>{% endfor %}")
-    result = build_site(repo.root, tmp_path / "out", now=NOW)
-    site = "".join(p.read_text(encoding="utf-8", errors="replace")
-                   for p in (tmp_path / "out").rglob("*.html")) if result.ok else ""
+    site = _site_with_secrets(
+        repo, tmp_path, "{% for path, post in generated_content.items() %}"
+                        "<p>{{ post.title }}: {{ post.summary }} {{ post.content }}</p>"
+                        "{% endfor %}")
     assert "Arrest planned for Friday" not in site, "an embargoed title went public"
     assert "arrest the suspect at the harbor" not in site, "an embargoed post went public"
     assert "Draft notice of a raid" not in site, "a draft went public"
