@@ -81,7 +81,8 @@ def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
 
 class PressroomPelican(Pelican):
     """Pelican with pressroom's article generator and keyed writer, on every build, and
-    every generator rendering in the sandbox (``pressroom.adapter.templates``)."""
+    every generator's environment from ``pressroom.adapter.templates`` (the department's
+    templates first, in the sandbox whenever it has any)."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
         forget_pending()  # pages a failed build queued are not this build's
@@ -116,9 +117,10 @@ def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> N
 
 @contextlib.contextmanager
 def _sandbox_refusals():
-    """A template the sandbox stopped outside the writer's pages (the banner region, a
-    plugin rendering one) is logged as the writer logs it: one line naming the template;
-    the build then fails like any build with an error, and nothing is switched in."""
+    """A template the sandbox stopped, or one not found or not parsed, outside the writer's
+    pages (the banner region, a plugin rendering one, the page keys) is logged as the writer
+    logs it: one line naming the template and line; the build then fails like any build
+    with an error, and nothing is switched in."""
     try:
         yield
     except Exception as exc:

@@ -268,14 +268,11 @@ class KeyedWriter(Writer):
                 pool.join()
 
     @staticmethod
-    def _report(failures: list[tuple[str, str]]) -> None:
-        """One error line per failure; a template the sandbox refused is named once
-        (its path is "", and every page it stopped has the same line)."""
-        for path, message in dict.fromkeys(failures):
-            if path:
-                logger.error("%s: %s", path, message)
-            else:
-                logger.error("%s", message)
+    def _report(failures: list[str]) -> None:
+        """One error line per failure, each once: a template that fails names itself and
+        its line, the same for every page it stopped."""
+        for message in dict.fromkeys(failures):
+            logger.error("%s", message)
 
     def write_bytes(self, name: str, inputs: Any, produce) -> None:
         """A file a plugin makes from ``inputs`` (feed, CAP document), rebuilt when they change."""
@@ -293,12 +290,13 @@ _JOBS: list[tuple] = []  # the pages a flush renders, inherited by its forked wo
 _PENDING: list[KeyedWriter] = []  # writers with queued pages
 
 
-def _render_slice(index: int, count: int) -> list[tuple[str, str]]:
+def _render_slice(index: int, count: int) -> list[str]:
     return _render_jobs(_JOBS, index, count)
 
 
-def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[tuple[str, str]]:
-    """Render and write every ``count``-th job from ``index``; failures as (path, message)."""
+def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[str]:
+    """Render and write every ``count``-th job from ``index``; failures as one-line messages
+    naming the template and line."""
     failures = []
     for template, values, context, path in jobs[index::count]:
         try:
@@ -312,8 +310,10 @@ def _render_jobs(jobs: list[tuple], index: int, count: int) -> list[tuple[str, s
             signals.content_written.send(path, context=local)
         except Exception as exc:  # reported by the parent: one line per template and error
             refused = refusal(exc)
-            where = template_frame(exc.__traceback__) or f"template {template.name}"
-            failures.append(("", refused or f"{where}: {type(exc).__name__}: {exc}"))
+            if refused is None:
+                where = template_frame(exc.__traceback__) or f"template {template.name}"
+                refused = f"{where}: {type(exc).__name__}: {exc}"
+            failures.append(refused)
     return failures
 
 

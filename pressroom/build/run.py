@@ -128,7 +128,6 @@ def _build(repo: Path, output: Path, now: datetime, config: Path | None,
            keep: int = releases.DEFAULT_KEEP, plugins_approved: bool = False) -> BuildResult:
     settings = read_config(repo, config, overrides)
     tz = ZoneInfo(settings["TIMEZONE"])  # policy/site.toml's, validated as it was read
-    require_content(repo)
     progress("Checking the content rules")
     report = check_repo(repo, use_cache=not full)  # --full trusts no cache
     if not report.ok:
