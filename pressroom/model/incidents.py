@@ -16,7 +16,6 @@ all-clear after the updates of its minute unless a sequence says otherwise. Ever
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,7 +82,7 @@ def minute_rank(sequence: int, response: str) -> float:
     """
     if sequence:
         return sequence
-    return math.inf if response == "AllClear" else 0
+    return float("inf") if response == "AllClear" else 0
 
 
 def order_key(date: datetime, sequence: int, response: str,
