@@ -176,3 +176,16 @@ def test_draft_text_is_a_valid_post_once_written():
     assert post.sequence == 2 and post.alert["response"] == "Monitor"
     plain = draft_text("Closure", "traffic", "pio1", now, {})
     assert front(plain).keys() == {"Title", "Date", "Category", "Author", "Summary"}
+
+
+def test_update_fields_skip_drafts_and_removed_posts():
+    from pressroom.model.drafts import update_fields
+    from pressroom.model.violations import InputError
+
+    first = parsed(alert("A", "2026-11-20 09:00", expires="2026-11-20 18:00", area="Elm"))
+    draft = parsed(alert("B", "2026-11-20 10:00", expires="2026-11-20 18:00", area="Draft",
+                         status="draft"))
+    fields = update_fields([first, draft], GAS)
+    assert fields["area"] == "Elm" and fields["sequence"] == "2"
+    with pytest.raises(InputError, match="did you mean"):
+        update_fields([first], GAS + "x")

@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 
 from pressroom.approvals.signatures import allowed_signers, key_id
@@ -19,14 +19,7 @@ from pressroom.approvals.verification import verify_history
 from pressroom.checking.repo import check_repo, site_timezone
 from pressroom.checking.slug_index import post_slugs
 from pressroom.model.categories import BY_SLUG, SLUGS
-from pressroom.model.drafts import (
-    carried_fields,
-    draft_text,
-    incident_posts,
-    known_incidents,
-    next_sequence,
-    unknown_incident,
-)
+from pressroom.model.drafts import draft_text, new_alert_fields, update_fields
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import InputError
 from pressroom.repo.gitio import GitError, git, git_text, require_real_objects, resolve_commit
@@ -96,11 +89,11 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     now = (now or datetime.now(tz)).astimezone(tz)
     fields: dict[str, str] = {}
     if incident is not None:
-        fields = _update_fields(repo, incident, tz)
+        fields = update_fields(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")),
+                               incident)
         slug = slug or f"{slugify(incident)}-update-{fields['sequence']}"
     elif category == "safety-alerts":
-        base = (slug or slugify(title)).split("-")[0]
-        fields = {"incident": f"{now:%Y-%m%d}-{base}", "sequence": "1"}
+        fields = new_alert_fields(slug or slugify(title), now)
     slug = slug or slugify(title)
     branch = f"post/{slug}"
     path = repo / "content" / f"{now:%Y}" / f"{slug}.md"
@@ -115,15 +108,6 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(draft_text(title, category, author, now, fields), encoding="utf-8")
     return NewPost(branch, path)
-
-
-def _update_fields(repo: Path, incident: str, tz: tzinfo) -> dict[str, str]:
-    """What an update of ``incident`` starts with, from main's posts of that incident."""
-    posts = posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:"))
-    thread = incident_posts(posts, incident)
-    if not thread:
-        raise InputError(unknown_incident(incident, known_incidents(posts)))
-    return {**carried_fields(thread), "sequence": str(next_sequence(thread))}
 
 
 def _git_user(repo: Path, roster: Roster) -> Member | None:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pressroom.model.content import CAP_VALUES, Post
 from pressroom.model.dates import parse_datetime
 from pressroom.model.incidents import post_order
+from pressroom.model.violations import InputError
 
 # Fields an update takes from its incident's latest post, in the order they are written:
 # everything the incident page, the banner and the CAP document read besides the post's own
@@ -43,9 +44,9 @@ def field_name(name: str) -> str:
 
 
 def incident_posts(posts: Iterable[Post], incident: str) -> list[Post]:
-    """The posts of one incident that are still in the thread (not removed), oldest first."""
+    """The approved posts of one incident (no draft, none removed), oldest first."""
     found = [p for p in posts if p.category == "safety-alerts" and p.incident == incident
-             and not p.removed]
+             and p.status == "published" and not p.removed]
     return list(reversed(sorted(found, key=post_order)))
 
 
@@ -92,6 +93,22 @@ def carried_fields(thread_posts: Sequence[Post]) -> dict[str, str]:
 def next_sequence(thread_posts: Sequence[Post]) -> int:
     """The ``Sequence`` of the next update: after every explicit one and every post."""
     return max([len(thread_posts), *(p.sequence for p in thread_posts)]) + 1
+
+
+def update_fields(posts: Iterable[Post], incident: str) -> dict[str, str]:
+    """The fields an update of ``incident`` starts with (``carried_fields`` and the next
+    ``Sequence``), from ``posts`` — main's, read from git. Raises ``InputError`` with "did you
+    mean" when no post of ``posts`` belongs to ``incident``."""
+    posts = list(posts)
+    thread = incident_posts(posts, incident)
+    if not thread:
+        raise InputError(unknown_incident(incident, known_incidents(posts)))
+    return {**carried_fields(thread), "sequence": str(next_sequence(thread))}
+
+
+def new_alert_fields(slug: str, now: datetime) -> dict[str, str]:
+    """A new alert's ``Incident`` id (its date and the slug's first word) and ``Sequence: 1``."""
+    return {"incident": f"{now:%Y-%m%d}-{slug.split('-')[0]}", "sequence": "1"}
 
 
 def draft_text(title: str, category: str, author: str, now: datetime,
