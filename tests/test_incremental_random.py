@@ -215,6 +215,7 @@ class Sequence:
         rel, post = self._new("safety-alerts", self.now, **{
             "Expires": when(self.now + timedelta(hours=self.rng.randrange(1, 8))),
             "Area": self.areas[incident], "Incident": incident,
+            "Sequence": str(len(self.incidents[incident]) + 1),  # as pressroom new --incident
             "Response": "AllClear" if all_clear else self.rng.choice(["Avoid", "Shelter"]),
             "Instruction": "The area is open again." if all_clear else "Stay away from the area."})
         self.incidents[incident].append(rel)

@@ -11,7 +11,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from pressroom.approvals.signatures import allowed_signers, key_id
@@ -19,10 +19,11 @@ from pressroom.approvals.verification import verify_history
 from pressroom.checking.repo import check_repo, site_timezone
 from pressroom.checking.slug_index import post_slugs
 from pressroom.model.categories import BY_SLUG, SLUGS
+from pressroom.model.drafts import draft_text, new_alert_fields, update_fields
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import InputError
 from pressroom.repo.gitio import GitError, git, git_text, require_real_objects, resolve_commit
-from pressroom.repo.sources import is_post_path, load_roster
+from pressroom.repo.sources import is_post_path, load_roster, posts_at
 
 MAIN = "main"
 
@@ -53,29 +54,26 @@ def _require_clean(repo: Path) -> None:
 
 # --- pressroom new ----------------------------------------------------------------------------
 
-TEMPLATE = """\
-Title: {title}
-Date: {date}
-Category: {category}
-Author: {author}
-Summary: {summary}
-{extra}
-<!-- Write the post below in plain language. Give ages, not dates of birth; blocks
-     ("the 400 block of Elm Street"), not house numbers. Run `pressroom check` before
-     you ask a supervisor to approve the branch. This comment is never published. -->
-
-"""
-
-
 @dataclass
 class NewPost:
     branch: str
     path: Path
 
 
-def new_post(repo: Path, title: str, category: str, author: str | None, slug: str | None,
-             now: datetime | None = None) -> NewPost:
-    """Create branch ``post/<slug>`` from main with the post file from the template."""
+def new_post(repo: Path, title: str, category: str | None, author: str | None,
+             slug: str | None, now: datetime | None = None,
+             incident: str | None = None) -> NewPost:
+    """Create branch ``post/<slug>`` from main with the post file (``model.drafts``).
+
+    ``incident``: an update of that incident as main holds it (read from git objects, not
+    the working folder): safety-alerts, the incident's fields carried forward from its
+    latest post, the next ``Sequence``, slug ``<incident>-update-<sequence>`` by default.
+    """
+    if incident is not None:
+        if category not in (None, "safety-alerts"):
+            raise InputError(f"--incident makes a safety-alerts update, not {category!r}; "
+                             f"leave out --category")
+        category = "safety-alerts"
     if category not in BY_SLUG:
         raise InputError(f"category {category!r} is not one of: {', '.join(SLUGS)}")
     roster = _roster(repo)
@@ -87,9 +85,16 @@ def new_post(repo: Path, title: str, category: str, author: str | None, slug: st
         author = member.id
     if author not in roster:
         raise InputError(f"author {author!r} is not a member id in policy/roster.toml")
-    slug = slug or slugify(title)
     tz = site_timezone(repo)
     now = (now or datetime.now(tz)).astimezone(tz)
+    fields: dict[str, str] = {}
+    if incident is not None:
+        fields = update_fields(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")),
+                               incident)
+        slug = slug or f"{slugify(incident)}-update-{fields['sequence']}"
+    elif category == "safety-alerts":
+        fields = new_alert_fields(slug or slugify(title), now)
+    slug = slug or slugify(title)
     branch = f"post/{slug}"
     path = repo / "content" / f"{now:%Y}" / f"{slug}.md"
     taken = {s: p for p, s in post_slugs(repo, is_post_path).items()}
@@ -100,14 +105,8 @@ def new_post(repo: Path, title: str, category: str, author: str | None, slug: st
         raise InputError(f"branch {branch} already exists; switch to it with git switch {branch}")
     _require_clean(repo)
     _git(repo, "switch", "--quiet", "-c", branch, MAIN)
-    extra = ""
-    if category == "safety-alerts":
-        ends = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=4)
-        extra = (f"Expires: {ends:%Y-%m-%d %H:%M}\nArea: \n"
-                 f"Incident: {now:%Y-%m%d}-{slug.split('-')[0]}\n")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(TEMPLATE.format(title=title, date=f"{now:%Y-%m-%d %H:%M}", category=category,
-                                    author=author, summary="", extra=extra), encoding="utf-8")
+    path.write_text(draft_text(title, category, author, now, fields), encoding="utf-8")
     return NewPost(branch, path)
 
 

@@ -23,7 +23,7 @@ from pressroom.rules.authors import TrainingDue, check_training
 from pressroom.rules.characters import check_invisible, control_problems, header_lines
 from pressroom.rules.config import RuleConfig
 from pressroom.rules.document import make_document
-from pressroom.rules.front_matter import check_summary
+from pressroom.rules.front_matter import check_area, check_summary
 from pressroom.rules.html import check_html
 from pressroom.rules.images import check_images
 from pressroom.rules.language import check_language
@@ -96,7 +96,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
         if not text.strip():
             return PostCheck(None, problems, [])
         doc = make_document(path, text, post.header if post is not None else None)
-        problems += check_summary(doc, ctx.config)
+        problems += check_summary(doc, ctx.config) + check_area(doc)
     if post is not None and len(ctx.roster):  # no members: the roster's own problem is
         problems += check_author(post, ctx.roster)  # reported once, not once a post
         problems += check_training(post, ctx.roster, ctx.config)

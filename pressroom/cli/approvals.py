@@ -15,12 +15,16 @@ from pressroom.model.violations import InputError
 @click.command("new")
 @REPO_OPTION
 @click.argument("title")
-@click.option("--category", required=True, type=click.Choice(list(SLUGS)),
-              help="One of the eight kinds of content (392.4).")
+@click.option("--category", default=None, type=click.Choice(list(SLUGS)),
+              help="One of the eight kinds of content (392.4); safety-alerts with --incident.")
+@click.option("--incident", default=None, metavar="ID",
+              help="Start an update of this incident on main: its Area, Instruction, Response, "
+                   "Expires, Event, Polygon/Circle carried forward, the next Sequence.")
 @click.option("--author", default=None, help="Member id (default: you, from git's user.email).")
-@click.option("--slug", default=None, help="The post's address (default: from the title).")
-def new_command(repo: Path, title: str, category: str, author: str | None,
-                slug: str | None) -> None:
+@click.option("--slug", default=None,
+              help="The post's address (default: from the title; <incident>-update-N).")
+def new_command(repo: Path, title: str, category: str | None, incident: str | None,
+                author: str | None, slug: str | None) -> None:
     """Start a post: a new branch post/<slug> from main with the post file ready to write.
 
     \b
@@ -28,11 +32,17 @@ def new_command(repo: Path, title: str, category: str, author: str | None,
       pressroom new "Road closure on Elm Street" --category traffic
       # write content/2026/road-closure-on-elm-street.md, then:
       git add content && git commit -m "Road closure on Elm Street" && git push -u origin HEAD
+    \b
+    An update of an incident (the fields of its latest post on main carried forward):
+      pressroom new "Gas leak: Citrus Avenue reopened" --incident 2026-1120-gas
     """
     from pressroom.approvals.workflow import new_post
 
+    if category is None and incident is None:
+        raise UsageProblem("pass --category SLUG (or --incident ID for an incident update)")
     try:
-        made = new_post(existing_folder(repo), title, category, author, slug)
+        made = new_post(existing_folder(repo), title, category, author, slug,
+                        incident=incident)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     click.echo(f"On new branch {made.branch}: write {made.path}")

@@ -21,7 +21,7 @@ from pressroom.rules.characters import control_problems, header_lines
 from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
 
 REQUIRED = ("title", "date", "category", "author", "summary")
-OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident")
+OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident", "sequence")
 # Real-time safety information (392.4 e): CAP 1.2 vocabularies, so alerts feed aggregators.
 ALERT_FIELDS = ("event", "urgency", "severity", "certainty", "response", "instruction",
                 "polygon", "circle")
@@ -38,6 +38,7 @@ _POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
 POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
 CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
 INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SEQUENCE = re.compile(r"^[1-9][0-9]{0,5}$")  # an update's place in its incident: 1, 2, 3 ...
 # 392.5: removal from public view, withdrawal of outdated items, and corrections.
 LIFECYCLE_FIELDS = ("retraction", "retracted", "retraction-reason", "reported-by", "correction")
 RETRACTIONS = ("remove", "withdraw")
@@ -67,6 +68,7 @@ class Post:
     expires: datetime | None = None
     area: str = ""
     incident: str = ""
+    sequence: int = 0  # ``Sequence:``, 0 when not given (model.incidents.minute_rank)
     alert: dict[str, str] = field(default_factory=dict, compare=False)  # CAP values, defaulted
     retraction: str = ""  # "remove" or "withdraw" (392.5)
     retracted: datetime | None = None
@@ -214,6 +216,13 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         problems.append(Violation(path, fields["incident"].line, "FRONT-ALERT",
                                   "Incident is an id of letters, digits, '.', '_' or '-', "
                                   "e.g. 2026-1124-elm"))
+    if "sequence" in fields and category != "safety-alerts":
+        problems.append(Violation(path, fields["sequence"].line, "FRONT-ALERT",
+                                  "'Sequence' orders an incident's posts: safety-alerts only"))
+    elif "sequence" in fields and not SEQUENCE.match(fields["sequence"].value):
+        problems.append(Violation(path, fields["sequence"].line, "FRONT-ALERT",
+                                  f"Sequence {fields['sequence'].value!r} is not a whole number "
+                                  f"from 1 (the update's place in its incident, e.g. 2)"))
     if "circle" in fields and not CIRCLE.match(fields["circle"].value):
         problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
                                   "Circle is 'lat,lon radius-in-km', e.g. 34.13,-117.90 0.5"))
@@ -252,6 +261,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         modified=modified, status=status, expires=expires,
         area=fields["area"].value if "area" in fields else "",
         incident=fields["incident"].value if "incident" in fields else "",
+        sequence=int(fields["sequence"].value) if "sequence" in fields else 0,
         alert={name: fields[name].value if name in fields else ALERT_DEFAULTS.get(name, "")
                for name in ALERT_FIELDS} if category == "safety-alerts" else {},
         retraction=fields["retraction"].value.lower() if "retraction" in fields else "",

@@ -7,6 +7,11 @@ its latest public post is not an all-clear and not past its ``Expires``; active
 threads are shown in the banner on every page. All of it is a pure function of
 the posts and "now", so a build is reproducible and ``pressroom due`` can say
 when the site will next change by itself (``upcoming_changes``).
+
+Order within a thread is the thread's own (``order_key``), never the slug alone: by
+``Date``, then the explicit ``Sequence:`` that ``pressroom new --incident`` fills in, and an
+all-clear after the updates of its minute unless a sequence says otherwise. Every listing
+(home, category, incident page, feeds, CAP) sorts by the same key, so they all agree.
 """
 
 from __future__ import annotations
@@ -68,13 +73,41 @@ def thread_id(post: Post) -> str:
     return post.incident or post.slug
 
 
+def minute_rank(sequence: int, response: str) -> float:
+    """Where a post stands among the posts of its ``Date``: its ``Sequence`` when it has one,
+    else before them (0) — or, for an all-clear, after them (infinity).
+
+    Two updates of one incident are often approved in the same minute; the slug says nothing
+    about which came later ("still closed" must not end up above the all-clear).
+    """
+    if sequence:
+        return sequence
+    return float("inf") if response == "AllClear" else 0
+
+
+def order_key(date: datetime, sequence: int, response: str,
+              slug: str) -> tuple[float, float, str]:
+    """The one listing order, newest first: ``sorted(..., key=order_key(...))``.
+
+    Date first, then ``minute_rank`` (later first), then the slug, so that every build lists
+    posts in the same order. A thread's chronological order is exactly this list reversed
+    (``threads``), so "latest" means the same post on every page, feed and CAP document.
+    """
+    return (-date.timestamp(), -minute_rank(sequence, response), slug)
+
+
+def post_order(post: Post) -> tuple[float, float, str]:
+    """``order_key`` of a post."""
+    return order_key(post.date, post.sequence, post.alert.get("response", ""), post.slug)
+
+
 def threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:
     """Every thread of public safety alerts, keyed by incident id (or slug)."""
     grouped: dict[str, list[Post]] = {}
     for post in posts:
         if post.category == "safety-alerts" and post.is_public(now):
             grouped.setdefault(thread_id(post), []).append(post)
-    return {key: Thread(key, tuple(sorted(items, key=lambda p: (p.date, p.slug))))
+    return {key: Thread(key, tuple(reversed(sorted(items, key=post_order))))
             for key, items in sorted(grouped.items())}
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.model.categories import CATEGORIES
+from pressroom.model.incidents import order_key
 
 # Where the theme and plugins live: inside the package (pressroom/adapter/), so an installed
 # wheel carries them (``pressroom.adapter.engine`` loads the plugins as modules of the
@@ -28,13 +29,17 @@ PELICAN_FEED_SETTINGS = (
 )
 
 
-def article_order(article: Any) -> tuple[float, str]:
-    """Newest first, and posts of the same minute by slug: the same order on every build.
+def article_order(article: Any) -> tuple[float, float, str]:
+    """Newest first, by the model's one listing order (``model.incidents.order_key``).
 
-    Pelican's default ("reversed-date") keeps ties in the order it found the files,
-    which is not stable from one run to the next.
+    Posts of the same minute: an incident's by its ``Sequence`` (an all-clear after its
+    updates), the rest by slug, the same order on every build. Pelican's default
+    ("reversed-date") keeps ties in the order it found the files, which is not stable from
+    one run to the next, and the slug alone put a stale update above the all-clear.
     """
-    return (-article.date.timestamp(), article.slug)
+    sequence = getattr(article, "sequence", "") or ""
+    return order_key(article.date, int(sequence) if str(sequence).isdigit() else 0,
+                     str(getattr(article, "response", "") or ""), article.slug)
 
 
 def tel_href(number: str) -> str:

@@ -18,6 +18,7 @@ from pressroom.model.content import Post, check_author, check_collection, not_ut
 from pressroom.model.roster import ROSTER_PATH, Roster, parse_roster
 from pressroom.model.violations import InputError, Violation
 from pressroom.repo.files import MARKDOWN_SUFFIXES, NotRegularFile, content_files, read_regular
+from pressroom.repo.gitio import GitError, git, read_objects
 
 NOT_POSTS = ("pages", "images")
 
@@ -129,3 +130,32 @@ def load_sources(repo: Path, tz: tzinfo, light: bool = False) -> Sources:
     sources.problems.extend(check_collection(sources.posts))
     sources.problems.sort()
     return sources
+
+
+def posts_at(repo: Path, rev: str, tz: tzinfo, wanted: re.Pattern[bytes] | None = None
+             ) -> list[Post]:
+    """The valid posts under ``content/`` in commit ``rev``, read from git objects — never the
+    working folder, which may hold another branch or unsaved edits. Links and other entries
+    that are not regular files are skipped, like files a post is not. ``wanted``: read only
+    the posts whose bytes it matches (``pressroom new --incident`` wants its incident's).
+    Raises ``InputError`` when ``rev`` cannot be read."""
+    try:
+        listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", "content")
+    except GitError as exc:
+        raise InputError(f"cannot read {rev}: {exc}") from exc
+    blobs = {}
+    for record in listing.split(b"\0"):
+        meta, _, raw = record.partition(b"\t")
+        rel = raw.decode("utf-8", errors="surrogateescape")
+        if meta.split()[:2] in ([b"100644", b"blob"], [b"100755", b"blob"]) and is_post_path(rel):
+            blobs[rel] = meta.split()[2].decode()
+    found = read_objects(repo, sorted(set(blobs.values())))
+    posts = []
+    for rel, sha in sorted(blobs.items()):
+        data = found.get(sha, ("", b""))[1]
+        if wanted is not None and not wanted.search(data):
+            continue
+        post, _ = parse_post(rel, data, tz)
+        if post is not None:
+            posts.append(post)
+    return posts

@@ -45,6 +45,7 @@ _RULES = [
     Rule("FRONT-DUPLICATE", "392.4", "a field given twice", False),
     Rule("FRONT-EXPIRES", "392.4 (e)", "safety alerts need Expires", False),
     Rule("FRONT-ALERT", "392.4 (e)", "alert fields must hold CAP values", False),
+    Rule("FRONT-AREA", "392.4 (e)", "a safety alert's Area must say where", False),
     Rule("FRONT-RETRACTION", "392.5", "a retraction or correction is incomplete", False),
     Rule("FRONT-SUMMARY-LENGTH", "392.4", "the summary must be short enough for a feed"),
     # 2. Authorized, trained author (392.3, 392.8)

@@ -15,6 +15,7 @@ from pelican import signals
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
 from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
+from pressroom.render.site import article_order
 
 FEED_DIR = "feeds"
 
@@ -46,7 +47,7 @@ def write_feeds(generator, writer) -> None:
     settings = generator.settings
     site_url = settings["SITEURL"].rstrip("/")
     limit = int(settings.get("PRESSROOM_FEED_MAX_ITEMS", 50))
-    articles = sorted(generator.articles, key=lambda a: (a.date, a.slug), reverse=True)
+    articles = sorted(generator.articles, key=article_order)  # as every listing orders them
     built: dict[str, FeedEntry] = {}
 
     def entries_for(chosen) -> list[FeedEntry]:

@@ -26,7 +26,7 @@ from pelican import signals
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
 from pressroom.adapter.session import build_time, current, current_posts
 from pressroom.adapter.writer import write_output
-from pressroom.model.incidents import active_threads, in_cap_index, threads
+from pressroom.model.incidents import active_threads, in_cap_index, order_key, threads
 from pressroom.render.cap import CapSite, cap_document, identifier
 
 logger = logging.getLogger(__name__)
@@ -98,22 +98,26 @@ def write_incidents(generator, writer) -> None:
             write_output(writer, f"{CAP_DIR}/{post.slug}.xml", (cap_site, thread, index, post_url),
                          partial(cap_document, cap_site, thread, index, post_url))
             if in_cap_index(thread, now):
-                index_entries.append(FeedEntry(
+                index_entries.append((order_key(post.updated, post.sequence,
+                                                post.alert.get("response", ""), post.slug),
+                                      FeedEntry(
                     slug=identifier(cap_site, post), title=post.title,
                     url=f"{site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
                     updated=post.updated, summary_html=_text_html(post.summary),
                     content_html="",
                     category="safety-alerts", category_name="Safety Alerts",
-                    author_name=settings["SITENAME"], link_type="application/cap+xml"))
-    index_entries.sort(key=lambda e: (e.updated, e.slug), reverse=True)
+                    author_name=settings["SITENAME"], link_type="application/cap+xml")))
+    # Newest first by the one listing order (an incident's all-clear above its update of the
+    # same minute), by when each message last changed.
+    entries = [entry for _, entry in sorted(index_entries, key=lambda pair: pair[0])]
     meta = FeedMeta(title=f"{settings['SITENAME']}: active CAP alerts",
                     subtitle="Common Alerting Protocol 1.2 messages for active safety alerts",
                     site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
                     atom_url=f"{site_url}/{CAP_DIR}/index.atom",
                     rss_url=f"{site_url}/{CAP_DIR}/index.atom",
                     language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
-    write_output(writer, f"{CAP_DIR}/index.atom", (meta, index_entries),
-                 lambda: render_feeds(meta, index_entries)[1])
+    write_output(writer, f"{CAP_DIR}/index.atom", (meta, entries),
+                 lambda: render_feeds(meta, entries)[1])
 
 
 def _text_html(text: str) -> str:

@@ -1,0 +1,140 @@
+"""The text of a new post: what ``pressroom new`` writes and the desk's new-post form starts from.
+
+One pure function makes it (``draft_text``), so the command line and the desk write the same
+front matter. A safety alert lists the fields CAP reads (``pressroom.render.cap``) with a
+comment on their allowed values; an incident update (``pressroom new --incident ID``)
+carries forward what its incident's latest post said (``carried_fields``) and takes the next
+``Sequence`` (``next_sequence``), so the update is ordered after it even in the same minute.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from pressroom.model.content import CAP_VALUES, Post
+from pressroom.model.dates import parse_datetime
+from pressroom.model.incidents import post_order
+from pressroom.model.violations import InputError
+
+# Fields an update takes from its incident's latest post, in the order they are written:
+# everything the incident page, the banner and the CAP document read besides the post's own
+# title, date and text.
+CARRIED = ("expires", "area", "event", "urgency", "severity", "certainty", "response",
+           "instruction", "polygon", "circle")
+ALERT_HOURS = 4  # a new alert's default Expires: the next full hour plus this
+BODY_COMMENT = """\
+<!-- Write the post below in plain language. Give ages, not dates of birth; blocks
+     ("the 400 block of Elm Street"), not house numbers. Run `pressroom check` before
+     you ask a supervisor to approve the branch. This comment is never published. -->
+"""
+ALERT_COMMENT = f"""\
+<!-- A safety alert (392.4 e). Area: where, in words (required). Response: what the public
+     should do, one of {", ".join(CAP_VALUES["response"])}
+     (AllClear ends the incident). Instruction: the same in words ("Stay indoors").
+     Expires: when it stops being current. Keep the same Incident: id for every update;
+     Sequence: orders the incident's posts (pressroom new --incident fills both in). -->
+"""
+
+
+def field_name(name: str) -> str:
+    """How a field is written in front matter: ``retraction-reason`` -> ``Retraction-Reason``."""
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def incident_posts(posts: Iterable[Post], incident: str) -> list[Post]:
+    """The approved posts of one incident (no draft, none removed), oldest first."""
+    found = [p for p in posts if p.category == "safety-alerts" and p.incident == incident
+             and p.status == "published" and not p.removed]
+    return list(reversed(sorted(found, key=post_order)))
+
+
+def known_incidents(posts: Iterable[Post]) -> list[str]:
+    return sorted({p.incident for p in posts if p.category == "safety-alerts" and p.incident})
+
+
+def unknown_incident(incident: str, known: Sequence[str]) -> str:
+    """One line for an incident id no post uses, with "did you mean" when one is close."""
+    close = difflib.get_close_matches(incident, known, n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    elif known:
+        hint = "known incidents: " + ", ".join(known[-10:])
+    else:
+        hint = "main has no incident yet; start one with --category safety-alerts"
+    return f"no incident {incident!r} on main; {hint}"
+
+
+def carried_fields(thread_posts: Sequence[Post]) -> dict[str, str]:
+    """What an update carries forward from its incident's latest post (``thread_posts`` oldest
+    first): the fields of ``CARRIED`` that post wrote (``Area`` and ``Instruction`` from the
+    latest post that gave them), plus ``Incident``. An all-clear's ``Response`` is not carried:
+    an update after it reopens the incident, so it takes the last response before it."""
+    if not thread_posts:
+        return {}
+    latest = thread_posts[-1]
+    carried = {"incident": latest.incident}
+    for name in CARRIED:
+        if name in latest.fields and latest.fields[name].value:
+            carried[name] = latest.fields[name].value
+    for name in ("area", "instruction"):
+        given = [p.fields[name].value for p in thread_posts
+                 if name in p.fields and p.fields[name].value]
+        if given and name not in carried:
+            carried[name] = given[-1]
+    if carried.get("response") == "AllClear":
+        earlier = [p.fields["response"].value for p in thread_posts
+                   if "response" in p.fields and p.fields["response"].value != "AllClear"]
+        carried["response"] = earlier[-1] if earlier else "Monitor"
+    return carried
+
+
+def next_sequence(thread_posts: Sequence[Post]) -> int:
+    """The ``Sequence`` of the next update: after every explicit one and every post."""
+    return max([len(thread_posts), *(p.sequence for p in thread_posts)]) + 1
+
+
+def update_fields(posts: Iterable[Post], incident: str) -> dict[str, str]:
+    """The fields an update of ``incident`` starts with (``carried_fields`` and the next
+    ``Sequence``), from ``posts`` — main's, read from git. Raises ``InputError`` with "did you
+    mean" when no post of ``posts`` belongs to ``incident``."""
+    posts = list(posts)
+    thread = incident_posts(posts, incident)
+    if not thread:
+        raise InputError(unknown_incident(incident, known_incidents(posts)))
+    return {**carried_fields(thread), "sequence": str(next_sequence(thread))}
+
+
+def new_alert_fields(slug: str, now: datetime) -> dict[str, str]:
+    """A new alert's ``Incident`` id (its date and the slug's first word) and ``Sequence: 1``."""
+    return {"incident": f"{now:%Y-%m%d}-{slug.split('-')[0]}", "sequence": "1"}
+
+
+def draft_text(title: str, category: str, author: str, now: datetime,
+               fields: Mapping[str, str]) -> str:
+    """A new post's Markdown: the required fields, then ``fields`` (lower-case names, as
+    ``carried_fields`` returns them), then a comment on how to write it.
+
+    A safety alert always lists ``Expires`` (the carried one while it is still ahead of
+    ``now``, else the next full hour plus four), ``Area``, ``Incident``, ``Response`` and
+    ``Instruction``: the fields CAP reads, so the writer sees them. ``now`` is aware and in
+    the department's time zone.
+    """
+    extra = dict(fields)
+    head = [f"Title: {title}", f"Date: {now:%Y-%m-%d %H:%M}", f"Category: {category}",
+            f"Author: {author}", f"Summary: {extra.pop('summary', '')}"]
+    comment = BODY_COMMENT
+    if category == "safety-alerts":
+        expires = parse_datetime(extra.get("expires", ""), now.tzinfo) \
+            if extra.get("expires") else None
+        if expires is None or expires <= now:
+            ends = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=ALERT_HOURS)
+            extra["expires"] = f"{ends:%Y-%m-%d %H:%M}"
+        for name, default in (("area", ""), ("response", "Monitor"), ("instruction", "")):
+            extra.setdefault(name, default)
+        order = ["expires", "area", "incident", "sequence", *CARRIED]
+        extra = {name: extra[name] for name in dict.fromkeys([*order, *extra]) if name in extra}
+        comment = ALERT_COMMENT + comment
+    head += [f"{field_name(name)}: {value}" for name, value in extra.items()]
+    return "\n".join(head) + "\n\n" + comment + "\n"
