@@ -3,7 +3,10 @@ review sheet — through real git, real ssh-keygen signatures and real Pelican b
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +16,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import post_text, write
 from gitdept import Department
+from test_browser import (
+    AXE,
+    Visit,
+    _QuietHandler,
+    browser,  # noqa: F401  (the fixture: one Chromium per module)
+)
 
 from pressroom.cli import cli
 from pressroom.preview import PreviewRefused, make_preview, render_html
@@ -302,3 +311,41 @@ def test_an_output_folder_of_other_files_is_never_replaced(dept, tmp_path):
     review = preview(dept, "post/second", tmp_path / "again")  # an earlier preview: replaced
     assert (tmp_path / "again/review.json").is_file() and review.changed
 
+
+
+@pytest.mark.browser
+def test_the_review_sheet_is_accessible_in_chromium(dept, tmp_path, browser):  # noqa: F811
+    dept.branch("post/gas-leak-1")
+    dept.commit_as("pio1", "Gas leak", dict([alert("gas-leak-1", "Gas leak: avoid Citrus "
+                                                   "Avenue", "2026-11-20 09:00")]))
+    dept.commit_as("pio1", "Pharmacy", {"content/2026/pharmacy.md": post_text(
+        title="Robbery at a pharmacy", date="2026-11-03 09:00",
+        body="<!-- pressroom: allow PRIVACY-ADDRESS -- a business, not a residence -->\n"
+             "The pharmacy at 501 E. Foothill Blvd. was robbed.")})
+    out = tmp_path / "review"
+    preview(dept, "post/gas-leak-1", out, reviewer="pio1")  # a sheet with every part filled
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    visit = Visit(browser, f"http://127.0.0.1:{httpd.server_address[1]}/review.html")
+    try:
+        page = visit.page
+        assert visit.outside == [] and visit.errors == []
+        assert page.locator("script").count() == 0
+        assert page.locator("h1").count() == 1
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("table th[scope=col]").count() > 10
+        page.add_script_tag(path=str(AXE))
+        results = page.evaluate(
+            "() => axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})")
+        serious = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+                   for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        assert serious == []
+        assert len(results["passes"]) > 10
+        page.click("text=/2026/gas-leak-1/")  # the sheet links into the marked preview site
+        assert "Preview — not approved" in page.content()
+    finally:
+        visit.close()
+        httpd.shutdown()
+        httpd.server_close()
