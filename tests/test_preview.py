@@ -270,6 +270,30 @@ def test_a_branch_plugin_never_runs(dept, tmp_path):
     assert not (tmp_path / "evil").exists()
 
 
+def test_the_branchs_settings_code_never_runs(dept, tmp_path):
+    marker = tmp_path / "ran"
+    dept.branch("settings")
+    dept.commit_as("pio1", "Settings with code", {
+        "pelicanconf.py": f"open({str(marker)!r}, 'w').write('ran')\nSITENAME = 'PD'\n"})
+    result = run("preview", "settings", "--repo", str(dept.root), "--output",
+                 str(tmp_path / "out"), "--now", NOW_TEXT)
+    assert result.exit_code == 1, result.output
+    assert "pelicanconf.py:1: SETTINGS" in result.output and "Traceback" not in result.output
+    assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_lapsed_authors_commit_is_a_reason_not_to_approve(dept, tmp_path):
+    dept.branch("post/old")
+    dept.commit_as("lapsed1", "By a member whose training lapsed", {
+        "content/2026/old.md": post_text(title="Old", author="lapsed1", date="2026-11-08 09:00")},
+        date="2026-11-08T09:00:00")
+    review = preview(dept, "post/old", tmp_path / "review")
+    [commit] = review.commits
+    assert (commit.signer, commit.trained) == ("lapsed1", "2024-01-01")
+    assert any("training expired" in p for p in review.approval_problems), \
+        review.approval_problems
+
+
 LOOP = ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
         "{{ 'never' }}")
 
