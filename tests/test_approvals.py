@@ -163,7 +163,7 @@ def test_unsigned_content_commit(dept):
 def test_pio_approving(dept):
     dept.post_branch("closure", member="author1")
     merge = dept.merge_as("pio1", "post/closure")
-    assert "needs the approval of a supervisor or chief" in only(dept, "APPROVAL-ROLE", merge)
+    assert "needs the approval of a supervisor or a chief" in only(dept, "APPROVAL-ROLE", merge)
 
 
 def test_incident_commander_approving_a_press_release(dept):

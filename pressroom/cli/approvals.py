@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder
+from pressroom.cli.common import REPO_OPTION, SuggestingChoice, UsageProblem, existing_folder
 from pressroom.model.categories import SLUGS
 from pressroom.model.violations import InputError
 
@@ -15,7 +15,7 @@ from pressroom.model.violations import InputError
 @click.command("new")
 @REPO_OPTION
 @click.argument("title")
-@click.option("--category", required=True, type=click.Choice(list(SLUGS)),
+@click.option("--category", required=True, type=SuggestingChoice(list(SLUGS)),
               help="One of the eight kinds of content (392.4).")
 @click.option("--author", default=None, help="Member id (default: you, from git's user.email).")
 @click.option("--slug", default=None, help="The post's address (default: from the title).")

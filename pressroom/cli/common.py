@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from pressroom.model.wording import did_you_mean
 from pressroom.publishing.release_folders import DEFAULT_KEEP
 
 
@@ -31,6 +32,20 @@ KEEP_RELEASES_OPTION = click.option(
     "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,
     show_default=True, metavar="N",
     help="Old releases of the site to keep beside it for `pressroom rollback`.")
+
+
+class SuggestingChoice(click.Choice):
+    """``click.Choice`` that also says which choice was probably meant ("trafic")."""
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> object:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
+            if not hint:
+                raise
+            self.fail(f"{exc.message.rstrip('.')}{hint}", param, ctx)
 
 
 def existing_folder(repo: Path) -> Path:
