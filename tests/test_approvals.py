@@ -217,7 +217,7 @@ def test_verify_command_exit_codes(dept):
     dept.merge_as("sup1", "post/closure")
     ok = run("verify", "--repo", str(dept.root))
     assert ok.exit_code == 0
-    assert ok.output.startswith("OK: all 1 commit(s) on main are approved merges")
+    assert ok.output.startswith("OK: the 1 commit on main is an approved merge")
     sneaky = dept.commit_as("pio1", "Direct", {"content/2026/z.md": post_text()})
     bad = run("verify", "--repo", str(dept.root))
     assert bad.exit_code == 1

@@ -7,9 +7,16 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.common import REPO_OPTION, SuggestingChoice, UsageProblem, existing_folder
+from pressroom.cli.common import (
+    REPO_OPTION,
+    SuggestingChoice,
+    UsageProblem,
+    all_approved,
+    existing_folder,
+)
 from pressroom.model.categories import SLUGS
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 
 
 @click.command("new")
@@ -87,7 +94,8 @@ def approve_command(repo: Path, branch: str) -> None:
     except ApprovalRefused as exc:
         for problem in exc.problems:
             click.echo(problem)
-        click.echo(f"Not approved: {len(exc.problems)} problem(s); main is unchanged.", err=True)
+        click.echo(f"Not approved: {plural(len(exc.problems), 'problem')}; main is unchanged.",
+                   err=True)
         raise SystemExit(1) from exc
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
@@ -132,11 +140,11 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
         click.echo(str(problem))
     where = f"{branch} after {since}" if since else branch
     if result.ok:
-        click.echo(f"OK: all {result.checked} commit(s) on {where} are approved merges "
+        click.echo(f"OK: {all_approved(result.checked, where)} "
                    f"({result.cached} remembered from earlier runs).")
         return
-    click.echo(f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s) "
-               f"on {where}.")
+    click.echo(f"REFUSED: {plural(len(result.problems), 'problem')} in "
+               f"{plural(result.checked, 'commit')} on {where}.")
     raise SystemExit(1)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from pressroom.model.wording import did_you_mean
+from pressroom.model.wording import did_you_mean, plural
 from pressroom.publishing.release_folders import DEFAULT_KEEP
 
 
@@ -46,6 +46,14 @@ class SuggestingChoice(click.Choice):
             if not hint:
                 raise
             self.fail(f"{exc.message.rstrip('.')}{hint}", param, ctx)
+
+
+def all_approved(checked: int, where: str) -> str:
+    """"all 5 commits on main are approved merges", "the 1 commit on main is an approved
+    merge": the summary of ``verify`` and of the records archive's report."""
+    if checked == 1:
+        return f"the 1 commit on {where} is an approved merge"
+    return f"all {plural(checked, 'commit')} on {where} are approved merges"
 
 
 def existing_folder(repo: Path) -> Path:
