@@ -183,8 +183,36 @@ def test_an_author_suggests_the_member_id(ctx, author, hint):
     assert message.endswith(hint), message
 
 
-def test_a_stranger_as_author_gets_no_guess(ctx):
-    assert "did you mean" not in messages(ctx, post_text(author="zz-9"))["FRONT-AUTHOR"]
+def test_a_stranger_as_author_gets_no_guess_but_where_to_look(ctx):
+    assert messages(ctx, post_text(author="zz-9"))["FRONT-AUTHOR"] == (
+        "'zz-9' is not a member id in policy/roster.toml (392.3); write your own member id "
+        "(`pressroom roster` lists them)")
+
+
+def test_suppressions_and_the_departments_settings_suggest_the_name_meant(ctx):
+    text = post_text(body="<!-- pressroom: allow PRIVACY-ADRESS -- a business -->\nOpen.")
+    assert messages(ctx, text)["SUPPRESS-UNKNOWN"] == (
+        "PRIVACY-ADRESS is not a pressroom rule; did you mean 'PRIVACY-ADDRESS'?")
+    _, problems = load_config('[allow]\nphone = ["1"]\n[severty]\n[severity]\n'
+                              'PRIVACY-FONE = "off"\n')
+    assert [str(p) for p in problems] == [
+        "policy/rules.toml:2: RULES-CONFIG: unknown key 'phone' in [allow]; did you mean "
+        "'phones'?",
+        "policy/rules.toml:3: RULES-CONFIG: unknown section [severty]; did you mean "
+        "'severity'? (known: training, summary, allow, terms, severity)",
+        "policy/rules.toml:5: RULES-CONFIG: [severity] names unknown rule 'PRIVACY-FONE'; did "
+        "you mean 'PRIVACY-PHONE'?"]
+
+
+def test_site_settings_suggest_the_key_meant():
+    from pressroom.model.violations import InputError
+    from pressroom.repo.department import parse_department
+
+    with pytest.raises(InputError) as caught:
+        parse_department('[site]\nname = "PD"\nurl = "https://pd.example"\n'
+                         '[contact]\nnonemergency = "(555) 010-4400"\n')
+    assert "unknown key 'nonemergency' in [contact]; did you mean 'non_emergency'?" in str(
+        caught.value)
 
 
 def test_cap_values_and_statuses_suggest_the_value(ctx):
@@ -218,6 +246,8 @@ def test_did_you_mean_helpers():
     assert close_matches("TITLE", ["title"]) == ["title"]
     assert did_you_mean("zzz", ["title", "category"]) == ""
     assert did_you_mean("sup", ["sup1", "sup2", "pio1"]) == "; did you mean 'sup1' or 'sup2'?"
+    assert did_you_mean("PRIVACY-ADRESS", ["PRIVACY-ADDRESS", "PRIVACY-SSN"]) == (
+        "; did you mean 'PRIVACY-ADDRESS'?")  # only the ones about as close as the best
 
 
 # --- 3. advice that fits the reader ---------------------------------------------------------

@@ -297,6 +297,9 @@ def check_author(post: Post, roster: Roster) -> list[Violation]:
     return check_author_fields(post.path, post.fields, roster)
 
 
+_WHO = "; write your own member id (`pressroom roster` lists them)"
+
+
 def check_author_fields(path: str, fields: dict[str, Field], roster: Roster
                         ) -> list[Violation]:
     """``check_author`` from the header alone, so a post whose other fields are wrong still
@@ -306,7 +309,7 @@ def check_author_fields(path: str, fields: dict[str, Field], roster: Roster
     if author is not None and author.value and author.value not in roster:
         problems.append(Violation(path, author.line, "FRONT-AUTHOR",
                                   f"{author.value!r} is not a member id in {ROSTER_PATH} (392.3)"
-                                  f"{roster.did_you_mean(author.value)}"))
+                                  f"{roster.did_you_mean(author.value) or _WHO}"))
     reporter = fields.get("reported-by")
     if reporter is not None and reporter.value and reporter.value not in roster:
         problems.append(Violation(path, reporter.line, "FRONT-RETRACTION",

@@ -60,7 +60,10 @@ def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
             ratio = matcher.ratio()
             if ratio >= 0.6:
                 scored.append((-ratio, choice))
-    return [choice for _, choice in sorted(scored)[:n]]
+    scored.sort()
+    # only the ones about as close as the best: "PRIVACY-ADRESS" is 'PRIVACY-ADDRESS', and
+    # 'PRIVACY-SSN', further off, would only distract
+    return [choice for score, choice in scored[:n] if score <= scored[0][0] + 0.05]
 
 
 def did_you_mean(word: str, choices: Iterable[str], aliases: Mapping[str, str] | None = None

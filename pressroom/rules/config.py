@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from pressroom.model.violations import Violation
+from pressroom.model.wording import did_you_mean
 from pressroom.rules.catalog import RULES
 
 RULES_PATH = "policy/rules.toml"
@@ -96,7 +97,8 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
 
     for section, values in data.items():
         if section not in _SCHEMA:
-            bad(section, f"unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+            bad(section, f"unknown section [{section}]{did_you_mean(section, _SCHEMA)} "
+                         f"(known: {', '.join(_SCHEMA)})")
             continue
         if not isinstance(values, dict):
             bad(section, f"[{section}] must be a table")
@@ -104,13 +106,14 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
         for key, value in values.items():
             if section == "severity":
                 if key not in RULES:
-                    bad(key, f"[severity] names unknown rule {key!r}")
+                    bad(key, f"[severity] names unknown rule {key!r}{did_you_mean(key, RULES)}")
                 elif value not in SEVERITIES:
                     bad(key, f"severity of {key} must be one of {', '.join(SEVERITIES)}")
                 continue
             expected = _SCHEMA[section].get(key)
             if expected is None:
-                bad(key, f"unknown key {key!r} in [{section}]")
+                bad(key, f"unknown key {key!r} in [{section}]"
+                         f"{did_you_mean(key, _SCHEMA[section])}")
             elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 bad(key, f"{section}.{key} must be a {expected.__name__}")
             elif expected is list and not all(isinstance(item, str) for item in value):
