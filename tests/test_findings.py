@@ -107,6 +107,13 @@ def test_every_missing_required_field_is_named_in_one_finding(ctx):
     assert problem.message == ("'Title:' and 'Summary:' are required; add them to the header")
 
 
+def test_a_field_given_twice_names_both_lines(ctx):
+    text = post_text().replace("Author: pio1\n", "Author: pio1\nTitle: Again\n")
+    [problem] = check_post(PATH, text.encode(), ctx).violations
+    assert str(problem) == (f"{PATH}:5: FRONT-DUPLICATE: 'Title' is given twice (first on "
+                            f"line 1); keep one")
+
+
 def test_an_empty_required_field_is_named_at_its_line(ctx):
     [problem] = check_post(PATH, post_text(summary="").encode(), ctx).violations
     assert (problem.line, problem.rule_id) == (5, "FRONT-REQUIRED")
@@ -272,8 +279,10 @@ def test_no_finding_tells_the_author_to_edit_the_departments_rules(ctx):
         assert "rules.toml" not in instruction and "suppression" not in instruction, violation
         assert "allow it" not in instruction, violation
     address = next(v for v in result if v.rule_id == "PRIVACY-ADDRESS")
-    assert address.message.endswith("(392.5 b) [for the supervisor: a business or public "
-                                    "place may be allowed with a reason; see docs/rules.md]")
+    assert address.message == (
+        "exact address '1423 Elm Street'; write the block instead (\"the 1400 block of Elm "
+        "Street\") (392.5 b) [for the supervisor: a business or public place may be allowed "
+        "with a reason; see docs/rules.md]")
 
 
 def test_the_departments_published_numbers_are_not_private(ctx):

@@ -153,7 +153,8 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         ((f.name, f.line) for f in [*fields.values(), *header.duplicates]), header.body_line))
     for dup in header.duplicates:
         problems.append(Violation(path, dup.line, "FRONT-DUPLICATE",
-                                  f"'{dup.name}' is given twice; keep one"))
+                                  f"'{dup.name}' is given twice (first on line "
+                                  f"{fields[dup.name.lower()].line}); keep one"))
     misspelt = unknown_fields(path, fields, KNOWN, REQUIRED, problems)
     first_body = header.body_line
     problems.extend(required_problems(path, text, header, KNOWN, REQUIRED, misspelt))

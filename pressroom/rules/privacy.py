@@ -9,6 +9,8 @@ and health details about a person.
 
 from __future__ import annotations
 
+import re
+
 from pressroom.model.violations import Violation
 from pressroom.model.wording import HINT_MARK, supervisor_hint
 from pressroom.rules.config import RuleConfig, digits
@@ -114,7 +116,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
             continue
         flag(hit.line, "PRIVACY-ADDRESS",
              f"exact address {hit.text.rstrip('.')!r}; write the block instead "
-             f"(\"the {_block(hit.match.group('num'))} block of ...\")"
+             f"(\"the {_block(hit.match.group('num'))} block of {_street(hit.match)}\")"
              + supervisor_hint("a business or public place may be allowed with a reason"))
     for found in find_juveniles(doc.prose):
         flag(found.line, "PRIVACY-JUVENILE",
@@ -130,6 +132,15 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
              + supervisor_hint("a missing-person alert made with the family's consent may "
                                "allow it with a reason"))
     return problems
+
+
+_UNIT = re.compile(r",|\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\b")
+
+
+def _street(match: re.Match[str]) -> str:
+    """"Maple Avenue" of "1423 Maple Avenue, Apt. 4": what follows "the 1400 block of"."""
+    rest = match.group(0)[match.end("num") - match.start():]
+    return _UNIT.split(rest, maxsplit=1)[0].strip().rstrip(".")
 
 
 def _block(number: str) -> str:
