@@ -175,7 +175,7 @@ def test_a_category_suggests_the_slug_meant(ctx, written, meant):
 
 def test_a_category_far_from_any_lists_the_eight(ctx):
     message = messages(ctx, post_text(category="gossip"))["FRONT-CATEGORY"]
-    assert message == ("'gossip' is not one of the eight kinds of content (392.4); The eight "
+    assert message == ("'gossip' is not one of the eight kinds of content (392.4); the eight "
                        "are: announcements, crime-prevention, information-requests, community, "
                        "safety-alerts, traffic, press-releases, recruitment")
 

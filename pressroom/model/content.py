@@ -184,10 +184,11 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     category = fields["category"].value if "category" in fields else ""
     if category and category not in BY_SLUG:
         # "Traffic" or "Crime Prevention Tips" (the name the site shows): the slug is meant
-        hint = did_you_mean(category, SLUGS, {c.name: c.slug for c in CATEGORIES}) or ";"
+        hint = did_you_mean(category, SLUGS, {c.name: c.slug for c in CATEGORIES})
         problems.append(Violation(path, fields["category"].line, "FRONT-CATEGORY",
                                   f"{category!r} is not one of the eight kinds of content "
-                                  f"(392.4){hint} The eight are: {', '.join(SLUGS)}"))
+                                  f"(392.4){hint}{' The' if hint else '; the'} eight are: "
+                                  f"{', '.join(SLUGS)}"))
 
     if category == "safety-alerts" and "expires" not in fields:
         problems.append(Violation(path, fields["category"].line, "FRONT-EXPIRES",
