@@ -248,6 +248,20 @@ def test_pressroom_new_suggests_the_category_and_the_author(repo):
         "'pio1' (Pat Rivera)?")
 
 
+def test_a_page_header_suggests_the_field_and_status(ctx):
+    text = "Title: About us\nSumary: Who we are.\nStatus: hiden\nTitle: Again\n\nText.\n"
+    found = {v.rule_id: str(v) for v in check_post("content/pages/about.md", text.encode(),
+                                                   ctx).violations}
+    assert found == {
+        "FRONT-UNKNOWN": "content/pages/about.md:2: FRONT-UNKNOWN: unknown field 'Sumary' for a "
+                         "page; did you mean 'Summary'? (a page may have Title, Slug, Summary, "
+                         "Status; Pelican settings such as Save_as or Template are not allowed)",
+        "FRONT-STATUS": "content/pages/about.md:3: FRONT-STATUS: 'hiden' is not a page status; "
+                        "did you mean 'hidden'? (use: published, hidden, draft)",
+        "FRONT-DUPLICATE": "content/pages/about.md:4: FRONT-DUPLICATE: 'Title' is given twice "
+                           "(first on line 1); keep one"}
+
+
 def test_did_you_mean_helpers():
     assert close_matches("catgory", ["title", "category"]) == ["category"]
     assert close_matches("TITLE", ["title"]) == ["title"]
