@@ -163,7 +163,7 @@ def test_unsigned_content_commit(dept):
 def test_pio_approving(dept):
     dept.post_branch("closure", member="author1")
     merge = dept.merge_as("pio1", "post/closure")
-    assert "needs the approval of a supervisor or chief" in only(dept, "APPROVAL-ROLE", merge)
+    assert "needs the approval of a supervisor or a chief" in only(dept, "APPROVAL-ROLE", merge)
 
 
 def test_incident_commander_approving_a_press_release(dept):
@@ -217,7 +217,7 @@ def test_verify_command_exit_codes(dept):
     dept.merge_as("sup1", "post/closure")
     ok = run("verify", "--repo", str(dept.root))
     assert ok.exit_code == 0
-    assert ok.output.startswith("OK: all 1 commit(s) on main are approved merges")
+    assert ok.output.startswith("OK: the 1 commit on main is an approved merge")
     sneaky = dept.commit_as("pio1", "Direct", {"content/2026/z.md": post_text()})
     bad = run("verify", "--repo", str(dept.root))
     assert bad.exit_code == 1

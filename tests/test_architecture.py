@@ -324,8 +324,8 @@ ADAPTER = "pressroom.adapter"
 # The pure model: values and decisions about posts, the roster, incidents, categories and
 # dates. No I/O, no rendering library: only the standard library's pure parts and itself.
 MODEL = tuple(f"pressroom.model.{name}" for name in (
-    "categories", "content", "dates", "drafts", "frontmatter", "incidents", "roster",
-    "violations"))
+    "categories", "content", "dates", "drafts", "frontmatter", "header_fields", "incidents",
+    "roster", "violations", "wording"))
 MODEL_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "difflib", "re",
                     "tomllib", "typing", "unicodedata", "pressroom.rules.characters",
                     "pressroom.rules.slugs",

@@ -28,7 +28,7 @@ def test_build_succeeds_with_summary(repo, tmp_path):
     result = run("build", "--repo", str(repo.root), "--output", str(out), "--now", NOW)
     assert result.exit_code == 0, result.output
     assert "Checked 2 posts" in result.output
-    assert f"Built 1 public post(s) (not public: 1 draft(s)) into {out}" in result.output
+    assert f"Built 1 public post (not public: 1 draft) into {out}" in result.output
     assert (out / "index.html").is_file()
 
 

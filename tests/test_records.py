@@ -74,7 +74,7 @@ def test_export_is_self_contained_and_byte_identical(tmp_path, keys_dir):
         names = tar.getnames()
         assert "records/manifest.csv" in names and "records/README.txt" in names
         report = tar.extractfile("records/verify-report.txt").read().decode()
-        assert report.startswith("OK: all 5 commit(s) on main are approved merges")
+        assert report.startswith("OK: all 5 commits on main are approved merges")
         versions = [n for n in names if n.startswith("records/versions/")]
         assert len(versions) == 4  # the original text survives the removal
         texts = [tar.extractfile(n).read().decode() for n in versions]

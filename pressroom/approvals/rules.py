@@ -32,6 +32,7 @@ from pressroom.approvals.scope import approvers, not_regular, shown
 from pressroom.approvals.signatures import SignatureCheck
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import Violation
+from pressroom.model.wording import with_article
 from pressroom.repo.gitio import Commit
 from pressroom.rules.config import RuleConfig
 
@@ -46,7 +47,9 @@ def required_roles(verifier: Verifier, plan: MergePlan) -> tuple[tuple[str, ...]
 
 
 def _names(roles: tuple[str, ...]) -> str:
-    return " or ".join(roles)
+    """"an incident commander, a supervisor or a chief": roles as a person reads them."""
+    named = [with_article(role.replace("-", " ")) for role in roles]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
 
 
 def evaluate(verifier: Verifier, plan: MergePlan,
@@ -111,7 +114,7 @@ def _approver_problems(verifier: Verifier, plan: MergePlan, approval: SignatureC
         return []
     return [_refuse(commit, "APPROVAL-ROLE",
                     f"signed by {approval.member.id} ({', '.join(approval.member.roles)}), but "
-                    f"{why}: it needs the approval of a {_names(roles)}")]
+                    f"{why}: it needs the approval of {_names(roles)}")]
 
 
 def _training(merge: Commit, content: Commit, member: Member,

@@ -84,7 +84,8 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
                              "policy/roster.toml (run pressroom setup-signing first)")
         author = member.id
     if author not in roster:
-        raise InputError(f"author {author!r} is not a member id in policy/roster.toml")
+        raise InputError(f"author {author!r} is not a member id in policy/roster.toml"
+                         f"{roster.did_you_mean(author)}")
     tz = site_timezone(repo)
     now = (now or datetime.now(tz)).astimezone(tz)
     fields: dict[str, str] = {}
@@ -134,7 +135,8 @@ def retract(repo: Path, slug: str, reason: str, reported_by: str, mode: str,
         raise InputError("--reason is required: say why, for the record (392.5, 392.6)")
     roster = _roster(repo)
     if reported_by not in roster:
-        raise InputError(f"--reported-by {reported_by!r} is not a member id in the roster")
+        raise InputError(f"--reported-by {reported_by!r} is not a member id in the roster"
+                         f"{roster.did_you_mean(reported_by)}")
     found = [p for p, s in post_slugs(repo, is_post_path).items() if s == slug]
     if not found:
         raise InputError(f"no post with slug {slug!r}")
@@ -182,7 +184,8 @@ def setup_signing(repo: Path, member_id: str, key_path: Path) -> Member:
     roster = _roster(repo)
     member = roster.get(member_id)
     if member is None:
-        raise InputError(f"{member_id!r} is not a member id in policy/roster.toml")
+        raise InputError(f"{member_id!r} is not a member id in policy/roster.toml"
+                         f"{roster.did_you_mean(member_id)}")
     if not key_path.exists():
         raise InputError(f"{key_path}: no such key file")
     public = public_key_of(key_path)

@@ -41,6 +41,7 @@ from pressroom.cache import folder as cache_folder
 from pressroom.checking.repo import check_repo
 from pressroom.model.roster import Roster
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 from pressroom.publishing import releases
 from pressroom.render.markdown_render import render_cached
 from pressroom.render.site import site_defaults
@@ -197,7 +198,7 @@ def _render(repo: Path, staging: Path, settings: dict[str, Any], posts, roster: 
         sorted(session.posts), markdown, formatted, cache_folder(repo), sanitize_host=host,
         stats=result.markdown, trust=trust_cache)
     session.sanitized = set(session.rendered)
-    progress(f"Markdown: rendered {result.markdown.rendered} post(s), reused "
+    progress(f"Markdown: rendered {plural(result.markdown.rendered, 'post')}, reused "
              f"{result.markdown.reused} unchanged from the cache")
     errors_before = len(collect.errors)
     progress(f"Rendering {result.public} public posts with Pelican")

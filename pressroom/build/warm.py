@@ -34,6 +34,7 @@ from pressroom.build.incremental import (
 from pressroom.build.result import BuildResult, LogCollector, report_errors
 from pressroom.model.content import check_collection
 from pressroom.model.roster import Roster
+from pressroom.model.wording import plural
 from pressroom.publishing import releases
 from pressroom.render.markdown_render import render_many
 from pressroom.render.site import enforced
@@ -91,7 +92,7 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
                          warnings=collect.warnings, incremental=True,
                          validated=list(posts.values()))
     progress(f"Checked {len(changes.changed)} changed and {len(changes.removed)} removed "
-             f"post(s) of {len(posts)}")
+             f"of {plural(len(posts), 'post')}")
     if result.problems:
         return result
     result.count(posts.values(), now)
@@ -122,7 +123,7 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
                 manifest.setdefault(name, entry)
         removed = sorted(name for name in state.manifest if name not in manifest)
         written = set(session.written)
-        progress(f"Rendered {len(written)} changed file(s) of {len(manifest)}")
+        progress(f"Rendered {len(written)} changed of {plural(len(manifest), 'file')}")
         banner = session.banner_key
         if banner != state.banner:
             region = session.banner_region
@@ -136,8 +137,8 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
                         jobs.append((name, blocks.setdefault(block, block.encode())))
             result.banner_patched = patch_banners(
                 live.path, stage, jobs, session.parallel_from)
-            progress(f"The alert banner changed: updated it on {result.banner_patched} "
-                     f"other page(s)")
+            progress(f"The alert banner changed: updated it on "
+                     f"{plural(result.banner_patched, 'other page')}")
         result.rewritten = len(written)
         result.files, release = state.files, live
         if stage.files or removed:  # else the live release is already this build's site
@@ -152,8 +153,8 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
             forget_state(folder)
             release = releases.publish_release(output, partial, keep)
             progress(f"Release {release.id} is live: {live.id} linked"
-                     f"{f' ({copied} file(s) copied)' if copied else ''}, "
-                     f"{len(stage.files)} file(s) new, {result.removed} removed")
+                     f"{' (' + plural(copied, 'file') + ' copied)' if copied else ''}, "
+                     f"{len(stage.files)} new, {result.removed} removed")
         store.add(session.cards)
         store.close()
         save_state_behind(folder, SiteState(

@@ -15,7 +15,7 @@ from datetime import tzinfo
 
 from pressroom.checking.images import ImageError, find_metadata
 from pressroom.checking.pages import check_page_header, is_page_path
-from pressroom.model.content import Post, check_author, decode, parse_text
+from pressroom.model.content import Post, check_author_fields, decode, parse_text
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.roster import Roster
 from pressroom.model.violations import Violation
@@ -97,8 +97,10 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
             return PostCheck(None, problems, [])
         doc = make_document(path, text, post.header if post is not None else None)
         problems += check_summary(doc, ctx.config) + check_area(doc)
-    if post is not None and len(ctx.roster):  # no members: the roster's own problem is
-        problems += check_author(post, ctx.roster)  # reported once, not once a post
+        if len(ctx.roster):  # no members: the roster's own problem is reported once, not
+            # once a post; an unusable header still names a stranger as Author (all at once)
+            problems += check_author_fields(path, doc.header.fields, ctx.roster)
+    if post is not None and len(ctx.roster):
         problems += check_training(post, ctx.roster, ctx.config)
     problems += check_invisible(path, text)
     problems += check_language(doc, ctx.config)
@@ -112,12 +114,22 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     return PostCheck(post, kept + bad + idle, used)
 
 
+# Rules whose every match is a separate thing to take out of the post (two phone numbers on
+# one line are two fixes); other rules' matches on one line are one wording to change.
+EACH_MATCH = frozenset({"PRIVACY-SSN", "PRIVACY-CARD", "PRIVACY-DL", "PRIVACY-PHONE",
+                        "PRIVACY-EMAIL", "PRIVACY-ADDRESS", "PRIVACY-JUVENILE", "IMAGE-ALT",
+                        "IMAGE-MISSING", "HTML-URL"})
+
+
 def _one_per_line(problems: list[Violation]) -> list[Violation]:
-    """Two matches of one rule on one line are one problem to fix: keep the first."""
-    seen: set[tuple[int, str]] = set()
+    """Two matches of one rule on one line ("for sale, best offer") are one problem to fix:
+    keep the first. For ``EACH_MATCH`` rules only the same finding twice is one, so every
+    number or address is named at once and a fix never uncovers a finding the check hid."""
+    seen: set[tuple[int, str, str]] = set()
     kept = []
     for problem in problems:
-        key = (problem.line, problem.rule_id)
+        key = (problem.line, problem.rule_id,
+               problem.message if problem.rule_id in EACH_MATCH else "")
         if key not in seen:
             seen.add(key)
             kept.append(problem)

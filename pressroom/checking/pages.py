@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from pressroom.model.frontmatter import Header
 from pressroom.model.violations import Violation
+from pressroom.model.wording import did_you_mean
 
 PAGES_FOLDER = "content/pages/"
 PAGE_FIELDS = ("title", "slug", "summary", "status")
@@ -44,12 +45,14 @@ def check_page_header(path: str, header: Header) -> list[Violation]:
     problems = []
     for field in header.duplicates:
         problems.append(Violation(path, field.line, "FRONT-DUPLICATE",
-                                  f"'{field.name}' is given twice"))
+                                  f"'{field.name}' is given twice (first on line "
+                                  f"{header.fields[field.name.lower()].line}); keep one"))
     for key, field in header.fields.items():
         if key not in PAGE_FIELDS:
             problems.append(Violation(
                 path, field.line, "FRONT-UNKNOWN",
-                f"unknown field '{field.name}' for a page (a page may have "
+                f"unknown field '{field.name}' for a page"
+                f"{did_you_mean(key, [f.title() for f in PAGE_FIELDS])} (a page may have "
                 f"{', '.join(f.title() for f in PAGE_FIELDS)}; Pelican settings such as "
                 f"Save_as or Template are not allowed)"))
     title = header.fields.get("title")
@@ -59,8 +62,9 @@ def check_page_header(path: str, header: Header) -> list[Violation]:
     status = header.fields.get("status")
     if status is not None and status.value.lower() not in PAGE_STATUSES:
         problems.append(Violation(path, status.line, "FRONT-STATUS",
-                                  f"{status.value!r} is not a page status "
-                                  f"({', '.join(PAGE_STATUSES)})"))
+                                  f"{status.value!r} is not a page status"
+                                  f"{did_you_mean(status.value, PAGE_STATUSES)} "
+                                  f"(use: {', '.join(PAGE_STATUSES)})"))
     slug = page_slug(path, header)
     line = header.fields["slug"].line if "slug" in header.fields else 1
     if not SLUG.match(slug) or len(slug) > MAX_SLUG:

@@ -41,7 +41,7 @@ from pressroom.repo.files import (
 from pressroom.repo.overrides import read_theme
 from pressroom.repo.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
 from pressroom.rules.authors import training_due
-from pressroom.rules.config import RULES_PATH, load_config
+from pressroom.rules.config import RULES_PATH, load_config, with_contact
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,9 @@ def load_context(repo: Path, static_files: Container[str] | None
     override = rules.decode("utf-8", errors="replace") if rules is not None else None
     config, config_problems = load_config(override)
     department, settings = read_settings_files(repo)
+    contact = dict(department.contact)
+    config = with_contact(config, [contact.get("non_emergency", ""), contact.get("emergency", "")],
+                          contact.get("email", ""))
     host = urlsplit(department.url).hostname or ""
     return (Context(roster, config, department.tz, static_files, host),
             problems + config_problems + settings)

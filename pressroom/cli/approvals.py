@@ -7,15 +7,22 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder
+from pressroom.cli.common import (
+    REPO_OPTION,
+    SuggestingChoice,
+    UsageProblem,
+    all_approved,
+    existing_folder,
+)
 from pressroom.model.categories import SLUGS
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 
 
 @click.command("new")
 @REPO_OPTION
 @click.argument("title")
-@click.option("--category", default=None, type=click.Choice(list(SLUGS)),
+@click.option("--category", default=None, type=SuggestingChoice(list(SLUGS)),
               help="One of the eight kinds of content (392.4); safety-alerts with --incident.")
 @click.option("--incident", default=None, metavar="ID",
               help="Start an update of this incident on main: its Area, Instruction, Response, "
@@ -97,7 +104,8 @@ def approve_command(repo: Path, branch: str) -> None:
     except ApprovalRefused as exc:
         for problem in exc.problems:
             click.echo(problem)
-        click.echo(f"Not approved: {len(exc.problems)} problem(s); main is unchanged.", err=True)
+        click.echo(f"Not approved: {plural(len(exc.problems), 'problem')}; main is unchanged.",
+                   err=True)
         raise SystemExit(1) from exc
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
@@ -142,11 +150,11 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
         click.echo(str(problem))
     where = f"{branch} after {since}" if since else branch
     if result.ok:
-        click.echo(f"OK: all {result.checked} commit(s) on {where} are approved merges "
+        click.echo(f"OK: {all_approved(result.checked, where)} "
                    f"({result.cached} remembered from earlier runs).")
         return
-    click.echo(f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s) "
-               f"on {where}.")
+    click.echo(f"REFUSED: {plural(len(result.problems), 'problem')} in "
+               f"{plural(result.checked, 'commit')} on {where}.")
     raise SystemExit(1)
 
 

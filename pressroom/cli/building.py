@@ -18,6 +18,7 @@ from pressroom.cli.common import (
     step_printer,
 )
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 
 if TYPE_CHECKING:
     from pressroom.build.run import BuildResult
@@ -81,17 +82,18 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem))
-        click.echo(f"Build refused: {len(result.problems)} problem(s); "
+        click.echo(f"Build refused: {plural(len(result.problems), 'problem')}; "
                    f"{target} was left unchanged.", err=True)
         raise SystemExit(1)
     withheld = []
     if result.drafts:
-        withheld.append(f"{result.drafts} draft(s)")
+        withheld.append(plural(result.drafts, "draft"))
     if result.scheduled:
         withheld.append(f"{result.scheduled} scheduled")
     note = f" (not public: {', '.join(withheld)})" if withheld else ""
-    click.echo(f"Built {result.public} public post(s){note} into {target}: "
-               f"{result.files} files in {result.seconds:.1f}s ({build_summary(result)}).")
+    click.echo(f"Built {plural(result.public, 'public post')}{note} into {target}: "
+               f"{plural(result.files, 'file')} in {result.seconds:.1f}s "
+               f"({build_summary(result)}).")
     click.echo("This is a preview of the working folder; `pressroom publish` builds the "
                "approved commit on main.")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from pressroom.model.wording import did_you_mean, plural
 from pressroom.publishing.release_folders import DEFAULT_KEEP
 
 
@@ -31,6 +32,28 @@ KEEP_RELEASES_OPTION = click.option(
     "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,
     show_default=True, metavar="N",
     help="Old releases of the site to keep beside it for `pressroom rollback`.")
+
+
+class SuggestingChoice(click.Choice):
+    """``click.Choice`` that also says which choice was probably meant ("trafic")."""
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> object:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
+            if not hint:
+                raise
+            self.fail(f"{exc.message.rstrip('.')}{hint}", param, ctx)
+
+
+def all_approved(checked: int, where: str) -> str:
+    """"all 5 commits on main are approved merges", "the 1 commit on main is an approved
+    merge": the summary of ``verify`` and of the records archive's report."""
+    if checked == 1:
+        return f"the 1 commit on {where} is an approved merge"
+    return f"all {plural(checked, 'commit')} on {where} are approved merges"
 
 
 def existing_folder(repo: Path) -> Path:

@@ -16,6 +16,7 @@ from pressroom.cli.common import (
     step_printer,
 )
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME", default=None,
                           help="Act as if it were this time (ISO 8601 with offset). "
@@ -92,13 +93,14 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     if not result.ok:
         for problem in result.problems:
             click.echo(problem)
-        click.echo(f"Not published: {len(result.problems)} problem(s); {target} is unchanged.",
+        click.echo(f"Not published: {plural(len(result.problems), 'problem')}; {target} is "
+                   f"unchanged.",
                    err=True)
         raise SystemExit(1)
     assert result.build is not None
     nxt = (f" Next change: {result.next_change[0].isoformat(timespec='minutes')} "
            f"({result.next_change[1]})." if result.next_change else "")
-    click.echo(f"Published {result.build.public} post(s) to {target}.{nxt}")
+    click.echo(f"Published {plural(result.build.public, 'post')} to {target}.{nxt}")
 
 
 @click.command("rollback")

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder, parse_day
+from pressroom.cli.common import (
+    REPO_OPTION,
+    UsageProblem,
+    all_approved,
+    existing_folder,
+    parse_day,
+)
+from pressroom.model.wording import plural
 
 
 @click.command("roster")
@@ -58,9 +65,10 @@ def roster_command(repo: Path, today_text: str | None) -> None:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
     for problem in problems:
         click.echo(str(problem))
-    click.echo(f"{len(rows)} member(s); {flagged} need training attention as of "
+    click.echo(f"{plural(len(rows), 'member')}; {flagged} need training attention as of "
                f"{today.isoformat()}." if flagged else
-               f"{len(rows)} member(s); all training current as of {today.isoformat()}.")
+               f"{plural(len(rows), 'member')}; all training current as of "
+               f"{today.isoformat()}.")
 
 
 @click.group("records", invoke_without_command=True)
@@ -126,13 +134,14 @@ def records_export_command(ctx: click.Context, output: Path) -> None:
     records = _records(repo, branch)
     result = verify_history(repo, git_text(repo, "rev-parse", branch), use_cache=False)
     report = "".join(f"{p}\n" for p in result.problems) + (
-        f"OK: all {result.checked} commit(s) on {branch} are approved merges.\n" if result.ok
-        else f"REFUSED: {len(result.problems)} problem(s) in {result.checked} commit(s).\n")
+        f"OK: {all_approved(result.checked, branch)}.\n" if result.ok
+        else f"REFUSED: {plural(len(result.problems), 'problem')} in "
+             f"{plural(result.checked, 'commit')}.\n")
     try:
         count = export_archive(repo, records, report, output)
     except OSError as exc:
         raise UsageProblem(f"{output}: cannot write the archive ({exc.strerror})") from exc
-    click.echo(f"Wrote {output}: {len(records)} record(s), {count} file(s).")
+    click.echo(f"Wrote {output}: {plural(len(records), 'record')}, {plural(count, 'file')}.")
 
 
 @click.command("review")
@@ -191,6 +200,7 @@ def review_command(repo: Path, year: int, logs: tuple[Path, ...], output: Path,
         md_path.write_text(to_markdown(review, settings["SITENAME"]), encoding="utf-8")
     except OSError as exc:
         raise UsageProblem(f"{output}: cannot write the review ({exc.strerror})") from exc
-    click.echo(f"Wrote {html_path} and {md_path}: {sum(review.posts_by_month)} post(s), "
-               f"{len(review.retractions)} retraction(s), {len(review.suppressions)} rule "
-               f"exception(s), {len(review.verify_problems)} approval problem(s).")
+    click.echo(f"Wrote {html_path} and {md_path}: {plural(sum(review.posts_by_month), 'post')}, "
+               f"{plural(len(review.retractions), 'retraction')}, "
+               f"{plural(len(review.suppressions), 'rule exception')}, "
+               f"{plural(len(review.verify_problems), 'approval problem')}.")

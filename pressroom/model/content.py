@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from pressroom.model.categories import BY_SLUG, SLUGS
+from pressroom.model.categories import BY_SLUG, CATEGORIES, SLUGS
 from pressroom.model.dates import DATE_HELP, parse_datetime
 from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
+from pressroom.model.header_fields import required_problems, unknown_fields
 from pressroom.model.roster import ROSTER_PATH, Roster
 from pressroom.model.violations import Violation
+from pressroom.model.wording import did_you_mean
 from pressroom.rules.characters import control_problems, header_lines
 from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
 
@@ -153,18 +155,11 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         ((f.name, f.line) for f in [*fields.values(), *header.duplicates]), header.body_line))
     for dup in header.duplicates:
         problems.append(Violation(path, dup.line, "FRONT-DUPLICATE",
-                                  f"'{dup.name}' is given twice; keep one"))
-    for name, item in fields.items():
-        if name not in KNOWN:
-            problems.append(Violation(path, item.line, "FRONT-UNKNOWN",
-                                      f"unknown field '{item.name}' "
-                                      f"(known: {', '.join(k.title() for k in KNOWN)})"))
+                                  f"'{dup.name}' is given twice (first on line "
+                                  f"{fields[dup.name.lower()].line}); keep one"))
+    misspelt = unknown_fields(path, fields, KNOWN, REQUIRED, problems)
     first_body = header.body_line
-    for name in REQUIRED:
-        if name not in fields or not fields[name].value:
-            line = fields[name].line if name in fields else header.last_line
-            problems.append(Violation(path, line, "FRONT-REQUIRED",
-                                      f"'{name.title()}' is required"))
+    problems.extend(required_problems(path, text, header, KNOWN, REQUIRED, misspelt))
 
     def date_field(name: str) -> datetime | None:
         item = fields.get(name)
@@ -190,9 +185,12 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
 
     category = fields["category"].value if "category" in fields else ""
     if category and category not in BY_SLUG:
+        # "Traffic" or "Crime Prevention Tips" (the name the site shows): the slug is meant
+        hint = did_you_mean(category, SLUGS, {c.name: c.slug for c in CATEGORIES})
         problems.append(Violation(path, fields["category"].line, "FRONT-CATEGORY",
                                   f"{category!r} is not one of the eight kinds of content "
-                                  f"(392.4): {', '.join(SLUGS)}"))
+                                  f"(392.4){hint}{' The' if hint else '; the'} eight are: "
+                                  f"{', '.join(SLUGS)}"))
 
     if category == "safety-alerts" and "expires" not in fields:
         problems.append(Violation(path, fields["category"].line, "FRONT-EXPIRES",
@@ -206,7 +204,8 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     for name, allowed in CAP_VALUES.items():
         if name in fields and fields[name].value not in allowed:
             problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
-                                      f"{fields[name].value!r} is not a CAP {name} "
+                                      f"{fields[name].value!r} is not a CAP {name}"
+                                      f"{did_you_mean(fields[name].value, allowed)} "
                                       f"(use: {', '.join(allowed)})"))
     if "polygon" in fields and not _closed_polygon(fields["polygon"].value):
         problems.append(Violation(path, fields["polygon"].line, "FRONT-ALERT",
@@ -230,7 +229,8 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     status = fields["status"].value.lower() if "status" in fields else "published"
     if status not in STATUSES:
         problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
-                                  f"{status!r} is not a status (use: {', '.join(STATUSES)})"))
+                                  f"{status!r} is not a status{did_you_mean(status, STATUSES)} "
+                                  f"(use: {', '.join(STATUSES)})"))
 
     slug = slug_for(path, fields["slug"].value if "slug" in fields else "")
     if not SLUG.match(slug):
@@ -306,14 +306,27 @@ def _closed_polygon(value: str) -> bool:
 
 def check_author(post: Post, roster: Roster) -> list[Violation]:
     """392.3: only members the Chief authorized (the roster) may post (or report a post)."""
+    return check_author_fields(post.path, post.fields, roster)
+
+
+_WHO = "; write your own member id (`pressroom roster` lists them)"
+
+
+def check_author_fields(path: str, fields: dict[str, Field], roster: Roster
+                        ) -> list[Violation]:
+    """``check_author`` from the header alone, so a post whose other fields are wrong still
+    hears at once that its author is not on the roster (all findings in one check)."""
     problems = []
-    if post.author not in roster:
-        problems.append(Violation(post.path, post.line_of("author"), "FRONT-AUTHOR",
-                                  f"{post.author!r} is not a member id in {ROSTER_PATH} (392.3)"))
-    if post.reported_by and post.reported_by not in roster:
-        problems.append(Violation(post.path, post.line_of("reported-by"), "FRONT-RETRACTION",
-                                  f"Reported-By {post.reported_by!r} is not a member id in "
-                                  f"{ROSTER_PATH}"))
+    author = fields.get("author")
+    if author is not None and author.value and author.value not in roster:
+        problems.append(Violation(path, author.line, "FRONT-AUTHOR",
+                                  f"{author.value!r} is not a member id in {ROSTER_PATH} (392.3)"
+                                  f"{roster.did_you_mean(author.value) or _WHO}"))
+    reporter = fields.get("reported-by")
+    if reporter is not None and reporter.value and reporter.value not in roster:
+        problems.append(Violation(path, reporter.line, "FRONT-RETRACTION",
+                                  f"Reported-By {reporter.value!r} is not a member id in "
+                                  f"{ROSTER_PATH}{roster.did_you_mean(reporter.value)}"))
     return problems
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pressroom.model.violations import Violation
+from pressroom.model.wording import close_matches, did_you_mean
 from pressroom.rules.characters import forbidden_character
 
 ROSTER_PATH = "policy/roster.toml"
@@ -59,6 +60,18 @@ class Roster:
 
     def __len__(self) -> int:
         return len(self.members)
+
+    def did_you_mean(self, written: str) -> str:
+        """"; did you mean 'pio1' (Pat Rivera)?" for a member id spelt wrong, or written as
+        the member's name or email (people write what they know), or "" when none is close."""
+        lower = written.strip().lower()
+        by_person = [m for m in self.members.values()
+                     if lower and lower in (m.name.lower(), m.email.lower())]
+        found = by_person or [self.members[i] for i in close_matches(lower, self.members)]
+        if not found:
+            return ""
+        names = " or ".join(f"'{m.id}' ({m.name})" for m in found[:2])
+        return f"; did you mean {names}?"
 
 
 def _line_of(text: str, member_id: str) -> int:
@@ -113,8 +126,8 @@ def parse_roster(text: str, path: str = ROSTER_PATH) -> tuple[Roster, list[Viola
             continue
         unknown = [r for r in roles if r not in ROLES]
         if unknown:
-            bad(f"members.{member_id} has unknown role {unknown[0]!r} "
-                f"(known: {', '.join(ROLES)})")
+            bad(f"members.{member_id} has unknown role {unknown[0]!r}"
+                f"{did_you_mean(unknown[0], ROLES)} (known: {', '.join(ROLES)})")
             continue
         trained = entry.get("trained")
         if trained is not None and (not isinstance(trained, date) or hasattr(trained, "hour")):

@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.violations import InputError, Violation
+from pressroom.model.wording import did_you_mean
 from pressroom.repo.files import NotRegularFile, read_optional
 from pressroom.repo.overrides import plugin_file
 from pressroom.rules.characters import forbidden_character
@@ -105,11 +106,14 @@ def parse_department(text: str) -> Department:
     for section in data:
         if section not in ("site", "contact", "build"):
             raise _problem(_key_line(text, section),
-                           f"unknown section [{section}] (use [site], [contact] and [build])")
+                           f"unknown section [{section}]"
+                           f"{did_you_mean(section, ('site', 'contact', 'build'))} "
+                           f"(use [site], [contact] and [build])")
     values: dict[str, Any] = {}
     for key, value in data.get("site", {}).items():
         if key not in SITE_KEYS:
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [site] (known: "
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [site]"
+                                                 f"{did_you_mean(key, SITE_KEYS)} (known: "
                                                  f"{', '.join(SITE_KEYS)})")
         if not isinstance(value, str) or not value.strip():
             raise _problem(_key_line(text, key), f"[site] {key} must be a non-empty string")
@@ -120,7 +124,8 @@ def parse_department(text: str) -> Department:
     contact = dict(Department().contact)
     for key, value in data.get("contact", {}).items():
         if key not in CONTACT_KEYS:
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [contact] (known: "
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [contact]"
+                                                 f"{did_you_mean(key, CONTACT_KEYS)} (known: "
                                                  f"{', '.join(CONTACT_KEYS)})")
         if not isinstance(value, str):
             raise _problem(_key_line(text, key), f"[contact] {key} must be a string")

@@ -40,7 +40,9 @@ def check_training(post: Post, roster: Roster, config: RuleConfig) -> list[Viola
     else:
         return []
     return [Violation(post.path, post.line_of("author"), "AUTHOR-TRAINING",
-                      f"{reason}; the member must be trained before posting (392.8)")]
+                      f"{reason}; only a trained member may post (392.8): take the training "
+                      f"(the chief records its date in the roster), or ask a trained member "
+                      f"to post it")]
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from pressroom.model.violations import Violation
+from pressroom.model.wording import supervisor_hint
 
 # Drawn like a Latin letter (a reader cannot tell them apart in most fonts).
 CONFUSABLES: dict[str, str] = {
@@ -261,5 +262,7 @@ def check_invisible(path: str, text: str) -> list[Violation]:
             seen.add(line)
             problems.append(Violation(path, line, "TEXT-INVISIBLE",
                                       f"invisible character {_describe(ch)}; readers cannot "
-                                      f"see it, so delete it (or allow it with a reason)"))
+                                      f"see it, so delete it" + supervisor_hint(
+                                          "a character a language needs (a joiner in a "
+                                          "name) may be allowed with a reason")))
     return problems

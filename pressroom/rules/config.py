@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pressroom.model.violations import Violation
+from pressroom.model.wording import did_you_mean
 from pressroom.rules.catalog import RULES
 
 RULES_PATH = "policy/rules.toml"
@@ -45,6 +47,11 @@ class RuleConfig:
     terms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     safe_phrases: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict)
+    # How a post should send readers to the department instead of to a private number or
+    # address: the site's non-emergency line and email (policy/site.toml [contact]), else
+    # the first of [allow] phones / emails. Named in PRIVACY-PHONE and PRIVACY-EMAIL.
+    contact_phone: str = ""
+    contact_email: str = ""
 
     def severity_of(self, rule_id: str) -> str:
         return self.severity.get(rule_id, "error")
@@ -52,6 +59,27 @@ class RuleConfig:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def _phone_digits(numbers: Iterable[str]) -> frozenset[str]:
+    """Numbers as PRIVACY-PHONE compares them: the last ten digits (no country code)."""
+    return frozenset(digits(n)[-10:] for n in numbers if digits(n))
+
+
+def with_contact(config: RuleConfig, phones: Iterable[str] = (), email: str = "") -> RuleConfig:
+    """``config`` that also allows the department's published contact details.
+
+    The numbers and address ``policy/site.toml`` prints on every page (``[contact]``) are
+    the department's own: a post giving them is never a privacy finding, and they are what
+    a finding tells the author to give instead."""
+    phones = [p for p in phones if len(digits(p)) >= 10]
+    email = email.strip()
+    return replace(
+        config,
+        allow_phones=config.allow_phones | _phone_digits(phones),
+        allow_emails=config.allow_emails | ({email.lower()} if email else set()),
+        contact_phone=phones[0] if phones else config.contact_phone,
+        contact_email=email or config.contact_email)
 
 
 def _line_of(text: str, key: str) -> int:
@@ -69,7 +97,8 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
 
     for section, values in data.items():
         if section not in _SCHEMA:
-            bad(section, f"unknown section [{section}] (known: {', '.join(_SCHEMA)})")
+            bad(section, f"unknown section [{section}]{did_you_mean(section, _SCHEMA)} "
+                         f"(known: {', '.join(_SCHEMA)})")
             continue
         if not isinstance(values, dict):
             bad(section, f"[{section}] must be a table")
@@ -77,13 +106,14 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
         for key, value in values.items():
             if section == "severity":
                 if key not in RULES:
-                    bad(key, f"[severity] names unknown rule {key!r}")
+                    bad(key, f"[severity] names unknown rule {key!r}{did_you_mean(key, RULES)}")
                 elif value not in SEVERITIES:
                     bad(key, f"severity of {key} must be one of {', '.join(SEVERITIES)}")
                 continue
             expected = _SCHEMA[section].get(key)
             if expected is None:
-                bad(key, f"unknown key {key!r} in [{section}]")
+                bad(key, f"unknown key {key!r} in [{section}]"
+                         f"{did_you_mean(key, _SCHEMA[section])}")
             elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 bad(key, f"{section}.{key} must be a {expected.__name__}")
             elif expected is list and not all(isinstance(item, str) for item in value):
@@ -142,7 +172,10 @@ def _build(data: dict[str, Any]) -> RuleConfig:
         training_period_days=data["training"]["period_days"],
         training_warn_days=data["training"]["warn_days"],
         summary_max_length=data["summary"]["max_length"],
-        allow_phones=frozenset(digits(p)[-10:] for p in allow["phones"]),
+        # public_numbers (a crime-stoppers or partner agency's line) are allowed like phones;
+        # short codes (911, 988) never look like a phone number to PRIVACY-PHONE
+        allow_phones=_phone_digits(allow["phones"]) | _phone_digits(
+            n for n in allow["public_numbers"] if len(digits(n)) >= 10),
         allow_toll_free=allow["toll_free"],
         public_numbers=frozenset(allow["public_numbers"]),
         allow_emails=frozenset(e.lower() for e in allow["emails"]),
@@ -151,4 +184,6 @@ def _build(data: dict[str, Any]) -> RuleConfig:
         terms={name: tuple(terms.get(name, [])) for name in TERM_LISTS},
         safe_phrases=tuple(terms.get("safe_phrases", [])),
         severity=dict(data.get("severity", {})),
+        contact_phone=next((p for p in allow["phones"] if len(digits(p)) >= 10), ""),
+        contact_email=next(iter(allow["emails"]), ""),
     )

@@ -163,6 +163,8 @@ def make_document(path: str, text: str, header: Header | None = None) -> Documen
     (title, summary, area), which readers see and the rules must check too.
     """
     header = header or parse_header(text)
+    if "\r" in text:  # a lone CR ends a line for Markdown (and an editor): same length, so
+        text = _LONE_CR.sub("\n", text)  # offsets hold and line numbers are the file's
     lines = text.split("\n")
     head_end = min(header.body_line - 1, len(lines))
     keep = False
@@ -181,6 +183,7 @@ def make_document(path: str, text: str, header: Header | None = None) -> Documen
                     [Segment(1, _separate(folded, header.body_line), "body", folded)], masked)
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
 _PARAGRAPH_END = re.compile(r"\n(?=[ \t\r]*(?:\n|$))")
 
 

@@ -28,7 +28,8 @@ CHECKS = [
     (lazy(r"(?i)<\s*(?:iframe|frame|frameset|object|embed|applet|svg|math|portal)\b"),
      "HTML-EMBED", "embedded content ({text!r}); link to it instead", ("<",)),
     (lazy(r"(?i)<\s*script\b|<[a-z][^>]*\son[a-z]+\s*=|<\s*(?:style|link|meta|base)\b"),
-     "HTML-SCRIPT", "a script, event handler or page-level tag ({text!r})", ("<",)),
+     "HTML-SCRIPT", "a script, event handler or page-level tag ({text!r}); remove it: "
+     "the site shows no code from a post", ("<",)),
     (lazy(r"(?i)disqus|fb-comments|facebook\.com/plugins/comments|utteranc\.es|giscus"
                 r"|commento|intensedebate|livefyre|hyvor|remark42|cusdis|data-comments"),
      "HTML-COMMENTS", "a comment widget ({text!r}); department sites take no public posts",

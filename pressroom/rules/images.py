@@ -59,5 +59,6 @@ def check_images(doc: Document, static_files: Container[str] | None = None
             if target is not None and target not in static_files:
                 problems.append(Violation(doc.path, line, "IMAGE-MISSING",
                                           f"image {src!r} is not in the repository "
-                                          f"(looked for {target})"))
+                                          f"(looked for {target}); add the image there "
+                                          f"or correct the path"))
     return problems

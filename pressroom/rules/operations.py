@@ -50,7 +50,8 @@ PLANNED = lazy(
     r"stakeouts?|a\s+raid|raids|a\s+sting|stings)\b"
     r"|\bsurveillance\s+(?:will|is\s+(?:planned|scheduled|set))\b")
 
-_MARKED = "handling marking {text!r}: text marked for internal use must not be published"
+_MARKED = ("handling marking {text!r}: text marked for internal use must not be published; "
+           "take the marked text out of the post")
 _INFORMANT = "mentions a confidential informant ({text!r}); never refer to informants"
 # (pattern, lower-case triggers one of which every match contains, rule, section, message)
 CHECKS = [
@@ -66,7 +67,8 @@ CHECKS = [
      "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
     (INFORMANT_CODE, (" ci ",), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
     (UNDERCOVER, (" undercover", " unmarked"), "OPS-UNDERCOVER", "392.5 (e)",
-     "identifies undercover personnel or vehicles ({text!r})"),
+     "identifies undercover personnel or vehicles ({text!r}); leave out who they are and "
+     "what they drive"),
     (TACTICAL, (" positioned", " stationed", " staged", " staging", " deployed", " hiding",
                 " set up", " waiting", " command post", " entry team", " sniper"),
      "OPS-TACTICAL", "392.5 (e)",

@@ -51,7 +51,9 @@ def check_personal(doc: Document, config: object = None) -> list[Violation]:
             " for sale", " selling my", " buy my", " obo ", " best offer", " dm me",
             " message me", " contact me", " my ")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-SALE",
-                                  f"selling or a personal announcement ({hit.text!r}) (392.5 f)"))
+                                  f"selling or a personal announcement ({hit.text!r}); "
+                                  f"department posts carry only department business, so "
+                                  f"remove it (392.5 f)"))
     for hit in search(POLITICAL, doc.prose, word_triggers=(
             " vote", " elect", " campaign", " paid for", " support", " oppose", " endorse")):
         problems.append(Violation(doc.path, hit.line, "PERSONAL-POLITICAL",

@@ -9,7 +9,10 @@ and health details about a person.
 
 from __future__ import annotations
 
+import re
+
 from pressroom.model.violations import Violation
+from pressroom.model.wording import HINT_MARK, supervisor_hint
 from pressroom.rules.config import RuleConfig, digits
 from pressroom.rules.document import Document, search, search_around, search_digits
 from pressroom.rules.juveniles import find_juveniles
@@ -69,7 +72,9 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
     problems: list[Violation] = []
 
     def flag(line: int, rule_id: str, message: str) -> None:
-        problems.append(Violation(doc.path, line, rule_id, message + " (392.5 b)"))
+        main, hint = (message.split(HINT_MARK, 1) + [""])[:2]
+        problems.append(Violation(doc.path, line, rule_id,
+                                  main + " (392.5 b)" + (HINT_MARK + hint if hint else "")))
 
     for hit in search_digits(SSN, doc.prose):
         if _ssn_valid(*hit.match.groups()):
@@ -81,7 +86,8 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
         if 13 <= len(number) <= 19 and len(set(number)) > 1 and luhn(number):
             flag(hit.line, "PRIVACY-CARD", "a payment card number; never publish one")
     for hit in search(DL_NEAR, doc.prose, ("licen", "dl")):
-        flag(hit.line, "PRIVACY-DL", f"a driver license number ({hit.match.group(1)})")
+        flag(hit.line, "PRIVACY-DL",
+             f"a driver license number ({hit.match.group(1)}); never publish one")
     for hit in search(DOB, doc.prose, ("dob", "d.o.b", "birth", "born")):
         flag(hit.line, "PRIVACY-DOB", "a date of birth; give the person's age instead")
     for hit in search_digits(PHONE, doc.prose):
@@ -90,8 +96,10 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
         if number in config.allow_phones or (config.allow_toll_free and area in TOLL_FREE):
             continue
         flag(hit.line, "PRIVACY-PHONE",
-             f"phone number {hit.text.strip()!r} is not one of the department's; "
-             f"add it to [allow] phones in policy/rules.toml if it is a public line")
+             f"phone number {hit.text.strip()!r} is not one of the department's public "
+             f"numbers; remove it, or give the department's "
+             + (f"line, {config.contact_phone}, instead" if config.contact_phone
+                else "tip line instead"))
     for hit in search_around(EMAIL, doc.prose, AT, 64, 256):
         address, domain = hit.text.lower(), hit.match.group(1).lower()
         allowed = address in config.allow_emails or any(
@@ -100,25 +108,39 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
             for d in config.allow_email_domains)
         if not allowed:
             flag(hit.line, "PRIVACY-EMAIL",
-                 f"email address {hit.text!r} is not the department's; add its domain to "
-                 f"[allow] email_domains in policy/rules.toml if it is a public address")
+                 f"email address {hit.text!r} is not the department's; remove it, or give "
+                 + (f"the department's address, {config.contact_email}, instead"
+                    if config.contact_email else "the department's own address instead"))
     for hit in search(ADDRESS, doc.prose):
         if any(hit.text.lower().startswith(a) for a in config.allow_addresses):
             continue
         flag(hit.line, "PRIVACY-ADDRESS",
-             f"exact address {hit.text.rstrip('.')!r}; for a residence write the block "
-             f"(\"the {_block(hit.match.group('num'))} block of ...\"), for a business or public "
-             f"place allow it with a suppression")
+             f"exact address {hit.text.rstrip('.')!r}; write the block instead "
+             f"(\"the {_block(hit.match.group('num'))} block of {_street(hit.match)}\")"
+             + supervisor_hint("a business or public place may be allowed with a reason"))
     for found in find_juveniles(doc.prose):
         flag(found.line, "PRIVACY-JUVENILE",
              f"a juvenile identified by name ({found.name}"
              f"{'' if found.age is None else f', {found.age}'}); "
              f"describe, do not name, anyone under 18 (\"a 16-year-old boy\")")
+    medical: dict[int, list[str]] = {}  # "diagnosed with dementia" is one detail to remove
     for hit in search(MEDICAL, doc.prose, MEDICAL_TRIGGERS):
-        flag(hit.line, "PRIVACY-MEDICAL",
-             f"health or medical detail about a person ({hit.text!r}); leave it out, or for a "
-             f"missing-person alert made with the family's consent, allow it with a suppression")
+        medical.setdefault(hit.line, []).append(repr(hit.text))
+    for line, words in medical.items():
+        flag(line, "PRIVACY-MEDICAL",
+             f"health or medical detail about a person ({', '.join(words)}); leave it out"
+             + supervisor_hint("a missing-person alert made with the family's consent may "
+                               "allow it with a reason"))
     return problems
+
+
+_UNIT = re.compile(r",|\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\b")
+
+
+def _street(match: re.Match[str]) -> str:
+    """"Maple Avenue" of "1423 Maple Avenue, Apt. 4": what follows "the 1400 block of"."""
+    rest = match.group(0)[match.end("num") - match.start():]
+    return _UNIT.split(rest, maxsplit=1)[0].strip().rstrip(".")
 
 
 def _block(number: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from pressroom.model.frontmatter import split_lines
 from pressroom.model.violations import Violation
+from pressroom.model.wording import did_you_mean
 from pressroom.rules.catalog import RULES
 from pressroom.rules.lazy import lazy
 
@@ -59,7 +60,8 @@ def find_suppressions(path: str, text: str) -> tuple[list[Suppression], list[Vio
                 rule = RULES.get(rule_id)
                 if rule is None:
                     problems.append(Violation(path, number, "SUPPRESS-UNKNOWN",
-                                              f"{rule_id} is not a pressroom rule"))
+                                              f"{rule_id} is not a pressroom rule"
+                                              f"{did_you_mean(rule_id, RULES)}"))
                 elif not rule.suppressible:
                     problems.append(Violation(path, number, "SUPPRESS-UNKNOWN",
                                               f"{rule_id} cannot be allowed by a comment "
