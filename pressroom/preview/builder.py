@@ -1,0 +1,95 @@
+"""One preview build in a child process with a time limit.
+
+A branch's templates are the branch author's: sandboxed, they cannot run code, but they
+can loop for hours (nested ``range`` loops). A preview must never hang a reviewer's
+machine or the desk, so each build runs ``build.run.build_site`` in a child process of its
+own session, killed (with everything it started) after ``timeout`` seconds. The child
+writes its caches under a temporary ``XDG_CACHE_HOME``, never the reviewer's, and answers
+with one JSON line on stdout.
+
+Run as ``python -m pressroom.preview.builder REQUEST-JSON`` by ``run_build`` only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pressroom
+
+
+@dataclass
+class BuildOutcome:
+    """A finished build: ``site`` is its release folder; ``problems`` are one line each
+    (content-rule findings when ``refused``); ``error`` says why it could not run."""
+
+    site: Path | None = None
+    problems: list[str] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.site is not None
+
+
+def run_build(tree: Path, output: Path, now: datetime, plugins_approved: bool, timeout: float,
+              cache_home: Path) -> BuildOutcome:
+    """Build the exported ``tree`` into ``output`` in a child process, at most ``timeout`` s."""
+    request = json.dumps({"tree": str(tree), "output": str(output), "now": now.isoformat(),
+                          "plugins_approved": plugins_approved})
+    package_root = str(Path(pressroom.__file__).resolve().parent.parent)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home),
+           "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    process = subprocess.Popen([sys.executable, "-m", "pressroom.preview.builder", request],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                               cwd=tree, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        return BuildOutcome(error=f"the build took longer than {timeout:g} seconds and was "
+                                  f"stopped (a template that loops?); nothing was previewed")
+    for line in reversed(out.decode(errors="replace").splitlines()):
+        if line.startswith("{"):
+            answer = json.loads(line)
+            site = answer.get("site")
+            return BuildOutcome(Path(site) if site else None, answer.get("problems", []),
+                                answer.get("error", ""))
+    last = err.decode(errors="replace").strip().splitlines()
+    return BuildOutcome(error=f"the build stopped (exit {process.returncode})"
+                              + (f": {last[-1]}" if last else ""))
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the child and every process it started (its own session), then reap it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+
+
+def _child(request: dict) -> dict:
+    from pressroom.build.run import build_site
+    from pressroom.model.violations import InputError
+
+    try:
+        result = build_site(Path(request["tree"]), Path(request["output"]),
+                            now=datetime.fromisoformat(request["now"]), full=True,
+                            keep_releases=0, plugins_approved=request["plugins_approved"])
+    except InputError as exc:
+        return {"error": str(exc)}
+    if not result.ok:
+        return {"problems": [str(p) for p in result.problems]}
+    return {"site": str(Path(request["output"]).resolve())}
+
+
+if __name__ == "__main__":
+    answer = _child(json.loads(sys.argv[1]))
+    sys.stdout.flush()
+    print(json.dumps(answer), flush=True)

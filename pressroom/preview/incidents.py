@@ -1,0 +1,62 @@
+"""The incidents a merge touches: each thread as it will read, the banner, the CAP changes.
+
+An incident is decided by the same model the build uses (``pressroom.model.incidents``):
+the posts of both exported trees are read and validated by ``repo.sources`` (data only),
+every thread holding a post the merge adds, changes or removes is listed with its posts
+in the thread's order, and the CAP documents the comparison found changed are attached.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+
+from pressroom.model.incidents import thread_id, threads
+from pressroom.preview.compare import site_files
+from pressroom.preview.pagetext import banner_links
+from pressroom.preview.review import BannerLink, Change, IncidentInfo, ThreadPost
+from pressroom.repo.gitio import git
+from pressroom.repo.sources import load_sources
+
+
+def changed_paths(repo: Path, base: str, tree: str) -> set[str]:
+    """Files under content/ that differ between ``base`` and the merged ``tree``."""
+    out = git(repo, "diff-tree", "-r", "-z", "--name-only", "--no-renames", base, tree, "--",
+              "content/")
+    return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
+
+
+def touched_incidents(repo: Path, base: str, tree: str, base_dir: Path, merged_dir: Path,
+                      tz: tzinfo, now: datetime, changed: list[Change]) -> list[IncidentInfo]:
+    """Every safety-alert thread holding a post the merge adds, changes or removes."""
+    paths = changed_paths(repo, base, tree)
+    if not paths:
+        return []
+    before = {p.path: p for p in load_sources(base_dir, tz, light=True).posts}
+    after_posts = load_sources(merged_dir, tz, light=True).posts
+    ids = {thread_id(p) for p in [*after_posts, *before.values()]
+           if p.path in paths and p.category == "safety-alerts"}
+    caps = {c.url: c.text_diff for c in changed if c.kind == "cap" and c.text_diff}
+    found = threads(after_posts, now)
+    infos = []
+    for key in sorted(ids):
+        thread = found.get(key)
+        if thread is None:
+            infos.append(IncidentInfo(key, "Not public after the merge", ()))
+            continue
+        posts = tuple(ThreadPost(p.title, p.date.isoformat(), f"/{p.date:%Y}/{p.slug}/",
+                                 p.alert.get("response", "")) for p in thread.posts)
+        slugs = {p.slug for p in thread.posts}
+        diffs = tuple(sorted((url, diff) for url, diff in caps.items()
+                             if url.rsplit("/", 1)[-1].removesuffix(".xml") in slugs))
+        infos.append(IncidentInfo(key, thread.status(now), posts, diffs))
+    return infos
+
+
+def banner_after(site: Path) -> list[BannerLink]:
+    """The alert banner every page will show after the merge (from the home page)."""
+    home = site_files(site).get("index.html")
+    if home is None:
+        return []
+    _text, links = banner_links(home.read_text(encoding="utf-8", errors="replace"))
+    return [BannerLink(text, href) for text, href in links]

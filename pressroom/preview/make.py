@@ -1,0 +1,189 @@
+"""``make_preview``: a branch built as the public would see it after the merge, and the
+review sheet that says what changes.
+
+The steps, all from git objects (never the working folder, never the branch's Python):
+
+1. REV and BASE resolved to commits; ``git merge-tree --write-tree`` gives the merged tree
+   (a conflict is refused, naming the files);
+2. BASE's tree and the merged tree exported (``publishing.published_tree.export_tree``)
+   into a work folder inside git's own folder (so every cache of the builds stays there
+   and goes with it), and each built at the same ``now`` in a child process with a time
+   limit (``pressroom.preview.builder``); the department's plugins run only when
+   ``plugins/`` is byte for byte main's, otherwise the preview is refused;
+3. the two sites compared (``compare``), the merged one marked on every page (``mark``);
+4. the merged tree's content-rule findings, the commits and their signers, the approval
+   verdict (``gitview``) and the incidents touched (``incidents``) gathered into a
+   ``Review``; ``review.json`` and ``review.html`` written.
+
+The output folder is filled under a temporary name beside it and renamed into place
+only when complete: a failed preview leaves no half sheet (and the previous one, if any).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pressroom.cache import in_git_dir
+from pressroom.checking.repo import check_repo
+from pressroom.model.violations import InputError
+from pressroom.preview.builder import BuildOutcome, run_build
+from pressroom.preview.compare import compare_sites
+from pressroom.preview.gitview import (
+    PreviewRefused,
+    history,
+    merged_tree,
+    plugins_as_main,
+    resolve,
+)
+from pressroom.preview.incidents import banner_after, touched_incidents
+from pressroom.preview.mark import mark_site
+from pressroom.preview.render import render_html
+from pressroom.preview.review import Finding, Review, SuppressionInfo
+from pressroom.publishing.published_tree import export_tree
+from pressroom.repo.department import load_department
+from pressroom.repo.gitio import GitError, git_text
+
+DEFAULT_TIMEOUT = 300.0
+SHEET = "review.json"
+
+
+def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
+                 now: datetime | None = None, reviewer_key: str | None = None,
+                 progress: Callable[[str], None] = lambda message: None,
+                 timeout: float = DEFAULT_TIMEOUT) -> Review:
+    """Preview merging ``rev`` into ``base`` into ``output`` (``site/``, ``review.json``,
+    ``review.html``) and return the review sheet.
+
+    ``now`` decides what is public in both builds (default: the current time);
+    ``reviewer_key`` is the previewer's public key or key file (default: git's
+    ``user.signingkey``) for the approval verdict. Raises ``InputError`` for unusable
+    input (an unknown rev, an output folder that is not a preview's) and
+    ``PreviewRefused`` when there is nothing honest to show (a conflict, an unusable
+    tree, a build that failed or took longer than ``timeout`` seconds).
+    """
+    repo, output = repo.absolute(), output.absolute()
+    now = now or datetime.now(UTC)
+    if now.tzinfo is None:
+        raise InputError("the preview time must include a time zone")
+    _require_replaceable(output)
+    base_sha, rev_sha = resolve(repo, base), resolve(repo, rev)
+    progress(f"Merging {rev} ({rev_sha[:7]}) into {base} ({base_sha[:7]})")
+    tree = merged_tree(repo, base_sha, rev_sha)
+    review = Review(base_sha, rev_sha, tree, now.isoformat(), base_name=base, rev_name=rev)
+    work = Path(tempfile.mkdtemp(prefix="preview-", dir=_work_root(repo)))
+    try:
+        sites = {}
+        for name, treeish in (("base", base_sha), ("merged", tree)):
+            folder = work / name / "tree"
+            problems = export_tree(repo, treeish, folder)
+            if problems:
+                raise PreviewRefused(f"the {name} tree cannot be built: {problems[0]}")
+            if name == "merged":
+                _findings(review, folder)
+            progress(f"Building the {name} site")
+            sites[name] = _build(repo, folder, work / name, treeish, base_sha, now, timeout,
+                                 refusable=name == "merged")
+        progress("Comparing the two sites and reading the commits")
+        merged = work / "merged" / "tree"
+        if sites["merged"].ok:
+            review.changed = compare_sites(sites["base"].site, sites["merged"].site)
+            review.banner = banner_after(sites["merged"].site)
+        else:
+            review.site_built = False
+            review.not_built_reason = (f"the content rules refuse {len(review.errors)} "
+                                       f"problem(s) of the merged tree: nothing is built "
+                                       f"until they are fixed")
+        tz = load_department(merged).tz
+        review.incidents = touched_incidents(repo, base_sha, tree, work / "base" / "tree",
+                                             merged, tz, now, review.changed)
+        found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
+        review.commits = found.commits
+        review.reviewer = found.reviewer.id if found.reviewer else ""
+        review.approval_problems = found.problems + [
+            f"the content rules refuse the merged tree: {f.path}:{f.line}: {f.rule}"
+            for f in review.errors[:1]]
+        review.may_approve = not review.approval_problems
+        _write(output, review, sites["merged"])
+    except GitError as exc:
+        raise PreviewRefused(f"git: {exc}") from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return review
+
+
+def _work_root(repo: Path) -> Path:
+    """A folder inside git's own folder: a path with ``/.git/`` in it keeps the caches of
+    a build of an exported tree beside that tree (``pressroom.cache.folder``)."""
+    try:
+        git_dir = Path(git_text(repo, "rev-parse", "--absolute-git-dir"))
+    except (GitError, OSError) as exc:
+        raise InputError(f"{repo}: not a git repository ({exc})") from exc
+    root = in_git_dir(git_dir) / "previews"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _findings(review: Review, merged: Path) -> None:
+    report = check_repo(merged, use_cache=False)
+    review.findings = [Finding(v.path, v.line, v.rule_id, v.message, v.severity)
+                       for v in report.violations]
+    review.suppressions = [SuppressionInfo(s.path, s.line, s.rule_id, s.reason)
+                           for s in sorted(report.suppressions)]
+
+
+def _build(repo: Path, tree: Path, folder: Path, treeish: str, base: str, now: datetime,
+           timeout: float, refusable: bool) -> BuildOutcome:
+    """Build one exported tree; refused (``PreviewRefused``) unless it built, or it is
+    the merged tree and the content rules refused it (the sheet then lists why)."""
+    approved = plugins_as_main(repo, treeish, base)
+    if not approved and load_department(tree).plugins:
+        raise PreviewRefused("plugins/ differs from main's and the site runs plugins: a "
+                             "preview never runs code that is not approved on main; review "
+                             "the plugin change with `git diff main...BRANCH -- plugins/`")
+    outcome = run_build(tree, folder / "output", now, approved, timeout, folder / "cache")
+    if outcome.ok or (refusable and not outcome.error and outcome.problems):
+        return outcome
+    first = outcome.error or (outcome.problems[0] if outcome.problems else "unknown")
+    raise PreviewRefused(f"the {'merged' if refusable else 'base'} site cannot be built: {first}")
+
+
+def _require_replaceable(output: Path) -> None:
+    """``output`` must be absent, empty, or an earlier preview (it has a review.json):
+    a preview replaces it, and must never delete a folder of someone's own files."""
+    if not output.exists():
+        return
+    if not output.is_dir() or output.is_symlink():
+        raise InputError(f"{output}: exists and is not a folder")
+    if any(output.iterdir()) and not (output / SHEET).is_file():
+        raise InputError(f"{output}: not empty and not an earlier preview; choose a new "
+                         f"--output folder")
+
+
+def _write(output: Path, review: Review, merged: BuildOutcome) -> None:
+    """Fill a temporary folder beside ``output``, then rename it into place."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
+    try:
+        if merged.site is not None:
+            shutil.copytree(merged.site, staging / "site", symlinks=True)
+            unmarked = mark_site(staging / "site")
+            if unmarked:
+                raise PreviewRefused(f"{unmarked[0]}: the preview marker could not be put in")
+        (staging / SHEET).write_text(review.to_json(), encoding="utf-8")
+        (staging / "review.html").write_text(render_html(review), encoding="utf-8")
+        staging.chmod(0o755)
+        old = None
+        if output.exists():
+            old = output.with_name(f".{output.name}.old-{os.getpid()}")
+            os.replace(output, old)
+        os.replace(staging, output)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
