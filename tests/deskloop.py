@@ -51,6 +51,9 @@ def make_loop(root: Path, keys_dir: Path) -> Loop:
     dept = Department(root / "chief", keys_dir)
     bare = bare_server(root / "pd-site.git")
     dept.git("remote", "add", "origin", f"file://{bare}")
+    dept.post_branch("welcome", title="Welcome to the new website",
+                     category="announcements", summary="The department has a new website.")
+    dept.merge_as("sup2", "post/welcome")  # main has a site before the first review
     pushed = dept.git("push", "-q", "origin", "main", check=False)
     assert pushed.returncode == 0, pushed.stderr
     return Loop(dept, bare, clone_as(bare, root / "sup1", "sup1", dept),

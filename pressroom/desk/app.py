@@ -28,6 +28,7 @@ class Desk:
     repo: Path
     token: str = field(default_factory=security.new_token)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    previewing: threading.Lock = field(default_factory=threading.Lock)  # builds, one at a time
     fetch_timeout: float = gitops.FETCH_TIMEOUT
 
 
@@ -110,16 +111,18 @@ def _queue_routes(app: Flask, desk: Desk) -> None:
     @app.get("/branch/<path:name>")
     def branch_page(name: str) -> str:
         found = _entry(name, fetch=True)
-        with desk.lock:
+        with desk.previewing:
             made = previews.ensure(desk.repo, found)
         return render_template("branch.html", entry=found, findings=made.findings(found),
                                checked=True, preview=made.ready, preview_error=made.error,
-                               changed=made.changed)
+                               changed=made.changed, sheet=made.sheet)
 
     @app.get("/branch/<path:name>/preview/", defaults={"file": "review.html"})
     @app.get("/branch/<path:name>/preview/<path:file>")
     def preview_file(name: str, file: str) -> Response:
         found = _entry(name)
+        if file.endswith("/"):
+            file += "index.html"
         served = previews.read(desk.repo, found, file)
         if served is None:
             abort(404, f"No file {file} in the preview of {name}.")

@@ -13,6 +13,7 @@ import errno
 import json
 import mimetypes
 import os
+import shutil
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,11 @@ from typing import Any
 
 from pressroom.desk import gitops
 from pressroom.desk.queue import Entry
-from pressroom.model.violations import Violation
+from pressroom.model.violations import InputError, Violation
+from pressroom.preview import PreviewRefused, make_preview
 
 FOLDER = "desk-previews"
+KEEP = 20  # previews kept in the cache folder (the most recently made)
 
 
 @dataclass
@@ -35,8 +38,13 @@ class Made:
     sheet: dict[str, Any] = field(default_factory=dict)
 
     def findings(self, entry: Entry) -> list[Violation]:
-        """The content-rule findings to list: the branch's posts checked on their own."""
-        return entry.findings
+        """The content-rule findings to list: the merged tree's from the review sheet, or
+        (no sheet) the branch's posts checked on their own."""
+        if not self.ready:
+            return entry.findings
+        return [Violation(f.get("path", ""), int(f.get("line", 0) or 0), f.get("rule", ""),
+                          f.get("message", ""), f.get("severity", "error"))
+                for f in self.sheet.get("findings", [])]
 
 
 def folder(repo: Path, entry: Entry) -> Path | None:
@@ -50,12 +58,30 @@ def folder(repo: Path, entry: Entry) -> Path | None:
 
 
 def ensure(repo: Path, entry: Entry) -> Made:
-    """The preview of ``entry``, made now when it does not exist yet."""
-    try:
-        from pressroom import preview  # noqa: F401  (the preview package, when installed)
-    except ImportError:
-        return Made()
-    return Made(error="the preview is not wired in yet")
+    """The preview of ``entry`` merged into the central main, made now when it does not
+    exist yet (a refusal, e.g. a merge conflict, is the page's one-line ``error``)."""
+    where = folder(repo, entry)
+    if where is None:
+        return Made(error="the central repository has no main branch yet")
+    if not (where / "review.json").is_file():
+        try:
+            make_preview(repo, gitops.remote_ref(entry.name),
+                         base=gitops.remote_ref(gitops.MAIN), output=where)
+        except (PreviewRefused, InputError) as refused:
+            return Made(error=str(refused))
+        _prune(where.parent)
+    sheet = load_sheet(where)
+    if not sheet:
+        return Made(error="the review sheet could not be read")
+    return Made(True, "", list(sheet.get("changed", [])), sheet)
+
+
+def _prune(root: Path) -> None:
+    """Keep the ``KEEP`` most recent previews: each is a whole site."""
+    made = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in made[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def read(repo: Path, entry: Entry, rel: str) -> tuple[bytes, str] | None:
