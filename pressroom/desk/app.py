@@ -117,7 +117,6 @@ def _queue_routes(app: Flask, desk: Desk) -> None:
                                checked=True, preview=made.ready, preview_error=made.error,
                                changed=made.changed, sheet=made.sheet)
 
-    @app.get("/branch/<path:name>/preview/", defaults={"file": "review.html"})
     @app.get("/branch/<path:name>/preview/<path:file>")
     def preview_file(name: str, file: str) -> Response:
         found = _entry(name)
