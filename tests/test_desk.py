@@ -263,7 +263,7 @@ def test_commit_and_push_makes_a_signed_branch_without_touching_the_working_tree
         "A\tcontent/2026/fair-on-saturday.md"
     text = run_git(loop.bare, "show", f"{tip}:content/2026/fair-on-saturday.md")
     assert "Author: pio1" in text and "Category: community" in text
-    assert run_git(loop.pio, "log", "-1", "--format=%G? %GS", f"origin/post/fair-on-saturday") \
+    assert run_git(loop.pio, "log", "-1", "--format=%G? %GS", "origin/post/fair-on-saturday") \
         == "G pio1"
     assert [run_git(loop.pio, *args) for args in
             (("rev-parse", "HEAD"), ("status", "--porcelain", "--ignored"),

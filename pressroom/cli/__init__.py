@@ -5,8 +5,8 @@ result into output and an exit code: 0 clean, 1 violations (one line each,
 ``path:line: RULE-ID: message``), 2 usage or unreadable input.
 
 This module is the group and the one list of its commands (``COMMANDS``). The
-commands live one module per area (``building``, ``approvals``, ``publishing``,
-``records``) and import only ``pressroom.cli.common``, never this module, so the
+commands live one module per area (``building``, ``approvals``, ``previewing``,
+``publishing``, ``records``) and import only ``pressroom.cli.common``, never this module, so the
 imports run one way and no command registers itself as a side effect of an import.
 """
 
@@ -31,6 +31,7 @@ from pressroom.cli.approvals import (
 from pressroom.cli.building import build, check
 from pressroom.cli.desk import desk_command
 from pressroom.cli.init import init_command
+from pressroom.cli.previewing import preview_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
 from pressroom.cli.records import records_command, review_command, roster_command
 
@@ -51,6 +52,8 @@ def cli() -> None:
         pressroom new "Road closure on Elm Street" --category traffic
         pressroom check               check posts against the content rules
       A supervisor reviews and approves it:
+        pressroom preview origin/post/road-closure-on-elm-street --output /tmp/review
+                                      the site after the merge, and a review sheet
         pressroom check               the rules again, on the fetched branch
         pressroom build               preview the site into output/
         pressroom build --now 2026-12-01T08:00-08:00
@@ -79,6 +82,7 @@ COMMANDS: tuple[click.Command, ...] = (
     # authorship and approval (392.3, 392.5)
     new_command,
     setup_signing_command,
+    preview_command,
     approve_command,
     verify_command,
     install_hooks_command,

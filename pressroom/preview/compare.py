@@ -70,7 +70,8 @@ def compare_sites(before: Path, after: Path) -> list[Change]:
         url, kind = url_of(rel), kind_of(rel)
         if rel not in old:
             text = page_text(_text(new[rel])) if kind == "page" else ""
-            changes.append(Change(url, "added", kind, rel, text=text))
+            diff = text_diff("", _text(new[rel]), url) if kind == "cap" else ""
+            changes.append(Change(url, "added", kind, rel, text_diff=diff, text=text))
         elif rel not in new:
             changes.append(Change(url, "removed", kind, rel))
         elif old[rel].read_bytes() != new[rel].read_bytes():

@@ -8,6 +8,7 @@ in the thread's order, and the CAP documents the comparison found changed are at
 
 from __future__ import annotations
 
+import posixpath
 from datetime import datetime, tzinfo
 from pathlib import Path
 
@@ -54,9 +55,19 @@ def touched_incidents(repo: Path, base: str, tree: str, base_dir: Path, merged_d
 
 
 def banner_after(site: Path) -> list[BannerLink]:
-    """The alert banner every page will show after the merge (from the home page)."""
+    """The alert banner every page will show after the merge (from the home page), its
+    links as site URLs."""
     home = site_files(site).get("index.html")
     if home is None:
         return []
     _text, links = banner_links(home.read_text(encoding="utf-8", errors="replace"))
-    return [BannerLink(text, href) for text, href in links]
+    return [BannerLink(text, _site_url(href)) for text, href in links]
+
+
+def _site_url(href: str) -> str:
+    """A link of the home page as a site URL (``./incidents/x/`` is ``/incidents/x/``);
+    a link to another host is kept as it is."""
+    if "://" in href or href.startswith("/"):
+        return href
+    path = posixpath.normpath("/" + href)
+    return path + "/" if href.endswith("/") and path != "/" else path

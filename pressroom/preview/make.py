@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pressroom.cache import in_git_dir
+from pressroom.cache import COPY_CACHE, in_git_dir
 from pressroom.checking.repo import check_repo
 from pressroom.model.violations import InputError
 from pressroom.preview.builder import BuildOutcome, run_build
@@ -77,16 +77,19 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
     review = Review(base_sha, rev_sha, tree, now.isoformat(), base_name=base, rev_name=rev)
     work = Path(tempfile.mkdtemp(prefix="preview-", dir=_work_root(repo)))
     try:
-        sites = {}
+        approved = {}
         for name, treeish in (("base", base_sha), ("merged", tree)):
             folder = work / name / "tree"
             problems = export_tree(repo, treeish, folder)
             if problems:
                 raise PreviewRefused(f"the {name} tree cannot be built: {problems[0]}")
-            if name == "merged":
-                _findings(review, folder)
+            (folder / COPY_CACHE).mkdir(exist_ok=True)  # its caches (cache.folder) go here
+            approved[name] = _plugins_approved(repo, folder, treeish, base_sha)
+        _findings(review, work / "merged" / "tree")
+        sites = {}
+        for name in ("base", "merged"):
             progress(f"Building the {name} site")
-            sites[name] = _build(repo, folder, work / name, treeish, base_sha, now, timeout,
+            sites[name] = _build(work / name, approved[name], now, timeout,
                                  refusable=name == "merged")
         progress("Comparing the two sites and reading the commits")
         merged = work / "merged" / "tree"
@@ -136,16 +139,23 @@ def _findings(review: Review, merged: Path) -> None:
                            for s in sorted(report.suppressions)]
 
 
-def _build(repo: Path, tree: Path, folder: Path, treeish: str, base: str, now: datetime,
-           timeout: float, refusable: bool) -> BuildOutcome:
-    """Build one exported tree; refused (``PreviewRefused``) unless it built, or it is
-    the merged tree and the content rules refused it (the sheet then lists why)."""
+def _plugins_approved(repo: Path, tree: Path, treeish: str, base: str) -> bool:
+    """Whether the department's plugins may run in the build of ``tree``; refused
+    (``PreviewRefused``) before any build when the site runs plugins main never approved."""
     approved = plugins_as_main(repo, treeish, base)
     if not approved and load_department(tree).plugins:
         raise PreviewRefused("plugins/ differs from main's and the site runs plugins: a "
                              "preview never runs code that is not approved on main; review "
                              "the plugin change with `git diff main...BRANCH -- plugins/`")
-    outcome = run_build(tree, folder / "output", now, approved, timeout, folder / "cache")
+    return approved
+
+
+def _build(folder: Path, approved: bool, now: datetime, timeout: float,
+           refusable: bool) -> BuildOutcome:
+    """Build the exported ``folder/tree``; refused (``PreviewRefused``) unless it built, or
+    it is the merged tree and the content rules refused it (the sheet then lists why)."""
+    outcome = run_build(folder / "tree", folder / "output", now, approved, timeout,
+                        folder / "cache")
     if outcome.ok or (refusable and not outcome.error and outcome.problems):
         return outcome
     first = outcome.error or (outcome.problems[0] if outcome.problems else "unknown")

@@ -37,6 +37,8 @@ def _link(url: str) -> str:
     """A link into the preview site for a URL that exists after the merge."""
     if url == "*":
         return "every page (the alert banner)"
+    if not url.startswith("/"):
+        return escape(url)
     target = "site" + url + ("index.html" if url.endswith("/") else "")
     return f'<a href="{escape(target)}">{escape(url)}</a>'
 
@@ -111,7 +113,7 @@ def _commits(review: Review) -> str:
 def _incidents(review: Review) -> str:
     out = []
     if review.banner:
-        items = "".join(f"<li>{escape(b.text)} ({_link('/' + b.href.lstrip('./'))})</li>"
+        items = "".join(f"<li>{escape(b.text)} ({_link(b.href)})</li>"
                         for b in review.banner)
         out.append(f"<p>After the merge every page shows this banner:</p><ul>{items}</ul>")
     else:
