@@ -202,6 +202,24 @@ def test_approve_brings_a_stale_main_up_to_date_first(loop):
     assert run_git(loop.bare, "rev-parse", "main^2") == tip
 
 
+def test_a_push_the_server_refuses_shows_its_lines_and_takes_the_merge_back(loop):
+    """The central repository has the last word: its hook's lines are shown, and the merge
+    that never left this clone is taken off its main (a hook of the test's own stands in
+    for a server that refuses what the clone accepted, e.g. during maintenance)."""
+    tip = loop.push_branch("closure")
+    hook = loop.bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'main is frozen for maintenance until 18:00'\nexit 1\n")
+    before = loop.central("main")
+    client = desk(loop.sup)
+    token = token_of(client.get("/branch/post/closure").get_data(as_text=True))
+    text = text_of(client.post("/branch/post/closure/approve", data={"token": token, "tip": tip}))
+    assert "The central repository refused the approval of post/closure" in text
+    assert "main is frozen for maintenance until 18:00" in text
+    assert loop.central("main") == before
+    assert run_git(loop.sup, "rev-parse", "main") == before
+    assert run_git(loop.sup, "status", "--porcelain") == ""
+
+
 # --- Send back ---------------------------------------------------------------------------------
 
 def test_send_back_adds_a_signed_note_commit_and_never_touches_the_clone(loop):
@@ -339,6 +357,18 @@ def test_a_foreign_host_or_origin_is_refused(loop):
     assert client.post("/check", data=data,
                        headers={"Origin": "http://localhost"}).status_code == 200
     assert client.post("/check", data=data, headers={"Origin": "null"}).status_code == 200
+
+
+def test_an_unexpected_error_is_one_line_on_the_page_never_a_traceback(loop, monkeypatch):
+    def broken(repo):
+        raise RuntimeError("the queue broke\nsecond line")
+
+    monkeypatch.setattr(queue, "load", broken)
+    page = desk(loop.sup).get("/")
+    assert page.status_code == 500
+    assert "RuntimeError: the queue broke" in text_of(page)
+    body = page.get_data(as_text=True)
+    assert "second line" not in body and "Traceback" not in body
 
 
 def test_every_page_sends_the_security_headers(loop):

@@ -167,3 +167,44 @@ def test_the_supervisor_sends_a_branch_back_with_a_note(browser, loop, serve):  
     finally:
         visit.close()
     assert run_git(loop.bare, "rev-parse", "post/closure^") == tip
+
+
+def test_the_whole_loop_pio_desk_to_supervisor_desk_to_publish(browser, loop, serve,  # noqa: F811
+                                                               tmp_path):
+    """Issue #13's "done when": the PIO starts a post in the desk and pushes; the supervisor
+    opens the queue, reads the sheet (the new post added, home page and feeds changed),
+    approves; the central repository accepts it; `pressroom publish` puts it live."""
+    from click.testing import CliRunner
+
+    from pressroom.cli import cli
+
+    pio, sup = serve(loop.pio), serve(loop.sup)
+    visit = Visit(browser, pio + "/new")
+    try:
+        page = visit.page
+        page.fill("#title", "Coffee with a cop")
+        page.select_option("#category", "community")
+        page.fill("#summary", "Meet officers over coffee on Friday at 9 a.m. at the library.")
+        page.fill("#body", "Everyone is welcome. Bring your questions.")
+        page.get_by_role("button", name="Commit and push").click()
+        page.wait_for_load_state("load")
+        assert "Pushed post/coffee-with-a-cop" in page.inner_text("main")
+        page.goto(sup + "/")
+        page.get_by_role("link", name="post/coffee-with-a-cop").click()
+        page.wait_for_load_state("load")
+        changes = {tuple(row.inner_text().split("\t")[:2])
+                   for row in page.locator("table").first.locator("tbody tr").all()}
+        assert {("/2026/coffee-with-a-cop/", "added"), ("/", "changed"),
+                ("/feeds/all.atom.xml", "changed")} <= changes, changes
+        page.get_by_role("button", name="Approve and publish").click()
+        page.wait_for_load_state("load")
+        assert "Approved post/coffee-with-a-cop" in page.inner_text("main")
+        assert visit.errors == [] and visit.outside == []
+    finally:
+        visit.close()
+    assert run_git(loop.dept.root, "pull", "-q", "--ff-only", "origin", "main") == ""
+    www = tmp_path / "www"
+    published = CliRunner().invoke(cli, ["publish", "--repo", str(loop.dept.root), "--target",
+                                         str(www), "-q"])
+    assert published.exit_code == 0, published.output
+    assert "Coffee with a cop" in (www / "2026/coffee-with-a-cop/index.html").read_text()
