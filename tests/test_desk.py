@@ -267,6 +267,16 @@ def test_check_shows_the_findings_and_commit_is_refused_while_they_remain(loop):
     assert "PRIVACY-SSN" in fragment and "<main" not in fragment
 
 
+def test_the_draft_is_checked_with_the_central_mains_policy_not_the_working_folders(loop):
+    """The clone may be on any branch with any edits: the rules read main's policy/ from git."""
+    roster = loop.pio / "policy" / "roster.toml"
+    roster.write_text(roster.read_text().replace("[members.pio1]", "[members.someone]"))
+    client = desk(loop.pio)
+    token = token_of(client.get("/new").get_data(as_text=True))
+    checked = text_of(client.post("/new", data={**FAIR, "token": token, "action": "check"}))
+    assert "No findings: every content rule passes." in checked
+
+
 def test_commit_and_push_makes_a_signed_branch_without_touching_the_working_tree(loop):
     client = desk(loop.pio)
     token = token_of(client.get("/new").get_data(as_text=True))

@@ -26,23 +26,30 @@ class Outcome:
     summary: str
     lines: list[str] = field(default_factory=list)  # the server's answer, or the problems
     commit: str = ""
+    answered: bool = False  # the lines are the central repository's answer
 
 
-def _refused(summary: str, lines: list[str] | None = None) -> Outcome:
-    return Outcome(False, summary, lines or [])
+def _refused(summary: str, lines: list[str] | None = None, answered: bool = False) -> Outcome:
+    return Outcome(False, summary, lines or [], answered=answered)
 
 
 # --- Approve -------------------------------------------------------------------------------
 
-def approve_and_push(repo: Path, name: str) -> Outcome:
+def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
     """Fetch, bring local main up to the central main, the signed merge of ``origin/<name>``
-    (exactly ``pressroom approve``), then ``git push origin main``. A push the server refuses
+    (exactly ``pressroom approve``), then ``git push origin main``. Refused when the branch
+    is no longer at ``reviewed``, the commit the supervisor read. A push the server refuses
     takes the local merge back off main (it never left this clone) and shows why."""
     problem = gitops.fetch(repo)
     if problem:
         return _refused(f"Cannot reach the central repository: {problem}")
-    if not gitops.exists(repo, gitops.remote_ref(name)):
+    tip = gitops.text(repo, "rev-parse", "--verify", "--quiet",
+                      f"{gitops.remote_ref(name)}^{{commit}}")
+    if not tip:
         return _refused(f"There is no branch {name} on the central repository.")
+    if tip != reviewed:
+        return _refused(f"{name} changed since you opened it; review it again before "
+                        f"approving.")
     if gitops.text(repo, "status", "--porcelain", "--untracked-files=no"):
         return _refused("This clone has uncommitted changes; commit or stash them first.")
     central = gitops.remote_ref(gitops.MAIN)
@@ -62,10 +69,10 @@ def approve_and_push(repo: Path, name: str) -> Outcome:
     if not pushed.ok:
         gitops.run(repo, "reset", "--quiet", "--hard", approval.previous)
         return _refused(f"The central repository refused the approval of {name}; main is as "
-                        f"it was.", answer)
+                        f"it was.", answer, answered=True)
     who = approval.member.name if approval.member else "you"
     return Outcome(True, f"Approved {name}: merge {approval.merge[:7]} signed by {who} and "
-                   f"pushed to main.", answer, approval.merge)
+                   f"pushed to main.", answer, approval.merge, answered=True)
 
 
 # --- Send back -----------------------------------------------------------------------------
@@ -96,9 +103,9 @@ def send_back(repo: Path, name: str, note: str) -> Outcome:
     pushed = gitops.push(repo, commit, f"refs/heads/{name}")
     if not pushed.ok:
         return _refused(f"The central repository refused the note on {name}.",
-                        gitops.server_lines(pushed))
+                        gitops.server_lines(pushed), answered=True)
     return Outcome(True, f"Sent {name} back to its author with your note.",
-                   gitops.server_lines(pushed), commit)
+                   gitops.server_lines(pushed), commit, answered=True)
 
 
 # --- Commit and push a new post ------------------------------------------------------------
@@ -147,9 +154,9 @@ def commit_draft(repo: Path, draft: Draft) -> Outcome:
     pushed = gitops.push(repo, commit, f"refs/heads/{branch}")
     if not pushed.ok:
         return _refused(f"The central repository refused {branch}.",
-                        gitops.server_lines(pushed))
+                        gitops.server_lines(pushed), answered=True)
     return Outcome(True, f"Pushed {branch} with {path}: it is in the queue for a supervisor.",
-                   gitops.server_lines(pushed), commit)
+                   gitops.server_lines(pushed), commit, answered=True)
 
 
 def _commit_file(repo: Path, index: Path, base: str, path: str, data: bytes,

@@ -132,15 +132,10 @@ def _queue_routes(app: Flask, desk: Desk) -> None:
 
     @app.post("/branch/<path:name>/approve")
     def approve_branch(name: str) -> str:
-        found = _entry(name, fetch=True)
-        if request.form.get("tip") != found.tip:
-            outcome = actions.Outcome(False, f"{name} changed since you opened it; review it "
-                                      "again before approving.")
-        else:
-            with desk.lock:
-                outcome = actions.approve_and_push(desk.repo, name)
-        return render_template("result.html", outcome=outcome, answered=outcome.ok or
-                               bool(outcome.lines and outcome.commit == ""),
+        _entry(name, fetch=True)
+        with desk.lock:
+            outcome = actions.approve_and_push(desk.repo, name, request.form.get("tip", ""))
+        return render_template("result.html", outcome=outcome,
                                heading="Approved" if outcome.ok else "Not approved")
 
     @app.post("/branch/<path:name>/send-back")
@@ -148,7 +143,7 @@ def _queue_routes(app: Flask, desk: Desk) -> None:
         _entry(name, fetch=True)
         with desk.lock:
             outcome = actions.send_back(desk.repo, name, request.form.get("note", ""))
-        return render_template("result.html", outcome=outcome, answered=True,
+        return render_template("result.html", outcome=outcome,
                                heading="Sent back" if outcome.ok else "Not sent back")
 
 
@@ -188,7 +183,7 @@ def _new_routes(app: Flask, desk: Desk) -> None:
             with desk.lock:
                 outcome = actions.commit_draft(desk.repo, draft)
             if outcome.ok:
-                return render_template("result.html", outcome=outcome, answered=True,
+                return render_template("result.html", outcome=outcome,
                                        heading="Pushed for review")
             return form_page(draft, findings_of(draft), True, outcome)
         return form_page(draft, findings_of(draft), True)

@@ -1,8 +1,9 @@
 """The PIO's draft: form fields to a post's text, checked by the same rules as ``pressroom check``.
 
 A draft is only text in memory until "Commit and push" (``actions.commit_draft``): the rules
-run on its bytes through the engine (``checking.engine.check_post``) with the repository's
-roster, rules and settings, so nothing is written into the working folder to check it. An
+run on its bytes through the engine (``checking.engine.check_post``) with the roster, rules
+and settings of the central main (``policy/`` read from git objects, whatever branch the
+clone is on), so nothing is written into the working folder to check it. An
 incident update starts from the incident's latest post on the central main: same
 ``Incident``, its ``Area``, ``Instruction``, ``Expires``, ``Event``, ``Polygon``/``Circle``.
 """
@@ -10,19 +11,19 @@ incident update starts from the incident's latest post on the central main: same
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pressroom.checking.engine import apply_severity, check_post
+from pressroom.checking.engine import Context, apply_severity, check_post
 from pressroom.checking.repo import load_context, site_timezone
 from pressroom.desk import gitops
 from pressroom.model.content import parse_text
 from pressroom.model.incidents import active_threads
 from pressroom.model.roster import Member
 from pressroom.model.violations import Violation
-from pressroom.repo.sources import load_roster
 
 # The fields an incident update carries forward from the incident's latest post.
 CARRIED = ("area", "instruction", "expires", "event", "polygon", "circle")
@@ -84,10 +85,38 @@ def post_text(draft: Draft, author: str, now: datetime) -> str:
     return "\n".join(lines) + "\n\n" + draft.body.strip() + "\n"
 
 
+POLICY = ("policy/roster.toml", "policy/rules.toml", "policy/site.toml")
+_contexts: dict[tuple[str, str], Context] = {}  # (clone, main's commit) -> its context
+
+
+def main_context(repo: Path) -> Context:
+    """What the rules read besides a post (roster, rules, time zone, host), from the central
+    main's ``policy/`` files as git holds them (regular files only); the working folder's
+    when the clone has no ``origin/main`` yet. Kept per commit of main."""
+    main = gitops.text(repo, "rev-parse", "--verify", "--quiet",
+                       f"{gitops.remote_ref(gitops.MAIN)}^{{commit}}")
+    if not main:
+        return load_context(repo, None)[0]
+    key = (str(repo), main)
+    if key not in _contexts:
+        listed = gitops.run(repo, "ls-tree", "-z", main, "--", *POLICY)
+        with tempfile.TemporaryDirectory(prefix="pressroom-desk-policy-") as scratch:
+            (Path(scratch) / "policy").mkdir()
+            for entry in listed.out.split("\0") if listed.ok else []:
+                meta, _, path = entry.partition("\t")
+                data = gitops.read_blob(repo, main, path) if meta.startswith("100644 blob") \
+                    else None
+                if path in POLICY and data is not None:
+                    (Path(scratch) / path).write_bytes(data)
+            _contexts.clear()  # one main at a time: the newest
+            _contexts[key] = load_context(Path(scratch), None)[0]
+    return _contexts[key]
+
+
 def check_text(repo: Path, path: str, data: bytes) -> list[Violation]:
-    """Every content rule over one post's bytes, as ``pressroom check`` runs them (the
-    roster, rules and settings of ``repo``'s working folder; nothing is written)."""
-    ctx, _ = load_context(repo, None)
+    """Every content rule over one post's bytes, as ``pressroom check`` runs them (with the
+    central main's roster, rules and settings; nothing is written)."""
+    ctx = main_context(repo)
     return sorted(apply_severity(check_post(path, data, ctx).violations, ctx.config))
 
 
@@ -102,9 +131,10 @@ def default_expires(now: datetime) -> str:
 
 
 def current_member(repo: Path) -> Member | None:
-    """The roster member whose email is git's user.email in this clone (setup-signing)."""
+    """The member of the central main's roster whose email is git's user.email in this
+    clone (set by ``pressroom setup-signing``)."""
     email = (gitops.text(repo, "config", "user.email") or "").lower()
-    roster, _ = load_roster(repo)
+    roster = main_context(repo).roster
     return next((m for m in roster.members.values() if email and m.email.lower() == email),
                 None)
 
