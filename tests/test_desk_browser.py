@@ -133,9 +133,14 @@ def test_the_supervisor_reads_the_queue_and_the_review_sheet_and_approves(browse
         page.get_by_role("link", name="The review sheet").click()
         page.wait_for_load_state("load")
         assert "/2026/closure/" in page.inner_text("body")
+        page.go_back()
+        page.get_by_role("link", name="The preview site").click()
+        page.wait_for_load_state("load")
+        assert page.evaluate("() => document.styleSheets.length") >= 1  # its CSS loads
+        assert "Preview" in page.inner_text("body")
         assert visit.errors == [] and visit.outside == []
         page.go_back()
-        page.get_by_role("button", name="Approve and publish").click()
+        page.get_by_role("button", name="Approve", exact=True).click()
         page.wait_for_load_state("load")
         main = page.inner_text("main")
         assert "Approved post/closure" in main, main
@@ -146,6 +151,23 @@ def test_the_supervisor_reads_the_queue_and_the_review_sheet_and_approves(browse
     central = loop.central("main")
     assert run_git(loop.bare, "rev-parse", f"{central}^2") == tip
     assert verify_history(loop.bare, central, use_cache=False).ok
+
+
+def test_preview_pages_load_under_their_sandboxed_policy(browser, loop, serve):  # noqa: F811
+    """Under the real CSP (sandbox, no script): the preview's own stylesheet and inline
+    styles load and nothing is blocked or fails."""
+    loop.push_branch("closure")
+    base = serve(loop.sup)
+    Visit(browser, base + "/branch/post/closure").close()  # makes the preview
+    for path in ("review.html", "site/index.html", "site/2026/closure/"):
+        visit = Visit(browser, f"{base}/branch/post/closure/preview/{path}")
+        try:
+            page = visit.page
+            assert visit.errors == [] and visit.outside == [], path
+            assert page.evaluate("() => document.styleSheets.length") >= 1, path
+            assert "Preview" in page.inner_text("body"), path
+        finally:
+            visit.close()
 
 
 def test_the_supervisor_sends_a_branch_back_with_a_note(browser, loop, serve):  # noqa: F811
@@ -196,7 +218,7 @@ def test_the_whole_loop_pio_desk_to_supervisor_desk_to_publish(browser, loop, se
                    for row in page.locator("table").first.locator("tbody tr").all()}
         assert {("/2026/coffee-with-a-cop/", "added"), ("/", "changed"),
                 ("/feeds/all.atom.xml", "changed")} <= changes, changes
-        page.get_by_role("button", name="Approve and publish").click()
+        page.get_by_role("button", name="Approve", exact=True).click()
         page.wait_for_load_state("load")
         assert "Approved post/coffee-with-a-cop" in page.inner_text("main")
         assert visit.errors == [] and visit.outside == []

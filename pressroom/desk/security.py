@@ -30,10 +30,12 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-# The preview site and review sheet are pressroom's own output with inline styles: allow
-# those, and still no script.
-PREVIEW_CSP = ("default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'none'; "
-               "form-action 'none'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The preview site and review sheet: pressroom's output, but built from a branch's posts and
+# templates. Inline styles are allowed; no script, no form, and ``sandbox`` makes each page
+# an origin of its own, so nothing in a preview can read a desk page (and its token) or post.
+PREVIEW_CSP = ("sandbox; default-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "script-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'; "
+               "object-src 'none'")
 
 
 def is_loopback(host: str) -> bool:
