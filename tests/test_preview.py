@@ -25,7 +25,7 @@ from test_browser import (
 
 from pressroom.cli import cli
 from pressroom.preview import PreviewRefused, make_preview, render_html
-from pressroom.preview.mark import MARKER_TEXT, NOINDEX
+from pressroom.preview.mark import MARKER, MARKER_TEXT, NOINDEX, is_marked, mark_page
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=LA)
@@ -202,22 +202,37 @@ def test_a_reviewer_who_wrote_a_commit_is_told_they_may_not_approve(dept, tmp_pa
 
 
 BARE_BASE = """<!DOCTYPE html>
-<html lang="en"><head><title>{{ SITENAME }}</title></head>
+<!-- <head></head><body> a decoy: the real tags come later -->
+<html lang="en"><head><title>{{ SITENAME }}</title>
+<style>.pressroom-preview-marker{display:none!important}</style></head>
 <body><main id="main">{% block content %}{% endblock %}</main></body></html>
 """
 
 
 def test_every_page_is_marked_even_when_the_department_template_leaves_it_out(dept, tmp_path):
+    from lxml import html as lxml_html
+
     dept.branch("theme-plain")
     dept.commit_as("sup1", "A plain theme", {"theme/templates/base.html": BARE_BASE})
     review = preview(dept, "theme-plain", tmp_path / "review", reviewer="sup2")
     pages = list((tmp_path / "review/site").rglob("*.html"))
     assert len(pages) > 10
     for page in pages:
-        html = page.read_text()
-        assert NOINDEX in html and MARKER_TEXT in html, page
-        assert html.index(NOINDEX) < html.index("</head>")
+        tree = lxml_html.parse(str(page)).getroot()  # as a browser parses it: no comments
+        assert tree.xpath("/html/head/meta[@name='robots'][@content='noindex']"), page
+        marker = tree.xpath("/html/body/*[1]")[0]
+        assert MARKER_TEXT in marker.text_content(), page
+        assert "display:block!important" in marker.get("style")
     assert urls(review)["/"] == "changed"
+
+
+def test_a_page_without_head_or_body_tags_is_marked_too():
+    for page in ("<p>bare</p>", "<head><title>t</title></head><p>x</p>",
+                 "<!-- <body> --><body><p>x</p></body>"):
+        marked = mark_page(page)
+        assert is_marked(marked), marked
+        assert marked.index(NOINDEX) < marked.index(MARKER) < marked.index("<p>"), marked
+    assert not is_marked(f"<!-- {NOINDEX} {MARKER_TEXT} -->")
 
 
 PLUGIN = """\
@@ -253,6 +268,30 @@ def test_a_branch_plugin_never_runs(dept, tmp_path):
     assert not branch_marker.exists()
     assert not main_marker.exists()  # refused before any build: main's plugin did not run
     assert not (tmp_path / "evil").exists()
+
+
+def test_the_branchs_settings_code_never_runs(dept, tmp_path):
+    marker = tmp_path / "ran"
+    dept.branch("settings")
+    dept.commit_as("pio1", "Settings with code", {
+        "pelicanconf.py": f"open({str(marker)!r}, 'w').write('ran')\nSITENAME = 'PD'\n"})
+    result = run("preview", "settings", "--repo", str(dept.root), "--output",
+                 str(tmp_path / "out"), "--now", NOW_TEXT)
+    assert result.exit_code == 1, result.output
+    assert "pelicanconf.py:1: SETTINGS" in result.output and "Traceback" not in result.output
+    assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_lapsed_authors_commit_is_a_reason_not_to_approve(dept, tmp_path):
+    dept.branch("post/old")
+    dept.commit_as("lapsed1", "By a member whose training lapsed", {
+        "content/2026/old.md": post_text(title="Old", author="lapsed1", date="2026-11-08 09:00")},
+        date="2026-11-08T09:00:00")
+    review = preview(dept, "post/old", tmp_path / "review")
+    [commit] = review.commits
+    assert (commit.signer, commit.trained) == ("lapsed1", "2024-01-01")
+    assert any("training expired" in p for p in review.approval_problems), \
+        review.approval_problems
 
 
 LOOP = ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
@@ -322,12 +361,15 @@ def test_the_review_sheet_is_accessible_in_chromium(dept, tmp_path, browser):  #
         title="Robbery at a pharmacy", date="2026-11-03 09:00",
         body="<!-- pressroom: allow PRIVACY-ADDRESS -- a business, not a residence -->\n"
              "The pharmacy at 501 E. Foothill Blvd. was robbed.")})
-    out = tmp_path / "review"
-    preview(dept, "post/gas-leak-1", out, reviewer="pio1")  # a sheet with every part filled
-    handler = functools.partial(_QuietHandler, directory=str(out))
+    preview(dept, "post/gas-leak-1", tmp_path / "review", reviewer="pio1")  # every part filled
+    dept.branch("theme-plain", "main")
+    dept.commit_as("sup1", "A plain theme", {"theme/templates/base.html": BARE_BASE})
+    preview(dept, "theme-plain", tmp_path / "plain", reviewer="sup2")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    visit = Visit(browser, f"http://127.0.0.1:{httpd.server_address[1]}/review.html")
+    server = f"http://127.0.0.1:{httpd.server_address[1]}"
+    visit = Visit(browser, f"{server}/review/review.html")
     try:
         page = visit.page
         assert visit.outside == [] and visit.errors == []
@@ -344,7 +386,14 @@ def test_the_review_sheet_is_accessible_in_chromium(dept, tmp_path, browser):  #
         assert serious == []
         assert len(results["passes"]) > 10
         page.click("text=/2026/gas-leak-1/")  # the sheet links into the marked preview site
-        assert "Preview — not approved" in page.content()
+        assert page.locator(".pressroom-preview-marker").is_visible()
+        # a template that hides the marker with its own stylesheet does not hide it
+        page.goto(f"{server}/plain/site/index.html")
+        marker = page.locator(".pressroom-preview-marker")
+        assert marker.is_visible() and "Preview — not approved" in marker.inner_text()
+        assert marker.bounding_box()["height"] > 10
+        assert page.evaluate("() => document.querySelector('head meta[name=robots]').content") \
+            == "noindex"
     finally:
         visit.close()
         httpd.shutdown()

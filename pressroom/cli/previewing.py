@@ -26,7 +26,8 @@ from pressroom.model.violations import InputError
               help="Your public key or key file, for 'may I approve this?'. "
                    "Default: git's user.signingkey.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=300, show_default=True,
-              metavar="SECONDS", help="Stop a build that takes longer than this.")
+              metavar="SECONDS",
+              help="Stop either of the two builds when it takes longer than this.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str | None,
                     reviewer_key: str | None, timeout: float, quiet: bool) -> None:

@@ -47,9 +47,11 @@ def run_build(tree: Path, output: Path, now: datetime, plugins_approved: bool, t
     package_root = str(Path(pressroom.__file__).resolve().parent.parent)
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home),
            "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
-    process = subprocess.Popen([sys.executable, "-m", "pressroom.preview.builder", request],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                               cwd=tree, start_new_session=True)
+    # -P and a working folder outside the tree: nothing of the branch (its pelicanconf.py
+    # above all) is ever on sys.path, so no import can reach it.
+    process = subprocess.Popen([sys.executable, "-P", "-m", "pressroom.preview.builder",
+                                request], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, cwd=output.parent, start_new_session=True)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:

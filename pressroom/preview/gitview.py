@@ -101,8 +101,9 @@ class History:
 
 
 def reviewer_public_key(repo: Path, given: str | None) -> str:
-    """The previewer's public key: ``given`` (a key or a key file), else git's
-    ``user.signingkey`` ("key::ssh-ed25519 ..." or a path), "" when there is none."""
+    """The previewer's public key: ``given`` (a key or a key file; ``InputError`` when it
+    cannot be read), else git's ``user.signingkey`` ("key::ssh-ed25519 ..." or a path),
+    "" when there is none."""
     value = given
     if value is None:
         value = git(repo, "config", "user.signingkey", check=False).decode().strip()
@@ -114,7 +115,9 @@ def reviewer_public_key(repo: Path, given: str | None) -> str:
     try:
         return key_id(public_key_of(Path(value).expanduser()))
     except InputError:
-        return ""
+        if given is not None:  # a key named on the command line must be readable
+            raise
+        return ""  # git's setting names a key that is gone: nobody on the roster
 
 
 def _member_for(roster: Roster, key: str) -> Member | None:

@@ -21,9 +21,11 @@ only when complete: a failed preview leaves no half sheet (and the previous one,
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +52,7 @@ from pressroom.repo.gitio import GitError, git_text
 
 DEFAULT_TIMEOUT = 300.0
 SHEET = "review.json"
+STALE_SECONDS = 24 * 3600
 
 
 def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
@@ -128,6 +131,10 @@ def _work_root(repo: Path) -> Path:
         raise InputError(f"{repo}: not a git repository ({exc})") from exc
     root = in_git_dir(git_dir) / "previews"
     root.mkdir(parents=True, exist_ok=True)
+    for left in root.iterdir():  # what a killed preview left (a running one is younger)
+        with contextlib.suppress(OSError):
+            if time.time() - left.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(left, ignore_errors=True)
     return root
 
 
