@@ -113,6 +113,14 @@ def test_the_branch_page_shows_the_review_sheet_and_serves_the_preview(loop):
     assert post.status_code == 200 and "Preview" in post.get_data(as_text=True)
 
 
+def test_a_branch_that_breaks_a_rule_says_its_site_was_not_built(loop):
+    loop.push_branch("leak", body="The victim's SSN is 219-09-9999.")
+    text = text_of(desk(loop.sup).get("/branch/post/leak"))
+    assert "The preview site was not built: the content rules refuse 1 problem(s)" in text
+    assert "content/2026/leak.md:7 PRIVACY-SSN" in text
+    assert "No public address changes" not in text
+
+
 def test_a_branch_by_the_supervisor_is_marked_as_not_approvable(loop):
     loop.push_branch("mine", member="sup1")
     text = text_of(desk(loop.sup).get("/branch/post/mine"))
