@@ -92,6 +92,11 @@ def test_the_wheel_carries_theme_plugins_and_defaults_and_only_the_pressroom_pac
         if template:
             assert f"pressroom/defaults/{template}" in names
     assert "pressroom/rules/defaults.toml" in names
+    desk = [p for p in (PROJECT / "pressroom/desk").rglob("*")
+            if p.is_file() and p.suffix in (".html", ".css", ".js")]
+    assert {"base.html", "desk.css", "desk.js"} <= {p.name for p in desk}  # pressroom desk
+    for path in desk:
+        assert path.relative_to(PROJECT).as_posix() in names
     entry_points = zipfile.ZipFile(wheel).read(
         f"pressroom-{__version__}.dist-info/entry_points.txt").decode()
     assert "pressroom-check-content = pressroom.hooks.check_content:main" in entry_points
@@ -127,6 +132,9 @@ def test_a_department_installs_the_wheel_and_starts_its_own_repository(fresh, tm
     where = run([str(fresh / "bin/python"), "-c", "import pressroom; print(pressroom.__file__)"],
                 cwd=tmp_path, env=env)
     assert Path(where.stdout.strip()).is_relative_to(fresh), where.stdout + where.stderr
+    desk = run([str(fresh / "bin/python"), "-c", "import pressroom.desk.app"], cwd=tmp_path,
+               env=env)
+    assert desk.returncode == 0, desk.stderr  # Flask came with the wheel's dependencies
     version = run(["pressroom", "--version"], cwd=tmp_path, env=env)
     assert version.stdout.strip() == f"pressroom, version {__version__}"
 

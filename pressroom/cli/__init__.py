@@ -29,6 +29,7 @@ from pressroom.cli.approvals import (
     verify_command,
 )
 from pressroom.cli.building import build, check
+from pressroom.cli.desk import desk_command
 from pressroom.cli.init import init_command
 from pressroom.cli.previewing import preview_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
@@ -59,6 +60,7 @@ def cli() -> None:
                                       preview the site as it will be then
         pressroom approve origin/post/road-closure-on-elm-street
                                       a signed merge into main; then git push
+        pressroom desk                the queue, review sheets and Approve in a browser
       Publishing, on the web server (from a timer):
         pressroom publish --target /var/www/pd
                                       verify, check, build and deploy main
@@ -86,6 +88,8 @@ COMMANDS: tuple[click.Command, ...] = (
     install_hooks_command,
     codeowners_command,
     retract_command,
+    # the review desk in a browser (392.3)
+    desk_command,
     # time-driven publishing (392.4 e, 392.4.1)
     due_command,
     publish_command,

@@ -1,0 +1,74 @@
+"""The desk's guards against other web pages and other hosts (no HTTP library here: plain values).
+
+- **Loopback only.** The server binds 127.0.0.1 (or ::1 / localhost) and nothing else: the
+  desk signs with its user's key, so no other machine may reach it.
+- **Host header.** A page from another site that resolves its own name to 127.0.0.1 (DNS
+  rebinding) sends its own name as Host: anything but a loopback name is refused.
+- **A per-session token in every form.** Made at start from the system's random source and
+  kept only in the server; every form carries it in a hidden field (no cookie, so another
+  site's page cannot make the browser send it). A POST without it, or with another, is 403.
+- **Origin/Referer when present** must be this desk's own (a browser sends ``Origin: null``
+  for a form under ``Referrer-Policy: no-referrer``; then the token decides).
+- Every answer carries a strict Content-Security-Policy, ``X-Frame-Options: DENY`` and
+  ``Referrer-Policy: no-referrer``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import secrets
+from urllib.parse import urlsplit
+
+LOOPBACK_NAMES = ("localhost",)
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                               "base-uri 'none'; object-src 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+# The preview site and review sheet: pressroom's output, but built from a branch's posts and
+# templates. Inline styles are allowed; no script, no form, and ``sandbox`` makes each page
+# an origin of its own, so nothing in a preview can read a desk page (and its token) or post.
+PREVIEW_CSP = ("sandbox; default-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "script-src 'none'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'; "
+               "object-src 'none'")
+
+
+def is_loopback(host: str) -> bool:
+    """A name or address that can only mean this machine."""
+    host = host.strip("[]").lower()
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(header: str) -> str:
+    """The host of a Host header (``127.0.0.1:8300`` -> ``127.0.0.1``, ``[::1]:80`` -> ``::1``)."""
+    parsed = urlsplit(f"//{header.strip()}")
+    try:
+        return parsed.hostname or ""
+    except ValueError:
+        return ""
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_ok(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
+
+
+def same_origin(value: str | None, host_header: str) -> bool:
+    """An Origin or Referer header is absent, ``null``, or this desk's own origin."""
+    if not value or value == "null":
+        return True
+    parsed = urlsplit(value)
+    return parsed.scheme == "http" and parsed.netloc.lower() == host_header.strip().lower()
