@@ -332,9 +332,21 @@ def test_an_incident_update_carries_the_incidents_fields_forward(loop):
     update = client.get("/new?incident=2026-elm").get_data(as_text=True)
     for value in ('name="incident" value="2026-elm"', 'value="Elm Street between 4th and 6th"',
                   'value="Avoid the area."', f'value="{ends:%Y-%m-%d %H:%M}"',
-                  '<option value="Avoid" selected>', '<option value="safety-alerts" selected>'):
+                  '<option value="Avoid" selected>', '<option value="safety-alerts" selected>',
+                  'name="sequence" inputmode="numeric" value="2"'):  # after the first post
         assert value in update, value
     assert client.get("/new?incident=nope").status_code == 404
+    # The update the desk commits is the incident's next post in the thread's order.
+    done = text_of(client.post("/new", data={
+        "token": token_of(update), "action": "commit", "title": "Elm Street reopened",
+        "category": "safety-alerts", "summary": "Elm Street is open again.",
+        "body": "Officers have left the area.", "incident": "2026-elm", "sequence": "2",
+        "area": "Elm Street between 4th and 6th", "instruction": "You may use Elm Street.",
+        "response": "AllClear", "expires": f"{ends:%Y-%m-%d %H:%M}"}))
+    assert "Pushed post/elm-street-reopened" in done, done
+    tip = loop.central("post/elm-street-reopened")
+    text = run_git(loop.bare, "show", f"{tip}:content/{now:%Y}/elm-street-reopened.md")
+    assert "Incident: 2026-elm" in text and "Sequence: 2" in text and "Response: AllClear" in text
 
 
 # --- the guards --------------------------------------------------------------------------------

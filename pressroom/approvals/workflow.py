@@ -19,18 +19,13 @@ from pressroom.approvals.verification import verify_history
 from pressroom.checking.repo import check_repo, site_timezone
 from pressroom.checking.slug_index import post_slugs
 from pressroom.model.categories import BY_SLUG, SLUGS
-from pressroom.model.drafts import draft_text, new_alert_fields, update_fields
+from pressroom.model.drafts import draft_text, new_alert_fields, slugify, update_fields
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import InputError
 from pressroom.repo.gitio import GitError, git, git_text, require_real_objects, resolve_commit
 from pressroom.repo.sources import is_post_path, load_roster, posts_at
 
 MAIN = "main"
-
-
-def slugify(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return slug[:60].rstrip("-") or "post"
 
 
 def _git(repo: Path, *args: str) -> str:

@@ -10,7 +10,6 @@ incident update starts from the incident's latest post on the central main: same
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -20,15 +19,16 @@ from pathlib import Path
 from pressroom.checking.engine import Context, apply_severity, check_post
 from pressroom.checking.repo import load_context, site_timezone
 from pressroom.desk import gitops
-from pressroom.model.content import parse_text
+from pressroom.model.content import CAP_VALUES, parse_text
+from pressroom.model.drafts import draft_text, slugify, update_fields
 from pressroom.model.incidents import active_threads
 from pressroom.model.roster import Member
 from pressroom.model.violations import Violation
 
-# The fields an incident update carries forward from the incident's latest post.
-CARRIED = ("area", "instruction", "expires", "event", "polygon", "circle")
-RESPONSES = ("Monitor", "Avoid", "Shelter", "Evacuate", "Prepare", "Execute", "Assess",
-             "AllClear", "None")
+RESPONSES = CAP_VALUES["response"]
+# The alert fields the form holds besides title, category, summary and body.
+ALERT_FIELDS = ("expires", "area", "incident", "sequence", "response", "instruction", "event",
+                "polygon", "circle")
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Draft:
     response: str = ""
     expires: str = ""
     incident: str = ""
+    sequence: str = ""
     event: str = ""
     polygon: str = ""
     circle: str = ""
@@ -64,25 +65,17 @@ class Draft:
         return self.category == "safety-alerts"
 
 
-def slugify(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return slug[:60].rstrip("-") or "post"
-
-
 def post_path(draft: Draft, now: datetime) -> str:
     return f"content/{now:%Y}/{slugify(draft.title)}.md"
 
 
 def post_text(draft: Draft, author: str, now: datetime) -> str:
-    """The post file, in the same shape as ``pressroom new`` writes it."""
-    lines = [f"Title: {draft.title}", f"Date: {now:%Y-%m-%d %H:%M}",
-             f"Category: {draft.category}", f"Author: {author}", f"Summary: {draft.summary}"]
+    """The post file, written by the same function as ``pressroom new`` (``draft_text``)."""
+    fields = {"summary": draft.summary}
     if draft.alert:
-        lines += [f"Expires: {draft.expires}", f"Area: {draft.area}"]
-        lines += [f"{name.title()}: {getattr(draft, name)}"
-                  for name in ("incident", "response", "instruction", "event", "polygon",
-                               "circle") if getattr(draft, name)]
-    return "\n".join(lines) + "\n\n" + draft.body.strip() + "\n"
+        fields.update((name, getattr(draft, name)) for name in ALERT_FIELDS
+                      if getattr(draft, name) or name in ("expires", "area"))
+    return draft_text(draft.title, draft.category, author, now, fields, body=draft.body)
 
 
 POLICY = ("policy/roster.toml", "policy/rules.toml", "policy/site.toml")
@@ -164,14 +157,9 @@ def active_incidents(repo: Path, now: datetime) -> list[Incident]:
                 posts.append(post)
     found = []
     for thread in active_threads(posts, now):
-        latest = thread.latest
-        alert = latest.alert
+        carried = update_fields(posts, thread.id)
         start = Draft(title=f"Update: {thread.first.title}", category="safety-alerts",
-                      area=thread.area, instruction=thread.instruction,
-                      response=alert.get("response", ""), incident=thread.id,
-                      expires=f"{latest.expires:%Y-%m-%d %H:%M}" if latest.expires else "",
-                      event=alert.get("event", ""), polygon=alert.get("polygon", ""),
-                      circle=alert.get("circle", ""))
+                      **{name: carried.get(name, "") for name in ALERT_FIELDS})
         found.append(Incident(thread.id, thread.first.title, thread.status(now), start))
     return found
 
@@ -179,6 +167,7 @@ def active_incidents(repo: Path, now: datetime) -> list[Incident]:
 def update_of(incident: Incident, typed: Draft) -> Draft:
     """An update: the incident's carried fields, under what the PIO typed so far."""
     carried = {name: getattr(typed, name) or getattr(incident.start, name)
-               for name in (*CARRIED, "response")}
+               for name in ALERT_FIELDS if name not in ("incident", "sequence")}
     return replace(typed, category="safety-alerts", incident=incident.id,
+                   sequence=incident.start.sequence,
                    title=typed.title or incident.start.title, **carried)

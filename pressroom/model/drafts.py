@@ -10,6 +10,7 @@ carries forward what its incident's latest post said (``carried_fields``) and ta
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
@@ -36,6 +37,12 @@ ALERT_COMMENT = f"""\
      Expires: when it stops being current. Keep the same Incident: id for every update;
      Sequence: orders the incident's posts (pressroom new --incident fills both in). -->
 """
+
+
+def slugify(title: str) -> str:
+    """A post's address from its title: lower-case words joined by hyphens, at most 60 long."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:60].rstrip("-") or "post"
 
 
 def field_name(name: str) -> str:
@@ -112,9 +119,10 @@ def new_alert_fields(slug: str, now: datetime) -> dict[str, str]:
 
 
 def draft_text(title: str, category: str, author: str, now: datetime,
-               fields: Mapping[str, str]) -> str:
+               fields: Mapping[str, str], body: str | None = None) -> str:
     """A new post's Markdown: the required fields, then ``fields`` (lower-case names, as
-    ``carried_fields`` returns them), then a comment on how to write it.
+    ``carried_fields`` returns them), then ``body`` — or, for ``pressroom new``, which leaves
+    the writing to the author, a comment on how to write it.
 
     A safety alert always lists ``Expires`` (the carried one while it is still ahead of
     ``now``, else the next full hour plus four), ``Area``, ``Incident``, ``Response`` and
@@ -137,4 +145,6 @@ def draft_text(title: str, category: str, author: str, now: datetime,
         extra = {name: extra[name] for name in dict.fromkeys([*order, *extra]) if name in extra}
         comment = ALERT_COMMENT + comment
     head += [f"{field_name(name)}: {value}" for name, value in extra.items()]
+    if body is not None:
+        return "\n".join(head) + "\n\n" + body.strip() + "\n"
     return "\n".join(head) + "\n\n" + comment + "\n"
