@@ -15,6 +15,7 @@ from pressroom.cli.common import (
     parse_day,
     parse_now,
     progress_printer,
+    require_git,
     step_printer,
 )
 from pressroom.model.violations import InputError
@@ -110,6 +111,11 @@ def build_summary(result: BuildResult) -> str:
 
 @click.command("check")
 @REPO_OPTION
+@click.option("--branch", "rev", metavar="REV", default=None,
+              help="Check this branch (or tag, or commit) as git holds it, without checking "
+                   "it out: e.g. origin/post/road-closure. FILES are then the branch's "
+                   "paths. Nothing of the branch runs and nothing in the working folder "
+                   "counts.")
 @click.option("--report", is_flag=True,
               help="Also list every suppression in force (path, line, rule, reason).")
 @click.option("--today", "today_text", metavar="DATE", default=None,
@@ -117,7 +123,7 @@ def build_summary(result: BuildResult) -> str:
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Check every file again: read no result kept by an earlier check.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
+def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_cache: bool,
           files: tuple[Path, ...]) -> None:
     """Check posts and images against the content rules (392.3-392.5).
 
@@ -125,21 +131,33 @@ def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
     per problem (path:line: RULE-ID: message) and a summary. Exit 0 when
     clean (warnings allowed), 1 when a rule is broken, 2 for usage errors.
 
+    With --branch, checks what git holds for that branch instead of the
+    working folder: what a supervisor reviews before `pressroom approve`.
+
     \b
     Examples:
       pressroom check                          # the whole repository
       pressroom check content/2026/closure.md  # one post
       pressroom check --report                 # and list every suppression
+      git fetch && pressroom check --branch origin/post/road-closure
     """
-    from pressroom.checking.repo import check_repo
     from pressroom.checking.reporting import print_check_report, relative_files
 
     existing_folder(repo)
     today = parse_day(today_text)
     try:
-        names = relative_files(repo, files) if files else None
-        result = check_repo(repo, names, today=today, progress=progress_printer(),
-                            use_cache=not no_cache)
+        if rev is not None:
+            from pressroom.checking.revision import check_revision
+
+            require_git(repo)
+            result = check_revision(repo, rev, [f.as_posix() for f in files], today=today,
+                                    progress=progress_printer())
+        else:
+            from pressroom.checking.repo import check_repo
+
+            names = relative_files(repo, files) if files else None
+            result = check_repo(repo, names, today=today, progress=progress_printer(),
+                                use_cache=not no_cache)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)

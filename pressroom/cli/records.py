@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder, parse_day
+from pressroom.cli.common import (
+    REPO_OPTION,
+    UsageProblem,
+    existing_folder,
+    parse_day,
+    require_git,
+)
 
 
 @click.command("roster")
@@ -97,7 +103,7 @@ def _records(repo: Path, branch: str):
     from pressroom.records.history import published_versions
     from pressroom.repo.gitio import GitError
 
-    existing_folder(repo)
+    require_git(repo)
     try:
         return published_versions(repo, site_timezone(repo), branch)
     except (GitError, InputError) as exc:
