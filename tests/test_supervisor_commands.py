@@ -5,7 +5,13 @@ run from a subfolder. Real git, real ssh-keygen signing, a real bare central rep
 from __future__ import annotations
 
 import os
+import re
+import signal
+import socket
 import subprocess
+import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -271,3 +277,52 @@ def test_a_refused_approval_for_a_content_rule_says_to_send_it_back(dept):
     assert "Next: send it back to its author: they fix the lines above, commit and push; " \
         "then check it again (pressroom check --branch post/leak) and approve." \
         in refused.output
+
+
+# --- pressroom serve --------------------------------------------------------------------------
+
+def test_serve_previews_the_built_site_and_stops_cleanly_on_ctrl_c(repo):
+    repo.post("2026/closure.md", title="Elm Street closure")
+    built = run("build", "--repo", str(repo.root), "--now", "2026-11-27T12:00-08:00", "-q")
+    assert built.exit_code == 0, built.output
+    assert (repo.root / "output").is_symlink()  # a link to the current release
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pressroom", "serve", "--port", "0"], cwd=repo.root / "content",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/) \(Ctrl-C to stop\)", first)
+        assert match, first + server.stderr.read()
+        assert f"Serving {repo.root / 'output'}" in first
+        with urllib.request.urlopen(match.group(1), timeout=10) as response:
+            page = response.read().decode()
+        assert response.status == 200 and "Elm Street closure" in page
+        with urllib.request.urlopen(match.group(1) + "feeds/all.atom.xml", timeout=10) as feed:
+            assert b"Elm Street closure" in feed.read()
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(match.group(1) + "../../policy/roster.toml", timeout=10)
+        assert missing.value.code == 404
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    assert server.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err
+
+
+def test_serve_without_a_built_site_or_on_a_used_port_says_so(repo):
+    missing = run("serve", "--repo", str(repo.root))
+    assert missing.exit_code == 2
+    assert missing.output.strip() == (f"Error: {repo.root / 'output'}: no built site here (no "
+                                      f"index.html); run pressroom build first, or pass "
+                                      f"--output FOLDER")
+    site = repo.root / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>x</title>")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        used = run("serve", "--repo", str(repo.root), "--output", str(site), "--port", str(port))
+    assert used.exit_code == 2
+    assert f"cannot serve on 127.0.0.1:{port}" in used.output
+    assert "another program is using it; pass --port N" in used.output

@@ -28,7 +28,7 @@ from pressroom.cli.approvals import (
     setup_signing_command,
     verify_command,
 )
-from pressroom.cli.building import build, check
+from pressroom.cli.building import build, check, serve
 from pressroom.cli.init import init_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
 from pressroom.cli.records import records_command, review_command, roster_command
@@ -74,6 +74,7 @@ COMMANDS: tuple[click.Command, ...] = (
     # the site: check the rules, preview the build
     check,
     build,
+    serve,
     # authorship and approval (392.3, 392.5)
     new_command,
     setup_signing_command,

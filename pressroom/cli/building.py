@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,3 +163,41 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)
     raise SystemExit(0 if result.ok else 1)
+
+
+@click.command("serve")
+@REPO_OPTION
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="The built site to serve  [default: REPO/output]")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port (0: any free one).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The default lets only this computer see the "
+                   "preview.")
+def serve(repo: Path, output: Path | None, port: int, bind: str) -> None:
+    """Preview the built site in a browser: a local web server for its folder.
+
+    Serves what `pressroom build` (or `pressroom preview`) wrote, at
+    http://127.0.0.1:8000/ by default; after another build, reload the page.
+    Ctrl-C stops it. Nothing of the repository runs: it only sends files.
+
+    \b
+    Examples:
+      pressroom build && pressroom serve
+      pressroom serve --output review/site --port 8001
+    """
+    from pressroom.build.serve import server_url, site_server
+
+    target = output if output is not None else repo / "output"
+    try:
+        server = site_server(target, bind, port)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"Serving {target} at {server_url(server)} (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()

@@ -25,17 +25,18 @@ class UsageProblem(click.ClickException):
 
 
 def department_root(start: Path) -> Path:
-    """The department repository a command run in ``start`` means: like git, the nearest
-    folder at or above ``start`` that holds ``.git`` (a folder, or a file in a worktree).
+    """The department repository a command run in ``start`` means: the nearest folder at or
+    above ``start`` that holds ``.git`` (a folder, or a file in a worktree), as git finds
+    it, or that holds both ``content/`` and ``policy/`` (a department folder not in git).
 
-    So every command works from a subfolder (``content/2026/``) as from the top. Outside
-    any repository, a folder that itself holds ``content/`` or ``policy/`` is used as it is
-    (a department folder not yet in git: ``check`` and ``build`` still work); anything else
-    is one line saying where to go, never git's own "fatal: not a git repository".
+    So every command works from a subfolder (``content/2026/``) as from the top. A folder
+    holding only one of them is used as it is (the command then says what is missing);
+    anything else is one line saying where to go, never git's "fatal: not a git repository".
     """
     start = start.absolute()
     for folder in (start, *start.parents):
-        if os.path.lexists(folder / ".git"):
+        if os.path.lexists(folder / ".git") or (
+                (folder / "content").is_dir() and (folder / "policy").is_dir()):
             return folder
     if (start / "content").is_dir() or (start / "policy").is_dir():
         return start
