@@ -25,6 +25,7 @@ from pressroom.cli.approvals import (
     install_hooks_command,
     new_command,
     retract_command,
+    review_summary_command,
     setup_signing_command,
     verify_command,
 )
@@ -50,12 +51,14 @@ def cli() -> None:
         pressroom new "Road closure on Elm Street" --category traffic
         pressroom check               check posts against the content rules
       A supervisor reviews and approves it:
-        pressroom check               the rules again, on the fetched branch
+        pressroom check --branch origin/post/road-closure-on-elm-street
+                                      the rules on the fetched branch, as git holds it
         pressroom build               preview the site into output/
         pressroom build --now 2026-12-01T08:00-08:00
                                       preview the site as it will be then
         pressroom approve origin/post/road-closure-on-elm-street
-                                      a signed merge into main; then git push
+                                      fetch, then a signed merge into main; then
+                                      git push origin main
       Publishing, on the web server (from a timer):
         pressroom publish --target /var/www/pd
                                       verify, check, build and deploy main
@@ -83,6 +86,7 @@ COMMANDS: tuple[click.Command, ...] = (
     install_hooks_command,
     codeowners_command,
     retract_command,
+    review_summary_command,
     # time-driven publishing (392.4 e, 392.4.1)
     due_command,
     publish_command,

@@ -241,3 +241,34 @@ def retract_command(repo: Path, slug: str, reason: str, reported_by: str, mode: 
         raise UsageProblem(str(exc)) from exc
     click.echo(f"On branch {done.branch}: {mode} of {done.path} committed. Push it and ask a "
                f"supervisor to approve: pressroom approve {done.branch}")
+
+
+@click.command("review-summary")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+def review_summary_command(sheet: Path) -> None:
+    """Print a review sheet's summary as Markdown, for a pull request's job summary.
+
+    SHEET is the review.json that `pressroom preview` wrote: the public URLs
+    the merge adds, changes and removes, the content-rule findings and the
+    commits with their signers. Every value is escaped, so a branch cannot
+    write Markdown or HTML into the summary. Exit 2 when SHEET is not a
+    review sheet.
+
+    \b
+    Example (a GitHub Actions step):
+      pressroom preview "$HEAD" --base "origin/$BASE" --output review
+      pressroom review-summary review/review.json >> "$GITHUB_STEP_SUMMARY"
+    """
+    import json
+
+    from pressroom.preview.summary import markdown_summary
+
+    try:
+        data = json.loads(sheet.read_text(encoding="utf-8"))
+        click.echo(markdown_summary(data), nl=False)
+    except OSError as exc:
+        raise UsageProblem(f"{sheet}: cannot read it ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{sheet}: not UTF-8 text") from exc
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise UsageProblem(f"{sheet}: {exc}") from exc
