@@ -326,3 +326,13 @@ def test_serve_without_a_built_site_or_on_a_used_port_says_so(repo):
     assert used.exit_code == 2
     assert f"cannot serve on 127.0.0.1:{port}" in used.output
     assert "another program is using it; pass --port N" in used.output
+
+
+def test_approve_of_a_branch_name_without_origin_points_at_the_pushed_branch(dept, central):
+    bare, clone = central
+    pio_pushes(dept, clone, "first")
+    dept.git("fetch", "-q", "origin")
+    refused = run("approve", "--repo", str(dept.root), "post/first")
+    assert refused.exit_code == 2
+    assert "no branch 'post/first'; the branch pushed for review is origin/post/first: " \
+        "pressroom approve origin/post/first" in refused.output

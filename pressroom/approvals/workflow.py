@@ -239,7 +239,11 @@ def approve(repo: Path, branch: str, *, offline: bool = False) -> Approval:
             fetch_for_approval(repo, branch, ref_target(repo, before) if before else None)
         if not _git(repo, "branch", "--list", branch) and \
                 not _git(repo, "branch", "-r", "--list", branch):
-            raise InputError(f"no branch {branch!r}")
+            pushed = f"origin/{branch}"
+            hint = (f"; the branch pushed for review is {pushed}: pressroom approve {pushed}"
+                    if _git(repo, "branch", "-r", "--list", pushed) else
+                    "; git fetch, then git branch -r lists the branches pushed for review")
+            raise InputError(f"no branch {branch!r}{hint}")
         tip = resolve_commit(repo, branch)
     except GitError as exc:
         raise InputError(str(exc)) from exc

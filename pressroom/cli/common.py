@@ -47,7 +47,14 @@ def department_root(start: Path) -> Path:
 
 def _repo_or_here(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
     """--repo as given, or else the repository the current folder is in."""
-    return value if value is not None else department_root(Path.cwd())
+    if value is not None:
+        return value
+    try:
+        here = Path.cwd()
+    except OSError as exc:  # the folder was deleted under the shell
+        raise UsageProblem("the current folder no longer exists: cd into your clone of the "
+                           "department's repository, or pass --repo PATH") from exc
+    return department_root(here)
 
 
 REPO_OPTION = click.option(
