@@ -187,16 +187,22 @@ def main_moves_on(dept: Department, clone: Path) -> None:
 
 def test_a_merge_onto_a_stale_main_is_what_the_server_refused(dept, central):
     """The issue's failure, reproduced by hand: the supervisor fetched but their main (no
-    upstream) was stale, so the merge's first parent is not the server's main."""
+    upstream) was stale, so the merge's first parent is not the server's main; the push
+    is refused (as before), and the refusal now says what to do."""
     bare, clone = central
     main_moves_on(dept, clone)
     dept.git("fetch", "-q", "origin")
     merge = dept.merge_as("sup1", "origin/post/second")
+    server_before = subprocess.run(["git", "rev-parse", "main"], cwd=bare, text=True,
+                                   capture_output=True).stdout.strip()
     pushed = dept.git("push", "origin", "main", check=False)
     assert pushed.returncode != 0
-    assert "cannot verify the pushed history" in pushed.stderr
-    assert "is not on the first-parent history of" in pushed.stderr
-    assert merge[:7] in pushed.stderr
+    # Once "cannot verify the pushed history: b49098c is not on the first-parent history of
+    # 0e90148"; now the server says what happened and what to run.
+    assert f"the merge was made on an out-of-date main: main here is {server_before[:7]}, " \
+        f"which {merge[:7]} brings in as a branch instead of building on it. On main: git " \
+        "fetch origin && git reset --hard origin/main, then pressroom approve the branch " \
+        "again and push" in pushed.stderr
 
 
 def test_approve_fetches_and_refuses_a_stale_main_saying_what_to_run(dept, central):
