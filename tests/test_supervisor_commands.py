@@ -99,6 +99,34 @@ def test_check_branch_refuses_a_link_by_name_and_unknown_names(dept):
     assert "Traceback" not in unknown.output
 
 
+def test_check_branch_one_after_another_reuses_the_copy_but_never_mixes_branches(dept):
+    dept.post_branch("leak", body=SSN)
+    dept.git("switch", "-q", "main")
+    dept.post_branch("fine")
+    dept.git("switch", "-q", "main")
+    for branch, code in (("post/leak", 1), ("post/fine", 0), ("main", 0), ("post/leak", 1),
+                         ("post/fine", 0)):
+        result = run("check", "--repo", str(dept.root), "--branch", branch)
+        assert result.exit_code == code, (branch, result.output)
+        assert ("leak.md" in result.output) == (branch == "post/leak"), result.output
+    fresh = run("check", "--repo", str(dept.root), "--branch", "post/leak", "--no-cache")
+    assert fresh.exit_code == 1 and "PRIVACY-SSN" in fresh.output
+
+
+def test_check_branch_never_runs_the_branchs_settings_or_plugins(dept, tmp_path):
+    marker = tmp_path / "ran"
+    code = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('x')\n"
+    dept.branch("site/settings")
+    dept.commit_as("pio1", "Settings and a plugin", {
+        "pelicanconf.py": code, "plugins/evil/__init__.py": code,
+        "plugins/evil/evil.py": code, "theme/templates/base.html": "{{ x }}"})
+    dept.git("switch", "-q", "main")
+    result = run("check", "--repo", str(dept.root), "--branch", "site/settings")
+    assert result.exit_code == 1, result.output
+    assert "pelicanconf.py:" in result.output and "SETTINGS" in result.output
+    assert not marker.exists()
+
+
 # --- from a subfolder, and outside any repository -------------------------------------------
 
 def test_commands_work_from_a_subfolder_of_the_repository(dept):

@@ -5,14 +5,14 @@ the branch would run its hooks, could mix in untracked files lying in the folder
 leaves the clone on the wrong branch for ``approve``. So the commit's published files
 (``content/``, ``policy/``, ``pelicanconf.py``, ``theme/``, ``plugins/``) are copied out of
 git's object store (``publishing.published_tree.export_tree``, the same copy ``publish``
-builds) into a temporary folder inside git's own folder, and the ordinary check runs there.
+builds) into a folder inside git's own folder, and the ordinary check runs there.
 Nothing of the branch runs: the check reads its files as data, as it does for any folder.
 The files keep their repository paths, so the report names them as the branch does.
 """
 
 from __future__ import annotations
 
-import tempfile
+import fcntl
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -35,21 +35,27 @@ def resolve_revision(repo: Path, rev: str) -> str:
         raise InputError(f"--branch {rev}: {exc}") from exc
 
 
+FOLDER = "branch-tree"  # in the cache folder: the last branch checked, kept for the next
+
+
 @contextmanager
 def exported_tree(repo: Path, commit: str) -> Iterator[tuple[Path, list[Violation]]]:
-    """A temporary folder holding exactly ``commit``'s published files, and the problems
-    that stopped the copy (a symbolic link, a submodule: then the folder is empty).
+    """A folder holding exactly ``commit``'s published files while the block runs, and the
+    problems that stopped the copy (a symbolic link, a submodule: then nothing is checked).
 
-    The folder is inside git's own folder (``pressroom.cache.folder``), where no branch can
-    put files, and is deleted on leaving the block. Each caller gets its own folder, so a
-    check from the command line and one from the desk never write into each other's copy.
+    The folder is in git's own folder (``pressroom.cache.folder``), where no branch can put
+    files, and is kept between checks: the next export rewrites only the files that differ
+    (``export_tree``), and the check cache beside it (its ``.pressroom-cache``, keyed by
+    file contents and everything the rules read) serves any branch. One caller at a time
+    holds it (an exclusive lock), so a check from the command line and one from the desk
+    never write into the copy the other is reading.
     """
-    parent = cache.folder(repo)
+    parent = cache.folder(repo) / FOLDER
     parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tree-", dir=parent) as tmp:
-        tree = Path(tmp) / "tree"
-        problems = export_tree(repo, commit, tree)
-        yield tree, problems
+    with (parent / "lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        tree = parent / "tree"
+        yield tree, export_tree(repo, commit, tree)
 
 
 def tree_paths(rev: str, files: Sequence[str], tree: Path) -> list[str]:
@@ -70,13 +76,14 @@ def tree_paths(rev: str, files: Sequence[str], tree: Path) -> list[str]:
 
 def check_revision(repo: Path, rev: str, files: Sequence[str] | None = None,
                    today: date | None = None,
-                   progress: Callable[[int, int], None] | None = None) -> Report:
+                   progress: Callable[[int, int], None] | None = None,
+                   use_cache: bool = True) -> Report:
     """Check ``rev``'s tree as ``check_repo`` checks a folder: the same rules and report.
 
     ``files`` are repository paths in that tree (default: every post and image). A link or
     submodule in the tree is reported (FILE-LINK, FILE-SPECIAL) and nothing else is
-    checked: the copy stops there, as ``publish`` does. Every file is checked afresh (the
-    copy is new each time); an ``InputError`` for an unknown ``rev`` or a missing file.
+    checked: the copy stops there, as ``publish`` does. ``use_cache=False`` (``--no-cache``)
+    reads no earlier result. An ``InputError`` for an unknown ``rev`` or a missing file.
     """
     commit = resolve_revision(repo, rev)
     with exported_tree(repo, commit) as (tree, problems):
@@ -87,6 +94,7 @@ def check_revision(repo: Path, rev: str, files: Sequence[str] | None = None,
                              f"department's repository?")
         names = tree_paths(rev, files, tree) if files else None
         try:
-            return check_repo(tree, names, today=today, progress=progress, use_cache=False)
-        except InputError as exc:  # name the branch, not the temporary copy
+            return check_repo(tree, names, today=today, progress=progress,
+                              use_cache=use_cache)
+        except InputError as exc:  # name the branch, not the copy
             raise InputError(str(exc).replace(str(tree), rev), exc.violation) from exc

@@ -152,7 +152,7 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
 
             require_git(repo)
             result = check_revision(repo, rev, [f.as_posix() for f in files], today=today,
-                                    progress=progress_printer())
+                                    progress=progress_printer(), use_cache=not no_cache)
         else:
             from pressroom.checking.repo import check_repo
 
