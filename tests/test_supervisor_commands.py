@@ -370,3 +370,26 @@ def test_approve_of_a_branch_name_without_origin_points_at_the_pushed_branch(dep
     assert refused.exit_code == 2
     assert "no branch 'post/first'; the branch pushed for review is origin/post/first: " \
         "pressroom approve origin/post/first" in refused.output
+
+
+def test_serve_opens_a_preview_folder_on_its_review_sheet(tmp_path):
+    review = tmp_path / "review"
+    (review / "site").mkdir(parents=True)
+    (review / "review.html").write_text("<!doctype html><title>Review</title>"
+                                        "<a href='site/index.html'>preview</a>")
+    (review / "site" / "index.html").write_text("<!doctype html><title>Site</title>")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pressroom", "serve", "--output", str(review), "--port", "0"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stdout.readline()
+        match = re.search(r"at (http://127\.0\.0\.1:\d+/)review\.html \(Ctrl-C", first)
+        assert match, first + server.stderr.read()
+        with urllib.request.urlopen(match.group(1) + "review.html", timeout=10) as sheet:
+            assert b"site/index.html" in sheet.read()
+        with urllib.request.urlopen(match.group(1) + "site/index.html", timeout=10) as site:
+            assert b"<title>Site</title>" in site.read()
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    assert server.returncode == 0 and "Traceback" not in err

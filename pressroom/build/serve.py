@@ -21,6 +21,7 @@ from pressroom.model.violations import InputError
 
 DEFAULT_BIND = "127.0.0.1"
 DEFAULT_PORT = 8000
+START_PAGES = ("index.html", "review.html")
 
 
 class _Server6(ThreadingHTTPServer):
@@ -36,7 +37,7 @@ def site_server(output: Path, bind: str = DEFAULT_BIND, port: int = DEFAULT_PORT
     An ``InputError`` in one line when there is no built site there, or the address
     cannot be used (a port another program holds, an address not of this machine).
     """
-    if not (output / "index.html").is_file():
+    if not start_page(output):
         raise InputError(f"{output}: no built site here (no index.html); run pressroom build "
                          f"first, or pass --output FOLDER")
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(output))
@@ -50,6 +51,12 @@ def site_server(output: Path, bind: str = DEFAULT_BIND, port: int = DEFAULT_PORT
                          f"{hint}") from exc
     server.daemon_threads = True
     return server
+
+
+def start_page(output: Path) -> str:
+    """The page to open first: the site's ``index.html``, or the review sheet of a folder
+    ``pressroom preview`` wrote (``review.html``, linking into its ``site/``); "" if none."""
+    return next((name for name in START_PAGES if (output / name).is_file()), "")
 
 
 def server_url(server: ThreadingHTTPServer) -> str:

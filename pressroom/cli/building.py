@@ -10,12 +10,14 @@ import click
 
 from pressroom.cli.common import (
     KEEP_RELEASES_OPTION,
+    REPO_HELP,
     REPO_OPTION,
     UsageProblem,
     existing_folder,
     parse_day,
     parse_now,
     progress_printer,
+    repo_or_here,
     require_git,
     step_printer,
 )
@@ -166,7 +168,8 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
 
 
 @click.command("serve")
-@REPO_OPTION
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=REPO_HELP)
 @click.option("--output", type=click.Path(path_type=Path), default=None,
               help="The built site to serve  [default: REPO/output]")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
@@ -174,26 +177,30 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
 @click.option("--bind", default="127.0.0.1", show_default=True,
               help="The address to listen on. The default lets only this computer see the "
                    "preview.")
-def serve(repo: Path, output: Path | None, port: int, bind: str) -> None:
+def serve(repo: Path | None, output: Path | None, port: int, bind: str) -> None:
     """Preview the built site in a browser: a local web server for its folder.
 
-    Serves what `pressroom build` (or `pressroom preview`) wrote, at
-    http://127.0.0.1:8000/ by default; after another build, reload the page.
+    Serves what `pressroom build` wrote, at http://127.0.0.1:8000/ by default;
+    after another build, reload the page. A folder `pressroom preview` wrote
+    opens on its review sheet (review.html), which links into the preview.
     Ctrl-C stops it. Nothing of the repository runs: it only sends files.
 
     \b
     Examples:
       pressroom build && pressroom serve
-      pressroom serve --output review/site --port 8001
+      pressroom serve --output review --port 8001   # a preview's sheet and site
     """
-    from pressroom.build.serve import server_url, site_server
+    from pressroom.build.serve import server_url, site_server, start_page
 
-    target = output if output is not None else repo / "output"
+    # --output alone needs no repository: a preview folder can be anywhere
+    target = output if output is not None else repo_or_here(repo) / "output"
     try:
         server = site_server(target, bind, port)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
-    click.echo(f"Serving {target} at {server_url(server)} (Ctrl-C to stop)")
+    page = start_page(target)
+    address = server_url(server) + ("" if page == "index.html" else page)
+    click.echo(f"Serving {target} at {address} (Ctrl-C to stop)")
     sys.stdout.flush()
     try:
         server.serve_forever()

@@ -47,6 +47,11 @@ def department_root(start: Path) -> Path:
 
 def _repo_or_here(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
     """--repo as given, or else the repository the current folder is in."""
+    return repo_or_here(value)
+
+
+def repo_or_here(value: Path | None) -> Path:
+    """``value``, or else the repository the current folder is in (``department_root``)."""
     if value is not None:
         return value
     try:
@@ -57,11 +62,11 @@ def _repo_or_here(ctx: click.Context, param: click.Parameter, value: Path | None
     return department_root(here)
 
 
+REPO_HELP = ("The department repository (with content/ and policy/)  [default: the "
+             "repository the current folder is in]")
 REPO_OPTION = click.option(
     "--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-    callback=_repo_or_here,
-    help="The department repository (with content/ and policy/)  [default: the repository "
-         "the current folder is in]")
+    callback=_repo_or_here, help=REPO_HELP)
 
 
 def require_git(repo: Path) -> Path:
