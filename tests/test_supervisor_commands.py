@@ -393,3 +393,36 @@ def test_serve_opens_a_preview_folder_on_its_review_sheet(tmp_path):
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=20)
     assert server.returncode == 0 and "Traceback" not in err
+
+
+def test_two_approvals_then_one_push_and_a_diverged_main_says_what_to_run(dept, central):
+    """main ahead of origin/main (approved, not pushed yet) is fine; a main that also lacks
+    the server's commits is refused with the commands that keep the local work."""
+    bare, clone = central
+    pio_pushes(dept, clone, "first")
+    pio_pushes(dept, clone, "second")
+    assert run("setup-signing", "--repo", str(dept.root), "--member", "sup1", "--key",
+               str(dept.keys["sup1"].private)).exit_code == 0
+    dept.git("fetch", "-q", "origin")
+    for name in ("first", "second"):
+        approved = run("approve", "--repo", str(dept.root), f"origin/post/{name}")
+        assert approved.exit_code == 0, approved.output
+    assert dept.git("push", "origin", "main", check=False).returncode == 0
+    # Now the server moves on while this main holds an approval it has not pushed.
+    pio_pushes(dept, clone, "third")
+    pio_pushes(dept, clone, "fourth")
+    dept.git("fetch", "-q", "origin")
+    assert run("approve", "--repo", str(dept.root), "origin/post/third").exit_code == 0
+    other_git(dept, clone, None, "switch", "-q", "main")
+    other_git(dept, clone, None, "pull", "-q", "--ff-only")
+    other_git(dept, clone, "sup2", "merge", "-q", "--no-ff", "-S", "-m", "Approve",
+              "post/fourth")
+    other_git(dept, clone, None, "push", "-q", "origin", "main")
+    pio_pushes(dept, clone, "fifth")
+    dept.git("fetch", "-q", "origin")
+    refused = run("approve", "--repo", str(dept.root), "origin/post/fifth")
+    assert refused.exit_code == 2, refused.output
+    assert "main has 2 commit(s) that origin/main does not, and origin/main has 2 that " \
+        "main does not: keep " \
+        "yours with `git branch unpushed-main main`, run `git reset --hard origin/main`, " \
+        "then approve those branches again" in refused.output

@@ -119,10 +119,10 @@ def require_current_main(repo: Path) -> None:
                          f"run `git switch {MAIN} && git pull --ff-only {ORIGIN} {MAIN}`, "
                          f"then approve again")
     if behind:
-        raise InputError(f"{MAIN} has {ahead} commit(s) that {central} does not, and lacks "
-                         f"{behind} of its own: keep yours with `git branch unpushed-{MAIN} "
-                         f"{MAIN}`, run `git reset --hard {central}`, then approve those "
-                         f"branches again")
+        raise InputError(f"{MAIN} has {ahead} commit(s) that {central} does not, and "
+                         f"{central} has {behind} that {MAIN} does not: keep yours with `git "
+                         f"branch unpushed-{MAIN} {MAIN}`, run `git reset --hard {central}`, "
+                         f"then approve those branches again")
 
 
 @dataclass(frozen=True)
