@@ -37,6 +37,8 @@ FILES: tuple[tuple[str, str], ...] = (
     ("policy/retention.toml", "retention.toml"),
     (".pre-commit-config.yaml", "pre-commit-config.yaml"),
     (".gitignore", "gitignore"),
+    # on GitHub: the review sheet and its summary on every pull request (docs/approvals.md)
+    (".github/workflows/pressroom-review.yml", "pressroom-review.yaml"),
     ("README.md", "README.md"),
     ("content/.gitkeep", ""),
 )

@@ -129,8 +129,8 @@ def test_top_level_help_shows_each_persons_daily_commands():
               for section in sections[1:]}
     assert people == {
         "Once, for a new department": {"init"},
-        "The PIO writes a post on its own branch": {"new", "check"},
-        "A supervisor reviews and approves it": {"check", "build", "preview", "approve",
+        "The PIO writes a post on its own branch": {"new", "check", "build", "serve"},
+        "A supervisor reviews and approves it": {"check", "preview", "serve", "approve",
                                                  "desk"},
         "Publishing, on the web server (from a timer)": {"publish", "due", "rollback"},
     }

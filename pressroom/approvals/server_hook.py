@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from pressroom.approvals.verification import verify_history
-from pressroom.repo.gitio import ZERO, GitError, is_ancestor, require_real_objects
+from pressroom.repo.gitio import ZERO, GitError, git_text, is_ancestor, require_real_objects
 
 PROTECTED = "refs/heads/main"
 ACCEPTED = ("refs/heads/", "refs/tags/")
@@ -58,11 +58,30 @@ def check_update(repo: Path, old: str, new: str, ref: str) -> list[str]:
     if old != ZERO and not is_ancestor(repo, old, new):
         return [f"main would be rewritten ({old[:7]} is not in the new history): "
                 f"force-pushing main is not allowed"]
+    if old != ZERO and not on_first_parent_line(repo, old, new):
+        return [f"the merge was made on an out-of-date main: main here is {old[:7]}, which "
+                f"{new[:7]} brings in as a branch instead of building on it. On main: "
+                f"git fetch origin && git reset --hard origin/main, then pressroom approve "
+                f"the branch again and push"]
     try:
         result = verify_history(repo, new, None if old == ZERO else old, use_cache=False)
     except GitError as exc:
         return [f"cannot verify the pushed history: {exc}"]
     return [str(problem) for problem in result.problems]
+
+
+def on_first_parent_line(repo: Path, old: str, new: str) -> bool:
+    """Whether ``old`` is on ``new``'s first-parent line: ``new`` builds on it.
+
+    A supervisor who approved onto a stale main pushes a merge whose first parent is that
+    stale main; the server's main is in its history only through the branch. Verification
+    would refuse it with "b49098c is not on the first-parent history of 0e90148"; this
+    says what happened and what to run."""
+    try:
+        line = git_text(repo, "rev-list", "--first-parent", new)
+    except GitError:
+        return False
+    return old in line.split()
 
 
 def check_push(repo: Path, lines: list[str]) -> dict[str, list[str]]:

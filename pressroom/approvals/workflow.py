@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pressroom.approvals.central import (
+    fetch_for_approval,
+    has_origin,
+    ref_target,
+    refusal,
+    remote_ref,
+    require_current_main,
+)
 from pressroom.approvals.signatures import allowed_signers, key_id
 from pressroom.approvals.verification import verify_history
 from pressroom.checking.repo import check_repo, site_timezone
@@ -209,19 +217,30 @@ class Approval:
     previous: str
 
 
-def approve(repo: Path, branch: str) -> Approval:
+def approve(repo: Path, branch: str, *, offline: bool = False) -> Approval:
     """Signed ``git merge --no-ff`` of ``branch`` into main, kept only if it verifies.
 
-    The branch is resolved to one commit first (a tag or remote ref of the same name
-    is refused as ambiguous, never silently merged instead), and the content rules
-    read only regular files of the merge: never through a symbolic link.
+    First ``git fetch origin`` (unless ``offline``; a clone without ``origin`` has nothing
+    to fetch), refusing when the fetch moved the branch under review or when main lacks
+    commits of the central main (``approvals.central``): a merge on a stale main is refused
+    at the push. The branch is resolved to one commit first (a tag or remote ref of the same
+    name is refused as ambiguous, never silently merged instead), and the content rules
+    read only regular files of the merge: never through a symbolic link. A refusal undoes
+    the merge and names the branch's tip, never the merge that no longer exists.
     """
     _require_clean(repo)
     try:
         require_real_objects(repo)
+        if not offline and has_origin(repo):
+            before = remote_ref(repo, branch)
+            fetch_for_approval(repo, branch, ref_target(repo, before) if before else None)
         if not _git(repo, "branch", "--list", branch) and \
                 not _git(repo, "branch", "-r", "--list", branch):
-            raise InputError(f"no branch {branch!r}")
+            pushed = f"origin/{branch}"
+            hint = (f"; the branch pushed for review is {pushed}: pressroom approve {pushed}"
+                    if _git(repo, "branch", "-r", "--list", pushed) else
+                    "; git fetch, then git branch -r lists the branches pushed for review")
+            raise InputError(f"no branch {branch!r}{hint}")
         tip = resolve_commit(repo, branch)
     except GitError as exc:
         raise InputError(str(exc)) from exc
@@ -234,40 +253,35 @@ def approve(repo: Path, branch: str) -> Approval:
         git(repo, "merge", "--abort", check=False)
         raise InputError(f"cannot merge {branch}: {exc}") from exc
     merge = _git(repo, "rev-parse", "HEAD")
+    unverified = []
     try:
-        problems = [str(p) for p in verify_history(repo, merge, previous,
-                                                   use_cache=False).problems]
+        problems = list(verify_history(repo, merge, previous, use_cache=False).problems)
     except GitError as exc:
-        problems = [f"cannot verify the merge: {exc}"]
+        problems, unverified = [], [f"cannot verify the merge of {branch}: {exc}"]
     posts = _regular_content_files(repo, previous, merge)
     # Always: the settings and policy files are checked even when no post changed (a bad
     # pelicanconf.py or policy/site.toml on main would stop every later publish).
-    report = check_repo(repo, posts)
-    problems += [str(v) for v in report.errors]
-    if problems:
+    problems += check_repo(repo, posts).errors
+    if problems or unverified:
         _git(repo, "reset", "--quiet", "--hard", previous)
-        raise ApprovalRefused(problems)
+        said = refusal(problems, merge, branch, tip, unverified)
+        raise ApprovalRefused(said.lines, said.next_step)
     return Approval(merge, _git_user(repo, _roster(repo)), previous)
 
 
 def _require_mergeable(repo: Path, branch: str, tip: str) -> None:
     """Refuse, before any merge, what would approve the wrong thing or be refused later:
     a branch already on main (there is nothing to approve; the last merge on main is
-    someone else's), and a main behind its upstream (the push would be refused)."""
+    someone else's), and a main behind the central main (the push would be refused)."""
     try:
         git(repo, "merge-base", "--is-ancestor", tip, "HEAD")  # exit 1: not on main
         raise InputError(f"{branch} ({tip[:7]}) is already on {MAIN}: nothing to approve")
     except GitError:
         pass
     try:
-        name = git_text(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}")
-    except GitError:
-        return  # no upstream (a department without a central repository yet)
-    if name:
-        behind = _git(repo, "rev-list", "--count", f"HEAD..{name}")
-        if behind != "0":
-            raise InputError(f"{MAIN} is {behind} commit(s) behind {name}: run "
-                             f"`git switch {MAIN} && git pull --ff-only`, then approve again")
+        require_current_main(repo)
+    except GitError as exc:
+        raise InputError(f"cannot compare {MAIN} with the central main: {exc}") from exc
 
 
 REGULAR_MODES = ("100644", "100755")
@@ -290,9 +304,12 @@ def _regular_content_files(repo: Path, before: str, after: str) -> list[str]:
 
 
 class ApprovalRefused(InputError):
-    def __init__(self, problems: list[str]) -> None:
+    """An approval that was undone: one line per problem, and what to do next."""
+
+    def __init__(self, problems: list[str], next_step: str = "") -> None:
         super().__init__(problems[0])
         self.problems = problems
+        self.next_step = next_step
 
 
 # --- pressroom install-hooks ------------------------------------------------------------------

@@ -25,10 +25,11 @@ from pressroom.cli.approvals import (
     install_hooks_command,
     new_command,
     retract_command,
+    review_summary_command,
     setup_signing_command,
     verify_command,
 )
-from pressroom.cli.building import build, check
+from pressroom.cli.building import build, check, serve
 from pressroom.cli.desk import desk_command
 from pressroom.cli.init import init_command
 from pressroom.cli.previewing import preview_command
@@ -51,15 +52,20 @@ def cli() -> None:
       The PIO writes a post on its own branch:
         pressroom new "Road closure on Elm Street" --category traffic
         pressroom check               check posts against the content rules
-      A supervisor reviews and approves it:
-        pressroom preview origin/post/road-closure-on-elm-street --output /tmp/review
-                                      the site after the merge, and a review sheet
-        pressroom check               the rules again, on the fetched branch
         pressroom build               preview the site into output/
         pressroom build --now 2026-12-01T08:00-08:00
                                       preview the site as it will be then
+        pressroom serve               look at output/ on http://127.0.0.1:8000/
+      A supervisor reviews and approves it:
+        pressroom check --branch origin/post/road-closure-on-elm-street
+                                      the rules on the fetched branch, as git holds it
+        pressroom preview origin/post/road-closure-on-elm-street --output /tmp/review
+                                      the site after the merge, and a review sheet
+        pressroom serve --output /tmp/review
+                                      read the review sheet and that site in a browser
         pressroom approve origin/post/road-closure-on-elm-street
-                                      a signed merge into main; then git push
+                                      fetch, then a signed merge into main; then
+                                      git push origin main
         pressroom desk                the queue, review sheets and Approve in a browser
       Publishing, on the web server (from a timer):
         pressroom publish --target /var/www/pd
@@ -79,10 +85,12 @@ COMMANDS: tuple[click.Command, ...] = (
     # the site: check the rules, preview the build
     check,
     build,
+    serve,
     # authorship and approval (392.3, 392.5)
     new_command,
     setup_signing_command,
     preview_command,
+    review_summary_command,
     approve_command,
     verify_command,
     install_hooks_command,

@@ -13,6 +13,7 @@ from pressroom.cli.common import (
     UsageProblem,
     all_approved,
     existing_folder,
+    require_git,
 )
 from pressroom.model.categories import SLUGS
 from pressroom.model.violations import InputError
@@ -84,33 +85,45 @@ def setup_signing_command(repo: Path, member_id: str, key_path: Path) -> None:
 
 @click.command("approve")
 @REPO_OPTION
+@click.option("--offline", is_flag=True,
+              help="Do not fetch origin first: compare main with origin/main as last "
+                   "fetched (when the central repository cannot be reached).")
 @click.argument("branch")
-def approve_command(repo: Path, branch: str) -> None:
+def approve_command(repo: Path, branch: str, offline: bool) -> None:
     """Approve a branch: a signed merge --no-ff into main, kept only if it verifies.
 
-    Refused (and undone) when you may not approve what the branch brings in, when
-    you wrote any of its commits yourself, or when a post breaks a content rule.
-    Push main afterwards to publish.
+    First fetches origin, and refuses before merging when main lacks commits
+    of origin/main (the push would be refused; it says what to run) or when
+    the fetch moved the branch (its author pushed again: review it again).
+    Refused (and undone) when you may not approve what the branch brings in,
+    when you wrote any of its commits yourself, or when a post breaks a
+    content rule. Push main afterwards to publish.
 
     \b
     Example:
-      git fetch && pressroom check && pressroom approve origin/post/road-closure
+      git fetch && pressroom check --branch origin/post/road-closure
+      pressroom approve origin/post/road-closure
       git push origin main
     """
     from pressroom.approvals.workflow import ApprovalRefused, approve
 
+    require_git(repo)
     try:
-        done = approve(existing_folder(repo), branch)
+        done = approve(repo, branch, offline=offline)
     except ApprovalRefused as exc:
         for problem in exc.problems:
             click.echo(problem)
-        click.echo(f"Not approved: {plural(len(exc.problems), 'problem')}; main is unchanged.",
-                   err=True)
+        click.echo(f"Not approved: {plural(len(exc.problems), 'problem')}; nothing was merged "
+                   f"and main is as it was.", err=True)
+        if exc.next_step:
+            click.echo(f"Next: {exc.next_step}.", err=True)
         raise SystemExit(1) from exc
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     who = f" signed by {done.member.name} ({done.member.id})" if done.member else ""
-    click.echo(f"Approved {branch}: merge {done.merge[:7]}{who}. Push main to publish.")
+    click.echo(f"Approved {branch}: merge {done.merge[:7]}{who}.")
+    click.echo("Next: git push origin main (the server verifies it), then the site is "
+               "published by the timer or pressroom publish.")
 
 
 @click.command("verify")
@@ -139,7 +152,7 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
     from pressroom.approvals.verification import verify_history
     from pressroom.repo.gitio import GitError, resolve_commit
 
-    existing_folder(repo)
+    require_git(repo)
     try:  # resolve_commit: a tag named like the branch is refused, never verified instead
         tip = resolve_commit(repo, branch)
         anchor = resolve_commit(repo, since) if since else None
@@ -246,3 +259,34 @@ def retract_command(repo: Path, slug: str, reason: str, reported_by: str, mode: 
         raise UsageProblem(str(exc)) from exc
     click.echo(f"On branch {done.branch}: {mode} of {done.path} committed. Push it and ask a "
                f"supervisor to approve: pressroom approve {done.branch}")
+
+
+@click.command("review-summary")
+@click.argument("sheet", type=click.Path(dir_okay=False, path_type=Path))
+def review_summary_command(sheet: Path) -> None:
+    """Print a review sheet's summary as Markdown, for a pull request's job summary.
+
+    SHEET is the review.json that `pressroom preview` wrote: the public URLs
+    the merge adds, changes and removes, the content-rule findings and the
+    commits with their signers. Every value is escaped, so a branch cannot
+    write Markdown or HTML into the summary. Exit 2 when SHEET is not a
+    review sheet.
+
+    \b
+    Example (a GitHub Actions step):
+      pressroom preview "$HEAD" --base "origin/$BASE" --output review
+      pressroom review-summary review/review.json >> "$GITHUB_STEP_SUMMARY"
+    """
+    import json
+
+    from pressroom.preview.summary import markdown_summary
+
+    try:
+        data = json.loads(sheet.read_text(encoding="utf-8"))
+        click.echo(markdown_summary(data), nl=False)
+    except OSError as exc:
+        raise UsageProblem(f"{sheet}: cannot read it ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{sheet}: not UTF-8 text") from exc
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise UsageProblem(f"{sheet}: {exc}") from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,12 +10,15 @@ import click
 
 from pressroom.cli.common import (
     KEEP_RELEASES_OPTION,
+    REPO_HELP,
     REPO_OPTION,
     UsageProblem,
     existing_folder,
     parse_day,
     parse_now,
     progress_printer,
+    repo_or_here,
+    require_git,
     step_printer,
 )
 from pressroom.model.violations import InputError
@@ -112,6 +116,11 @@ def build_summary(result: BuildResult) -> str:
 
 @click.command("check")
 @REPO_OPTION
+@click.option("--branch", "rev", metavar="REV", default=None,
+              help="Check this branch (or tag, or commit) as git holds it, without checking "
+                   "it out: e.g. origin/post/road-closure. FILES are then the branch's "
+                   "paths. Nothing of the branch runs and nothing in the working folder "
+                   "counts.")
 @click.option("--report", is_flag=True,
               help="Also list every suppression in force (path, line, rule, reason).")
 @click.option("--today", "today_text", metavar="DATE", default=None,
@@ -119,7 +128,7 @@ def build_summary(result: BuildResult) -> str:
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Check every file again: read no result kept by an earlier check.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
+def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_cache: bool,
           files: tuple[Path, ...]) -> None:
     """Check posts and images against the content rules (392.3-392.5).
 
@@ -127,22 +136,77 @@ def check(repo: Path, report: bool, today_text: str | None, no_cache: bool,
     per problem (path:line: RULE-ID: message) and a summary. Exit 0 when
     clean (warnings allowed), 1 when a rule is broken, 2 for usage errors.
 
+    With --branch, checks what git holds for that branch instead of the
+    working folder: what a supervisor reviews before `pressroom approve`.
+
     \b
     Examples:
       pressroom check                          # the whole repository
       pressroom check content/2026/closure.md  # one post
       pressroom check --report                 # and list every suppression
+      git fetch && pressroom check --branch origin/post/road-closure
     """
-    from pressroom.checking.repo import check_repo
     from pressroom.checking.reporting import print_check_report, relative_files
 
     existing_folder(repo)
     today = parse_day(today_text)
     try:
-        names = relative_files(repo, files) if files else None
-        result = check_repo(repo, names, today=today, progress=progress_printer(),
-                            use_cache=not no_cache)
+        if rev is not None:
+            from pressroom.checking.revision import check_revision
+
+            require_git(repo)
+            result = check_revision(repo, rev, [f.as_posix() for f in files], today=today,
+                                    progress=progress_printer(), use_cache=not no_cache)
+        else:
+            from pressroom.checking.repo import check_repo
+
+            names = relative_files(repo, files) if files else None
+            result = check_repo(repo, names, today=today, progress=progress_printer(),
+                                use_cache=not no_cache)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report)
     raise SystemExit(0 if result.ok else 1)
+
+
+@click.command("serve")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help=REPO_HELP)
+@click.option("--output", type=click.Path(path_type=Path), default=None,
+              help="The built site to serve  [default: REPO/output]")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port (0: any free one).")
+@click.option("--bind", default="127.0.0.1", show_default=True,
+              help="The address to listen on. The default lets only this computer see the "
+                   "preview.")
+def serve(repo: Path | None, output: Path | None, port: int, bind: str) -> None:
+    """Preview the built site in a browser: a local web server for its folder.
+
+    Serves what `pressroom build` wrote, at http://127.0.0.1:8000/ by default;
+    after another build, reload the page. A folder `pressroom preview` wrote
+    opens on its review sheet (review.html), which links into the preview.
+    Ctrl-C stops it. Nothing of the repository runs: it only sends files.
+
+    \b
+    Examples:
+      pressroom build && pressroom serve
+      pressroom serve --output review --port 8001   # a preview's sheet and site
+    """
+    from pressroom.build.serve import server_url, site_server, start_page
+
+    # --output alone needs no repository: a preview folder can be anywhere
+    target = output if output is not None else repo_or_here(repo) / "output"
+    try:
+        server = site_server(target, bind, port)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    page = start_page(target)
+    address = server_url(server) + ("" if page == "index.html" else page)
+    click.echo(f"Serving {target} at {address} (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()

@@ -7,6 +7,7 @@ The command modules import this module and nothing else from the CLI; the group 
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
@@ -24,9 +25,66 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
+def department_root(start: Path) -> Path:
+    """The department repository a command run in ``start`` means: the nearest folder at or
+    above ``start`` that holds ``.git`` (a folder, or a file in a worktree), as git finds
+    it, or that holds both ``content/`` and ``policy/`` (a department folder not in git).
+
+    So every command works from a subfolder (``content/2026/``) as from the top. A folder
+    holding only one of them is used as it is (the command then says what is missing);
+    anything else is one line saying where to go, never git's "fatal: not a git repository".
+    """
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if os.path.lexists(folder / ".git") or (
+                (folder / "content").is_dir() and (folder / "policy").is_dir()):
+            return folder
+    if (start / "content").is_dir() or (start / "policy").is_dir():
+        return start
+    raise UsageProblem(f"{start} is not inside a department repository (no .git here or "
+                       f"above, no content/ or policy/ here): cd into your clone of the "
+                       f"department's repository, or pass --repo PATH")
+
+
+def _repo_or_here(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--repo as given, or else the repository the current folder is in."""
+    return repo_or_here(value)
+
+
+def repo_or_here(value: Path | None) -> Path:
+    """``value``, or else the repository the current folder is in (``department_root``)."""
+    if value is not None:
+        return value
+    try:
+        here = Path.cwd()
+    except OSError as exc:  # the folder was deleted under the shell
+        raise UsageProblem("the current folder no longer exists: cd into your clone of the "
+                           "department's repository, or pass --repo PATH") from exc
+    return department_root(here)
+
+
+REPO_HELP = ("The department repository (with content/ and policy/)  [default: the "
+             "repository the current folder is in]")
 REPO_OPTION = click.option(
-    "--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="The department repository (with content/ and policy/).")
+    "--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
+    callback=_repo_or_here, help=REPO_HELP)
+
+
+def require_git(repo: Path) -> Path:
+    """``repo`` when it is a git repository; else a one-line usage error (exit 2).
+
+    For the commands that read history (approve, verify, records, check --branch): git's
+    own message ("fatal: not a git repository (or any of the parent directories)") says
+    nothing about what to do."""
+    existing_folder(repo)
+    if not os.path.lexists(repo / ".git") and not (repo / "HEAD").is_file():
+        from pressroom.repo.gitio import git
+
+        inside = git(repo, "rev-parse", "--is-inside-work-tree", check=False).strip()
+        if inside != b"true":
+            raise UsageProblem(f"{repo} is not a git repository: run this in your clone of "
+                               f"the department's repository, or pass --repo PATH")
+    return repo
 
 KEEP_RELEASES_OPTION = click.option(
     "--keep-releases", "keep_releases", type=click.IntRange(min=0), default=DEFAULT_KEEP,

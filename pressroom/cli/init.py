@@ -21,7 +21,8 @@ def init_command(path: Path, department: str, timezone: str) -> None:
 
     Makes a git repository on branch main with policy/ (an example roster, the site
     settings, the content rules and the records retention schedule), content/, a
-    pre-commit configuration pinned to this version of pressroom and a short README.
+    pre-commit configuration pinned to this version of pressroom, a pull-request
+    workflow for GitHub (.github/workflows/pressroom-review.yml) and a short README.
     It checks and builds at once; nothing is committed, because the first commit
     adopts the roster and must carry the real members' signing keys.
 

@@ -13,6 +13,7 @@ from pressroom.cli.common import (
     all_approved,
     existing_folder,
     parse_day,
+    require_git,
 )
 from pressroom.model.wording import plural
 
@@ -105,7 +106,7 @@ def _records(repo: Path, branch: str):
     from pressroom.records.history import published_versions
     from pressroom.repo.gitio import GitError
 
-    existing_folder(repo)
+    require_git(repo)
     try:
         return published_versions(repo, site_timezone(repo), branch)
     except (GitError, InputError) as exc:

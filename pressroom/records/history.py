@@ -25,7 +25,7 @@ from pressroom.approvals.signatures import claimed_signer
 from pressroom.model.content import slug_for
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.violations import InputError
-from pressroom.repo.gitio import git_text
+from pressroom.repo.gitio import git_text, resolve_commit
 from pressroom.repo.sources import is_post_path
 
 RETENTION_PATH = "policy/retention.toml"
@@ -93,7 +93,7 @@ def _field(head: dict, name: str) -> str:
 
 
 def published_versions(repo: Path, tz: tzinfo, branch: str = "main") -> list[RetentionRecord]:
-    tip = git_text(repo, "rev-parse", "--verify", f"{branch}^{{commit}}")
+    tip = resolve_commit(repo, branch)  # one line for an unknown or ambiguous name
     chain = git_text(repo, "rev-list", "--first-parent", "--reverse", tip).split()
     verifier = Verifier(repo)
     records: list[RetentionRecord] = []
