@@ -69,7 +69,7 @@ def test_a_new_post_is_added_and_the_home_page_and_feeds_change(dept, tmp_path):
     result = run("preview", "post/second", "--repo", str(dept.root), "--output", str(out),
                  "--now", NOW_TEXT, "--key", str(dept.keys["sup1"].private))
     assert result.exit_code == 0, result.output
-    assert "0 finding(s)" in result.output and "you may approve it" in result.output
+    assert "0 findings" in result.output and "you may approve it" in result.output
     sheet = json.loads((out / "review.json").read_text())
     changed = {c["url"]: c["change"] for c in sheet["changed"]}
     assert changed["/2026/second/"] == "added"
@@ -197,7 +197,7 @@ def test_a_reviewer_who_wrote_a_commit_is_told_they_may_not_approve(dept, tmp_pa
     other = preview(dept, "post/by-sup1", tmp_path / "other", reviewer="sup2")
     assert other.may_approve, other.approval_problems
     pio = preview(dept, "post/by-sup1", tmp_path / "pio", reviewer="pio1")
-    assert any("needs the approval of a supervisor or chief" in p
+    assert any("needs the approval of a supervisor or a chief" in p
                for p in pio.approval_problems)
 
 

@@ -26,7 +26,7 @@ WORKFLOW = ".github/workflows/pressroom-review.yml"
 
 SHEET = {
     "base": "0" * 40, "rev": "1" * 40, "base_name": "origin/main", "rev_name": "post/elm",
-    "summary": "3 public URL(s) change (1 added, 2 changed, 0 removed); 2 finding(s)",
+    "summary": "3 public URLs changed (1 added, 2 changed, 0 removed); 2 findings",
     "changed": [
         {"url": "/2026/elm-street-closure.html", "change": "added", "kind": "page"},
         {"url": "/index.html", "change": "changed", "kind": "page"},
@@ -79,7 +79,7 @@ def test_the_summary_lists_each_changed_url_and_finding():
     assert "Added (1): /2026/elm-street-closure.html (page)" in text
     assert "Removed (1): /2026/old-news.html (page)" in text
     assert "content/2026/elm.md:7: PRIVACY-SSN: a Social Security number" in text
-    assert "2 finding(s), 1 error(s)" in text
+    assert "2 findings, 1 error" in text
     assert "content/2026/elm.md:9: PRIVACY-PHONE: the department's tip line" in text
     assert "abcdef1 Elm Street closure: signed by Pat Rivera" in text
     assert "1234567 Typo: unsigned" in text

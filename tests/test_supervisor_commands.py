@@ -242,7 +242,7 @@ def test_approve_fetches_and_refuses_a_stale_main_saying_what_to_run(dept, centr
                str(dept.keys["sup1"].private)).exit_code == 0
     refused = run("approve", "--repo", str(dept.root), "origin/post/second")
     assert refused.exit_code == 2, refused.output
-    assert "main is 2 commit(s) behind origin/main, the central main: run " \
+    assert "main is 2 commits behind origin/main, the central main: run " \
         "`git switch main && git pull --ff-only origin main`, then approve again" \
         in refused.output
     assert dept.head("main") == before
@@ -422,7 +422,7 @@ def test_two_approvals_then_one_push_and_a_diverged_main_says_what_to_run(dept, 
     dept.git("fetch", "-q", "origin")
     refused = run("approve", "--repo", str(dept.root), "origin/post/fifth")
     assert refused.exit_code == 2, refused.output
-    assert "main has 2 commit(s) that origin/main does not, and origin/main has 2 that " \
+    assert "main has 2 commits that origin/main does not, and origin/main has 2 that " \
         "main does not: keep " \
         "yours with `git branch unpushed-main main`, run `git reset --hard origin/main`, " \
         "then approve those branches again" in refused.output

@@ -143,7 +143,7 @@ def test_approve_refuses_a_main_behind_its_upstream(dept, tmp_path):
     before = subprocess.run([*git, "rev-parse", "main"], capture_output=True, text=True).stdout
     refused = run("approve", "--repo", str(clone), "post/second")
     assert refused.exit_code == 2, refused.output
-    assert "main is 2 commit(s) behind origin/main" in refused.output
+    assert "main is 2 commits behind origin/main" in refused.output
     assert "git pull --ff-only" in refused.output
     assert subprocess.run([*git, "rev-parse", "main"], capture_output=True,
                           text=True).stdout == before

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pressroom.model.violations import InputError, Violation
+from pressroom.model.wording import plural
 from pressroom.repo.gitio import GitError, git, git_text
 
 ORIGIN = "origin"
@@ -115,11 +116,11 @@ def require_current_main(repo: Path) -> None:
     counts = git_text(repo, "rev-list", "--left-right", "--count", f"{MAIN}...{central}")
     ahead, behind = (int(n) for n in counts.split())
     if behind and not ahead:
-        raise InputError(f"{MAIN} is {behind} commit(s) behind {central}, the central main: "
-                         f"run `git switch {MAIN} && git pull --ff-only {ORIGIN} {MAIN}`, "
+        raise InputError(f"{MAIN} is {plural(behind, 'commit')} behind {central}, the central "
+                         f"main: run `git switch {MAIN} && git pull --ff-only {ORIGIN} {MAIN}`, "
                          f"then approve again")
     if behind:
-        raise InputError(f"{MAIN} has {ahead} commit(s) that {central} does not, and "
+        raise InputError(f"{MAIN} has {plural(ahead, 'commit')} that {central} does not, and "
                          f"{central} has {behind} that {MAIN} does not: keep yours with `git "
                          f"branch unpushed-{MAIN} {MAIN}`, run `git reset --hard {central}`, "
                          f"then approve those branches again")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from pressroom.model.wording import plural
+
 
 @dataclass(frozen=True)
 class Change:
@@ -128,9 +130,9 @@ class Review:
         urls = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         approve = "you may approve it" if self.may_approve else "you may not approve it"
         built = "" if self.site_built else " (site not built: see the sheet)"
-        return (f"{len(self.changed)} public URL(s) change ({urls}); "
-                f"{len(self.findings)} finding(s), {len(self.errors)} error(s); "
-                f"{len(self.commits)} commit(s); {approve}{built}")
+        return (f"{plural(len(self.changed), 'public URL')} changed ({urls}); "
+                f"{plural(len(self.findings), 'finding')}, {plural(len(self.errors), 'error')}; "
+                f"{plural(len(self.commits), 'commit')}; {approve}{built}")
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -18,6 +18,8 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 
+from pressroom.model.wording import plural
+
 CHANGES = ("added", "changed", "removed")
 MAX_ROWS = 200  # a job summary holds at most 1 MiB; the uploaded sheet has everything
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -96,7 +98,8 @@ def markdown_summary(review: Mapping[str, object]) -> str:
                            + (f" ({text(c['kind'])})" if c.get("kind") else ""))
             lines.append("")
     errors = sum(1 for f in findings if isinstance(f, Mapping) and f.get("severity") != "warning")
-    lines += ["", f"### Content rules: {len(findings)} finding(s), {errors} error(s)", ""]
+    counted = f"{plural(len(findings), 'finding')}, {plural(errors, 'error')}"
+    lines += ["", f"### Content rules: {counted}", ""]
     lines += _rows(findings, _finding) if findings else ["No findings."]
     suppressions = review.get("suppressions")
     if isinstance(suppressions, list) and suppressions:
