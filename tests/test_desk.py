@@ -13,7 +13,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -255,6 +255,7 @@ def test_send_back_adds_a_signed_note_commit_and_never_touches_the_clone(loop):
 
 # --- the PIO's new post ------------------------------------------------------------------------
 
+YEAR = f"{date.today():%Y}"  # a post the desk writes is dated now
 FAIR = {"title": "Fair on Saturday", "category": "community",
         "summary": "The community fair is on Saturday at 10 a.m. in Central Park.",
         "body": "Come and meet the officers of the department."}
@@ -265,7 +266,7 @@ def test_check_shows_the_findings_and_commit_is_refused_while_they_remain(loop):
     token = token_of(client.get("/new").get_data(as_text=True))
     bad = {**FAIR, "body": "The victim's SSN is 219-09-9999.", "token": token}
     checked = text_of(client.post("/new", data={**bad, "action": "check"}))
-    assert "content/2026/fair-on-saturday.md:7 PRIVACY-SSN" in checked
+    assert f"content/{YEAR}/fair-on-saturday.md:7 PRIVACY-SSN" in checked
     refused = text_of(client.post("/new", data={**bad, "action": "commit"}))
     assert "Not committed: the draft breaks a content rule." in refused
     assert run_git(loop.bare, "branch", "--list", "post/*") == ""
@@ -292,12 +293,12 @@ def test_commit_and_push_makes_a_signed_branch_without_touching_the_working_tree
               (("rev-parse", "HEAD"), ("status", "--porcelain", "--ignored"),
                ("branch", "--list"), ("ls-files", "--stage"))]
     done = text_of(client.post("/new", data={**FAIR, "token": token, "action": "commit"}))
-    assert "Pushed post/fair-on-saturday with content/2026/fair-on-saturday.md" in done
+    assert f"Pushed post/fair-on-saturday with content/{YEAR}/fair-on-saturday.md" in done
     tip = loop.central("post/fair-on-saturday")
     assert run_git(loop.bare, "rev-parse", f"{tip}^") == loop.central("main")
     assert run_git(loop.bare, "diff-tree", "--no-commit-id", "--name-status", "-r", tip) == \
-        "A\tcontent/2026/fair-on-saturday.md"
-    text = run_git(loop.bare, "show", f"{tip}:content/2026/fair-on-saturday.md")
+        f"A\tcontent/{YEAR}/fair-on-saturday.md"
+    text = run_git(loop.bare, "show", f"{tip}:content/{YEAR}/fair-on-saturday.md")
     assert "Author: pio1" in text and "Category: community" in text
     assert run_git(loop.pio, "log", "-1", "--format=%G? %GS", "origin/post/fair-on-saturday") \
         == "G pio1"
