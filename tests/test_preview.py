@@ -398,3 +398,18 @@ def test_the_review_sheet_is_accessible_in_chromium(dept, tmp_path, browser):  #
         visit.close()
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_the_terminal_shows_the_first_reasons_and_the_sheet_keeps_them_all(dept, tmp_path):
+    dept.branch("post/many")
+    for n in range(12):
+        dept.commit_as(None, f"Unsigned {n}", {f"content/2026/u{n}.md": post_text(
+            title=f"Unsigned post {n}", date="2026-11-06 09:00")})
+    out = tmp_path / "many"
+    result = run("preview", "--repo", str(dept.root), "post/many", "--output", str(out),
+                 "--key", str(dept.keys["sup1"].private), "--now", "2026-11-10T12:00-08:00")
+    assert result.exit_code == 0, result.output
+    told = [line for line in result.output.splitlines() if line.startswith("you may not")]
+    assert len(told) == 10 and "... and 2 more reasons in the review sheet" in result.output
+    sheet = json.loads((out / "review.json").read_text(encoding="utf-8"))
+    assert sum("unsigned" in p for p in sheet["approval_problems"]) == 12

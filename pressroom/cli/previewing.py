@@ -10,6 +10,9 @@ import click
 from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder, parse_now, step_printer
 from pressroom.model.violations import InputError
 
+# Reasons not to approve printed on the terminal; the sheet lists all of them.
+SHOWN_PROBLEMS = 10
+
 
 @click.command("preview")
 @REPO_OPTION
@@ -74,7 +77,11 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
         note = "(warning) " if finding.severity == "warning" else ""
         click.echo(f"{where}: {finding.rule}: {note}{finding.message}")
-    for problem in review.approval_problems:
+    shown = review.approval_problems[:SHOWN_PROBLEMS]
+    for problem in shown:
         click.echo(f"you may not approve it: {problem}")
+    if len(review.approval_problems) > len(shown):
+        click.echo(f"... and {len(review.approval_problems) - len(shown)} more reasons in "
+                   f"the review sheet")
     click.echo(f"Preview of {rev} into {base} in {output}: {review.summary()}.")
     click.echo(f"Open {output / 'review.html'} in a browser.")
