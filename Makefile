@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench bench-all fuzz docs
+.PHONY: site test serve lint clean bench bench-all fuzz docs wheel
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -18,6 +18,12 @@ test: $(STAMP) node_modules/axe-core/axe.min.js
 ## serve: preview output/ on http://127.0.0.1:8000/ (run `make site` first)
 serve: $(STAMP)
 	$(BIN)/python -m http.server 8000 --bind 127.0.0.1 --directory output
+
+## wheel: the package a department installs (pip install dist/pressroom-*.whl), into dist/
+wheel: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
+	rm -rf build pressroom.egg-info
 
 ## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while); writes its
 ## section of docs/bench-results.json (`make docs` then regenerates docs/performance.md)
@@ -57,4 +63,4 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) output .output.releases .output.pressroom-lock node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) dist output .output.releases .output.pressroom-lock node_modules .pytest_cache .ruff_cache

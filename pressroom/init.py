@@ -136,5 +136,9 @@ def next_steps(made: NewDepartment) -> list[str]:
         "pressroom check && pressroom build   # works now, and after every change",
         "As the chief: git add -A && git commit -m \"Adopt roster and rules\"  "
         "(the first commit is the anchor every approval is verified from)",
-        "Each member, once per clone: pre-commit install",
+        "The central repository, on the server: git init --bare -b main pd-site.git && "
+        "pressroom install-hooks --bare pd-site.git",
+        "As the chief: git remote add origin SERVER:pd-site.git && git push -u origin main",
+        "Each member, once per clone: pre-commit install (with pressroom on PATH) and "
+        "pressroom setup-signing --member ID --key ~/.ssh/KEY",
     ]

@@ -23,8 +23,10 @@ def init_command(path: Path, department: str, timezone: str) -> None:
     settings, the content rules and the records retention schedule), content/, a
     pre-commit configuration pinned to this version of pressroom, a pull-request
     workflow for GitHub (.github/workflows/pressroom-review.yml) and a short README.
-    It checks and builds at once; nothing is committed, because the first commit
-    adopts the roster and must carry the real members' signing keys.
+    `pressroom check` and `build` work in it at once; nothing is committed,
+    because the first commit adopts the roster and must carry the real
+    members' signing keys. It prints the next steps, the central repository's
+    included.
 
     \b
     Example:
