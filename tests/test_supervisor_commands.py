@@ -389,6 +389,8 @@ def test_serve_opens_a_preview_folder_on_its_review_sheet(tmp_path):
             assert b"site/index.html" in sheet.read()
         with urllib.request.urlopen(match.group(1) + "site/index.html", timeout=10) as site:
             assert b"<title>Site</title>" in site.read()
+        with urllib.request.urlopen(match.group(1), timeout=10) as top:  # not a file listing
+            assert top.url.endswith("/review.html") and b"site/index.html" in top.read()
     finally:
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=20)

@@ -24,6 +24,20 @@ DEFAULT_PORT = 8000
 START_PAGES = ("index.html", "review.html")
 
 
+class _Handler(SimpleHTTPRequestHandler):
+    """The standard handler, but ``/`` of a preview folder (no ``index.html`` at its top, a
+    ``review.html`` instead) opens the review sheet rather than a listing of files."""
+
+    def send_head(self):  # noqa: ANN201 - the standard library's own signature
+        if self.path in ("/", "") and start_page(Path(self.directory)) == "review.html":
+            self.send_response(302)
+            self.send_header("Location", "/review.html")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
+        return super().send_head()
+
+
 class _Server6(ThreadingHTTPServer):
     """The same server on an IPv6 address (``--bind ::1``)."""
 
@@ -40,7 +54,7 @@ def site_server(output: Path, bind: str = DEFAULT_BIND, port: int = DEFAULT_PORT
     if not start_page(output):
         raise InputError(f"{output}: no built site here (no index.html); run pressroom build "
                          f"first, or pass --output FOLDER")
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(output))
+    handler = functools.partial(_Handler, directory=str(output))
     try:
         kind = _Server6 if ":" in bind else ThreadingHTTPServer
         server = kind((bind, port), handler)
