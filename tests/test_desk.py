@@ -448,3 +448,28 @@ def test_make_desk_server_binds_loopback_only(loop):
         assert url_of(server).startswith("http://127.0.0.1:")
     finally:
         server.server_close()
+
+
+def test_an_error_page_still_names_who_the_desk_acts_as(loop):
+    """A 404 or a refused form is no reason to tell a set-up supervisor to set up signing."""
+    client = desk(loop.sup)
+    for response in (client.get("/branch/post/nope"), client.post("/new", data={})):
+        assert response.status_code in (403, 404)
+        page = response.get_data(as_text=True)
+        assert "Sgt. Dana Okafor (sup1)" in page and "unknown member" not in page
+
+
+def test_a_new_alert_from_the_desk_gets_an_incident_id_and_sequence_like_pressroom_new(loop):
+    """Without an Incident id an alert is no incident alert: an incident commander could not
+    approve it. The desk names a new incident as `pressroom new` does."""
+    client = desk(loop.pio)
+    token = token_of(client.get("/new").get_data(as_text=True))
+    done = text_of(client.post("/new", data={
+        "token": token, "action": "commit", "title": "Gas leak on Citrus Avenue",
+        "category": "safety-alerts", "summary": "Avoid Citrus Avenue near 1st Street.",
+        "body": "Crews are repairing a gas line.", "area": "Citrus Avenue at 1st Street",
+        "instruction": "Avoid the area.", "response": "Avoid"}))
+    assert "Pushed post/gas-leak-on-citrus-avenue" in done, done
+    tip = loop.central("post/gas-leak-on-citrus-avenue")
+    text = run_git(loop.bare, "show", f"{tip}:content/{YEAR}/gas-leak-on-citrus-avenue.md")
+    assert re.search(r"(?m)^Incident: \d{4}-\d{4}-gas$", text) and "Sequence: 1" in text

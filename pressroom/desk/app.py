@@ -86,7 +86,7 @@ def _guards(app: Flask, desk: Desk) -> None:
 
 def _error_page(heading: str, message: str) -> str:
     try:
-        return render_template("error.html", heading=heading, message=message, member=None)
+        return render_template("error.html", heading=heading, message=message)
     except Exception:  # the page itself failed: still one line, never a traceback
         return f"<!doctype html><title>Error</title><p>{heading}: {message}</p>"
 

@@ -20,7 +20,7 @@ from pressroom.checking.engine import Context, apply_severity, check_post
 from pressroom.checking.repo import load_context, site_timezone
 from pressroom.desk import gitops
 from pressroom.model.content import CAP_VALUES, parse_text
-from pressroom.model.drafts import draft_text, slugify, update_fields
+from pressroom.model.drafts import draft_text, new_alert_fields, slugify, update_fields
 from pressroom.model.incidents import active_threads
 from pressroom.model.roster import Member
 from pressroom.model.violations import Violation
@@ -75,6 +75,8 @@ def post_text(draft: Draft, author: str, now: datetime) -> str:
     if draft.alert:
         fields.update((name, getattr(draft, name)) for name in ALERT_FIELDS
                       if getattr(draft, name) or name in ("expires", "area"))
+        if not draft.incident:  # a new incident, named as `pressroom new` names it
+            fields.update(new_alert_fields(slugify(draft.title), now))
     return draft_text(draft.title, draft.category, author, now, fields, body=draft.body)
 
 
