@@ -58,6 +58,11 @@ def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
         if not done.ok:
             return _refused(f"Cannot bring main up to date with the central main: "
                             f"{done.first_line()}")
+    own = gitops.text(repo, "rev-list", "--count", f"{central}..{gitops.MAIN}")
+    if own != "0":
+        return _refused(f"Your main has {own or 'some'} commit(s) of its own that are not on "
+                        f"the central main; Approve would push them too. Push them first (git "
+                        f"push origin main) or take them off (git reset --keep origin/main).")
     try:
         approval = approve(repo, f"{gitops.REMOTE}/{name}")
     except ApprovalRefused as refused:

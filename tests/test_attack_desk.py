@@ -1,0 +1,83 @@
+"""Attacks on `pressroom desk`: a hostile web page, a hostile branch author, a careless
+supervisor and an unkind machine. Each test is an attack that once worked (then fixed) or a
+claim of docs/desk.md that held when attacked.
+
+Real git, a bare central repository made by `pressroom install-hooks`, real ssh-keygen keys
+(tests/deskloop.py), Flask's test client.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from deskloop import make_loop, run_git, token_of
+
+from pressroom.desk.app import create_app
+
+
+@pytest.fixture
+def loop(tmp_path, keys_dir):
+    return make_loop(tmp_path / "world", keys_dir)
+
+
+def desk(clone, **options):
+    return create_app(clone, **options).test_client()
+
+
+def main_part(response) -> str:
+    page = response.get_data(as_text=True)
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def text_of(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", main_part(response))).split())
+
+
+def review(client, name: str) -> str:
+    """The token from the branch page (the supervisor opened it)."""
+    page = client.get(f"/branch/{name}")
+    assert page.status_code == 200, text_of(page)
+    return token_of(page.get_data(as_text=True))
+
+
+# --- a careless supervisor -----------------------------------------------------------------
+
+def test_a_supervisor_who_sent_a_branch_back_can_approve_its_fix(loop):
+    tip = loop.push_branch("closure")
+    client = desk(loop.sup)
+    token = review(client, "post/closure")
+    done = text_of(client.post("/branch/post/closure/send-back",
+                               data={"token": token, "note": "Add the detour."}))
+    assert "Sent post/closure back" in done
+    loop.dept.git("fetch", "-q", "origin")
+    loop.dept.git("switch", "-q", "post/closure")
+    loop.dept.git("merge", "-q", "--ff-only", "origin/post/closure")
+    fixed = loop.dept.commit_as("pio1", "Detour", {"content/2026/closure.md":
+                                                   run_git(loop.dept.root, "show",
+                                                           f"{tip}:content/2026/closure.md")
+                                                   + "\nDetour by Oak Street.\n"})
+    loop.dept.git("push", "-q", "origin", "post/closure")
+    loop.dept.git("switch", "-q", "main")
+    token = review(client, "post/closure")
+    text = text_of(client.post("/branch/post/closure/approve",
+                               data={"token": token, "tip": fixed}))
+    assert "Approved post/closure" in text, text
+
+
+def test_approve_refuses_a_local_main_with_commits_of_its_own(loop):
+    """The supervisor approved another branch in a terminal and did not push: Approve in the
+    desk must not push that unseen merge along with the branch on the page."""
+    loop.push_branch("other")
+    tip = loop.push_branch("closure")
+    run_git(loop.sup, "fetch", "-q", "origin")
+    run_git(loop.sup, "merge", "-q", "--no-ff", "-S", "-m", "Approve origin/post/other",
+            "origin/post/other")
+    before = loop.central("main")
+    client = desk(loop.sup)
+    token = review(client, "post/closure")
+    text = text_of(client.post("/branch/post/closure/approve", data={"token": token, "tip": tip}))
+    assert "Approved" not in text
+    assert "commit(s) of its own that are not on the central main" in text, text
+    assert loop.central("main") == before
