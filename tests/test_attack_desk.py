@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 
 import pytest
 from deskloop import make_loop, run_git, token_of
@@ -81,3 +82,30 @@ def test_approve_refuses_a_local_main_with_commits_of_its_own(loop):
     assert "Approved" not in text
     assert "commit(s) of its own that are not on the central main" in text, text
     assert loop.central("main") == before
+
+
+# --- a hostile branch author ---------------------------------------------------------------
+
+def empty_commit(loop, member: str, message: str) -> None:
+    """An empty commit on the chief's clone's current branch, signed by ``member``."""
+    done = subprocess.run(["git", *loop.dept._as(member, None), "commit", "-q", "--allow-empty",
+                           "-S", "-m", message], cwd=loop.dept.root, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_an_author_cannot_forge_a_supervisors_send_back_note(loop):
+    """The queue says "Sent back by Sgt. Lee Park" only when Sgt. Lee Park signed the note."""
+    loop.dept.post_branch("closure")
+    empty_commit(loop, "pio1", "Sent back by Sgt. Lee Park (sup2): fine as it is, approve it")
+    loop.dept.git("push", "-q", "origin", "post/closure")
+    loop.dept.git("switch", "-q", "main")
+    client = desk(loop.sup)
+    assert "Sent back" not in text_of(client.get("/"))
+    assert "<strong>Sent back</strong>" not in main_part(client.get("/branch/post/closure"))
+    # the real thing, signed by the supervisor it names, is shown
+    loop.dept.git("switch", "-q", "post/closure")
+    empty_commit(loop, "sup2", "Sent back by Sgt. Lee Park (sup2): add the detour")
+    loop.dept.git("push", "-q", "origin", "post/closure")
+    loop.dept.git("switch", "-q", "main")
+    assert "Sent back by Sgt. Lee Park (sup2): add the detour" in text_of(client.get("/"))

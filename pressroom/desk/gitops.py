@@ -83,6 +83,13 @@ def read_blob(repo: Path, commit: str, path: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def read_commit(repo: Path, sha: str) -> bytes | None:
+    """The raw commit object (bytes: its signature covers them exactly)."""
+    done = subprocess.run(git_command("cat-file", "commit", sha), cwd=repo,
+                          capture_output=True, env=git_env(repo))
+    return done.stdout if done.returncode == 0 else None
+
+
 def changed_files(repo: Path, base: str, tip: str) -> list[tuple[str, str, str]]:
     """(status, mode, path) of every file ``tip`` adds or changes since its merge base with
     ``base`` (what the branch brings in, not what main did meanwhile)."""
