@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import re
 import subprocess
+import time
 
 import pytest
+from conftest import post_text
 from deskloop import make_loop, run_git, token_of
 
 from pressroom.desk.app import create_app
@@ -109,3 +111,59 @@ def test_an_author_cannot_forge_a_supervisors_send_back_note(loop):
     loop.dept.git("push", "-q", "origin", "post/closure")
     loop.dept.git("switch", "-q", "main")
     assert "Sent back by Sgt. Lee Park (sup2): add the detour" in text_of(client.get("/"))
+
+
+# --- the machine ---------------------------------------------------------------------------
+
+def slow_central(loop, tmp_path, seconds: int = 30) -> None:
+    """The supervisor's central repository stops answering: its upload-pack and
+    receive-pack hang (what an unreachable server behind a VPN does)."""
+    script = tmp_path / "hang.sh"
+    script.write_text(f"#!/bin/sh\nsleep {seconds}\n")
+    script.chmod(0o755)
+    run_git(loop.sup, "config", "remote.origin.uploadpack", str(script))
+    run_git(loop.sup, "config", "remote.origin.receivepack", str(script))
+
+
+def test_a_central_repository_that_hangs_does_not_hang_the_desk(loop, tmp_path):
+    tip = loop.push_branch("closure")
+    client = desk(loop.sup, fetch_timeout=2)
+    token = review(client, "post/closure")
+    slow_central(loop, tmp_path)
+    started = time.monotonic()
+    page = client.get("/")
+    assert time.monotonic() - started < 15
+    assert "Could not reach the central repository" in text_of(page)
+    assert "post/closure" in text_of(page)
+    started = time.monotonic()
+    text = text_of(client.post("/branch/post/closure/approve", data={"token": token, "tip": tip}))
+    assert time.monotonic() - started < 40
+    assert "Cannot reach the central repository" in text
+
+
+def test_approve_merges_the_commit_reviewed_even_if_the_branch_moves_meanwhile(loop):
+    """Another desk on the same clone (or a terminal's git fetch) moves origin/post/closure
+    after the desk compared it with the page and before it merged: the commit merged is
+    still the one the supervisor read, or none. A post-checkout hook of the clone plays
+    the author who pushes at that instant."""
+    tip = loop.push_branch("closure")
+    loop.dept.git("switch", "-q", "post/closure")
+    sneaked = loop.dept.commit_as("pio1", "More", {"content/2026/more.md": post_text(
+        title="Unreviewed", author="pio1", body="Nobody read this.")})
+    loop.dept.git("switch", "-q", "main")
+    client = desk(loop.sup)
+    token = review(client, "post/closure")
+    hook = loop.sup / ".git" / "hooks" / "post-checkout"
+    hook.write_text("#!/bin/sh\nunset GIT_DIR GIT_INDEX_FILE GIT_WORK_TREE\n"
+                    f"rm -f '{hook}'\n"
+                    f"git -C '{loop.dept.root}' push -q origin post/closure\n"
+                    f"git -C '{loop.sup}' fetch -q origin\n")
+    hook.chmod(0o755)
+    text = text_of(client.post("/branch/post/closure/approve", data={"token": token, "tip": tip}))
+    assert not hook.exists()  # the author did push meanwhile
+    assert loop.central("post/closure") == sneaked
+    central = loop.central("main")
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", sneaked, central],
+                          cwd=loop.bare).returncode == 1, text
+    assert "changed since you opened it" in text, text
+    assert run_git(loop.sup, "rev-parse", "main") == run_git(loop.sup, "rev-parse", "origin/main")

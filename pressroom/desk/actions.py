@@ -69,6 +69,12 @@ def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
         return _refused(f"Not approved: the merge of {name} breaks a rule.", refused.problems)
     except InputError as error:
         return _refused(f"Not approved: {error}")
+    if gitops.text(repo, "rev-parse", f"{approval.merge}^2") != reviewed:
+        # origin/<name> moved between the check above and the merge (another desk or a
+        # terminal fetched into this clone): what was merged is not what was read.
+        gitops.run(repo, "reset", "--quiet", "--hard", approval.previous)
+        return _refused(f"{name} changed since you opened it; review it again before "
+                        f"approving.")
     pushed = gitops.push(repo, gitops.MAIN, f"refs/heads/{gitops.MAIN}")
     answer = gitops.server_lines(pushed)
     if not pushed.ok:
