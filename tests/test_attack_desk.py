@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import html
 import re
+import socket
 import subprocess
 import time
 
 import pytest
+from click.testing import CliRunner
 from conftest import post_text
 from deskloop import make_loop, run_git, token_of
 
+from pressroom.cli import cli
 from pressroom.desk.app import create_app
 
 
@@ -167,3 +170,24 @@ def test_approve_merges_the_commit_reviewed_even_if_the_branch_moves_meanwhile(l
                           cwd=loop.bare).returncode == 1, text
     assert "changed since you opened it" in text, text
     assert run_git(loop.sup, "rev-parse", "main") == run_git(loop.sup, "rev-parse", "origin/main")
+
+
+def test_a_port_in_use_is_one_line_and_exit_2(loop):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["desk", "--repo", str(loop.sup), "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_without_git_the_desk_says_so_in_one_line(loop, tmp_path):
+    bare_path = tmp_path / "nogit"
+    bare_path.mkdir()
+    result = CliRunner().invoke(cli, ["desk", "--repo", str(loop.sup), "--port", "0"],
+                                env={"PATH": str(bare_path)})
+    assert result.exit_code == 2, result.output
+    assert "cannot run git" in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
