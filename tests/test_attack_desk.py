@@ -8,19 +8,27 @@ Real git, a bare central repository made by `pressroom install-hooks`, real ssh-
 
 from __future__ import annotations
 
+import functools
 import html
+import http.server
 import re
 import socket
 import subprocess
+import threading
 import time
 
 import pytest
 from click.testing import CliRunner
 from conftest import post_text
 from deskloop import make_loop, run_git, token_of
+from test_browser import Visit, browser  # noqa: F401
+from test_browser import _QuietHandler as QuietHandler
+from test_desk_browser import serve  # noqa: F401  (fixtures)
 
 from pressroom.cli import cli
 from pressroom.desk.app import create_app
+from pressroom.desk.drafts import now_at
+from pressroom.model.frontmatter import parse_header
 
 
 @pytest.fixture
@@ -191,3 +199,129 @@ def test_without_git_the_desk_says_so_in_one_line(loop, tmp_path):
     assert result.exit_code == 2, result.output
     assert "cannot run git" in result.output
     assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_html_in_a_branch_name_title_subject_and_note_is_only_text(loop):
+    """A branch named like markup, a post titled with a script, a commit subject and a
+    send-back note with HTML: every page shows them as text (autoescaped), the branch's
+    page and its preview still open, and the review sheet (sandboxed anyway) has no tag."""
+    name = "post/<script>alert(1)</script>#\"&'x"
+    loop.dept.branch("evil")
+    loop.dept.commit_as("pio1", "<img src=x onerror=alert(2)> subject",
+                        {"content/2026/evil.md": post_text(
+                            title="<script>alert(3)</script> Closure", author="pio1")})
+    pushed = loop.dept.git("push", "-q", "origin", f"evil:refs/heads/{name}", check=False)
+    assert pushed.returncode == 0, pushed.stderr
+    loop.dept.git("switch", "-q", "main")
+    client = desk(loop.sup)
+    queue_page = client.get("/").get_data(as_text=True)
+    assert "<script>alert(1)" not in queue_page and "&lt;script&gt;alert(1)" in queue_page
+    link = re.search(r'<a href="(/branch/[^"]+)">', main_part(client.get("/"))).group(1)
+    page = client.get(html.unescape(link))
+    assert page.status_code == 200, text_of(page)
+    body = page.get_data(as_text=True)
+    for raw in ("<script>alert(", "<img src=x"):
+        assert raw not in body
+    token = token_of(body)
+    sheet = client.get(html.unescape(link) + "/preview/review.html")
+    assert sheet.status_code == 200
+    assert "<script>alert(" not in sheet.get_data(as_text=True)
+    assert "<img src=x" not in sheet.get_data(as_text=True)
+    done = client.post(html.unescape(link) + "/send-back",
+                       data={"token": token, "note": "<script>alert(4)</script>"})
+    assert "Sent " in text_of(done), text_of(done)
+    assert "<script>alert(4)" not in client.get("/").get_data(as_text=True)
+
+
+def test_a_header_field_cannot_be_injected_through_the_pios_form(loop):
+    """Line breaks of every kind in one-line fields become spaces, and a body that starts
+    like a header stays the body: the post is not hidden as a draft nor re-categorised."""
+    client = desk(loop.pio)
+    token = token_of(client.get("/new").get_data(as_text=True))
+    done = text_of(client.post("/new", data={
+        "token": token, "action": "commit", "category": "community",
+        "title": "Fair\r\nStatus: draft\u2028Date: 2001-01-01",
+        "summary": "On Saturday\x85Category: crime\x0bStatus: draft",
+        "body": "Status: draft\nCategory: crime\nDate: 2001-01-01 00:00\n\nCome along."}))
+    assert "Pushed post/" in done, done
+    branch = re.search(r"Pushed (post/\S+) with (\S+):", done)
+    text = run_git(loop.bare, "show", f"{branch.group(1)}:{branch.group(2)}")
+    header = parse_header(text).fields
+    assert header["category"].value == "community"
+    assert "status" not in header
+    assert header["date"].value.startswith(f"{now_at(loop.pio):%Y-%m-%d}")
+    assert header["title"].value == "Fair Status: draft Date: 2001-01-01"
+
+
+# --- a hostile web page --------------------------------------------------------------------
+
+CROSS_SITE_IMAGE = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors",
+                    "Sec-Fetch-Dest": "image"}
+
+
+def test_another_sites_page_cannot_make_the_desk_fetch_or_build(loop):
+    """<img src="http://127.0.0.1:8300/branch/..."> on any web page the supervisor visits
+    passes the Host check: without this guard it made the desk fetch from the central
+    repository and build previews (a whole Pelican site each) at the page's will."""
+    loop.push_branch("closure")
+    client = desk(loop.sup)
+    before = run_git(loop.sup, "for-each-ref", "refs/remotes/")
+    for path in ("/", "/branch/post/closure", "/new"):
+        answer = client.get(path, headers=CROSS_SITE_IMAGE)
+        assert answer.status_code == 403, path
+    assert run_git(loop.sup, "for-each-ref", "refs/remotes/") == before  # nothing fetched
+    assert not (loop.sup / ".git" / "pressroom-cache" / "desk-previews").exists()
+    # a link the supervisor follows from elsewhere (a top-level navigation) still opens
+    navigate = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate",
+                "Sec-Fetch-Dest": "document"}
+    assert client.get("/branch/post/closure", headers=navigate).status_code == 200
+    # the preview's own pages are sandboxed (an opaque origin: "cross-site" to the browser):
+    # their stylesheets and images still load
+    css = client.get("/branch/post/closure/preview/site/index.html").get_data(as_text=True)
+    sheet = re.search(r'href="([^"]+\.css)"', css)
+    assert sheet, "the preview links no stylesheet"
+    style = client.get("/branch/post/closure/preview/site/" + sheet.group(1).lstrip("./"),
+                       headers={**CROSS_SITE_IMAGE, "Sec-Fetch-Dest": "style"})
+    assert style.status_code == 200
+
+
+@pytest.mark.browser
+def test_a_hostile_page_in_chromium_gets_no_work_no_approval_and_no_frame(
+        browser, loop, serve, tmp_path):  # noqa: F811
+    """The supervisor, with the desk running, visits another site (here another port of
+    127.0.0.1: "same-site" to the browser, the closest a test gets to a web page): its
+    image, frame, script and self-submitting form reach the desk and achieve nothing."""
+    tip = loop.push_branch("closure")
+    base = serve(loop.sup)
+    before = run_git(loop.sup, "for-each-ref", "refs/remotes/")
+    evil = tmp_path / "evil"
+    evil.mkdir()
+    (evil / "index.html").write_text(f"""<!doctype html><title>cats</title>
+<img src="{base}/branch/post/closure" alt="">
+<iframe src="{base}/branch/post/closure" id="f"></iframe>
+<form method="post" action="{base}/branch/post/closure/approve" id="a" target="out">
+<input name="tip" value="{tip}"><input name="token" value="guess"></form>
+<iframe name="out"></iframe>
+<script>
+fetch("{base}/branch/post/closure/approve", {{method: "POST", mode: "no-cors",
+  body: new URLSearchParams({{tip: "{tip}"}})}}).catch(() => 0);
+document.getElementById("a").submit();
+</script>""")
+    handler = functools.partial(QuietHandler, directory=str(evil))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    visit = Visit(browser, f"http://127.0.0.1:{httpd.server_port}/index.html")
+    try:
+        visit.page.wait_for_timeout(3000)
+        for frame in visit.page.frames[1:]:  # the desk refuses to be framed
+            assert "Approve" not in frame.content(), frame.url
+    finally:
+        visit.close()
+        httpd.shutdown()
+        httpd.server_close()
+    assert loop.central("main") == run_git(loop.sup, "rev-parse", "main")
+    assert subprocess.run(["git", "merge-base", "--is-ancestor", tip, loop.central("main")],
+                          cwd=loop.bare).returncode == 1  # not approved
+    assert run_git(loop.sup, "for-each-ref", "refs/remotes/") == before  # nothing fetched
+    assert not (loop.sup / ".git" / "pressroom-cache" / "desk-previews").exists()

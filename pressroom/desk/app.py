@@ -51,6 +51,10 @@ def _guards(app: Flask, desk: Desk) -> None:
         host = request.headers.get("Host", "")
         if not security.is_loopback(security.host_name(host)):
             abort(403, "This desk answers only to 127.0.0.1 or localhost.")
+        if request.endpoint != "preview_file" and security.from_another_site(
+                request.headers.get("Sec-Fetch-Site"), request.headers.get("Sec-Fetch-Mode"),
+                request.headers.get("Sec-Fetch-Dest")):
+            abort(403, "Another site's page asked for this; open the desk yourself.")
         if request.method not in ("GET", "HEAD"):
             if not (security.same_origin(request.headers.get("Origin"), host)
                     and security.same_origin(request.headers.get("Referer"), host)):

@@ -9,6 +9,13 @@
   site's page cannot make the browser send it). A POST without it, or with another, is 403.
 - **Origin/Referer when present** must be this desk's own (a browser sends ``Origin: null``
   for a form under ``Referrer-Policy: no-referrer``; then the token decides).
+- **No work for another site's page.** Any web page can make the browser GET a desk
+  address (``<img src="http://127.0.0.1:8300/branch/...">``, an ``<iframe>``): the Host
+  check passes, and the desk would fetch and build a preview at that page's will. A request
+  the browser marks as from another site (``Sec-Fetch-Site``) is refused unless it is a
+  top-level navigation (a link the user followed); the preview's own files are the one
+  exception (its pages are sandboxed: an origin of their own, so their stylesheets and
+  images come "from another site").
 - Every answer carries a strict Content-Security-Policy, ``X-Frame-Options: DENY`` and
   ``Referrer-Policy: no-referrer``.
 """
@@ -64,6 +71,14 @@ def new_token() -> str:
 
 def token_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
+
+
+def from_another_site(site: str | None, mode: str | None, dest: str | None) -> bool:
+    """A request another site's page made the browser send, other than a top-level
+    navigation (the Sec-Fetch-* headers a browser adds; absent: not a browser's)."""
+    if site not in ("cross-site", "same-site"):
+        return False
+    return not (mode == "navigate" and dest in ("document", None))
 
 
 def same_origin(value: str | None, host_header: str) -> bool:
