@@ -325,3 +325,20 @@ document.getElementById("a").submit();
                           cwd=loop.bare).returncode == 1  # not approved
     assert run_git(loop.sup, "for-each-ref", "refs/remotes/") == before  # nothing fetched
     assert not (loop.sup / ".git" / "pressroom-cache" / "desk-previews").exists()
+
+
+def test_two_desks_on_one_clone_take_turns(loop):
+    """A second desk on the same clone waits while the first is approving (here: past its
+    wait, it says so in one line) instead of merging, resetting or aborting under it."""
+    tip = loop.push_branch("closure")
+    first = create_app(loop.sup)
+    second = create_app(loop.sup, lock_timeout=1).test_client()
+    token = review(second, "post/closure")
+    before = loop.central("main")
+    with first.extensions["pressroom_desk"].lock:  # the first desk is mid-approval
+        busy = second.post("/branch/post/closure/approve", data={"token": token, "tip": tip})
+        assert busy.status_code == 503
+        assert "Another desk is working in this clone" in text_of(busy)
+        assert loop.central("main") == before
+    done = second.post("/branch/post/closure/approve", data={"token": token, "tip": tip})
+    assert "Approved post/closure" in text_of(done)
