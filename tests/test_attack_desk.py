@@ -342,3 +342,35 @@ def test_two_desks_on_one_clone_take_turns(loop):
         assert loop.central("main") == before
     done = second.post("/branch/post/closure/approve", data={"token": token, "tip": tip})
     assert "Approved post/closure" in text_of(done)
+
+
+@pytest.mark.browser
+def test_a_branchs_template_script_does_not_run_in_its_preview(browser, loop,  # noqa: F811
+                                                               serve):  # noqa: F811
+    """A branch's own template puts a script in every preview page that reads a desk page
+    for the token and posts a send-back, and a frame of the desk: in the real Chromium,
+    under the preview's sandboxed policy, none of it runs or shows."""
+    loop.dept.branch("post/evil")
+    script = ('<script>document.title = "pwned"; fetch("/branch/post/evil").then(r => r.text())'
+              '.then(t => fetch("/branch/post/evil/send-back", {method: "POST", body: new '
+              'URLSearchParams({token: t.match(/name="token" value="([^"]+)"/)[1], '
+              'note: "pwned"})}));</script><iframe id="f" src="/branch/post/evil"></iframe>')
+    tip = loop.dept.commit_as("pio1", "Post evil", {
+        "content/2026/evil.md": post_text(title="Evil", author="pio1"),
+        "theme/templates/base.html": '{% extends "pressroom/base.html" %}\n'
+                                     "{% block feeds %}" + script + "{% endblock %}\n"})
+    loop.dept.git("push", "-q", "origin", "post/evil")
+    loop.dept.git("switch", "-q", "main")
+    base = serve(loop.sup)
+    Visit(browser, base + "/branch/post/evil").close()  # makes the preview
+    visit = Visit(browser, f"{base}/branch/post/evil/preview/site/index.html")
+    try:
+        page = visit.page
+        assert "<script>document.title" in page.content()  # the template was used
+        page.wait_for_timeout(2000)
+        assert page.title() != "pwned"
+        for frame in page.frames[1:]:
+            assert "Approve" not in frame.content(), frame.url
+    finally:
+        visit.close()
+    assert loop.central("post/evil") == tip  # no note was posted
