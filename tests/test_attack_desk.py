@@ -16,6 +16,9 @@ import socket
 import subprocess
 import threading
 import time
+from urllib.error import HTTPError
+from urllib.parse import urlencode
+from urllib.request import Request, urlopen
 
 import pytest
 from click.testing import CliRunner
@@ -28,6 +31,7 @@ from test_desk_browser import serve  # noqa: F401  (fixtures)
 from pressroom.cli import cli
 from pressroom.desk.app import create_app
 from pressroom.desk.drafts import now_at
+from pressroom.desk.server import make_desk_server, url_of
 from pressroom.model.frontmatter import parse_header
 
 
@@ -374,3 +378,45 @@ def test_a_branchs_template_script_does_not_run_in_its_preview(browser, loop,  #
     finally:
         visit.close()
     assert loop.central("post/evil") == tip  # no note was posted
+
+
+def test_a_double_click_on_approve_makes_one_merge(loop):
+    """Two Approve posts at once (a double click on a real server): one signed merge is
+    pushed, the other click is refused in words."""
+    tip = loop.push_branch("closure")
+    before = loop.central("main")
+    server = make_desk_server(loop.sup, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = url_of(server).rstrip("/")
+    try:
+        with urlopen(f"{base}/branch/post/closure", timeout=120) as answer:
+            token = token_of(answer.read().decode())
+        body = urlencode({"token": token, "tip": tip}).encode()
+        answers: list[str] = []
+
+        def click() -> None:
+            request = Request(f"{base}/branch/post/closure/approve", data=body,
+                              headers={"Origin": base})
+            try:
+                with urlopen(request, timeout=300) as answer:
+                    answers.append(answer.read().decode())
+            except HTTPError as error:
+                answers.append(error.read().decode())
+
+        clicks = [threading.Thread(target=click) for _ in range(2)]
+        for one in clicks:
+            one.start()
+        for one in clicks:
+            one.join(timeout=300)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    texts = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", a)).split()) for a in answers]
+    assert sum("Approved post/closure" in t for t in texts) == 1, texts
+    assert any("No branch post/closure is waiting" in t or "already on main" in t
+               for t in texts), texts
+    central = loop.central("main")
+    assert run_git(loop.bare, "rev-parse", f"{central}^2") == tip
+    assert run_git(loop.bare, "rev-parse", f"{central}^1") == before  # one merge, no second
