@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import html
 import http.server
+import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 from urllib.error import HTTPError
 from urllib.parse import urlencode
 from urllib.request import Request, urlopen
@@ -420,3 +423,29 @@ def test_a_double_click_on_approve_makes_one_merge(loop):
     central = loop.central("main")
     assert run_git(loop.bare, "rev-parse", f"{central}^2") == tip
     assert run_git(loop.bare, "rev-parse", f"{central}^1") == before  # one merge, no second
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0 or shutil.which("curl") is None
+                    or not Path("/proc/net/tcp").is_file(),
+                    reason="needs root (to run curl as another account), curl and Linux")
+def test_another_account_on_this_computer_cannot_use_the_desk(loop):
+    """127.0.0.1 is every account's: another person logged in to the same computer opened
+    the desk's address and got its pages and token, so could approve with this user's key."""
+    loop.push_branch("closure")
+    server = make_desk_server(loop.sup, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = url_of(server)
+    try:
+        other = subprocess.run(["curl", "-s", "-w", "\\n%{http_code}", base + "new"],
+                               capture_output=True, text=True, user=65534, timeout=60)
+        mine = subprocess.run(["curl", "-s", "-w", "\\n%{http_code}", base + "new"],
+                              capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert mine.stdout.endswith("\n200") and 'name="token"' in mine.stdout
+    assert other.stdout.endswith("\n403"), other.stdout[-300:]
+    assert 'name="token"' not in other.stdout
+    assert "answers only to the account that started it" in other.stdout

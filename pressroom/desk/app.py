@@ -57,6 +57,11 @@ def _guards(app: Flask, desk: Desk) -> None:
         host = request.headers.get("Host", "")
         if not security.is_loopback(security.host_name(host)):
             abort(403, "This desk answers only to 127.0.0.1 or localhost.")
+        port = request.environ.get("REMOTE_PORT")
+        if port and request.remote_addr and not security.same_account(
+                (request.remote_addr, int(port)), int(request.environ["SERVER_PORT"])):
+            abort(403, "This desk answers only to the account that started it; start your "
+                  "own desk in your own clone.")
         if request.endpoint != "preview_file" and security.from_another_site(
                 request.headers.get("Sec-Fetch-Site"), request.headers.get("Sec-Fetch-Mode"),
                 request.headers.get("Sec-Fetch-Dest")):
