@@ -282,6 +282,11 @@ def test_another_sites_page_cannot_make_the_desk_fetch_or_build(loop):
     navigate = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate",
                 "Sec-Fetch-Dest": "document"}
     assert client.get("/branch/post/closure", headers=navigate).status_code == 200
+    # a form another site posts is refused before its token is even looked at
+    token = token_of(client.get("/branch/post/closure").get_data(as_text=True))
+    posted = client.post("/branch/post/closure/send-back", headers=navigate,
+                         data={"token": token, "note": "from elsewhere"})
+    assert posted.status_code == 403 and "Another site's page" in text_of(posted)
     # the preview's own pages are sandboxed (an opaque origin: "cross-site" to the browser):
     # their stylesheets and images still load
     css = client.get("/branch/post/closure/preview/site/index.html").get_data(as_text=True)
@@ -449,3 +454,16 @@ def test_another_account_on_this_computer_cannot_use_the_desk(loop):
     assert other.stdout.endswith("\n403"), other.stdout[-300:]
     assert 'name="token"' not in other.stdout
     assert "answers only to the account that started it" in other.stdout
+
+
+def test_approve_refuses_a_clone_with_uncommitted_changes_and_leaves_them(loop):
+    tip = loop.push_branch("closure")
+    roster = loop.sup / "policy" / "roster.toml"
+    edited = roster.read_text() + "\n# the supervisor's unsaved edit\n"
+    roster.write_text(edited)
+    before = loop.central("main")
+    client = desk(loop.sup)
+    token = review(client, "post/closure")
+    text = text_of(client.post("/branch/post/closure/approve", data={"token": token, "tip": tip}))
+    assert "This clone has uncommitted changes" in text
+    assert roster.read_text() == edited and loop.central("main") == before

@@ -63,8 +63,8 @@ def _guards(app: Flask, desk: Desk) -> None:
             abort(403, "This desk answers only to the account that started it; start your "
                   "own desk in your own clone.")
         if request.endpoint != "preview_file" and security.from_another_site(
-                request.headers.get("Sec-Fetch-Site"), request.headers.get("Sec-Fetch-Mode"),
-                request.headers.get("Sec-Fetch-Dest")):
+                request.method, *(request.headers.get(f"Sec-Fetch-{name}")
+                                  for name in ("Site", "Mode", "Dest"))):
             abort(403, "Another site's page asked for this; open the desk yourself.")
         if request.method not in ("GET", "HEAD"):
             if not (security.same_origin(request.headers.get("Origin"), host)

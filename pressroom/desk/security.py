@@ -79,12 +79,15 @@ def token_ok(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).encode())
 
 
-def from_another_site(site: str | None, mode: str | None, dest: str | None) -> bool:
-    """A request another site's page made the browser send, other than a top-level
-    navigation (the Sec-Fetch-* headers a browser adds; absent: not a browser's)."""
+def from_another_site(method: str, site: str | None, mode: str | None,
+                      dest: str | None) -> bool:
+    """A request another site's page made the browser send, other than a top-level GET
+    navigation (the Sec-Fetch-* headers a browser adds; absent: not a browser's). A form
+    another site posts is one too, whatever its token."""
     if site not in ("cross-site", "same-site"):
         return False
-    return not (mode == "navigate" and dest in ("document", None))
+    return not (method in ("GET", "HEAD") and mode == "navigate"
+                and dest in ("document", None))
 
 
 def same_origin(value: str | None, host_header: str) -> bool:
