@@ -13,7 +13,9 @@ as the adoption of the roster):
   for ``policy/``;
 * the merge brings in no symbolic link, submodule or other non-regular file;
 * every commit the merge brings in is signed by a roster member whose training is
-  current at that commit's date, and the approver signed none of them;
+  current at that commit's date, and the approver signed none of them that changes a
+  file (an empty commit, such as the desk's "Sent back by" note, brings in nothing to
+  approve: the supervisor who sent a branch back may approve its fix);
 * the merge adds no edits of its own: its tree is the automatic merge of its parents.
 
 This module holds those rules over one merge (``evaluate``), given what
@@ -79,7 +81,8 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                     f"brings in {content.short}, which is {check.problem}"))
             continue
         problems += _training(commit, content, check.member, config)
-        if approval.member is not None and check.member.id == approval.member.id:
+        if approval.member is not None and check.member.id == approval.member.id \
+                and not _changes_nothing(verifier, content):
             problems.append(_refuse(commit, "APPROVAL-SELF",
                                     f"{approval.member.id} approved their own commit "
                                     f"{content.short}: someone else must approve it"))
@@ -88,6 +91,12 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                 "the merge adds edits of its own: its tree is not the automatic "
                                 "merge of its parents"))
     return problems
+
+
+def _changes_nothing(verifier: Verifier, commit: Commit) -> bool:
+    """A one-parent commit whose tree is its parent's: it brings in no file, only words."""
+    return len(commit.parents) == 1 and \
+        verifier.reader.commit(commit.parents[0]).tree == commit.tree
 
 
 def _link_problems(plan: MergePlan) -> list[Violation]:

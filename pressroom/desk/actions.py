@@ -58,12 +58,23 @@ def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
         if not done.ok:
             return _refused(f"Cannot bring main up to date with the central main: "
                             f"{done.first_line()}")
+    own = gitops.text(repo, "rev-list", "--count", f"{central}..{gitops.MAIN}")
+    if own != "0":
+        return _refused(f"Your main has {own or 'some'} commit(s) of its own that are not on "
+                        f"the central main; Approve would push them too. Push them first (git "
+                        f"push origin main) or take them off (git reset --keep origin/main).")
     try:
         approval = approve(repo, f"{gitops.REMOTE}/{name}")
     except ApprovalRefused as refused:
         return _refused(f"Not approved: the merge of {name} breaks a rule.", refused.problems)
     except InputError as error:
         return _refused(f"Not approved: {error}")
+    if gitops.text(repo, "rev-parse", f"{approval.merge}^2") != reviewed:
+        # origin/<name> moved between the check above and the merge (another desk or a
+        # terminal fetched into this clone): what was merged is not what was read.
+        gitops.run(repo, "reset", "--quiet", "--hard", approval.previous)
+        return _refused(f"{name} changed since you opened it; review it again before "
+                        f"approving.")
     pushed = gitops.push(repo, gitops.MAIN, f"refs/heads/{gitops.MAIN}")
     answer = gitops.server_lines(pushed)
     if not pushed.ok:

@@ -3,7 +3,8 @@
 Templates ship in the package (``pressroom/desk/templates``, autoescaped by Flask). Every
 request passes the guards of ``pressroom.desk.security`` first; only POST changes anything;
 an error is one line on a page, never a traceback (debug is off). git work that changes the
-clone or the central repository runs one at a time (a lock): two clicks never interleave.
+clone or the central repository runs one at a time (``gitops.CloneLock``): two clicks, or two
+desks on one clone, never interleave.
 """
 
 from __future__ import annotations
@@ -27,17 +28,22 @@ class Desk:
 
     repo: Path
     token: str = field(default_factory=security.new_token)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: gitops.CloneLock = field(init=False)  # git work that changes the clone or origin
     previewing: threading.Lock = field(default_factory=threading.Lock)  # builds, one at a time
     fetch_timeout: float = gitops.FETCH_TIMEOUT
+    lock_timeout: float = gitops.LOCK_TIMEOUT
+
+    def __post_init__(self) -> None:
+        self.lock = gitops.CloneLock(self.repo, self.lock_timeout)
 
 
-def create_app(repo: Path, fetch_timeout: float = gitops.FETCH_TIMEOUT) -> Flask:
+def create_app(repo: Path, fetch_timeout: float = gitops.FETCH_TIMEOUT,
+               lock_timeout: float = gitops.LOCK_TIMEOUT) -> Flask:
     """The desk for the clone at ``repo`` (its ``origin`` is the central repository)."""
     app = Flask(__name__)
     app.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False,
                       MAX_CONTENT_LENGTH=1_000_000)
-    desk = Desk(repo.resolve(), fetch_timeout=fetch_timeout)
+    desk = Desk(repo.resolve(), fetch_timeout=fetch_timeout, lock_timeout=lock_timeout)
     app.extensions["pressroom_desk"] = desk
     _guards(app, desk)
     _queue_routes(app, desk)
@@ -51,6 +57,15 @@ def _guards(app: Flask, desk: Desk) -> None:
         host = request.headers.get("Host", "")
         if not security.is_loopback(security.host_name(host)):
             abort(403, "This desk answers only to 127.0.0.1 or localhost.")
+        port = request.environ.get("REMOTE_PORT")
+        if port and request.remote_addr and not security.same_account(
+                (request.remote_addr, int(port)), int(request.environ["SERVER_PORT"])):
+            abort(403, "This desk answers only to the account that started it; start your "
+                  "own desk in your own clone.")
+        if request.endpoint != "preview_file" and security.from_another_site(
+                request.method, *(request.headers.get(f"Sec-Fetch-{name}")
+                                  for name in ("Site", "Mode", "Dest"))):
+            abort(403, "Another site's page asked for this; open the desk yourself.")
         if request.method not in ("GET", "HEAD"):
             if not (security.same_origin(request.headers.get("Origin"), host)
                     and security.same_origin(request.headers.get("Referer"), host)):
@@ -76,6 +91,10 @@ def _guards(app: Flask, desk: Desk) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int]:
         return _error_page(error.name, error.description or error.name), error.code or 500
+
+    @app.errorhandler(gitops.Busy)
+    def busy(error: gitops.Busy) -> tuple[str, int]:
+        return _error_page("Busy", str(error)), 503
 
     @app.errorhandler(Exception)
     def any_error(error: Exception) -> tuple[str, int]:

@@ -8,7 +8,10 @@ purpose) so a commit can be made without touching the clone's index or working t
 
 from __future__ import annotations
 
+import os
 import subprocess
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +21,7 @@ REMOTE = "origin"
 MAIN = "main"
 FETCH_TIMEOUT = 15.0  # seconds: a central repository that does not answer in time is "offline"
 PUSH_TIMEOUT = 120.0  # the server's hook verifies the history: give it time
+LOCK_TIMEOUT = 300.0  # waiting for another desk's action in the same clone (a push and more)
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ def read_blob(repo: Path, commit: str, path: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def read_commit(repo: Path, sha: str) -> bytes | None:
+    """The raw commit object (bytes: its signature covers them exactly)."""
+    done = subprocess.run(git_command("cat-file", "commit", sha), cwd=repo,
+                          capture_output=True, env=git_env(repo))
+    return done.stdout if done.returncode == 0 else None
+
+
 def changed_files(repo: Path, base: str, tip: str) -> list[tuple[str, str, str]]:
     """(status, mode, path) of every file ``tip`` adds or changes since its merge base with
     ``base`` (what the branch brings in, not what main did meanwhile)."""
@@ -113,3 +124,60 @@ def server_lines(done: Run) -> list[str]:
         if line.strip() and not line.startswith(("To ", "Done")):
             lines.append(line.strip())
     return lines
+
+
+class Busy(Exception):
+    """Another desk (or another click) kept the clone busy longer than the wait allowed."""
+
+
+class CloneLock:
+    """One git-changing action at a time in a clone: across this desk's threads, and across
+    desks on the same clone (another process: an ``flock`` on ``pressroom-desk.lock`` in
+    the clone's git folder). Without it, a second desk could merge, reset or abort while
+    the first was between its checks and its push."""
+
+    def __init__(self, repo: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.repo = repo
+        self.timeout = timeout
+        self._thread = threading.Lock()
+        self._fd: int | None = None
+
+    def __enter__(self) -> CloneLock:
+        deadline = time.monotonic() + self.timeout
+        if not self._thread.acquire(timeout=self.timeout):
+            raise Busy(BUSY)
+        try:
+            self._fd = self._take_file(deadline)
+        except BaseException:
+            self._thread.release()
+            raise
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+        self._thread.release()
+
+    def _take_file(self, deadline: float) -> int | None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not POSIX: this process's lock only
+            return None
+        common = text(self.repo, "rev-parse", "--path-format=absolute", "--git-common-dir")
+        if not common:
+            return None
+        fd = os.open(Path(common) / "pressroom-desk.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise Busy(BUSY) from None
+                time.sleep(0.1)
+
+
+BUSY = ("Another desk is working in this clone (an approval or a push); try again in a "
+        "moment.")

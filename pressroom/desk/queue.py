@@ -8,14 +8,17 @@ its posts have, how old it is, and whether a supervisor sent it back (with the n
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pressroom.approvals.signatures import allowed_signers, check_signature
 from pressroom.desk import gitops
-from pressroom.desk.drafts import check_text
+from pressroom.desk.drafts import check_text, main_context
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.violations import Violation
+from pressroom.repo.gitio import parse_commit
 from pressroom.repo.sources import is_post_path
 
 SENT_BACK = "Sent back by "  # how a send-back commit's message starts (actions.send_back)
@@ -83,7 +86,7 @@ def entry(repo: Path, name: str) -> Entry | None:
     found = Entry(name, tip, (authors.splitlines() or ["?"])[0],
                   datetime.fromtimestamp(int(stamp or 0), UTC))
     if message.startswith(SENT_BACK):
-        found.sent_back = "by " + " ".join(message[len(SENT_BACK):].split())
+        found.sent_back = sent_back_note(repo, tip, message)
     for status, mode, path in gitops.changed_files(repo, gitops.remote_ref(gitops.MAIN), tip):
         if status == "D" or not is_post_path(path) or mode not in ("100644", "100755"):
             found.other_files.append(path)
@@ -94,6 +97,26 @@ def entry(repo: Path, name: str) -> Entry | None:
                                         for key in ("title", "category", "incident"))))
         found.findings += check_text(repo, path, data)
     return found
+
+
+def sent_back_note(repo: Path, tip: str, message: str) -> str:
+    """"by <name> (<id>): <note>" when ``tip`` is a real send-back: it changes no file and
+    its signature verifies as the roster member its message names; "" otherwise (anyone can
+    write "Sent back by the chief" in a commit message of their own)."""
+    raw = gitops.read_commit(repo, tip)
+    commit = parse_commit(tip, raw) if raw is not None else None
+    if commit is None or len(commit.parents) != 1 or \
+            gitops.text(repo, "rev-parse", f"{commit.parents[0]}^{{tree}}") != commit.tree:
+        return ""
+    roster = main_context(repo).roster
+    with tempfile.TemporaryDirectory(prefix="pressroom-desk-signers-") as scratch:
+        signers = Path(scratch) / "allowed_signers"
+        signers.write_text(allowed_signers(roster), encoding="utf-8")
+        member = check_signature(commit.signature, commit.payload, roster, str(signers)).member
+    said = " ".join(message[len(SENT_BACK):].split())
+    if member is None or not said.startswith(f"{member.name} ({member.id}): "):
+        return ""
+    return "by " + said
 
 
 def load(repo: Path) -> list[Entry]:

@@ -6,10 +6,17 @@ with its user's key: no other machine may reach it) and says so as an ``InputErr
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import (
+    LISTEN_QUEUE,
+    BaseWSGIServer,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from pressroom.desk import gitops, security
 from pressroom.desk.app import create_app
@@ -20,7 +27,10 @@ def check_repo(repo: Path) -> None:
     """A clone with an ``origin`` (the central repository), or one line saying what is wrong."""
     if not repo.is_dir():
         raise InputError(f"{repo}: no such folder")
-    if gitops.text(repo, "rev-parse", "--is-inside-work-tree") != "true":
+    inside = gitops.run(repo, "rev-parse", "--is-inside-work-tree")
+    if inside.code == 127:  # git itself is missing
+        raise InputError(inside.first_line())
+    if inside.out.strip() != "true":
         raise InputError(f"{repo}: not a git clone (the desk works in your clone of the "
                          f"department repository)")
     if not gitops.text(repo, "remote", "get-url", gitops.REMOTE):
@@ -34,10 +44,29 @@ def make_desk_server(repo: Path, host: str = "127.0.0.1", port: int = 8300) -> B
         raise InputError(f"--host {host}: the desk listens only on this computer "
                          f"(127.0.0.1, ::1 or localhost)")
     check_repo(repo)
+    listening = _listen(host, port)
+    try:  # werkzeug binds nothing itself given a socket (its own bind error would exit)
+        return make_server(host, port, create_app(repo), threaded=True,
+                           fd=listening.fileno())
+    finally:
+        listening.close()  # the server keeps its own duplicate of the socket
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``, or one line saying why not (a port in use).
+
+    Bound here, not by werkzeug: on a bind error werkzeug prints two lines of its own and
+    exits the process, which would be neither one line nor the usage-error exit code."""
+    family = select_address_family(host, port)
+    listening = socket.socket(family, socket.SOCK_STREAM)
     try:
-        return make_server(host, port, create_app(repo), threaded=True)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(get_sockaddr(host, port, family))
+        listening.listen(LISTEN_QUEUE)
     except OSError as exc:
+        listening.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    return listening
 
 
 def url_of(server: BaseWSGIServer) -> str:
