@@ -25,7 +25,7 @@ from urllib.request import Request, urlopen
 
 import pytest
 from click.testing import CliRunner
-from conftest import post_text
+from conftest import post_text, require_tool
 from deskloop import make_loop, run_git, token_of
 from test_browser import Visit, browser  # noqa: F401
 from test_browser import _QuietHandler as QuietHandler
@@ -430,12 +430,12 @@ def test_a_double_click_on_approve_makes_one_merge(loop):
     assert run_git(loop.bare, "rev-parse", f"{central}^1") == before  # one merge, no second
 
 
-@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0 or shutil.which("curl") is None
-                    or not Path("/proc/net/tcp").is_file(),
-                    reason="needs root (to run curl as another account), curl and Linux")
 def test_another_account_on_this_computer_cannot_use_the_desk(loop):
     """127.0.0.1 is every account's: another person logged in to the same computer opened
     the desk's address and got its pages and token, so could approve with this user's key."""
+    require_tool(shutil.which("curl") is not None, "curl")
+    require_tool(Path("/proc/net/tcp").is_file() and getattr(os, "getuid", lambda: -1)() == 0,
+                 "Linux and root (to run curl as another account)")
     loop.push_branch("closure")
     server = make_desk_server(loop.sup, "127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
