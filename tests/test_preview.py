@@ -197,7 +197,7 @@ def test_a_reviewer_who_wrote_a_commit_is_told_they_may_not_approve(dept, tmp_pa
     other = preview(dept, "post/by-sup1", tmp_path / "other", reviewer="sup2")
     assert other.may_approve, other.approval_problems
     pio = preview(dept, "post/by-sup1", tmp_path / "pio", reviewer="pio1")
-    assert any("needs the approval of a supervisor or chief" in p
+    assert any("needs the approval of a supervisor or a chief" in p
                for p in pio.approval_problems)
 
 

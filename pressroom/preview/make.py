@@ -42,7 +42,7 @@ from pressroom.preview.gitview import (
     plugins_as_main,
     resolve,
 )
-from pressroom.preview.incidents import banner_after, touched_incidents
+from pressroom.preview.incidents import banner_after, scheduled_after, touched_incidents
 from pressroom.preview.mark import mark_site
 from pressroom.preview.render import render_html
 from pressroom.preview.review import Finding, Review, SuppressionInfo
@@ -101,18 +101,22 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
             review.banner = banner_after(sites["merged"].site)
         else:
             review.site_built = False
-            review.not_built_reason = (f"the content rules refuse {len(review.errors)} "
-                                       f"problem(s) of the merged tree: nothing is built "
-                                       f"until they are fixed")
+            problems = sites["merged"].problems
+            review.not_built_reason = (f"the merged site cannot be built ({len(problems)} "
+                                       f"problem(s)), so nothing is shown until they are "
+                                       f"fixed: {problems[0]}")
         tz = load_department(merged).tz
         review.incidents = touched_incidents(repo, base_sha, tree, work / "base" / "tree",
                                              merged, tz, now, review.changed)
+        review.scheduled = scheduled_after(work / "base" / "tree", merged, tz, now)
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits
         review.reviewer = found.reviewer.id if found.reviewer else ""
         review.approval_problems = found.problems + [
             f"the content rules refuse the merged tree: {f.path}:{f.line}: {f.rule}"
             for f in review.errors[:1]]
+        if not review.site_built and not review.errors:  # a template error, say
+            review.approval_problems.append(review.not_built_reason)
         review.may_approve = not review.approval_problems
         _write(output, review, sites["merged"])
     except GitError as exc:

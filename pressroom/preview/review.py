@@ -90,6 +90,16 @@ class IncidentInfo:
 
 
 @dataclass(frozen=True)
+class Scheduled:
+    """A moment after the preview's ``now`` at which the merged site changes by itself
+    (an embargoed post falling due, an alert expiring), and the base's would not: the
+    built sites cannot show it, so the sheet names it."""
+
+    when: str  # ISO 8601
+    what: str
+
+
+@dataclass(frozen=True)
 class BannerLink:
     text: str
     href: str
@@ -109,6 +119,7 @@ class Review:
     commits: list[CommitInfo] = field(default_factory=list)
     incidents: list[IncidentInfo] = field(default_factory=list)
     banner: list[BannerLink] = field(default_factory=list)  # the banner after the merge
+    scheduled: list[Scheduled] = field(default_factory=list)  # changes after ``now``
     reviewer: str = ""  # the roster member previewing ("" when their key is not on it)
     may_approve: bool = False
     approval_problems: list[str] = field(default_factory=list)
@@ -128,7 +139,9 @@ class Review:
         urls = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         approve = "you may approve it" if self.may_approve else "you may not approve it"
         built = "" if self.site_built else " (site not built: see the sheet)"
-        return (f"{len(self.changed)} public URL(s) change ({urls}); "
+        later = (f"{len(self.scheduled)} change(s) scheduled after the preview's time; "
+                 if self.scheduled else "")
+        return (f"{len(self.changed)} public URL(s) change ({urls}); {later}"
                 f"{len(self.findings)} finding(s), {len(self.errors)} error(s); "
                 f"{len(self.commits)} commit(s); {approve}{built}")
 

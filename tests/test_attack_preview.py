@@ -1,0 +1,170 @@
+"""Attacks on ``pressroom preview`` and its review sheet (issue #13).
+
+A supervisor approves on what the sheet says, so a sheet that hides a change is a hole as
+bad as running the branch's code. Each test is a branch author (malicious or careless) or a
+careless supervisor trying; real git, real ssh-keygen signatures, real Pelican builds in
+time-limited child processes.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from conftest import post_text
+from gitdept import Department
+
+from pressroom.cli import cli
+from pressroom.preview import make_preview, render_html
+
+LA = ZoneInfo("America/Los_Angeles")
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=LA)
+NOW_TEXT = "2026-11-20T10:00-08:00"
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def preview(dept: Department, rev: str, out: Path, reviewer: str = "sup1", **options):
+    return make_preview(dept.root, rev, output=out, now=NOW,
+                        reviewer_key=dept.keys[reviewer].public, **options)
+
+
+def changes(review) -> dict[str, object]:
+    return {c.url: c for c in review.changed}
+
+
+def shown(review, url: str) -> str:
+    """Everything the sheet says about one URL: its diff or its full text."""
+    change = changes(review)[url]
+    return change.text_diff + change.text
+
+
+FIRST_BODY = "Pay a parking ticket [online](https://city.example/pay)."
+
+
+@pytest.fixture
+def dept(tmp_path: Path, keys_dir: Path) -> Department:
+    """A department with one approved post (holding a link) on main."""
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("first", title="First post", date="2026-11-01 09:00", body=FIRST_BODY)
+    dept.merge_as("sup1", "post/first")
+    return dept
+
+
+def edit_first(dept: Department, branch: str, extra: dict[str, str] | None = None,
+               **fields: str) -> None:
+    """A branch that edits the first post (and writes ``extra`` files), signed by pio1."""
+    dept.branch(branch)
+    values = {"title": "First post", "date": "2026-11-01 09:00", "body": FIRST_BODY,
+              "author": "pio1", **fields}
+    dept.commit_as("pio1", f"Edit {branch}",
+                   {"content/2026/first.md": post_text(**values), **(extra or {})})
+
+
+# --- a change the text diff drops -----------------------------------------------------------
+
+
+def test_a_link_swapped_to_a_phishing_url_shows_in_the_diff(dept, tmp_path):
+    edit_first(dept, "swap-link", body=FIRST_BODY.replace("city.example", "c1ty-pay.example"))
+    review = preview(dept, "swap-link", tmp_path / "review")
+    assert "c1ty-pay.example" in shown(review, "/2026/first/")
+    assert "c1ty-pay.example" in (tmp_path / "review/review.html").read_text()
+
+
+def test_a_new_pages_links_are_shown_with_their_targets(dept, tmp_path):
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00",
+                     body="Pay [at the city's site](https://c1ty-pay.example/pay).")
+    review = preview(dept, "post/second", tmp_path / "review")
+    assert "c1ty-pay.example" in shown(review, "/2026/second/")
+
+
+def test_a_changed_summary_shows_although_only_the_meta_description_holds_it(dept, tmp_path):
+    edit_first(dept, "summary", summary="Call 555-0199 to settle your ticket by card today.")
+    review = preview(dept, "summary", tmp_path / "review")
+    assert "555-0199" in shown(review, "/2026/first/")
+
+
+def test_a_footer_change_outside_main_shows_in_the_diff(dept, tmp_path):
+    dept.branch("footer")
+    dept.commit_as("pio1", "Footer", {"theme/templates/base.html":
+                                      '{% extends "pressroom/base.html" %}'
+                                      "{% block feeds %}{% endblock %}"
+                                      "{% block banner %}<!-- pressroom:banner -->"
+                                      "<!-- /pressroom:banner -->"
+                                      "<p>Pay fines by phone: 555-0142</p>{% endblock %}"})
+    review = preview(dept, "footer", tmp_path / "review", reviewer="sup2")
+    assert "555-0142" in shown(review, "/2026/first/")
+
+
+# --- the banner's "counted once" path -------------------------------------------------------
+
+FAKE_BANNER = ('{% extends "pressroom/article.html" %}'
+               "{% block content %}<!-- pressroom:banner -->{{ super() }}"
+               "<!-- /pressroom:banner -->{% endblock %}")
+
+
+def test_banner_markers_in_a_template_cannot_hide_a_pages_new_text(dept, tmp_path):
+    edit_first(dept, "fake-banner", {"theme/templates/article.html": FAKE_BANNER},
+               body="Pay your ticket by gift card: call 555-0177.")
+    review = preview(dept, "fake-banner", tmp_path / "review", reviewer="sup2")
+    assert "555-0177" in shown(review, "/2026/first/")
+
+
+def test_a_banner_on_one_page_only_is_not_counted_once(dept, tmp_path):
+    """A 'banner' an article template adds is not the banner every page shows."""
+    article = ('{% extends "pressroom/article.html" %}{% block banner %}'
+               "<!-- pressroom:banner --><p>Urgent: call 555-0188</p>"
+               "<!-- /pressroom:banner -->{% endblock %}")
+    dept.branch("one-banner")
+    dept.commit_as("pio1", "Article", {"theme/templates/article.html": article})
+    review = preview(dept, "one-banner", tmp_path / "review", reviewer="sup2")
+    assert "555-0188" in shown(review, "/2026/first/")
+
+
+# --- files outside content/, feeds, the embargo ------------------------------------------
+
+
+def test_a_stylesheet_change_shows_its_text(dept, tmp_path):
+    dept.branch("css")
+    dept.commit_as("pio1", "CSS", {"theme/static/css/site.css":
+                                   "main{display:none}\n.site-footer::after"
+                                   "{content:'Call 555-0166'}\n"})
+    review = preview(dept, "css", tmp_path / "review", reviewer="sup2")
+    assert "555-0166" in shown(review, "/theme/css/site.css")
+    assert "555-0166" in (tmp_path / "review/review.html").read_text()
+
+
+def test_a_feed_change_shows_its_text(dept, tmp_path):
+    edit_first(dept, "feed", summary="Settle your ticket at c1ty-pay.example today.")
+    review = preview(dept, "feed", tmp_path / "review")
+    assert "c1ty-pay.example" in shown(review, "/feeds/all.atom.xml")
+
+
+def test_a_post_embargoed_until_an_hour_after_now_is_shown(dept, tmp_path):
+    dept.post_branch("later", title="Falls due later", date="2026-11-20 11:00",
+                     body="Published an hour after the preview's now.")
+    review = preview(dept, "post/later", tmp_path / "review")
+    sheet = json.loads((tmp_path / "review/review.json").read_text())
+    assert any("content/2026/later.md" in s["what"] for s in sheet["scheduled"]), sheet
+    assert "2026-11-20T11:00:00-08:00" in json.dumps(sheet["scheduled"])
+    html = render_html(review)
+    assert "content/2026/later.md" in html and "scheduled" in review.summary()
+
+
+def test_a_branch_whose_site_does_not_build_is_not_approvable_and_says_why(dept, tmp_path):
+    dept.branch("broken")
+    dept.commit_as("pio1", "Theme", {"theme/templates/base.html":
+                                     '{% extends "pressroom/base.html" %}'
+                                     "{% block banner %}{{ super() }}{% endblock %}"})
+    review = preview(dept, "broken", tmp_path / "review", reviewer="sup2")
+    assert not review.site_built and not review.errors
+    assert "no parent block called 'banner'" in review.not_built_reason
+    assert not review.may_approve
+    assert "no parent block called" in (tmp_path / "review/review.html").read_text()
