@@ -9,6 +9,11 @@ time-limited child processes.
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -168,3 +173,52 @@ def test_a_branch_whose_site_does_not_build_is_not_approvable_and_says_why(dept,
     assert "no parent block called 'banner'" in review.not_built_reason
     assert not review.may_approve
     assert "no parent block called" in (tmp_path / "review/review.html").read_text()
+
+
+# --- denial of service ------------------------------------------------------------------
+
+LOOP = ("{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}"
+        "{{ 'never' }}")
+
+
+def builders_of(root: Path) -> list[int]:
+    """The build children still running for the department at ``root``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if "pressroom.preview.builder" in command and str(root) in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_leaves_no_build_running(dept, tmp_path):
+    """The child runs in its own session (the time limit kills its group), so the
+    terminal's Ctrl-C never reaches it: the preview must kill it itself."""
+    dept.branch("loop")
+    dept.commit_as("pio1", "A slow page", {"theme/templates/contact.html": LOOP})
+    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+    process = subprocess.Popen([sys.executable, "-c", "from pressroom.cli import main; main()",
+                                "preview", "loop", "--repo", str(dept.root), "--output",
+                                str(tmp_path / "out"), "--now", NOW_TEXT, "--timeout", "600"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(builders_of(dept.root)) == 0 or not any(
+            "merged" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+            for pid in builders_of(dept.root)):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the merged build never started"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)
+    time.sleep(0.5)
+    left = builders_of(dept.root)
+    for pid in left:  # do not leave it burning a core if the test fails
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+    assert not (tmp_path / "out").exists()
+    assert not list((dept.root / ".git/pressroom-cache/previews").iterdir())

@@ -3,7 +3,8 @@
 A branch's templates are the branch author's: sandboxed, they cannot run code, but they
 can loop for hours (nested ``range`` loops). A preview must never hang a reviewer's
 machine or the desk, so each build runs ``build.run.build_site`` in a child process of its
-own session, killed (with everything it started) after ``timeout`` seconds. The child
+own session, killed (with everything it started) after ``timeout`` seconds, or when the
+preview itself is interrupted (Ctrl-C reaches only the terminal's process group). The child
 writes its caches under a temporary ``XDG_CACHE_HOME``, never the reviewer's, and answers
 with one JSON line on stdout.
 
@@ -58,6 +59,9 @@ def run_build(tree: Path, output: Path, now: datetime, plugins_approved: bool, t
         _kill(process)
         return BuildOutcome(error=f"the build took longer than {timeout:g} seconds and was "
                                   f"stopped (a template that loops?); nothing was previewed")
+    except BaseException:  # Ctrl-C never reaches the child (its own session): stop it here
+        _kill(process)
+        raise
     for line in reversed(out.decode(errors="replace").splitlines()):
         if line.startswith("{"):
             answer = json.loads(line)
