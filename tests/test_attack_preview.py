@@ -222,3 +222,40 @@ def test_ctrl_c_leaves_no_build_running(dept, tmp_path):
     assert left == []
     assert not (tmp_path / "out").exists()
     assert not list((dept.root / ".git/pressroom-cache/previews").iterdir())
+
+
+# --- may_approve must not say yes where pressroom approve would refuse ------------------------
+
+
+def test_a_branch_already_on_main_is_not_approvable(dept, tmp_path):
+    for rev in ("main", "post/first"):
+        review = preview(dept, rev, tmp_path / rev.replace("/", "-"))
+        assert not review.may_approve
+        assert any("already on main" in p for p in review.approval_problems), rev
+
+
+def test_a_sheet_against_another_base_is_not_a_yes_for_main(dept, tmp_path):
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    dept.git("branch", "old-main", "main~1")  # the roster commit: before the first post
+    review = preview(dept, "post/second", tmp_path / "review", base="old-main")
+    assert not review.may_approve
+    assert any("approve merges into main" in p for p in review.approval_problems)
+
+
+def test_a_main_behind_the_central_main_is_not_a_yes(dept, tmp_path):
+    central = tmp_path / "central.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(dept.root), str(central)], check=True)
+    dept.git("remote", "add", "origin", str(central))
+    dept.git("fetch", "-q", "origin")
+    dept.git("branch", "-u", "origin/main", "main")
+    other = Department.__new__(Department)
+    other.root, other.keys = tmp_path / "other", dept.keys
+    subprocess.run(["git", "clone", "-q", str(central), str(other.root)], check=True)
+    other.post_branch("elsewhere", title="Approved elsewhere", date="2026-11-03 09:00")
+    other.merge_as("sup2", "post/elsewhere")
+    other.git("push", "-q", "origin", "main")
+    dept.git("fetch", "-q", "origin")
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    review = preview(dept, "post/second", tmp_path / "review")
+    assert not review.may_approve
+    assert any("behind origin/main" in p for p in review.approval_problems)

@@ -37,6 +37,7 @@ from pressroom.preview.builder import BuildOutcome, run_build
 from pressroom.preview.compare import compare_sites
 from pressroom.preview.gitview import (
     PreviewRefused,
+    approve_blockers,
     history,
     merged_tree,
     plugins_as_main,
@@ -112,7 +113,8 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits
         review.reviewer = found.reviewer.id if found.reviewer else ""
-        review.approval_problems = found.problems + [
+        review.approval_problems = approve_blockers(repo, base, base_sha, rev_sha) + \
+            found.problems + [
             f"the content rules refuse the merged tree: {f.path}:{f.line}: {f.rule}"
             for f in review.errors[:1]]
         if not review.site_built and not review.errors:  # a template error, say
