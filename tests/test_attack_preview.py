@@ -259,3 +259,43 @@ def test_a_main_behind_the_central_main_is_not_a_yes(dept, tmp_path):
     review = preview(dept, "post/second", tmp_path / "review")
     assert not review.may_approve
     assert any("behind origin/main" in p for p in review.approval_problems)
+
+
+# --- the signer -------------------------------------------------------------------------
+
+
+def test_a_roster_change_in_the_branch_does_not_make_its_author_a_signer(dept, tmp_path):
+    """The stranger adds their own key as a chief and signs as 'Sgt. Dana Okafor': the
+    sheet judges every signature, and the previewer, by BASE's roster."""
+    roster = (dept.root / "policy/roster.toml").read_text()
+    dept.branch("takeover")
+    dept.commit_as("stranger", "Routine roster update", {
+        "policy/roster.toml": roster + f'\n[members.helper]\nname = "Helper"\nemail = '
+                              f'"h@pd.example"\nroles = ["chief", "supervisor"]\n'
+                              f'signing_key = "{dept.keys["stranger"].public}"\n'
+                              f"trained = 2026-01-01\n",
+        "content/2026/notice.md": post_text(title="Notice", date="2026-11-03 09:00")},
+        author="sup1")
+    review = preview(dept, "takeover", tmp_path / "review", reviewer="stranger")
+    assert [c.signature for c in review.commits] == ["unknown key"]
+    assert review.commits[0].author.startswith("Sgt. Dana Okafor")
+    assert review.reviewer == "" and not review.may_approve
+    by_sup1 = preview(dept, "takeover", tmp_path / "sup1")
+    assert not by_sup1.may_approve and by_sup1.approval_problems
+
+
+# --- the sheet itself ---------------------------------------------------------------------
+
+
+def test_titles_subjects_and_names_cannot_inject_markup_into_the_sheet(dept, tmp_path):
+    evil = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+    dept.branch(f"post/x{'-'}")
+    dept.commit_as("pio1", f"Subject {evil}", {"content/2026/x.md": post_text(
+        title=f"Title {evil}", date="2026-11-03 09:00", summary=f"Summary {evil}",
+        body=f"Body {evil} [link](https://example.org/{'%22%3E%3Cscript%3E'})")})
+    review = preview(dept, "post/x-", tmp_path / "review")
+    html = (tmp_path / "review/review.html").read_text()
+    assert "<script" not in html and "<img" not in html and "onerror=alert" not in \
+        html.replace("onerror=alert(1)&gt;", "")
+    assert "Subject &quot;&gt;&lt;img" in html
+    assert review.commits[0].subject.startswith("Subject")
