@@ -299,3 +299,31 @@ def test_titles_subjects_and_names_cannot_inject_markup_into_the_sheet(dept, tmp
         html.replace("onerror=alert(1)&gt;", "")
     assert "Subject &quot;&gt;&lt;img" in html
     assert review.commits[0].subject.startswith("Subject")
+
+
+# --- the output folder --------------------------------------------------------------------
+
+
+def test_an_output_folder_inside_the_repositorys_working_folder_is_refused(dept, tmp_path):
+    """A preview written into content/ would be read as the department's content by the
+    next ``pressroom check`` or build of the working folder (and committed by git add -A)."""
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    for inside in ("content/review", "review"):
+        result = run("preview", "post/second", "--repo", str(dept.root), "--output",
+                     str(dept.root / inside), "--now", NOW_TEXT)
+        assert result.exit_code == 2, result.output
+        assert "inside the repository" in result.output
+        assert not (dept.root / inside).exists()
+    assert dept.git("status", "--porcelain").stdout == ""
+
+
+def test_a_symbolic_link_in_the_branchs_static_files_never_reaches_the_preview(dept, tmp_path):
+    dept.branch("link")
+    dept.commit_link("pio1", "theme/static/css/keys.txt", str(Path.home() / ".ssh/id_ed25519"))
+    out = tmp_path / "review"
+    try:
+        preview(dept, "link", out, reviewer="sup2")
+    except Exception as exc:  # refused, in one line
+        assert "link" in str(exc)
+    site = out / "site"
+    assert not [p for p in site.rglob("*") if p.is_symlink()] if site.exists() else True

@@ -74,6 +74,7 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise InputError("the preview time must include a time zone")
+    _require_outside(repo, output)
     _require_replaceable(output)
     base_sha, rev_sha = resolve(repo, base), resolve(repo, rev)
     progress(f"Merging {rev} ({rev_sha[:7]}) into {base} ({base_sha[:7]})")
@@ -173,6 +174,21 @@ def _build(folder: Path, approved: bool, now: datetime, timeout: float,
         return outcome
     first = outcome.error or (outcome.problems[0] if outcome.problems else "unknown")
     raise PreviewRefused(f"the {'merged' if refusable else 'base'} site cannot be built: {first}")
+
+
+def _require_outside(repo: Path, output: Path) -> None:
+    """``output`` must not be in the repository's working folder: a preview there (in
+    ``content/`` above all) would be read as the department's own files by the next
+    ``pressroom check`` or build of that folder, and committed by ``git add -A``."""
+    try:
+        top = Path(git_text(repo, "rev-parse", "--show-toplevel")).resolve()
+        git_dir = Path(git_text(repo, "rev-parse", "--absolute-git-dir")).resolve()
+    except GitError:
+        return  # a bare repository has no working folder
+    where = output.resolve()
+    if where.is_relative_to(top) and not where.is_relative_to(git_dir):
+        raise InputError(f"{output}: inside the repository's working folder; choose an "
+                         f"--output folder outside it (e.g. /tmp/review)")
 
 
 def _require_replaceable(output: Path) -> None:
