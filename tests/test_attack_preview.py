@@ -327,3 +327,19 @@ def test_a_symbolic_link_in_the_branchs_static_files_never_reaches_the_preview(d
         assert "link" in str(exc)
     site = out / "site"
     assert not [p for p in site.rglob("*") if p.is_symlink()] if site.exists() else True
+
+
+@pytest.mark.parametrize("template, why", [
+    ("{{ 'x' * 300000000 }}", "File too large"),  # 300 MB: a page past the file limit
+    ("{{ 'x' * 5000000000 }}", "MemoryError"),  # 5 GB: past the memory limit
+])
+def test_a_template_that_writes_a_huge_page_is_stopped_in_one_line(dept, tmp_path, template,
+                                                                    why):
+    dept.branch("huge")
+    dept.commit_as("pio1", "A big page", {"theme/templates/contact.html": template})
+    started = time.monotonic()
+    review = preview(dept, "huge", tmp_path / "out", reviewer="sup2")
+    assert time.monotonic() - started < 60
+    assert not review.site_built and why in review.not_built_reason
+    assert not review.may_approve
+    assert not list((tmp_path / "out").rglob("contact*"))

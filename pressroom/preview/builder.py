@@ -8,6 +8,13 @@ preview itself is interrupted (Ctrl-C reaches only the terminal's process group)
 writes its caches under a temporary ``XDG_CACHE_HOME``, never the reviewer's, and answers
 with one JSON line on stdout.
 
+Time is not the only thing a template can waste: ``{{ 'x' * 10**11 }}`` asks for 100 GB
+of memory, and a page written as fast as the disk allows fills it long before the time
+limit. The child therefore limits itself before anything of the branch is read: its
+address space to ``MAX_MEMORY`` and each file it writes to ``MAX_FILE`` bytes. Past
+either, the template fails like any other (``MemoryError``, ``File too large``): the build
+reports it in one line and the sheet says the merged site cannot be built.
+
 Run as ``python -m pressroom.preview.builder REQUEST-JSON`` by ``run_build`` only.
 """
 
@@ -24,6 +31,9 @@ from datetime import datetime
 from pathlib import Path
 
 import pressroom
+
+MAX_MEMORY = 4 * 1024**3  # address space of the build child; a real build needs far less
+MAX_FILE = 256 * 1024**2  # the largest file the build may write (a page, a feed, an image)
 
 
 @dataclass
@@ -80,6 +90,16 @@ def _kill(process: subprocess.Popen) -> None:
     process.communicate()
 
 
+def _limit_resources() -> None:
+    """Cap the child's memory and file size (see the module docstring)."""
+    import resource
+
+    for limit, value in ((resource.RLIMIT_AS, MAX_MEMORY), (resource.RLIMIT_FSIZE, MAX_FILE)):
+        hard = resource.getrlimit(limit)[1]
+        cap = value if hard == resource.RLIM_INFINITY else min(value, hard)
+        resource.setrlimit(limit, (cap, cap))
+
+
 def _child(request: dict) -> dict:
     from pressroom.build.run import build_site
     from pressroom.model.violations import InputError
@@ -96,6 +116,7 @@ def _child(request: dict) -> dict:
 
 
 if __name__ == "__main__":
+    _limit_resources()
     answer = _child(json.loads(sys.argv[1]))
     sys.stdout.flush()
     print(json.dumps(answer), flush=True)
