@@ -343,3 +343,27 @@ def test_a_template_that_writes_a_huge_page_is_stopped_in_one_line(dept, tmp_pat
     assert not review.site_built and why in review.not_built_reason
     assert not review.may_approve
     assert not list((tmp_path / "out").rglob("contact*"))
+
+
+def test_concurrent_previews_into_one_folder_both_finish_and_leave_one_whole_preview(
+        dept, tmp_path):
+    """Two supervisors (or two desk requests) previewing into the same folder at once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pressroom.preview import make as preview_make
+    from pressroom.preview.builder import BuildOutcome
+
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    out = tmp_path / "review"
+    preview(dept, "post/second", out)
+    review = preview(dept, "post/second", tmp_path / "built")
+    site = BuildOutcome(tmp_path / "built/site")
+
+    def write(_index: int) -> None:
+        preview_make._write(out, review, site)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, range(32)))
+    assert json.loads((out / "review.json").read_text())["rev"] == review.rev
+    assert (out / "site/2026/second/index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["built", "dept", "review"]

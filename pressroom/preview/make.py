@@ -22,11 +22,12 @@ only when complete: a failed preview leaves no half sheet (and the previous one,
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -203,8 +204,21 @@ def _require_replaceable(output: Path) -> None:
                          f"--output folder")
 
 
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` (between processes and between the desk's
+    threads, each with a descriptor of its own)."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def _write(output: Path, review: Review, merged: BuildOutcome) -> None:
-    """Fill a temporary folder beside ``output``, then rename it into place."""
+    """Fill a temporary folder beside ``output``, then rename it into place: two
+    previews into one folder at once each put a whole preview there, the last one wins."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
     try:
@@ -216,11 +230,13 @@ def _write(output: Path, review: Review, merged: BuildOutcome) -> None:
         (staging / SHEET).write_text(review.to_json(), encoding="utf-8")
         (staging / "review.html").write_text(render_html(review), encoding="utf-8")
         staging.chmod(0o755)
-        old = None
-        if output.exists():
-            old = output.with_name(f".{output.name}.old-{os.getpid()}")
-            os.replace(output, old)
-        os.replace(staging, output)
+        with _locked(output.parent):  # another preview into the same folder waits here
+            _require_replaceable(output)  # again: it may have changed during the builds
+            old = None
+            if output.exists():  # renamed onto an empty folder of a name of its own
+                old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+                os.replace(output, old)
+            os.replace(staging, output)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
