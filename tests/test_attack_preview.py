@@ -367,3 +367,25 @@ def test_concurrent_previews_into_one_folder_both_finish_and_leave_one_whole_pre
     assert json.loads((out / "review.json").read_text())["rev"] == review.rev
     assert (out / "site/2026/second/index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["built", "dept", "review"]
+
+
+def test_a_site_toml_change_of_the_non_emergency_number_shows_on_every_page_it_changes(
+        dept, tmp_path):
+    dept.branch("number")
+    dept.commit_as("pio1", "Contact", {"policy/site.toml":
+                                       '[contact]\nnon_emergency = "(555) 010-0199"\n'})
+    review = preview(dept, "number", tmp_path / "review", reviewer="sup2")
+    assert "010-0199" in shown(review, "/2026/first/")
+    assert "010-0199" in shown(review, "/contact/")
+
+
+# --- which revision -----------------------------------------------------------------------
+
+
+def test_a_tag_named_like_the_branch_is_refused_as_ambiguous(dept, tmp_path):
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    dept.git("tag", "post/second", "main")  # an older commit under the branch's name
+    result = run("preview", "post/second", "--repo", str(dept.root), "--output",
+                 str(tmp_path / "out"), "--now", NOW_TEXT)
+    assert result.exit_code == 2, result.output
+    assert "ambiguous" in result.output and "Traceback" not in result.output

@@ -56,8 +56,10 @@ def run_build(tree: Path, output: Path, now: datetime, plugins_approved: bool, t
     request = json.dumps({"tree": str(tree), "output": str(output), "now": now.isoformat(),
                           "plugins_approved": plugins_approved})
     package_root = str(Path(pressroom.__file__).resolve().parent.parent)
+    # No empty entry: "" in PYTHONPATH is the working folder, which -P does not remove.
+    paths = [package_root, *os.environ.get("PYTHONPATH", "").split(os.pathsep)]
     env = {**os.environ, "XDG_CACHE_HOME": str(cache_home),
-           "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     # -P and a working folder outside the tree: nothing of the branch (its pelicanconf.py
     # above all) is ever on sys.path, so no import can reach it.
     process = subprocess.Popen([sys.executable, "-P", "-m", "pressroom.preview.builder",
