@@ -389,3 +389,19 @@ def test_a_tag_named_like_the_branch_is_refused_as_ambiguous(dept, tmp_path):
                  str(tmp_path / "out"), "--now", NOW_TEXT)
     assert result.exit_code == 2, result.output
     assert "ambiguous" in result.output and "Traceback" not in result.output
+
+
+def test_a_merge_from_an_unapproved_branch_brings_its_commits_into_the_sheet(dept, tmp_path):
+    dept.branch("side")
+    dept.commit_as(None, "Unsigned side work", {"content/2026/side.md": post_text(
+        title="Side post", date="2026-11-03 09:00")}, author="sup1")
+    dept.branch("post/carrier", "main")
+    dept.commit_as("pio1", "Carrier", {"content/2026/carrier.md": post_text(
+        title="Carrier post", date="2026-11-04 09:00")})
+    subprocess.run(["git", *dept._as("pio1"), "merge", "-q", "--no-ff", "-S", "-m",
+                    "Merge side", "side"], cwd=dept.root, check=True, capture_output=True)
+    review = preview(dept, "post/carrier", tmp_path / "review")
+    by_subject = {c.subject: c.signature for c in review.commits}
+    assert by_subject["Unsigned side work"] == "unsigned"
+    assert {"Carrier", "Merge side"} <= set(by_subject)
+    assert "/2026/side/" in changes(review) and not review.may_approve
