@@ -405,3 +405,17 @@ def test_a_merge_from_an_unapproved_branch_brings_its_commits_into_the_sheet(dep
     assert by_subject["Unsigned side work"] == "unsigned"
     assert {"Carrier", "Merge side"} <= set(by_subject)
     assert "/2026/side/" in changes(review) and not review.may_approve
+
+
+def test_a_page_of_millions_of_tags_is_refused_before_it_is_parsed(dept, tmp_path):
+    """Marking and comparing parse every page in the reviewer's own process, with no time
+    limit: a page of 2 million tags would take minutes per pass (hours at 256 MB)."""
+    dept.branch("tags")
+    dept.commit_as("pio1", "Many tags", {"theme/templates/contact.html":
+                                         "{% for i in range(2000) %}{% for j in range(1000) %}"
+                                         "<b>{% endfor %}{% endfor %}"})
+    result = run("preview", "tags", "--repo", str(dept.root), "--output", str(tmp_path / "out"),
+                 "--now", NOW_TEXT)
+    assert result.exit_code == 1, result.output
+    assert "contact/index.html is" in result.output and "too large to preview" in result.output
+    assert not (tmp_path / "out").exists()

@@ -27,6 +27,10 @@ from pressroom.preview.pagetext import (
 from pressroom.preview.review import Change
 
 FEED_SUFFIXES = (".xml", ".atom", ".rss")
+# Larger files are listed but not read as text: a branch's template can write a page of
+# hundreds of megabytes, and parsing and diffing it here (no time limit: this is the
+# reviewer's process, or the desk) would hang the review. No real page comes near it.
+MAX_TEXT_BYTES = 4 * 1024**2
 
 
 def site_files(site: Path) -> dict[str, Path]:
@@ -81,8 +85,19 @@ def text_diff(before: str, after: str, name: str) -> str:
                                         n=2)).rstrip("\n")
 
 
+def _too_large(*paths: Path | None) -> str:
+    """Why files are not compared as text ("" when they may be)."""
+    sizes = [p.stat().st_size for p in paths if p is not None]
+    if max(sizes, default=0) <= MAX_TEXT_BYTES:
+        return ""
+    return (f"too large to compare as text ({max(sizes):,} bytes; at most "
+            f"{MAX_TEXT_BYTES:,}): open it in the preview site")
+
+
 def _file_diff(old: Path | None, new: Path | None, url: str) -> str:
     """The diff of a file that is not a page: its text, or its sizes when it is binary."""
+    if _too_large(old, new):
+        return _too_large(old, new)
     before = "" if old is None else _strict_text(old)
     after = "" if new is None else _strict_text(new)
     if before is None or after is None:
@@ -107,7 +122,9 @@ def compare_sites(before: Path, after: Path) -> list[Change]:
         url, kind = url_of(rel), kind_of(rel)
         if rel not in old:
             text = diff = ""
-            if kind == "page":  # in full: all a reader sees, but the site-wide banner
+            if kind == "page" and _too_large(new[rel]):
+                diff = _too_large(new[rel])
+            elif kind == "page":  # in full: all a reader sees, but the site-wide banner
                 page = _text(new[rel])
                 text = page_text(without_banner(page) if banner_key(page, rel) ==
                                  home_banner[1] else page, rel)
@@ -120,6 +137,10 @@ def compare_sites(before: Path, after: Path) -> list[Change]:
             if kind != "page":
                 changes.append(Change(url, "changed", kind, rel,
                                       text_diff=_file_diff(old[rel], new[rel], url)))
+                continue
+            if _too_large(old[rel], new[rel]):
+                changes.append(Change(url, "changed", kind, rel,
+                                      text_diff=_too_large(old[rel], new[rel])))
                 continue
             pages = [_text(old[rel]), _text(new[rel])]
             # the banner is left out only where it is the home page's, site-wide banner

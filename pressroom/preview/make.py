@@ -35,7 +35,7 @@ from pressroom.cache import COPY_CACHE, in_git_dir
 from pressroom.checking.repo import check_repo
 from pressroom.model.violations import InputError
 from pressroom.preview.builder import BuildOutcome, run_build
-from pressroom.preview.compare import compare_sites
+from pressroom.preview.compare import MAX_TEXT_BYTES, compare_sites, site_files
 from pressroom.preview.gitview import (
     PreviewRefused,
     approve_blockers,
@@ -100,6 +100,7 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
         progress("Comparing the two sites and reading the commits")
         merged = work / "merged" / "tree"
         if sites["merged"].ok:
+            _require_small_pages(sites["merged"].site)
             review.changed = compare_sites(sites["base"].site, sites["merged"].site)
             review.banner = banner_after(sites["merged"].site)
         else:
@@ -175,6 +176,18 @@ def _build(folder: Path, approved: bool, now: datetime, timeout: float,
         return outcome
     first = outcome.error or (outcome.problems[0] if outcome.problems else "unknown")
     raise PreviewRefused(f"the {'merged' if refusable else 'base'} site cannot be built: {first}")
+
+
+def _require_small_pages(site: Path) -> None:
+    """Refuse a merged site with a page over ``MAX_TEXT_BYTES``: each page is parsed here
+    (marked, checked, read as text) with no time limit, and a template can write pages of
+    millions of tags that would hang the review for hours. No real page comes near it."""
+    for rel, path in sorted(site_files(site).items()):
+        size = path.stat().st_size
+        if rel.endswith((".html", ".htm")) and size > MAX_TEXT_BYTES:
+            raise PreviewRefused(f"the merged site's page {rel} is {size:,} bytes (at most "
+                                 f"{MAX_TEXT_BYTES:,}): too large to preview; the branch's "
+                                 f"templates make it")
 
 
 def _require_outside(repo: Path, output: Path) -> None:
