@@ -22,6 +22,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import post_text
 from gitdept import Department
+from test_browser import browser  # noqa: F401  (the fixture: one Chromium per module)
 
 from pressroom.cli import cli
 from pressroom.preview import make_preview, render_html
@@ -419,3 +420,36 @@ def test_a_page_of_millions_of_tags_is_refused_before_it_is_parsed(dept, tmp_pat
     assert result.exit_code == 1, result.output
     assert "contact/index.html is" in result.output and "too large to preview" in result.output
     assert not (tmp_path / "out").exists()
+
+
+# --- the marker ---------------------------------------------------------------------------
+
+ZERO_ROOT = b"html{font-size:0!important}body *{font-size:16px}\n"
+
+
+@pytest.mark.browser
+def test_a_zero_root_font_size_does_not_shrink_the_marker_away(dept, tmp_path,
+                                                               browser):  # noqa: F811
+    """The marker's size must not follow the branch's root font size (rem, em)."""
+    import functools
+    import http.server
+    import threading
+
+    from test_browser import Visit, _QuietHandler
+
+    dept.branch("tiny")
+    dept.commit_as("pio1", "Tiny", {"theme/static/css/site.css": ZERO_ROOT.decode()})
+    preview(dept, "tiny", tmp_path / "review", reviewer="sup2")
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    visit = Visit(browser, f"http://127.0.0.1:{httpd.server_address[1]}/review/site/index.html")
+    try:
+        marker = visit.page.locator(".pressroom-preview-marker")
+        assert visit.page.evaluate("() => getComputedStyle(document.querySelector("
+                                   "'.pressroom-preview-marker')).fontSize") == "16px"
+        assert marker.is_visible() and marker.bounding_box()["height"] > 20
+    finally:
+        visit.close()
+        httpd.shutdown()
+        httpd.server_close()
