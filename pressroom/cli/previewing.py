@@ -44,7 +44,8 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
     approved" and noindex; open OUTPUT/review.html in a browser. It lists
     every public URL added, changed or removed (with the changed text), the
     content-rule findings and suppressions, each commit's signer (from its
-    signature), whether you may approve it, and the incidents touched.
+    signature), whether you may approve it, the incidents touched, and what
+    the merge schedules after --now (an embargoed post falling due).
     OUTPUT/review.json holds the same for programs.
 
     Exit 0 when the preview was made (even with findings: they are in the

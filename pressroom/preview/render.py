@@ -64,9 +64,9 @@ def _page_detail(change: Change) -> str:
         return (f"<h3>New page {escape(change.url)}</h3>"
                 f"<pre>{escape(change.text)}</pre>")
     if change.text_diff:
-        what = "the alert banner" if change.url == "*" else change.url
+        what = "the alert banner" if change.url == "*" else f"{change.kind} {change.url}"
         verb = "Text of the new" if change.change == "added" else "Changed text of"
-        return (f"<h3>{verb} {escape(change.kind)} {escape(what)}</h3>"
+        return (f"<h3>{verb} {escape(what)}</h3>"
                 f"<pre>{escape(change.text_diff)}</pre>")
     return ""
 
