@@ -197,9 +197,11 @@ def builders_of(root: Path) -> list[int]:
     return found
 
 
-def test_ctrl_c_leaves_no_build_running(dept, tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_a_terminate_leaves_no_build_running(dept, tmp_path, stop):
     """The child runs in its own session (the time limit kills its group), so the
-    terminal's Ctrl-C never reaches it: the preview must kill it itself."""
+    terminal's Ctrl-C never reaches it, nor a kill of the preview (the desk stopping):
+    the preview must kill it itself."""
     dept.branch("loop")
     dept.commit_as("pio1", "A slow page", {"theme/templates/contact.html": LOOP})
     env = {**os.environ, "PYTHONPATH": str(PROJECT)}
@@ -214,7 +216,7 @@ def test_ctrl_c_leaves_no_build_running(dept, tmp_path):
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the merged build never started"
         time.sleep(0.2)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     process.communicate(timeout=60)
     time.sleep(0.5)
     left = builders_of(dept.root)

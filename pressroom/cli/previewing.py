@@ -3,12 +3,17 @@ review sheet (``pressroom.preview``)."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
 
 from pressroom.cli.common import REPO_OPTION, UsageProblem, existing_folder, parse_now, step_printer
 from pressroom.model.violations import InputError
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("preview")
@@ -62,6 +67,9 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
 
     existing_folder(repo)
     now = parse_now(now_text)
+    # A terminate (the desk or a service manager stopping us) unwinds like Ctrl-C, so the
+    # build child, in a session of its own, is killed and the work folder removed.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         review = make_preview(repo, rev, base=base, output=output, now=now,
                               reviewer_key=reviewer_key, progress=step_printer(quiet),
@@ -71,6 +79,8 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
     except PreviewRefused as exc:
         click.echo(f"Preview refused: {exc}", err=True)
         raise SystemExit(1) from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for finding in review.findings:
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
         note = "(warning) " if finding.severity == "warning" else ""
