@@ -116,7 +116,7 @@ def test_the_branch_page_shows_the_review_sheet_and_serves_the_preview(loop):
 def test_a_branch_that_breaks_a_rule_says_its_site_was_not_built(loop):
     loop.push_branch("leak", body="The victim's SSN is 219-09-9999.")
     text = text_of(desk(loop.sup).get("/branch/post/leak"))
-    assert "The preview site was not built: the content rules refuse 1 problem(s)" in text
+    assert "The preview site was not built: the merged site cannot be built (1 problem)" in text
     assert "content/2026/leak.md:7 PRIVACY-SSN" in text
     assert "No public address changes" not in text
 

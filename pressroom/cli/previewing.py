@@ -3,6 +3,7 @@ review sheet (``pressroom.preview``)."""
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -12,6 +13,10 @@ from pressroom.model.violations import InputError
 
 # Reasons not to approve printed on the terminal; the sheet lists all of them.
 SHOWN_PROBLEMS = 10
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("preview")
@@ -47,7 +52,8 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
     approved" and noindex; open OUTPUT/review.html in a browser. It lists
     every public URL added, changed or removed (with the changed text), the
     content-rule findings and suppressions, each commit's signer (from its
-    signature), whether you may approve it, and the incidents touched.
+    signature), whether you may approve it, the incidents touched, and what
+    the merge schedules after --now (an embargoed post falling due).
     OUTPUT/review.json holds the same for programs.
 
     Exit 0 when the preview was made (even with findings: they are in the
@@ -64,6 +70,9 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
 
     existing_folder(repo)
     now = parse_now(now_text)
+    # A terminate (the desk or a service manager stopping us) unwinds like Ctrl-C, so the
+    # build child, in a session of its own, is killed and the work folder removed.
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         review = make_preview(repo, rev, base=base, output=output, now=now,
                               reviewer_key=reviewer_key, progress=step_printer(quiet),
@@ -73,6 +82,8 @@ def preview_command(repo: Path, rev: str, base: str, output: Path, now_text: str
     except PreviewRefused as exc:
         click.echo(f"Preview refused: {exc}", err=True)
         raise SystemExit(1) from exc
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     for finding in review.findings:
         where = f"{finding.path}:{finding.line}" if finding.line else finding.path
         note = "(warning) " if finding.severity == "warning" else ""

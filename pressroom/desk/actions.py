@@ -18,6 +18,7 @@ from pressroom.desk import gitops
 from pressroom.desk.drafts import Draft, check_text, current_member, now_at, post_path, post_text
 from pressroom.desk.queue import SENT_BACK
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 
 
 @dataclass
@@ -60,7 +61,8 @@ def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
                             f"{done.first_line()}")
     own = gitops.text(repo, "rev-list", "--count", f"{central}..{gitops.MAIN}")
     if own != "0":
-        return _refused(f"Your main has {own or 'some'} commit(s) of its own that are not on "
+        count = plural(int(own), "commit") if own.isdigit() else "commits"
+        return _refused(f"Your main has {count} of its own that are not on "
                         f"the central main; Approve would push them too. Push them first (git "
                         f"push origin main) or take them off (git reset --keep origin/main).")
     try:

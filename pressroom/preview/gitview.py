@@ -21,6 +21,7 @@ from pressroom.approvals.signatures import SignatureCheck, check_signature, key_
 from pressroom.approvals.workflow import public_key_of
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 from pressroom.preview.review import CommitInfo
 from pressroom.repo.gitio import (
     Commit,
@@ -29,6 +30,7 @@ from pressroom.repo.gitio import (
     git_command,
     git_env,
     git_text,
+    is_ancestor,
     resolve_commit,
 )
 from pressroom.repo.overrides import APPROVED_BRANCH, PLUGINS
@@ -89,6 +91,37 @@ def plugins_as_main(repo: Path, tree: str, base: str) -> bool:
     except GitError:
         reference = git_text(repo, "rev-parse", f"{base}^{{tree}}")
     return subtree(repo, tree, PLUGINS) == subtree(repo, reference, PLUGINS)
+
+
+def _text(repo: Path, *args: str) -> str:
+    return git(repo, *args, check=False).decode(errors="replace").strip()
+
+
+def approve_blockers(repo: Path, base_name: str, base: str, rev: str) -> list[str]:
+    """Why ``pressroom approve`` would refuse before any rule is read (as
+    ``approvals.workflow._require_mergeable`` does), or would approve something else than
+    this sheet shows: a REV already on BASE, a BASE that is not main (approve merges into
+    main only), a main behind the central main (the sheet compares with a stale main and
+    the push would be refused)."""
+    problems = []
+    main_name = APPROVED_BRANCH.removeprefix("refs/heads/")
+    main = _text(repo, "rev-parse", "--verify", "--quiet", f"{APPROVED_BRANCH}^{{commit}}")
+    if main != base:
+        problems.append(f"pressroom approve merges into {main_name} ({main[:7] or 'absent'}),"
+                        f" not {base_name} ({base[:7]}): preview with --base {main_name} to "
+                        f"see what approving does")
+    if is_ancestor(repo, rev, base):
+        problems.append(f"{rev[:7]} is already on {base_name}: nothing to approve")
+    upstream = _text(repo, "rev-parse", "--abbrev-ref", "--symbolic-full-name",
+                     f"{main_name}@{{upstream}}")
+    if main and upstream:
+        behind = _text(repo, "rev-list", "--count", f"{main}..{upstream}")
+        if behind not in ("", "0"):
+            count = plural(int(behind), "commit")
+            problems.append(f"{main_name} is {count} behind {upstream}: run "
+                            f"`git fetch`, `git switch {main_name} && git pull --ff-only`, "
+                            f"then preview again")
+    return problems
 
 
 @dataclass

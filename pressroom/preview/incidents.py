@@ -12,10 +12,10 @@ import posixpath
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from pressroom.model.incidents import thread_id, threads
+from pressroom.model.incidents import thread_id, threads, upcoming_changes
 from pressroom.preview.compare import site_files
 from pressroom.preview.pagetext import banner_links
-from pressroom.preview.review import BannerLink, Change, IncidentInfo, ThreadPost
+from pressroom.preview.review import BannerLink, Change, IncidentInfo, Scheduled, ThreadPost
 from pressroom.repo.gitio import git
 from pressroom.repo.sources import load_sources
 
@@ -52,6 +52,17 @@ def touched_incidents(repo: Path, base: str, tree: str, base_dir: Path, merged_d
                              if url.rsplit("/", 1)[-1].removesuffix(".xml") in slugs))
         infos.append(IncidentInfo(key, thread.status(now), posts, diffs))
     return infos
+
+
+def scheduled_after(base_dir: Path, merged_dir: Path, tz: tzinfo,
+                    now: datetime) -> list[Scheduled]:
+    """What the merged site will do by itself after ``now`` that the base's would not:
+    an embargoed post falling due an hour after the preview is not in either built site,
+    yet approving the merge publishes it."""
+    before = set(upcoming_changes(load_sources(base_dir, tz, light=True).posts, now))
+    after = upcoming_changes(load_sources(merged_dir, tz, light=True).posts, now)
+    return [Scheduled(when.isoformat(), what) for when, what in after if (when, what)
+            not in before]
 
 
 def banner_after(site: Path) -> list[BannerLink]:

@@ -22,27 +22,30 @@ only when complete: a failed preview leaves no half sheet (and the previous one,
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pressroom.cache import COPY_CACHE, in_git_dir
 from pressroom.checking.repo import check_repo
 from pressroom.model.violations import InputError
+from pressroom.model.wording import plural
 from pressroom.preview.builder import BuildOutcome, run_build
-from pressroom.preview.compare import compare_sites
+from pressroom.preview.compare import MAX_TEXT_BYTES, compare_sites, site_files
 from pressroom.preview.gitview import (
     PreviewRefused,
+    approve_blockers,
     history,
     merged_tree,
     plugins_as_main,
     resolve,
 )
-from pressroom.preview.incidents import banner_after, touched_incidents
+from pressroom.preview.incidents import banner_after, scheduled_after, touched_incidents
 from pressroom.preview.mark import mark_site
 from pressroom.preview.render import render_html
 from pressroom.preview.review import Finding, Review, SuppressionInfo
@@ -73,6 +76,7 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
     now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise InputError("the preview time must include a time zone")
+    _require_outside(repo, output)
     _require_replaceable(output)
     base_sha, rev_sha = resolve(repo, base), resolve(repo, rev)
     progress(f"Merging {rev} ({rev_sha[:7]}) into {base} ({base_sha[:7]})")
@@ -97,22 +101,28 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
         progress("Comparing the two sites and reading the commits")
         merged = work / "merged" / "tree"
         if sites["merged"].ok:
+            _require_small_pages(sites["merged"].site)
             review.changed = compare_sites(sites["base"].site, sites["merged"].site)
             review.banner = banner_after(sites["merged"].site)
         else:
             review.site_built = False
-            review.not_built_reason = (f"the content rules refuse {len(review.errors)} "
-                                       f"problem(s) of the merged tree: nothing is built "
-                                       f"until they are fixed")
+            problems = sites["merged"].problems
+            count = plural(len(problems), "problem")
+            review.not_built_reason = (f"the merged site cannot be built ({count}), so nothing "
+                                       f"is shown until they are fixed: {problems[0]}")
         tz = load_department(merged).tz
         review.incidents = touched_incidents(repo, base_sha, tree, work / "base" / "tree",
                                              merged, tz, now, review.changed)
+        review.scheduled = scheduled_after(work / "base" / "tree", merged, tz, now)
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits
         review.reviewer = found.reviewer.id if found.reviewer else ""
-        review.approval_problems = found.problems + [
+        review.approval_problems = approve_blockers(repo, base, base_sha, rev_sha) + \
+            found.problems + [
             f"the content rules refuse the merged tree: {f.path}:{f.line}: {f.rule}"
             for f in review.errors[:1]]
+        if not review.site_built and not review.errors:  # a template error, say
+            review.approval_problems.append(review.not_built_reason)
         review.may_approve = not review.approval_problems
         _write(output, review, sites["merged"])
     except GitError as exc:
@@ -169,6 +179,33 @@ def _build(folder: Path, approved: bool, now: datetime, timeout: float,
     raise PreviewRefused(f"the {'merged' if refusable else 'base'} site cannot be built: {first}")
 
 
+def _require_small_pages(site: Path) -> None:
+    """Refuse a merged site with a page over ``MAX_TEXT_BYTES``: each page is parsed here
+    (marked, checked, read as text) with no time limit, and a template can write pages of
+    millions of tags that would hang the review for hours. No real page comes near it."""
+    for rel, path in sorted(site_files(site).items()):
+        size = path.stat().st_size
+        if rel.endswith((".html", ".htm")) and size > MAX_TEXT_BYTES:
+            raise PreviewRefused(f"the merged site's page {rel} is {size:,} bytes (at most "
+                                 f"{MAX_TEXT_BYTES:,}): too large to preview; the branch's "
+                                 f"templates make it")
+
+
+def _require_outside(repo: Path, output: Path) -> None:
+    """``output`` must not be in the repository's working folder: a preview there (in
+    ``content/`` above all) would be read as the department's own files by the next
+    ``pressroom check`` or build of that folder, and committed by ``git add -A``."""
+    try:
+        top = Path(git_text(repo, "rev-parse", "--show-toplevel")).resolve()
+        git_dir = Path(git_text(repo, "rev-parse", "--absolute-git-dir")).resolve()
+    except GitError:
+        return  # a bare repository has no working folder
+    where = output.resolve()
+    if where.is_relative_to(top) and not where.is_relative_to(git_dir):
+        raise InputError(f"{output}: inside the repository's working folder; choose an "
+                         f"--output folder outside it (e.g. /tmp/review)")
+
+
 def _require_replaceable(output: Path) -> None:
     """``output`` must be absent, empty, or an earlier preview (it has a review.json):
     a preview replaces it, and must never delete a folder of someone's own files."""
@@ -181,8 +218,21 @@ def _require_replaceable(output: Path) -> None:
                          f"--output folder")
 
 
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on ``folder`` (between processes and between the desk's
+    threads, each with a descriptor of its own)."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def _write(output: Path, review: Review, merged: BuildOutcome) -> None:
-    """Fill a temporary folder beside ``output``, then rename it into place."""
+    """Fill a temporary folder beside ``output``, then rename it into place: two
+    previews into one folder at once each put a whole preview there, the last one wins."""
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", dir=output.parent))
     try:
@@ -194,11 +244,13 @@ def _write(output: Path, review: Review, merged: BuildOutcome) -> None:
         (staging / SHEET).write_text(review.to_json(), encoding="utf-8")
         (staging / "review.html").write_text(render_html(review), encoding="utf-8")
         staging.chmod(0o755)
-        old = None
-        if output.exists():
-            old = output.with_name(f".{output.name}.old-{os.getpid()}")
-            os.replace(output, old)
-        os.replace(staging, output)
+        with _locked(output.parent):  # another preview into the same folder waits here
+            _require_replaceable(output)  # again: it may have changed during the builds
+            old = None
+            if output.exists():  # renamed onto an empty folder of a name of its own
+                old = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
+                os.replace(output, old)
+            os.replace(staging, output)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:

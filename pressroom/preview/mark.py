@@ -5,9 +5,10 @@ Both are put into the built HTML after the build, not by a template: a departmen
 ``base.html`` (or the branch's) could leave a template block out, but cannot stop this
 pass. The ``<head>`` and ``<body>`` tags are found by an HTML parser, so one written inside
 a comment is not taken for the real one; the marker's inline style is ``!important`` so
-no stylesheet of the branch hides it. ``mark_site`` then parses every page again and
-refuses the preview if one lacks either, so a preview copied to a web server is never
-taken for the real site.
+no stylesheet of the branch hides it, and its sizes are in pixels, so no root or parent
+font size of the branch (``html{font-size:0}``) shrinks it away. ``mark_site`` then parses
+every page again and refuses the preview if one lacks either, so a preview copied to a
+web server is never taken for the real site.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ NOINDEX = '<meta name="robots" content="noindex">'
 MARKER_TEXT = "Preview — not approved"
 MARKER_CLASS = "pressroom-preview-marker"
 _STYLE = ("display:block!important;visibility:visible!important;position:static!important;"
-          "opacity:1!important;margin:0!important;padding:.5em 1em!important;"
+          "opacity:1!important;margin:0!important;padding:8px 16px!important;"
           "background:#fff3b0!important;color:#1a1a1a!important;"
-          "border-bottom:3px solid #8a6d00!important;font:bold 1rem/1.4 sans-serif!important;"
+          "border-bottom:3px solid #8a6d00!important;font:bold 16px/1.4 sans-serif!important;"
           "text-align:center!important;clip:auto!important;height:auto!important;"
           "width:auto!important;transform:none!important")
 MARKER = (f'<p class="{MARKER_CLASS}" style="{_STYLE}">'

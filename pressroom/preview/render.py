@@ -58,11 +58,15 @@ def _changes(review: Review) -> str:
 
 
 def _page_detail(change: Change) -> str:
+    """What changed at one URL: a new page's text in full, else the diff of its text
+    (pages, the banner, feeds, CAP, stylesheets: every text the public is served)."""
     if change.text:
         return (f"<h3>New page {escape(change.url)}</h3>"
                 f"<pre>{escape(change.text)}</pre>")
-    if change.text_diff and change.kind == "page":
-        return (f"<h3>Changed text of {escape(change.url)}</h3>"
+    if change.text_diff:
+        what = "the alert banner" if change.url == "*" else f"{change.kind} {change.url}"
+        verb = "Text of the new" if change.change == "added" else "Changed text of"
+        return (f"<h3>{verb} {escape(what)}</h3>"
                 f"<pre>{escape(change.text_diff)}</pre>")
     return ""
 
@@ -130,6 +134,17 @@ def _incidents(review: Review) -> str:
     return "".join(out)
 
 
+def _scheduled(review: Review) -> str:
+    if not review.scheduled:
+        return ("<p>Nothing the merge brings in changes the site by itself after "
+                f"{escape(review.now)}.</p>")
+    rows = [[escape(s.when), escape(s.what)] for s in review.scheduled]
+    return (_table("Changes the merge schedules after the preview's time (not in the "
+                   "preview site)", ["When", "What"], rows)
+            + "<p>Preview again with <code>--now</code> set to one of these times to see "
+              "the site then.</p>")
+
+
 def render_html(review: Review) -> str:
     """The review sheet of ``review`` as a complete, self-contained HTML document."""
     name = review.rev_name or review.rev[:10]
@@ -149,6 +164,7 @@ def render_html(review: Review) -> str:
             ["Preview site", '<a href="site/index.html">site/index.html</a>'
              if review.site_built else "not built"]]),
         "<h2>Public URLs that change</h2>", _changes(review),
+        "<h2>Scheduled for later</h2>", _scheduled(review),
         "<h2>Content rules</h2>", _findings(review),
         "<h2>Commits and approval</h2>", _commits(review),
         "<h2>Incidents and the alert banner</h2>", _incidents(review),

@@ -92,6 +92,16 @@ class IncidentInfo:
 
 
 @dataclass(frozen=True)
+class Scheduled:
+    """A moment after the preview's ``now`` at which the merged site changes by itself
+    (an embargoed post falling due, an alert expiring), and the base's would not: the
+    built sites cannot show it, so the sheet names it."""
+
+    when: str  # ISO 8601
+    what: str
+
+
+@dataclass(frozen=True)
 class BannerLink:
     text: str
     href: str
@@ -111,6 +121,7 @@ class Review:
     commits: list[CommitInfo] = field(default_factory=list)
     incidents: list[IncidentInfo] = field(default_factory=list)
     banner: list[BannerLink] = field(default_factory=list)  # the banner after the merge
+    scheduled: list[Scheduled] = field(default_factory=list)  # changes after ``now``
     reviewer: str = ""  # the roster member previewing ("" when their key is not on it)
     may_approve: bool = False
     approval_problems: list[str] = field(default_factory=list)
@@ -130,7 +141,9 @@ class Review:
         urls = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         approve = "you may approve it" if self.may_approve else "you may not approve it"
         built = "" if self.site_built else " (site not built: see the sheet)"
-        return (f"{plural(len(self.changed), 'public URL')} changed ({urls}); "
+        later = (f"{plural(len(self.scheduled), 'change')} scheduled after the preview's "
+                 f"time; " if self.scheduled else "")
+        return (f"{plural(len(self.changed), 'public URL')} changed ({urls}); {later}"
                 f"{plural(len(self.findings), 'finding')}, {plural(len(self.errors), 'error')}; "
                 f"{plural(len(self.commits), 'commit')}; {approve}{built}")
 
