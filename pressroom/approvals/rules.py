@@ -13,7 +13,9 @@ as the adoption of the roster):
   for ``policy/``;
 * the merge brings in no symbolic link, submodule or other non-regular file;
 * every commit the merge brings in is signed by a roster member whose training is
-  current at that commit's date, and the approver signed none of them;
+  current at that commit's date, and the approver signed none of them that changes
+  anything (a commit with one parent and that parent's tree, such as the desk's
+  send-back note, is not authorship: ``changes_nothing``);
 * the merge adds no edits of its own: its tree is the automatic merge of its parents.
 
 This module holds those rules over one merge (``evaluate``), given what
@@ -79,7 +81,8 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                     f"brings in {content.short}, which is {check.problem}"))
             continue
         problems += _training(commit, content, check.member, config)
-        if approval.member is not None and check.member.id == approval.member.id:
+        if approval.member is not None and check.member.id == approval.member.id \
+                and not changes_nothing(verifier, content):
             problems.append(_refuse(commit, "APPROVAL-SELF",
                                     f"{approval.member.id} approved their own commit "
                                     f"{content.short}: someone else must approve it"))
@@ -88,6 +91,20 @@ def evaluate(verifier: Verifier, plan: MergePlan,
                                 "the merge adds edits of its own: its tree is not the automatic "
                                 "merge of its parents"))
     return problems
+
+
+def changes_nothing(verifier: Verifier, commit: Commit) -> bool:
+    """Whether ``commit`` has exactly one parent and that parent's tree: it brings in nothing.
+
+    Such a commit (the desk's signed send-back note, ``git commit --allow-empty``) carries
+    words, not content, so signing it does not make a supervisor the author of the branch:
+    they may still approve it. A merge, or any commit whose tree differs from its parent's,
+    is authorship, and an empty commit cannot carry content another commit did not bring.
+    """
+    if len(commit.parents) != 1:
+        return False
+    parent = verifier.reader.commit(commit.parents[0])
+    return parent.tree == commit.tree
 
 
 def _link_problems(plan: MergePlan) -> list[Violation]:
