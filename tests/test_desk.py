@@ -246,7 +246,8 @@ def test_send_back_adds_a_signed_note_commit_and_never_touches_the_clone(loop):
     assert run_git(loop.bare, "rev-parse", f"{note}^{{tree}}") == \
         run_git(loop.bare, "rev-parse", f"{tip}^{{tree}}")  # changes no file
     assert run_git(loop.sup, "log", "-1", "--format=%G? %GS%n%s", note) == \
-        "G sup1\nSent back by Sgt. Dana Okafor (sup1): Add the detour route, please."
+        "G sup1\nSent back by Sgt. Dana Okafor (sup1): Add the detour route, please. — run " \
+        "git pull before you push again"
     assert (run_git(loop.sup, "rev-parse", "HEAD"), run_git(loop.sup, "status", "-s")) == \
         (head, status)
     row = text_of(client.get("/"))

@@ -189,3 +189,43 @@ def test_update_fields_skip_drafts_and_removed_posts():
     assert fields["area"] == "Elm" and fields["sequence"] == "2"
     with pytest.raises(InputError, match="did you mean"):
         update_fields([first], GAS + "x")
+
+
+def test_carried_fields_after_an_all_clear_take_response_and_instruction_from_one_post():
+    """The all-clear's "You may return home" never goes out with an earlier "Shelter"."""
+    first = parsed(alert("A", "2026-11-20 09:00", expires="2026-11-20 18:00", area="Elm",
+                         response="Avoid", instruction="Avoid the area."))
+    second = parsed(alert("B", "2026-11-20 10:00", expires="2026-11-20 18:00",
+                          response="Shelter", instruction="Stay indoors.", sequence="2"))
+    clear = parsed(alert("C", "2026-11-20 11:00", expires="2026-11-20 18:00",
+                         response="AllClear", instruction="You may return home.",
+                         sequence="3"))
+    carried = carried_fields([first, second, clear])
+    assert (carried["response"], carried["instruction"]) == ("Shelter", "Stay indoors.")
+    assert carried["area"] == "Elm" and carried["incident"] == GAS
+    only_clear = carried_fields([clear])
+    assert only_clear["response"] == "Monitor" and "instruction" not in only_clear
+
+
+def test_new_incident_update_after_an_all_clear_warns_that_it_reopens(dept):
+    dept.commit_as("chief1", "All clear", {
+        "content/2026/gas-leak-3.md": alert(
+            "Gas leak: all clear", "2026-11-20 12:00", expires="2026-11-20 20:00",
+            response="AllClear", instruction="You may return home.", sequence="3")})
+    made = run("new", "--repo", str(dept.root), "Gas leak again", "--incident", GAS,
+               "--author", "pio1")
+    assert made.exit_code == 0, made.output
+    assert f"warning: incident {GAS} ended with an all-clear (content/2026/gas-leak-3.md); " \
+        "this update reopens it" in made.output
+    fields = front(next((dept.root / "content").rglob(f"{GAS}-update-4.md")).read_text())
+    assert (fields["Response"], fields["Instruction"]) == ("Shelter", "Stay indoors.")
+    dept.git("switch", "-q", "main")
+    before = run("new", "--repo", str(dept.root), "Gas leak follow-up", "--incident", GAS,
+                 "--author", "pio1", "--slug", "follow-up")
+    assert before.exit_code == 0 and "warning" in before.output  # still ended
+    dept.git("switch", "-q", "main")
+    dept.git("rm", "-q", "content/2026/gas-leak-3.md")
+    dept.commit_as("chief1", "no all-clear after all", add=False)
+    quiet = run("new", "--repo", str(dept.root), "Gas leak update", "--incident", GAS,
+                "--author", "pio1", "--slug", "quiet")
+    assert quiet.exit_code == 0 and "warning" not in quiet.output

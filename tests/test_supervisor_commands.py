@@ -368,8 +368,29 @@ def test_approve_of_a_branch_name_without_origin_points_at_the_pushed_branch(dep
     dept.git("fetch", "-q", "origin")
     refused = run("approve", "--repo", str(dept.root), "post/first")
     assert refused.exit_code == 2
-    assert "no branch 'post/first'; the branch pushed for review is origin/post/first: " \
-        "pressroom approve origin/post/first" in refused.output
+    assert "no branch 'post/first'; did you mean origin/post/first (the branch pushed for " \
+        "review)? pressroom approve origin/post/first" in refused.output
+
+
+def test_preview_and_check_of_a_branch_name_without_origin_point_at_the_pushed_branch(
+        dept, central, tmp_path):
+    bare, clone = central
+    pio_pushes(dept, clone, "first")
+    dept.git("fetch", "-q", "origin")
+    hint = "'post/first' is not a branch, tag or commit here; did you mean origin/post/first " \
+        "(the branch pushed for review)?"
+    previewed = run("preview", "--repo", str(dept.root), "--output", str(tmp_path / "out"),
+                    "post/first")
+    assert previewed.exit_code in (1, 2)
+    assert hint in previewed.output
+    checked = run("check", "--repo", str(dept.root), "--branch", "post/first")
+    assert checked.exit_code == 2
+    assert hint in checked.output
+    assert "Traceback" not in previewed.output + checked.output
+    # A name origin does not have gets no guess.
+    unknown = run("check", "--repo", str(dept.root), "--branch", "post/nothing")
+    assert unknown.exit_code == 2
+    assert "did you mean" not in unknown.output
 
 
 def test_serve_opens_a_preview_folder_on_its_review_sheet(tmp_path):

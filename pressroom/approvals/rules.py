@@ -13,9 +13,9 @@ as the adoption of the roster):
   for ``policy/``;
 * the merge brings in no symbolic link, submodule or other non-regular file;
 * every commit the merge brings in is signed by a roster member whose training is
-  current at that commit's date, and the approver signed none of them that changes a
-  file (an empty commit, such as the desk's "Sent back by" note, brings in nothing to
-  approve: the supervisor who sent a branch back may approve its fix);
+  current at that commit's date, and the approver signed none of them that changes
+  anything (a commit with one parent and that parent's tree, such as the desk's
+  send-back note, is not authorship: ``changes_nothing``);
 * the merge adds no edits of its own: its tree is the automatic merge of its parents.
 
 This module holds those rules over one merge (``evaluate``), given what
@@ -82,7 +82,7 @@ def evaluate(verifier: Verifier, plan: MergePlan,
             continue
         problems += _training(commit, content, check.member, config)
         if approval.member is not None and check.member.id == approval.member.id \
-                and not _changes_nothing(verifier, content):
+                and not changes_nothing(verifier, content):
             problems.append(_refuse(commit, "APPROVAL-SELF",
                                     f"{approval.member.id} approved their own commit "
                                     f"{content.short}: someone else must approve it"))
@@ -93,10 +93,18 @@ def evaluate(verifier: Verifier, plan: MergePlan,
     return problems
 
 
-def _changes_nothing(verifier: Verifier, commit: Commit) -> bool:
-    """A one-parent commit whose tree is its parent's: it brings in no file, only words."""
-    return len(commit.parents) == 1 and \
-        verifier.reader.commit(commit.parents[0]).tree == commit.tree
+def changes_nothing(verifier: Verifier, commit: Commit) -> bool:
+    """Whether ``commit`` has exactly one parent and that parent's tree: it brings in nothing.
+
+    Such a commit (the desk's signed send-back note, ``git commit --allow-empty``) carries
+    words, not content, so signing it does not make a supervisor the author of the branch:
+    they may still approve it. A merge, or any commit whose tree differs from its parent's,
+    is authorship, and an empty commit cannot carry content another commit did not bring.
+    """
+    if len(commit.parents) != 1:
+        return False
+    parent = verifier.reader.commit(commit.parents[0])
+    return parent.tree == commit.tree
 
 
 def _link_problems(plan: MergePlan) -> list[Violation]:

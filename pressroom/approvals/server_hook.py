@@ -29,6 +29,10 @@ from pressroom.repo.gitio import ZERO, GitError, git_text, is_ancestor, require_
 
 PROTECTED = "refs/heads/main"
 ACCEPTED = ("refs/heads/", "refs/tags/")
+DIRECT = "a direct commit on main"  # how verification names a commit that is not a merge
+DIRECT_NEXT = ("next: put your commits on a branch: git branch post/NAME && "
+               "git reset --hard origin/main, then git push origin post/NAME and ask a "
+               "supervisor to approve it")
 REASONS = {
     "refs/replace/": "replace refs make git show one object in place of another",
     "refs/notes/": "notes are not part of the department's history",
@@ -67,7 +71,11 @@ def check_update(repo: Path, old: str, new: str, ref: str) -> list[str]:
         result = verify_history(repo, new, None if old == ZERO else old, use_cache=False)
     except GitError as exc:
         return [f"cannot verify the pushed history: {exc}"]
-    return [str(problem) for problem in result.problems]
+    reasons = [str(problem) for problem in result.problems]
+    if any(p.rule_id == "APPROVAL-DIRECT" and p.message.startswith(DIRECT)
+           for p in result.problems):
+        reasons.append(DIRECT_NEXT)
+    return reasons
 
 
 def on_first_parent_line(repo: Path, old: str, new: str) -> bool:

@@ -27,10 +27,23 @@ from pressroom.approvals.verification import verify_history
 from pressroom.checking.repo import check_repo, site_timezone
 from pressroom.checking.slug_index import post_slugs
 from pressroom.model.categories import BY_SLUG, SLUGS
-from pressroom.model.drafts import draft_text, new_alert_fields, slugify, update_fields
+from pressroom.model.drafts import (
+    draft_text,
+    new_alert_fields,
+    reopen_warning,
+    slugify,
+    update_fields,
+)
 from pressroom.model.roster import Member, Roster
 from pressroom.model.violations import InputError
-from pressroom.repo.gitio import GitError, git, git_text, require_real_objects, resolve_commit
+from pressroom.repo.gitio import (
+    GitError,
+    git,
+    git_text,
+    pushed_for_review,
+    require_real_objects,
+    resolve_commit,
+)
 from pressroom.repo.sources import is_post_path, load_roster, posts_at
 
 MAIN = "main"
@@ -61,6 +74,7 @@ def _require_clean(repo: Path) -> None:
 class NewPost:
     branch: str
     path: Path
+    warning: str = ""  # e.g. the update reopens an incident that ended with an all-clear
 
 
 def new_post(repo: Path, title: str, category: str | None, author: str | None,
@@ -92,9 +106,11 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     tz = site_timezone(repo)
     now = (now or datetime.now(tz)).astimezone(tz)
     fields: dict[str, str] = {}
+    warning = ""
     if incident is not None:
-        fields = update_fields(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")),
-                               incident)
+        on_main = list(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")))
+        fields = update_fields(on_main, incident)
+        warning = reopen_warning(on_main, incident)
         slug = slug or f"{slugify(incident)}-update-{fields['sequence']}"
     elif category == "safety-alerts":
         fields = new_alert_fields(slug or slugify(title), now)
@@ -111,7 +127,7 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     _git(repo, "switch", "--quiet", "-c", branch, MAIN)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(draft_text(title, category, author, now, fields), encoding="utf-8")
-    return NewPost(branch, path)
+    return NewPost(branch, path, warning)
 
 
 def _git_user(repo: Path, roster: Roster) -> Member | None:
@@ -215,6 +231,7 @@ class Approval:
     merge: str
     member: Member | None
     previous: str
+    switched_from: str = ""  # the branch the clone was on before approve switched to main
 
 
 def approve(repo: Path, branch: str, *, offline: bool = False) -> Approval:
@@ -236,14 +253,15 @@ def approve(repo: Path, branch: str, *, offline: bool = False) -> Approval:
             fetch_for_approval(repo, branch, ref_target(repo, before) if before else None)
         if not _git(repo, "branch", "--list", branch) and \
                 not _git(repo, "branch", "-r", "--list", branch):
-            pushed = f"origin/{branch}"
-            hint = (f"; the branch pushed for review is {pushed}: pressroom approve {pushed}"
-                    if _git(repo, "branch", "-r", "--list", pushed) else
+            pushed = pushed_for_review(repo, branch)
+            hint = (f"; did you mean {pushed} (the branch pushed for review)? "
+                    f"pressroom approve {pushed}" if pushed else
                     "; git fetch, then git branch -r lists the branches pushed for review")
             raise InputError(f"no branch {branch!r}{hint}")
         tip = resolve_commit(repo, branch)
     except GitError as exc:
         raise InputError(str(exc)) from exc
+    was_on = git_text(repo, "branch", "--show-current")
     _git(repo, "switch", "--quiet", MAIN)
     previous = _git(repo, "rev-parse", "HEAD")
     _require_mergeable(repo, branch, tip)
@@ -265,8 +283,10 @@ def approve(repo: Path, branch: str, *, offline: bool = False) -> Approval:
     if problems or unverified:
         _git(repo, "reset", "--quiet", "--hard", previous)
         said = refusal(problems, merge, branch, tip, unverified)
-        raise ApprovalRefused(said.lines, said.next_step)
-    return Approval(merge, _git_user(repo, _roster(repo)), previous)
+        raise ApprovalRefused(said.lines, said.next_step,
+                              was_on if was_on != MAIN else "")
+    return Approval(merge, _git_user(repo, _roster(repo)), previous,
+                    was_on if was_on != MAIN else "")
 
 
 def _require_mergeable(repo: Path, branch: str, tip: str) -> None:
@@ -306,10 +326,12 @@ def _regular_content_files(repo: Path, before: str, after: str) -> list[str]:
 class ApprovalRefused(InputError):
     """An approval that was undone: one line per problem, and what to do next."""
 
-    def __init__(self, problems: list[str], next_step: str = "") -> None:
+    def __init__(self, problems: list[str], next_step: str = "",
+                 switched_from: str = "") -> None:
         super().__init__(problems[0])
         self.problems = problems
         self.next_step = next_step
+        self.switched_from = switched_from  # approve left that branch for main
 
 
 # --- pressroom install-hooks ------------------------------------------------------------------

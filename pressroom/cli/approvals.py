@@ -53,6 +53,8 @@ def new_command(repo: Path, title: str, category: str | None, incident: str | No
                         incident=incident)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
+    if made.warning:
+        click.echo(made.warning, err=True)
     click.echo(f"On new branch {made.branch}: write {made.path}")
     click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
 
@@ -115,12 +117,16 @@ def approve_command(repo: Path, branch: str, offline: bool) -> None:
             click.echo(problem)
         click.echo(f"Not approved: {plural(len(exc.problems), 'problem')}; nothing was merged "
                    f"and main is as it was.", err=True)
+        if exc.switched_from:
+            click.echo(f"Switched to main (you were on {exc.switched_from}).", err=True)
         if exc.next_step:
             click.echo(f"Next: {exc.next_step}.", err=True)
         raise SystemExit(1) from exc
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     who = f" signed by {done.member.name} ({done.member.id})" if done.member else ""
+    if done.switched_from:
+        click.echo(f"Switched to main (you were on {done.switched_from}).")
     click.echo(f"Approved {branch}: merge {done.merge[:7]}{who}.")
     click.echo("Next: git push origin main (the server verifies it), then the site is "
                "published by the timer or pressroom publish.")

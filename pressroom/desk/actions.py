@@ -20,6 +20,8 @@ from pressroom.desk.queue import SENT_BACK
 from pressroom.model.violations import InputError
 from pressroom.model.wording import plural
 
+PULL_FIRST = " — run git pull before you push again"  # ends every send-back note
+
 
 @dataclass
 class Outcome:
@@ -107,7 +109,8 @@ def send_back(repo: Path, name: str, note: str) -> Outcome:
                       f"{gitops.remote_ref(name)}^{{commit}}")
     if not tip:
         return _refused(f"There is no branch {name} on the central repository.")
-    message = f"{SENT_BACK}{member.name} ({member.id}): {note}\n"
+    # The note is a commit on the author's branch: a push made without pulling it is refused.
+    message = f"{SENT_BACK}{member.name} ({member.id}): {note}{PULL_FIRST}\n"
     made = gitops.run(repo, "commit-tree", "-S", f"{tip}^{{tree}}", "-p", tip,
                       input=message.encode())
     if not made.ok:

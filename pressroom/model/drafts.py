@@ -73,28 +73,56 @@ def unknown_incident(incident: str, known: Sequence[str]) -> str:
     return f"no incident {incident!r} on main; {hint}"
 
 
+def _all_clear(post: Post) -> bool:
+    return "response" in post.fields and post.fields["response"].value == "AllClear"
+
+
 def carried_fields(thread_posts: Sequence[Post]) -> dict[str, str]:
     """What an update carries forward from its incident's latest post (``thread_posts`` oldest
     first): the fields of ``CARRIED`` that post wrote (``Area`` and ``Instruction`` from the
-    latest post that gave them), plus ``Incident``. An all-clear's ``Response`` is not carried:
-    an update after it reopens the incident, so it takes the last response before it."""
+    latest post that gave them), plus ``Incident``.
+
+    After an all-clear the update reopens the incident, so it starts from the last post
+    before the all-clear, all of it: that post's ``Response`` *and* its ``Instruction``
+    ("Stay indoors" goes with Shelter), never the all-clear's "You may return home" with an
+    earlier response. With no such post the response is ``Monitor`` and nothing of the
+    all-clear's instruction is kept."""
     if not thread_posts:
         return {}
-    latest = thread_posts[-1]
-    carried = {"incident": latest.incident}
-    for name in CARRIED:
-        if name in latest.fields and latest.fields[name].value:
-            carried[name] = latest.fields[name].value
-    for name in ("area", "instruction"):
-        given = [p.fields[name].value for p in thread_posts
-                 if name in p.fields and p.fields[name].value]
-        if given and name not in carried:
-            carried[name] = given[-1]
-    if carried.get("response") == "AllClear":
-        earlier = [p.fields["response"].value for p in thread_posts
-                   if "response" in p.fields and p.fields["response"].value != "AllClear"]
-        carried["response"] = earlier[-1] if earlier else "Monitor"
+    source = list(thread_posts)
+    if _all_clear(source[-1]):  # up to the last post that is not an all-clear
+        while source and _all_clear(source[-1]):
+            source.pop()
+    carried = {"incident": thread_posts[-1].incident}
+    if source:
+        latest = source[-1]
+        for name in CARRIED:
+            if name in latest.fields and latest.fields[name].value:
+                carried[name] = latest.fields[name].value
+        for name in ("area", "instruction"):
+            given = [p.fields[name].value for p in source
+                     if name in p.fields and p.fields[name].value and not _all_clear(p)]
+            if given and name not in carried:
+                carried[name] = given[-1]
+    else:  # only an all-clear: its area still says where, its response and words do not
+        area = thread_posts[-1].fields.get("area")
+        if area is not None and area.value:
+            carried["area"] = area.value
+    if carried.get("response", "AllClear") == "AllClear":
+        carried["response"] = "Monitor"
     return carried
+
+
+def reopen_warning(posts: Iterable[Post], incident: str) -> str:
+    """One line when ``incident``'s latest post on main is its all-clear ("" otherwise): an
+    update is still allowed (the incident may flare up again), but it reopens the incident
+    for the public, and the writer should mean to."""
+    thread = incident_posts(posts, incident)
+    if not thread or not _all_clear(thread[-1]):
+        return ""
+    return (f"warning: incident {incident} ended with an all-clear ({thread[-1].path}); "
+            f"this update reopens it. Its fields are carried from the last post before the "
+            f"all-clear")
 
 
 def next_sequence(thread_posts: Sequence[Post]) -> int:

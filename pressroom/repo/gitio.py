@@ -146,8 +146,28 @@ def resolve_commit(repo: Path, name: str) -> str:
     found = next(iter(targets), name)
     sha = git(repo, "rev-parse", "--verify", "--quiet", f"{found}^{{commit}}", check=False)
     if not sha.strip():
-        raise GitError(f"{name!r} is not a branch, tag or commit here")
+        pushed = pushed_for_review(repo, name)
+        hint = f"; did you mean {pushed} (the branch pushed for review)?" if pushed else ""
+        raise GitError(f"{name!r} is not a branch, tag or commit here{hint}")
     return sha.decode().strip()
+
+
+REVIEW_REMOTE = "origin"
+
+
+def pushed_for_review(repo: Path, name: str) -> str:
+    """``origin/<name>`` when this clone has no ``name`` but has fetched it from origin.
+
+    An author pushes ``post/x``; the supervisor's clone holds it only as ``origin/post/x``.
+    Every command that takes a branch (approve, preview, check --branch, verify) says so
+    from here, in the same words, instead of only "not a branch".
+    """
+    if not name or name.startswith(("-", "refs/", f"{REVIEW_REMOTE}/")):
+        return ""
+    pushed = f"{REVIEW_REMOTE}/{name}"
+    found = git(repo, "rev-parse", "--verify", "--quiet", f"refs/remotes/{pushed}^{{commit}}",
+                check=False)
+    return pushed if found.strip() else ""
 
 
 @dataclass(frozen=True)
