@@ -45,6 +45,7 @@ LEGITIMATE = [
     "Call 911 in an emergency, or our line, (626) 555-0150.",
     "Call our line, 555-0150, during office hours.",
     "Officers worked the 2025-2026 season; ages 18-25 may apply.",
+    "Read https://pd.example/reports/2026004512.pdf or https://v.example/?id=6265550196.",
 ]
 
 
@@ -66,10 +67,12 @@ def test_a_private_number_is_flagged_however_it_is_written(repo: Repo, number: s
 
 def test_a_record_label_does_not_hide_a_number_written_as_a_phone(repo: Repo) -> None:
     repo.site(SITE)
-    repo.post("2026/tip.md", post_text(body="Case (626) 555-0199 and case 626-555-0198."))
+    repo.post("2026/tip.md", post_text(
+        body="Case (626) 555-0199, case 626-555-0198, report #626555-0197, DR 626.555.0196."))
     report = check_repo(repo.root)
     assert sorted(v.message.split("'")[1] for v in report.violations
-                  if v.rule_id == "PRIVACY-PHONE") == ["(626) 555-0199", "626-555-0198"]
+                  if v.rule_id == "PRIVACY-PHONE") == [
+        "(626) 555-0199", "626-555-0198", "626.555.0196", "626555-0197"]
 
 
 def test_what_a_police_post_legitimately_contains_is_not_a_phone(repo: Repo) -> None:

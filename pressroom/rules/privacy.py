@@ -149,8 +149,9 @@ def _not_a_phone(match: re.Match[str], config: RuleConfig) -> bool:
 
     Allowed: the department's numbers (also in their seven-digit local form), toll-free
     hotlines when the rules allow them. Not phones: a round range ("500-1000 people") and a
-    number written without a phone's separators right after a record label ("case
-    6265550196" stays a case number; "case (626) 555-0199" is still a phone).
+    number not written as a phone right after a record label ("case 6265550196", "DR
+    555-0195" are record numbers; "case (626) 555-0199" and "case 626555-0199" are phones)
+    or in a link's path or query.
     """
     if match.group("local"):
         local, line = match.group("local"), match.group("local_line")
@@ -165,10 +166,14 @@ def _not_a_phone(match: re.Match[str], config: RuleConfig) -> bool:
                                                     and area in TOLL_FREE)
     if allowed:
         return True
-    text = match.group(0)
-    dressed = any(ch in text for ch in "()+ .") or text.count("-") == 2
+    # Written as a phone (a separator before the last four digits, as in every form flagged
+    # before the seven-digit and run-together ones were): a label never excuses it.
+    dressed = not match.group("local") and match.start("line") > match.end("exchange")
+    if dressed:
+        return False
     before = match.string[max(0, match.start() - 40):match.start()]
-    return not dressed and RECORD_LABEL.search(before) is not None
+    # In a link's path or query (/reports/2026004512.pdf, ?id=6265550196) it names a file.
+    return before[-1:] in ("/", "=", "?", "&") or RECORD_LABEL.search(before) is not None
 
 
 _UNIT = re.compile(r",|\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\b")
