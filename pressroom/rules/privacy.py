@@ -172,8 +172,8 @@ def _not_a_phone(match: re.Match[str], config: RuleConfig) -> bool:
     if dressed:
         return False
     before = match.string[max(0, match.start() - 40):match.start()]
-    # In a link's path or query (/reports/2026004512.pdf, ?id=6265550196) it names a file.
-    return before[-1:] in ("/", "=", "?", "&") or RECORD_LABEL.search(before) is not None
+    # In a link (/reports/2026004512.pdf, ?id=6265550196, tel:5550104400): not prose.
+    return before[-1:] in ("/", "=", "?", "&", ":") or RECORD_LABEL.search(before) is not None
 
 
 _UNIT = re.compile(r",|\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\b")
