@@ -413,3 +413,15 @@ def test_the_terminal_shows_the_first_reasons_and_the_sheet_keeps_them_all(dept,
     assert len(told) == 10 and "... and 2 more reasons in the review sheet" in result.output
     sheet = json.loads((out / "review.json").read_text(encoding="utf-8"))
     assert sum("unsigned" in p for p in sheet["approval_problems"]) == 12
+
+
+def test_a_traffic_post_changes_no_feed_of_an_empty_category(dept, tmp_path):
+    """An empty feed's updated date is fixed (the epoch), not the newest post of the site:
+    adding a traffic post lists the traffic feeds, never those of empty categories."""
+    dept.post_branch("second", title="Second post", date="2026-11-02 09:00")
+    changed = urls(preview(dept, "post/second", tmp_path / "review"))
+    feeds = sorted(url for url in changed if url.startswith("/feeds/"))
+    assert feeds == ["/feeds/all.atom.xml", "/feeds/all.rss.xml",
+                     "/feeds/traffic.atom.xml", "/feeds/traffic.rss.xml"], sorted(changed)
+    assert changed == {"/2026/second/": "added", **dict.fromkeys(
+        ["/", "/2026/", "/archives/", "/category/", "/category/traffic/", *feeds], "changed")}

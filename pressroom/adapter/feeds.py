@@ -5,18 +5,23 @@ department, so feeds must be stable: every entry has a permanent id, its own
 ``published`` (the post's Date) and ``updated`` (Modified, else Date), and the
 feed's own ``updated`` is the newest entry's, never "now" — two builds of the
 same content give byte-identical feeds and readers do not resend old items.
+An empty feed's ``updated`` is the Unix epoch (``EMPTY_UPDATED``), not the newest post of
+the site: adding a traffic post must not change the feeds of categories it is not in
+(the review sheet would list every empty category's feeds as changed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
 from pressroom.adapter.writer import write_output
+
+EMPTY_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)  # an empty feed's updated and lastBuildDate
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,6 @@ class FeedMeta:
     atom_url: str  # absolute URL of the Atom file itself
     rss_url: str
     language: str
-    fallback_updated: datetime  # used when the feed has no entries
 
 
 def entry_id(site_url: str, entry: FeedEntry) -> str:
@@ -61,7 +65,7 @@ def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> F
     # rel=self first: RSS takes the last link added as the channel link.
     fg.link(href=self_url, rel="self")
     fg.link(href=meta.page_url, rel="alternate")
-    updated = max((e.updated for e in entries), default=meta.fallback_updated)
+    updated = max((e.updated for e in entries), default=EMPTY_UPDATED)
     fg.updated(updated)
     fg.lastBuildDate(updated)
     fg.generator("pressroom")

@@ -27,8 +27,20 @@ DOB = lazy(
     r"(?i)\b(?:DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\b[:\s,]*"
     r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
-PHONE = lazy(r"(?<![\w-])(?:\+?1[-.\s]?)?\(?([2-9]\d{2})\)?[-.\s]?(\d{3})[-.\s](\d{4})"
-                   r"(?![\w-])")
+# Ten digits however a person writes them: (626) 555-0198, 626.555.0199, +1 626 555 0197,
+# 626/555-0192, 626-5550193, 6265550196; or seven with a hyphen (555-0195), the local form.
+# A year-led case number (2026-004512), a date, a ZIP+4 (91702-1234) or a DR number
+# (26-1234567) never has three digits standing alone before its first separator.
+PHONE = lazy(r"(?<![\w-])(?:(?:\+?1[-.\s]?)?\(?(?P<area>[2-9]\d{2})\)?[-.\s/]?"
+             r"(?P<exchange>\d{3})[-.\s]?(?P<line>\d{4})"
+             r"|(?<![$.,/])(?P<local>[2-9]\d{2})-(?P<local_line>\d{4})(?!\s*(?:hours|hrs)\b))"
+             r"(?![\w-])")
+# A number labelled as a case, report or booking number is the department's record, not a
+# phone, when it is written without a phone's separators (report #2026004512, DR 555-0195).
+RECORD_LABEL = lazy(
+    r"(?i)(?:\b(?:case|report|incident|file|DR|booking|citation|warrant|badge|permit|"
+    r"reference|ref|item|event|CAD)\b\.?\s*(?:(?:no|number|num)\b\.?\s*)?[#:]?|"
+    r"\bno\.|#)\s*$")
 TOLL_FREE = {"800", "833", "844", "855", "866", "877", "888"}
 EMAIL = lazy(r"(?<![\w.+-])[\w.+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
 AT = lazy(r"@")
@@ -91,9 +103,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
     for hit in search(DOB, doc.prose, ("dob", "d.o.b", "birth", "born")):
         flag(hit.line, "PRIVACY-DOB", "a date of birth; give the person's age instead")
     for hit in search_digits(PHONE, doc.prose):
-        area = hit.match.group(1)
-        number = area + hit.match.group(2) + hit.match.group(3)
-        if number in config.allow_phones or (config.allow_toll_free and area in TOLL_FREE):
+        if _not_a_phone(hit.match, config):
             continue
         flag(hit.line, "PRIVACY-PHONE",
              f"phone number {hit.text.strip()!r} is not one of the department's public "
@@ -132,6 +142,38 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
              + supervisor_hint("a missing-person alert made with the family's consent may "
                                "allow it with a reason"))
     return problems
+
+
+def _not_a_phone(match: re.Match[str], config: RuleConfig) -> bool:
+    """Whether a PHONE match is the department's own number or plainly not a phone.
+
+    Allowed: the department's numbers (also in their seven-digit local form), toll-free
+    hotlines when the rules allow them. Not phones: a round range ("500-1000 people") and a
+    number not written as a phone right after a record label ("case 6265550196", "DR
+    555-0195" are record numbers; "case (626) 555-0199" and "case 626555-0199" are phones)
+    or in a link's path or query.
+    """
+    if match.group("local"):
+        local, line = match.group("local"), match.group("local_line")
+        if local.endswith("0") and line.endswith("0") and int(line) > int(local):
+            return True  # a range: "500-1000 people", "between 300-1200 feet"
+        number = local + line
+        allowed = any(phone.endswith(number) for phone in config.allow_phones)
+    else:
+        area = match.group("area")
+        number = area + match.group("exchange") + match.group("line")
+        allowed = number in config.allow_phones or (config.allow_toll_free
+                                                    and area in TOLL_FREE)
+    if allowed:
+        return True
+    # Written as a phone (a separator before the last four digits, as in every form flagged
+    # before the seven-digit and run-together ones were): a label never excuses it.
+    dressed = not match.group("local") and match.start("line") > match.end("exchange")
+    if dressed:
+        return False
+    before = match.string[max(0, match.start() - 40):match.start()]
+    # In a link (/reports/2026004512.pdf, ?id=6265550196, tel:5550104400): not prose.
+    return before[-1:] in ("/", "=", "?", "&", ":") or RECORD_LABEL.search(before) is not None
 
 
 _UNIT = re.compile(r",|\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\b")

@@ -8,8 +8,6 @@ of the eight categories, even when empty.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
@@ -59,16 +57,12 @@ def write_feeds(generator, writer) -> None:
             out.append(built[article.source_path])
         return out
 
-    posts = current_posts()
-    newest = max((posts[a.source_path].updated if a.source_path in posts else a.date
-                  for a in articles), default=datetime(1970, 1, 1, tzinfo=UTC))
-
     def write(name: str, title: str, subtitle: str, page: str, items: list[FeedEntry]) -> None:
         rss_path, atom_path = feed_paths(name)
         meta = FeedMeta(
             title=title, subtitle=subtitle, site_url=site_url, page_url=f"{site_url}/{page}",
             atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
-            language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest,
+            language=settings.get("DEFAULT_LANG", "en"),
         )
         write_feed_pair(writer, rss_path, atom_path, meta, items)
 

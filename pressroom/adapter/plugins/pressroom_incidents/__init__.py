@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -83,8 +82,6 @@ def write_incidents(generator, writer) -> None:
                        tz=tz)
     template = generator.get_template("incident")
     index_entries = []
-    newest = max((t.latest.updated for t in all_threads.values()),
-                 default=datetime(1970, 1, 1, tzinfo=UTC))
     for thread in all_threads.values():
         if thread.first.incident:
             posts = [_post_view(settings, p) for p in thread.posts]
@@ -92,7 +89,7 @@ def write_incidents(generator, writer) -> None:
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
                               status=thread.status(now), page_name=f"incidents/{thread.id}")
-            _write_thread_feeds(settings, writer, thread, site_url, newest)
+            _write_thread_feeds(settings, writer, thread, site_url)
         for index, post in enumerate(thread.posts):
             post_url = f"{site_url}/{_article_url(settings, post)}"
             write_output(writer, f"{CAP_DIR}/{post.slug}.xml", (cap_site, thread, index, post_url),
@@ -115,7 +112,7 @@ def write_incidents(generator, writer) -> None:
                     site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
                     atom_url=f"{site_url}/{CAP_DIR}/index.atom",
                     rss_url=f"{site_url}/{CAP_DIR}/index.atom",
-                    language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
+                    language=settings.get("DEFAULT_LANG", "en"))
     write_output(writer, f"{CAP_DIR}/index.atom", (meta, entries),
                  lambda: render_feeds(meta, entries)[1])
 
@@ -140,7 +137,7 @@ def _post_view(settings, post):
             "response": post.alert.get("response", ""), "expires": post.expires}
 
 
-def _write_thread_feeds(settings, writer, thread, site_url: str, newest) -> None:
+def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
     entries = [FeedEntry(
         slug=p.slug, title=p.title,
         url=f"{site_url}/{_article_url(settings, p)}",
@@ -153,7 +150,7 @@ def _write_thread_feeds(settings, writer, thread, site_url: str, newest) -> None
                     page_url=f"{site_url}/incidents/{thread.id}/",
                     atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
-                    language=settings.get("DEFAULT_LANG", "en"), fallback_updated=newest)
+                    language=settings.get("DEFAULT_LANG", "en"))
     write_feed_pair(writer, f"feeds/incidents/{thread.id}.rss.xml",
                     f"feeds/incidents/{thread.id}.atom.xml", meta, entries)
 
