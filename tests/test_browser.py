@@ -81,6 +81,19 @@ def browser():
         browser.close()
 
 
+def assert_accessible(page) -> None:
+    """axe-core (WCAG 2.1 A/AA and best practice) finds nothing serious on ``page``, and really
+    ran its checks. The one accessibility check of every browser test."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})")
+    serious = [f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
+               for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    assert len(results["passes"]) > 10  # axe really ran its checks
+
+
 class Visit:
     """One page load with every request and console error recorded."""
 
@@ -127,16 +140,7 @@ def test_page_is_local_error_free_comment_free_and_accessible(browser, server, n
         assert page.locator("h1").count() == 1
         assert page.locator("aside.alert-banner a").count() == 1  # the active alert, everywhere
 
-        page.add_script_tag(path=str(AXE))
-        results = page.evaluate(
-            "() => axe.run(document, {runOnly: {type: 'tag', values: "
-            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})")
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {v['nodes'][0]['target']}"
-            for v in results["violations"] if v["impact"] in ("serious", "critical")
-        ]
-        assert serious == []
-        assert len(results["passes"]) > 10  # axe really ran its checks
+        assert_accessible(page)
     finally:
         visit.close()
 

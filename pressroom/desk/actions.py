@@ -36,6 +36,19 @@ def _refused(summary: str, lines: list[str] | None = None, answered: bool = Fals
     return Outcome(False, summary, lines or [], answered=answered)
 
 
+def _fetched_tip(repo: Path, name: str) -> tuple[str, Outcome | None]:
+    """Branch ``name``'s commit on the central repository, fetched just now (or the refusal
+    to show: the central repository cannot be reached, or has no such branch)."""
+    problem = gitops.fetch(repo)
+    if problem:
+        return "", _refused(f"Cannot reach the central repository: {problem}")
+    tip = gitops.text(repo, "rev-parse", "--verify", "--quiet",
+                      f"{gitops.remote_ref(name)}^{{commit}}")
+    if not tip:
+        return "", _refused(f"There is no branch {name} on the central repository.")
+    return tip, None
+
+
 # --- Approve -------------------------------------------------------------------------------
 
 def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
@@ -43,13 +56,9 @@ def approve_and_push(repo: Path, name: str, reviewed: str) -> Outcome:
     (exactly ``pressroom approve``), then ``git push origin main``. Refused when the branch
     is no longer at ``reviewed``, the commit the supervisor read. A push the server refuses
     takes the local merge back off main (it never left this clone) and shows why."""
-    problem = gitops.fetch(repo)
-    if problem:
-        return _refused(f"Cannot reach the central repository: {problem}")
-    tip = gitops.text(repo, "rev-parse", "--verify", "--quiet",
-                      f"{gitops.remote_ref(name)}^{{commit}}")
-    if not tip:
-        return _refused(f"There is no branch {name} on the central repository.")
+    tip, refused = _fetched_tip(repo, name)
+    if refused is not None:
+        return refused
     if tip != reviewed:
         return _refused(f"{name} changed since you opened it; review it again before "
                         f"approving.")
@@ -102,13 +111,9 @@ def send_back(repo: Path, name: str, note: str) -> Outcome:
     if member is None:
         return _refused("git's user.email in this clone matches no member of the roster; "
                         "run pressroom setup-signing first.")
-    problem = gitops.fetch(repo)
-    if problem:
-        return _refused(f"Cannot reach the central repository: {problem}")
-    tip = gitops.text(repo, "rev-parse", "--verify", "--quiet",
-                      f"{gitops.remote_ref(name)}^{{commit}}")
-    if not tip:
-        return _refused(f"There is no branch {name} on the central repository.")
+    tip, refused = _fetched_tip(repo, name)
+    if refused is not None:
+        return refused
     # The note is a commit on the author's branch: a push made without pulling it is refused.
     message = f"{SENT_BACK}{member.name} ({member.id}): {note}{PULL_FIRST}\n"
     made = gitops.run(repo, "commit-tree", "-S", f"{tip}^{{tree}}", "-p", tip,
