@@ -132,9 +132,7 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
 
 def _git_user(repo: Path, roster: Roster) -> Member | None:
     """The roster member whose email is git's user.email here (set by setup-signing)."""
-    email = git(repo, "config", "user.email", check=False).decode().strip().lower()
-    return next((m for m in roster.members.values()
-                 if email and m.email.lower() == email), None)
+    return roster.by_email(git(repo, "config", "user.email", check=False).decode())
 
 
 # --- pressroom retract -----------------------------------------------------------------------

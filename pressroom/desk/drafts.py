@@ -128,10 +128,7 @@ def default_expires(now: datetime) -> str:
 def current_member(repo: Path) -> Member | None:
     """The member of the central main's roster whose email is git's user.email in this
     clone (set by ``pressroom setup-signing``)."""
-    email = (gitops.text(repo, "config", "user.email") or "").lower()
-    roster = main_context(repo).roster
-    return next((m for m in roster.members.values() if email and m.email.lower() == email),
-                None)
+    return main_context(repo).roster.by_email(gitops.text(repo, "config", "user.email") or "")
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,13 @@ class Roster:
     def __len__(self) -> int:
         return len(self.members)
 
+    def by_email(self, email: str) -> Member | None:
+        """The member whose email this is (case-insensitive): how a clone's git
+        ``user.email``, set by ``pressroom setup-signing``, names who works in it."""
+        email = email.strip().lower()
+        return next((m for m in self.members.values()
+                     if email and m.email.lower() == email), None)
+
     def did_you_mean(self, written: str) -> str:
         """"; did you mean 'pio1' (Pat Rivera)?" for a member id spelt wrong, or written as
         the member's name or email (people write what they know), or "" when none is close."""
