@@ -10,6 +10,7 @@ incident update starts from the incident's latest post on the central main: same
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -19,13 +20,15 @@ from pathlib import Path
 from pressroom.checking.engine import Context, apply_severity, check_post
 from pressroom.checking.repo import load_context, site_timezone
 from pressroom.desk import gitops
-from pressroom.model.content import CAP_VALUES, parse_text
+from pressroom.model.content import CAP_VALUES
 from pressroom.model.drafts import draft_text, new_alert_fields, slugify, update_fields
 from pressroom.model.incidents import active_threads
 from pressroom.model.roster import Member
-from pressroom.model.violations import Violation
+from pressroom.model.violations import InputError, Violation
+from pressroom.repo.sources import posts_at
 
 RESPONSES = CAP_VALUES["response"]
+ALERTS = re.compile(rb"(?im)^category:[ \t]*safety-alerts")  # the posts an incident reads
 # The alert fields the form holds besides title, category, summary and body.
 ALERT_FIELDS = ("expires", "area", "incident", "sequence", "response", "instruction", "event",
                 "polygon", "circle")
@@ -143,17 +146,10 @@ class Incident:
 
 def active_incidents(repo: Path, now: datetime) -> list[Incident]:
     """Active incidents on ``origin/main`` (read from git objects), latest first."""
-    main = gitops.remote_ref(gitops.MAIN)
-    listed = gitops.run(repo, "grep", "-l", "-i", "-E", r"^Category:\s*safety-alerts", main,
-                        "--", "content/")
-    posts = []
-    for line in listed.out.splitlines() if listed.ok else []:
-        path = line.split(":", 1)[1] if line.startswith(main + ":") else line
-        data = gitops.read_blob(repo, main, path)
-        if data is not None:
-            post, _ = parse_text(path, data.decode("utf-8", errors="replace"), now.tzinfo)
-            if post is not None:
-                posts.append(post)
+    try:
+        posts = posts_at(repo, gitops.remote_ref(gitops.MAIN), now.tzinfo, ALERTS)
+    except InputError:  # no central main fetched yet: no incident to update
+        posts = []
     found = []
     for thread in active_threads(posts, now):
         carried = update_fields(posts, thread.id)
