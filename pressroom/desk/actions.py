@@ -36,17 +36,29 @@ def _refused(summary: str, lines: list[str] | None = None, answered: bool = Fals
     return Outcome(False, summary, lines or [], answered=answered)
 
 
-def _fetched_tip(repo: Path, name: str) -> tuple[str, Outcome | None]:
+NO_MEMBER = ("git's user.email in this clone matches no member of the roster; run pressroom "
+             "setup-signing first.")
+
+
+def _fetched_tip(repo: Path, name: str, missing: str = "") -> tuple[str, Outcome | None]:
     """Branch ``name``'s commit on the central repository, fetched just now (or the refusal
-    to show: the central repository cannot be reached, or has no such branch)."""
+    to show: the central repository cannot be reached, or has no such branch: ``missing``)."""
     problem = gitops.fetch(repo)
     if problem:
         return "", _refused(f"Cannot reach the central repository: {problem}")
     tip = gitops.text(repo, "rev-parse", "--verify", "--quiet",
                       f"{gitops.remote_ref(name)}^{{commit}}")
     if not tip:
-        return "", _refused(f"There is no branch {name} on the central repository.")
+        return "", _refused(missing or f"There is no branch {name} on the central repository.")
     return tip, None
+
+
+def _pushed(repo: Path, commit: str, branch: str, refused: str, done: str) -> Outcome:
+    """Push ``commit`` to the central ``branch`` (fast-forward only) and what the server said."""
+    pushed = gitops.push(repo, commit, f"refs/heads/{branch}")
+    if not pushed.ok:
+        return _refused(refused, gitops.server_lines(pushed), answered=True)
+    return Outcome(True, done, gitops.server_lines(pushed), commit, answered=True)
 
 
 # --- Approve -------------------------------------------------------------------------------
@@ -109,8 +121,7 @@ def send_back(repo: Path, name: str, note: str) -> Outcome:
         return _refused("Write a note: say what the author should change.")
     member = current_member(repo)
     if member is None:
-        return _refused("git's user.email in this clone matches no member of the roster; "
-                        "run pressroom setup-signing first.")
+        return _refused(NO_MEMBER)
     tip, refused = _fetched_tip(repo, name)
     if refused is not None:
         return refused
@@ -120,13 +131,9 @@ def send_back(repo: Path, name: str, note: str) -> Outcome:
                       input=message.encode())
     if not made.ok:
         return _refused(f"Cannot sign the note: {made.first_line()}")
-    commit = made.out.strip()
-    pushed = gitops.push(repo, commit, f"refs/heads/{name}")
-    if not pushed.ok:
-        return _refused(f"The central repository refused the note on {name}.",
-                        gitops.server_lines(pushed), answered=True)
-    return Outcome(True, f"Sent {name} back to its author with your note.",
-                   gitops.server_lines(pushed), commit, answered=True)
+    return _pushed(repo, made.out.strip(), name,
+                   f"The central repository refused the note on {name}.",
+                   f"Sent {name} back to its author with your note.")
 
 
 # --- Commit and push a new post ------------------------------------------------------------
@@ -139,8 +146,7 @@ def commit_draft(repo: Path, draft: Draft) -> Outcome:
     the branch already exists on the central repository."""
     member = current_member(repo)
     if member is None:
-        return _refused("git's user.email in this clone matches no member of the roster; "
-                        "run pressroom setup-signing first.")
+        return _refused(NO_MEMBER)
     if not draft.title:
         return _refused("Give the post a title.")
     now = now_at(repo)
@@ -150,13 +156,10 @@ def commit_draft(repo: Path, draft: Draft) -> Outcome:
     if errors:
         return _refused("Not committed: the draft breaks a content rule.",
                         [str(v) for v in errors])
-    problem = gitops.fetch(repo)
-    if problem:
-        return _refused(f"Cannot reach the central repository: {problem}")
-    base = gitops.text(repo, "rev-parse", "--verify", "--quiet",
-                       f"{gitops.remote_ref(gitops.MAIN)}^{{commit}}")
-    if not base:
-        return _refused("The central repository has no main branch yet.")
+    base, refused = _fetched_tip(repo, gitops.MAIN,
+                                 missing="The central repository has no main branch yet.")
+    if refused is not None:
+        return refused
     branch = f"post/{path.rsplit('/', 1)[1][:-3]}"
     if gitops.exists(repo, gitops.remote_ref(branch)):
         return _refused(f"Branch {branch} already exists on the central repository; "
@@ -172,12 +175,8 @@ def commit_draft(repo: Path, draft: Draft) -> Outcome:
                               f"{draft.title}\n")
     if isinstance(commit, Outcome):
         return commit
-    pushed = gitops.push(repo, commit, f"refs/heads/{branch}")
-    if not pushed.ok:
-        return _refused(f"The central repository refused {branch}.",
-                        gitops.server_lines(pushed), answered=True)
-    return Outcome(True, f"Pushed {branch} with {path}: it is in the queue for a supervisor.",
-                   gitops.server_lines(pushed), commit, answered=True)
+    return _pushed(repo, commit, branch, f"The central repository refused {branch}.",
+                   f"Pushed {branch} with {path}: it is in the queue for a supervisor.")
 
 
 def _commit_file(repo: Path, index: Path, base: str, path: str, data: bytes,
