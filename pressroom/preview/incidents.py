@@ -12,6 +12,7 @@ import posixpath
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from pressroom.model.content import Post
 from pressroom.model.incidents import thread_id, threads, upcoming_changes
 from pressroom.preview.compare import site_files
 from pressroom.preview.pagetext import banner_links
@@ -27,15 +28,21 @@ def changed_paths(repo: Path, base: str, tree: str) -> set[str]:
     return {p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p}
 
 
-def touched_incidents(repo: Path, base: str, tree: str, base_dir: Path, merged_dir: Path,
-                      tz: tzinfo, now: datetime, changed: list[Change]) -> list[IncidentInfo]:
-    """Every safety-alert thread holding a post the merge adds, changes or removes."""
+def tree_posts(folder: Path, tz: tzinfo) -> list[Post]:
+    """The valid posts of an exported tree, read as data (``repo.sources``): read once per
+    preview for both the incidents and the scheduled changes."""
+    return load_sources(folder, tz, light=True).posts
+
+
+def touched_incidents(repo: Path, base: str, tree: str, before: list[Post],
+                      after_posts: list[Post], now: datetime,
+                      changed: list[Change]) -> list[IncidentInfo]:
+    """Every safety-alert thread holding a post the merge adds, changes or removes
+    (``before``/``after_posts``: the posts of ``base`` and of the merged ``tree``)."""
     paths = changed_paths(repo, base, tree)
     if not paths:
         return []
-    before = {p.path: p for p in load_sources(base_dir, tz, light=True).posts}
-    after_posts = load_sources(merged_dir, tz, light=True).posts
-    ids = {thread_id(p) for p in [*after_posts, *before.values()]
+    ids = {thread_id(p) for p in [*after_posts, *before]
            if p.path in paths and p.category == "safety-alerts"}
     caps = {c.url: c.text_diff for c in changed if c.kind == "cap" and c.text_diff}
     found = threads(after_posts, now)
@@ -54,13 +61,13 @@ def touched_incidents(repo: Path, base: str, tree: str, base_dir: Path, merged_d
     return infos
 
 
-def scheduled_after(base_dir: Path, merged_dir: Path, tz: tzinfo,
+def scheduled_after(before_posts: list[Post], after_posts: list[Post],
                     now: datetime) -> list[Scheduled]:
     """What the merged site will do by itself after ``now`` that the base's would not:
     an embargoed post falling due an hour after the preview is not in either built site,
     yet approving the merge publishes it."""
-    before = set(upcoming_changes(load_sources(base_dir, tz, light=True).posts, now))
-    after = upcoming_changes(load_sources(merged_dir, tz, light=True).posts, now)
+    before = set(upcoming_changes(before_posts, now))
+    after = upcoming_changes(after_posts, now)
     return [Scheduled(when.isoformat(), what) for when, what in after if (when, what)
             not in before]
 

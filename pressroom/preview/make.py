@@ -45,7 +45,12 @@ from pressroom.preview.gitview import (
     plugins_as_main,
     resolve,
 )
-from pressroom.preview.incidents import banner_after, scheduled_after, touched_incidents
+from pressroom.preview.incidents import (
+    banner_after,
+    scheduled_after,
+    touched_incidents,
+    tree_posts,
+)
 from pressroom.preview.mark import mark_site
 from pressroom.preview.render import render_html
 from pressroom.preview.review import Finding, Review, SuppressionInfo
@@ -111,9 +116,10 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
             review.not_built_reason = (f"the merged site cannot be built ({count}), so nothing "
                                        f"is shown until they are fixed: {problems[0]}")
         tz = load_department(merged).tz
-        review.incidents = touched_incidents(repo, base_sha, tree, work / "base" / "tree",
-                                             merged, tz, now, review.changed)
-        review.scheduled = scheduled_after(work / "base" / "tree", merged, tz, now)
+        before, after = tree_posts(work / "base" / "tree", tz), tree_posts(merged, tz)
+        review.incidents = touched_incidents(repo, base_sha, tree, before, after, now,
+                                             review.changed)
+        review.scheduled = scheduled_after(before, after, now)
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits
         review.reviewer = found.reviewer.id if found.reviewer else ""
