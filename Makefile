@@ -10,10 +10,10 @@ STAMP  := $(VENV)/.installed-stamp
 site: $(STAMP)
 	$(BIN)/pressroom build
 
-## test: run the whole test suite (installs the npm test tools too)
+## test: run the whole test suite on every core (installs the npm test tools too)
 test: $(STAMP) node_modules/axe-core/axe.min.js
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 ## serve: preview output/ on http://127.0.0.1:8000/ (run `make site` first)
 serve: $(STAMP)
