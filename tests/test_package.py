@@ -93,6 +93,7 @@ def test_the_wheel_carries_theme_plugins_and_defaults_and_only_the_pressroom_pac
         if template:
             assert f"pressroom/defaults/{template}" in names
     assert "pressroom/rules/defaults.toml" in names
+    assert "pressroom/defaults/nginx.conf" in names  # pressroom nginx-config fills it in
     desk = [p for p in (PROJECT / "pressroom/desk").rglob("*")
             if p.is_file() and p.suffix in (".html", ".css", ".js")]
     assert {"base.html", "desk.css", "desk.js"} <= {p.name for p in desk}  # pressroom desk
