@@ -362,3 +362,31 @@ def test_readers_during_publishes_get_every_page_whole_from_one_release(
             assert path not in changing or len(owners) == 1, (path, owners)
     assert {"/", "/feeds/all.atom.xml"} <= changing, "each publish must change these"
     assert len(seen["/"]) >= 2, "the readers never saw a switch"
+
+
+# --- the command -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--target", "var/www/pd"], "--target"),
+    (["--target", "/var/www/pd; include /etc/passwd"], "--target"),
+    (["--target", "/var/www/../etc"], "--target"),
+    (["--server-name", "pd.example.gov;"], "--server-name"),
+    (["--server-name", "pd..example.gov"], "--server-name"),
+    (["--listen", "80 default_server"], "--listen"),
+    (["--listen", "70000"], "--listen"),
+])
+def test_a_value_that_would_change_the_file_is_refused_in_one_line(args, named):
+    """Each value lands in a directive: a space, ';' or brace would start another one."""
+    values = {"--target": "/var/www/pd", "--server-name": SERVER_NAME, "--listen": "80"}
+    values[args[0]] = args[1]
+    result = CliRunner().invoke(cli, ["nginx-config", *(x for kv in values.items() for x in kv)])
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1 and named in result.output
+
+
+def test_the_file_names_the_target_host_and_port_and_leaves_no_placeholder():
+    text = site_file(Path("/var/www/pd"), "8080")
+    assert "root /var/www/pd;" in text and "server_name pd.example.gov;" in text
+    assert "listen 8080;" in text and not re.search(r"@[A-Z_]+@", text)
+    assert "open_file_cache off;" in text and "autoindex off;" in text
