@@ -211,7 +211,8 @@ def test_types_and_lifetimes_of_every_kind_of_name(tmp_path, nginx_for):
         "files/UPPER.HTML", "files/no-extension", "files/x.unknown", "feeds/all.atom.xml",
         "feeds/traffic.rss.xml", "cap/2026-1124-elm.xml", "cap/index.xml", "cap/a.json",
         "theme/css/site.0123456789abcdef.css", "theme/x.0123456.css", "img/a.deadbeef.png",
-        "theme/css/site.0123456789ABCDEF.css", "a.b.c/readme.txt", "404.html"]
+        "theme/css/site.0123456789ABCDEF.css", "a.b.c/readme.txt", "404.html",
+        "theme/css/site.css"]
     release = tmp_path / "release"
     for name in names:
         (release / name).parent.mkdir(parents=True, exist_ok=True)
@@ -224,6 +225,12 @@ def test_types_and_lifetimes_of_every_kind_of_name(tmp_path, nginx_for):
         assert status == 200 and body == name.encode(), name
         assert found["content-type"] == headers.content_type(name), name
         assert found["cache-control"] == headers.cache_control(name), name
+    # A page of the last release links its stylesheet's old name: the current one, for an hour.
+    status, found, body = server.get("/theme/css/site.fedcba9876543210.css")
+    assert status == 200 and body == b"theme/css/site.css"
+    assert found["cache-control"] == headers.MEDIUM
+    assert found["content-type"] == "text/css; charset=utf-8"
+    assert server.get("/theme/css/gone.fedcba9876543210.css")[0] == 404
     status, found, body = server.get("/missing/page/")  # the site's own 404 page
     assert status == 404 and body == b"404.html"
     assert found["content-type"] == "text/html; charset=utf-8"
