@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench bench-all fuzz docs wheel
+.PHONY: site test serve lint clean bench bench-all fuzz docs wheel load
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -44,6 +44,11 @@ FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	PRESSROOM_FUZZ_LONG=1 PRESSROOM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BIN)/pytest -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz.py
+
+## load: 20 readers against a real nginx for the length of 20 real publishes (the default
+## suite runs 3); needs nginx (apt-get install nginx)
+load: $(STAMP)
+	PRESSROOM_LOAD_LONG=1 $(BIN)/pytest -p no:cacheprovider tests/test_nginx.py
 
 ## docs: regenerate docs/rules.md from the rule catalog and the table of docs/performance.md
 ## from docs/bench-results.json (tests/test_readme.py checks both are current)

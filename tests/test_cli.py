@@ -128,7 +128,7 @@ def test_top_level_help_shows_each_persons_daily_commands():
     people = {section.split(":")[0].strip(): set(re.findall(r"pressroom ([a-z-]+)", section))
               for section in sections[1:]}
     assert people == {
-        "Once, for a new department": {"init"},
+        "Once, for a new department": {"init", "nginx-config"},
         "The PIO writes a post on its own branch": {"new", "check", "build", "serve"},
         "A supervisor reviews and approves it": {"check", "preview", "serve", "approve",
                                                  "desk"},

@@ -156,6 +156,31 @@ def test_department_static_files_go_after_pressroms(repo, tmp_path):
     assert (tmp_path / "out/theme/img/badge.txt").read_bytes() == b"badge"
 
 
+def test_the_department_stylesheet_is_fingerprinted_and_every_page_links_it(repo, tmp_path):
+    """The department's site.css (and any stylesheet of its own) is copied under the hash of
+    its bytes, which every page links, so servers may cache it a year; a change of the
+    stylesheet renames it, so the next build rewrites every page (a full build)."""
+    from pressroom.adapter.assets import fingerprinted
+
+    write(repo.root, "theme/static/css/site.css", OWN_CSS)
+    write(repo.root, "theme/static/css/example-city.css", b"p { margin: 0 }\n")
+    output = tmp_path / "out"
+    assert build_site(repo.root, output, now=NOW).ok
+    named = fingerprinted("css/site.css", OWN_CSS)
+    assert (output / "theme" / named).read_bytes() == OWN_CSS
+    assert (output / "theme" / fingerprinted("css/example-city.css", b"p { margin: 0 }\n")
+            ).is_file()
+    pages = sorted(output.rglob("*.html"))
+    assert pages and all(f"/theme/{named}\"" in page.read_text() for page in pages)
+
+    write(repo.root, "theme/static/css/site.css", OWN_CSS + b"a { color: #000 }\n")
+    again = build_site(repo.root, output, now=NOW)
+    assert again.ok and not again.incremental
+    renamed = fingerprinted("css/site.css", OWN_CSS + b"a { color: #000 }\n")
+    assert renamed != named
+    assert all(f"/theme/{renamed}\"" in page.read_text() for page in output.rglob("*.html"))
+
+
 def test_a_template_change_gives_the_same_bytes_warm_and_full(repo, tmp_path):
     """The output keys stay right: a department template change makes the next build
     full (the fingerprint hashes theme/), and its site equals a full build's byte for byte."""

@@ -13,6 +13,7 @@ dependencies and the build backend, so the test skips on a laptop without it and
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,6 +93,7 @@ def test_the_wheel_carries_theme_plugins_and_defaults_and_only_the_pressroom_pac
         if template:
             assert f"pressroom/defaults/{template}" in names
     assert "pressroom/rules/defaults.toml" in names
+    assert "pressroom/defaults/nginx.conf" in names  # pressroom nginx-config fills it in
     desk = [p for p in (PROJECT / "pressroom/desk").rglob("*")
             if p.is_file() and p.suffix in (".html", ".css", ".js")]
     assert {"base.html", "desk.css", "desk.js"} <= {p.name for p in desk}  # pressroom desk
@@ -155,7 +157,9 @@ def test_a_department_installs_the_wheel_and_starts_its_own_repository(fresh, tm
     assert (site / "theme/css/site.css").read_bytes() == \
         (THEME_PATH / "static/css/site.css").read_bytes()
     index = (site / "index.html").read_text(encoding="utf-8")
-    assert "theme/css/site.css" in index and DEPARTMENT in index
+    linked = re.search(r'href="[^"]*/(theme/css/site\.[0-9a-f]{12}\.css)"', index)
+    assert linked and DEPARTMENT in index  # the page links the fingerprinted copy
+    assert (site / linked.group(1)).read_bytes() == (site / "theme/css/site.css").read_bytes()
     assert "Road closure on Foothill Boulevard" in index
     assert (site / "2026/road-closure-on-foothill/index.html").is_file()
     for feed in ("feeds/all.atom.xml", "feeds/all.rss.xml", "feeds/traffic.atom.xml"):

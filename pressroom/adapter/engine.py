@@ -29,7 +29,7 @@ from pelican import Pelican
 from pelican.generators import ArticlesGenerator
 from pelican.settings import configure_settings, read_settings
 
-from pressroom.adapter import department_plugins
+from pressroom.adapter import assets, department_plugins
 from pressroom.adapter.cards import Card, ContentStore
 from pressroom.adapter.generators import (
     PressroomArticlesGenerator,
@@ -76,6 +76,8 @@ def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
     settings.update(enforced(session.repo, output))
     settings["PLUGINS"] = [*PLUGINS, *department]
     settings["PLUGIN_PATHS"] = []
+    settings["THEME_ASSETS"] = assets.theme_assets(
+        Path(settings["THEME"]) / "static", session.overrides.static)
     return configure_settings(settings)
 
 
@@ -107,12 +109,14 @@ class PressroomPelican(Pelican):
 
 def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> None:
     """Pelican's whole run into ``output`` (an empty release folder), then the
-    department's static files over pressroom's."""
+    department's static files over pressroom's, then the fingerprinted copies pages link."""
     with contextlib.redirect_stdout(io.StringIO()), active(session), _sandbox_refusals(), \
             department_plugins.loaded(session.overrides.plugins) as department:
         configured = _configured(settings, session, output, department)
         PressroomPelican(configured).run()
         _copy_static(session, output / configured["THEME_STATIC_DIR"])
+        assets.write_fingerprinted(output / configured["THEME_STATIC_DIR"],
+                                   configured["THEME_ASSETS"])
 
 
 @contextlib.contextmanager

@@ -35,6 +35,7 @@ from pressroom.cli.init import init_command
 from pressroom.cli.previewing import preview_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
 from pressroom.cli.records import records_command, review_command, roster_command
+from pressroom.cli.serving import nginx_config_command
 
 __all__ = ["COMMANDS", "build", "check", "cli", "main"]
 
@@ -49,6 +50,8 @@ def cli() -> None:
     Typical use, by who runs it:
       Once, for a new department:
         pressroom init azusa-pd --department "Azusa Police Department"
+        pressroom nginx-config --target /var/www/pd --server-name pd.example.gov
+                                      the web server's nginx site file
       The PIO writes a post on its own branch:
         pressroom new "Road closure on Elm Street" --category traffic
         pressroom check               check posts against the content rules
@@ -102,6 +105,8 @@ COMMANDS: tuple[click.Command, ...] = (
     due_command,
     publish_command,
     rollback_command,
+    # serving the published site from the department's own web server
+    nginx_config_command,
     # records, training and the annual review (392.6-392.8)
     roster_command,
     records_command,
