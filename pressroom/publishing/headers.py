@@ -35,6 +35,7 @@ TYPES: dict[str, str] = {
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
     "xml": "application/xml",
+    "atom": "application/atom+xml",  # the CAP index, /cap/index.atom
     "xsl": "application/xslt+xml",
     "svg": "image/svg+xml",
     "png": "image/png",
@@ -76,7 +77,7 @@ def cache_control(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if FINGERPRINTED.match(name):
         return IMMUTABLE
-    if _extension(path) in ("html", "xml", "json", "txt", "xsl", ""):
+    if _extension(path) in ("html", "xml", "atom", "json", "txt", "xsl", ""):
         return SHORT
     return MEDIUM
 
