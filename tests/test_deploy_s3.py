@@ -139,6 +139,14 @@ def served(target: Target) -> dict[str, bytes]:
     return found
 
 
+def served_state(target: Target) -> list[str]:
+    """The keys of pressroom's state in the bucket (pointer, releases, object store)."""
+    s3 = client(target.endpoint_url)
+    return sorted(item["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=target.bucket, Prefix=f"{target.prefix}.pressroom/")
+        for item in page.get("Contents", []))
+
+
 def pointer(target: Target) -> dict:
     body = client(target.endpoint_url).get_object(Bucket=target.bucket,
                                                   Key=f"{target.prefix}{POINTER}")["Body"]
@@ -178,10 +186,16 @@ def test_first_deploy_uploads_every_file_with_its_headers_then_nothing_again(pub
     assert any(p.endswith(".atom.xml") for p in files)
     assert IMMUTABLE not in {cache_control(p) for p in files if p.endswith(".html")}
 
+    # The same release again sends nothing: a file changed behind pressroom's back stays
+    # as it is, and the object store holds no more objects than before.
+    s3.put_object(Bucket=bucket.bucket, Key="www/contact/index.html", Body=b"sentinel")
+    blobs = served_state(bucket)
     again = run(*cli_args(published, bucket, "--json"))
     assert again.exit_code == 0, again.output
     repeat = json.loads(again.stdout)
     assert (repeat["uploaded"], repeat["written"], repeat["paths"]) == (0, [], [])
+    assert served(bucket)["contact/index.html"] == b"sentinel"
+    assert served_state(bucket) == blobs
 
 
 def test_a_new_post_sends_only_what_changed_and_lists_its_urls(published, bucket):
@@ -209,7 +223,14 @@ def test_only_changed_objects_are_written(published, bucket):
     deploy(bucket, published.site)
     published.live(1)
     before, after = published.files(0), published.files(1)
+    unchanged = sorted(p for p in after if before.get(p) == after[p])
+    s3 = client(bucket.endpoint_url)
+    for path in unchanged:  # marked behind pressroom's back: a rewrite would undo the mark
+        s3.put_object(Bucket=bucket.bucket, Key=f"www/{path}", Body=b"mark " + path.encode())
     done = deploy(bucket, published.site)
+    now = served(bucket)
+    assert [p for p in unchanged if now[p] != b"mark " + p.encode()] == []
+    assert {p: now[p] for p in done.plan.writes} == {p: after[p] for p in done.plan.writes}
     assert sorted(done.plan.writes) == sorted(p for p in after if before.get(p) != after[p])
     assert done.uploaded == len({hashlib.sha256(after[p]).hexdigest()
                                  for p in done.plan.writes} - {
@@ -409,3 +430,16 @@ def test_only_the_store_module_imports_boto3():
             if any(n.split(".")[0] in ("boto3", "botocore") for n in names):
                 importers.append(path.relative_to(PROJECT).as_posix())
     assert sorted(set(importers)) == ["pressroom/deploy/store.py"]
+
+
+def test_a_bad_deploy_table_is_refused_with_its_line():
+    from pressroom.repo.department import parse_department
+
+    text = '[site]\nurl = "https://police.example"\n\n[deploy]\nbuckett = "pd-site"\n'
+    with pytest.raises(InputError, match=r"site.toml:5: SITE-CONFIG: unknown key 'buckett' "
+                                         r"in \[deploy\]; did you mean 'bucket'"):
+        parse_department(text)
+    with pytest.raises(InputError, match=r"prefix must be a folder"):
+        parse_department('[deploy]\nprefix = "/www"\n')
+    assert dict(parse_department('[deploy]\nbucket = "pd-site"\n').deploy) == {
+        "bucket": "pd-site"}
