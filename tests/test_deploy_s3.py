@@ -412,12 +412,33 @@ def test_settings_come_from_deploy_in_site_toml_on_main(published, endpoint):
     assert served(Target("pd-from-config", "www/", endpoint)) == published.files(0)
 
 
+def test_old_releases_and_the_bytes_only_they_used_leave_the_bucket(published, bucket):
+    stored = {}
+    for index in range(3):
+        published.live(index)
+        deploy(bucket, published.site, keep=1)
+        stored[index] = {key.rsplit("/", 1)[1] for key in served_state(bucket)
+                         if "/objects/" in key}
+    sha = {index: {hashlib.sha256(b).hexdigest() for b in published.files(index).values()}
+           for index in range(3)}
+    assert stored[2] == sha[1] | sha[2]  # release 0's own bytes are gone
+    assert sha[0] - sha[1] - sha[2] and not (sha[0] - sha[1] - sha[2]) & stored[2]
+    assert [key.rsplit("/", 1)[1] for key in served_state(bucket) if "/releases/" in key] == [
+        f"{published.ids[1]}.json", f"{published.ids[2]}.json"]
+    with pytest.raises(InputError, match="is not kept in the bucket"):
+        rollback(bucket, published.ids[0])
+    back = rollback(bucket, keep=1)
+    assert back.release == published.ids[1]
+    assert {p: b for p, b in served(bucket).items() if p not in back.plan.pending} == \
+        published.files(1)
+
+
 def test_rollback_with_nothing_before_is_refused(published, bucket):
     published.live(0)
     deploy(bucket, published.site)
     result = run(*cli_args(published, bucket, "--rollback"))
     assert result.exit_code == 2 and "no release older than" in result.output
-    with pytest.raises(InputError, match="was never deployed"):
+    with pytest.raises(InputError, match="is not kept in the bucket"):
         rollback(bucket, "20990101T000000Z-99")
 
 

@@ -54,11 +54,14 @@ def _settings(repo: Path | None) -> dict[str, str]:
 @click.option("--grace", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Delete files that left the site only this long after (CDNs may still "
                    "hold pages linking them)  [default: 60]")
+@click.option("--keep-releases", "keep", type=click.IntRange(min=0), default=None, metavar="N",
+              help="Earlier deployed releases the bucket keeps for --rollback; older ones "
+                   "and the bytes only they used are deleted  [default: 5]")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
                    prefix: str | None, endpoint_url: str | None, region: str | None,
                    site_url: str | None, roll_back: bool, to: str | None, dry_run: bool,
-                   as_json: bool, grace: float | None, quiet: bool) -> None:
+                   as_json: bool, grace: float | None, keep: int | None, quiet: bool) -> None:
     """Copy the live published site to S3-compatible object storage (S3, MinIO, R2 ...).
 
     Copies the release `pressroom publish` made live at --site (never a working
@@ -78,7 +81,7 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
       pressroom deploy --json | jq -r '.paths[]'      # for aws cloudfront create-invalidation
       pressroom deploy --rollback                     # the previous release again
     """
-    from pressroom.deploy.run import GRACE, StoreError, Target, deploy, rollback
+    from pressroom.deploy.run import GRACE, KEEP, StoreError, Target, deploy, rollback
 
     if to is not None and not roll_back:
         raise UsageProblem("--to RELEASE goes with --rollback")
@@ -95,17 +98,19 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
     say = (lambda message: None) if quiet or as_json else \
         (lambda message: click.echo(message, err=True))
     wait = GRACE if grace is None else grace
+    kept = KEEP if keep is None else keep
     try:
         if roll_back:
             if dry_run:
                 raise UsageProblem("--dry-run does not go with --rollback")
-            done = rollback(target, to, grace=wait, progress=say)
+            done = rollback(target, to, grace=wait, keep=kept, progress=say)
         else:
             folder = site or (Path(config["site"]) if config.get("site") else None)
             if folder is None:
                 raise UsageProblem("no site: pass --site DIR (the folder pressroom publish "
                                    "--target serves) or set site in [deploy]")
-            done = deploy(target, folder, dry_run=dry_run, grace=wait, progress=say)
+            done = deploy(target, folder, dry_run=dry_run, grace=wait, keep=kept,
+                          progress=say)
     except (InputError, StoreError) as exc:
         raise UsageProblem(str(exc)) from exc
     if as_json:

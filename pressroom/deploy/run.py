@@ -31,10 +31,11 @@ from pressroom.model.violations import InputError
 from pressroom.model.wording import plural
 from pressroom.publishing.headers import SHORT_SECONDS, cache_control, content_type
 from pressroom.publishing.publish import published_record
-from pressroom.publishing.release_folders import RELEASE_NAME, live_release
+from pressroom.publishing.release_folders import DEFAULT_KEEP, RELEASE_NAME, live_release
 
 GRACE = SHORT_SECONDS  # pages a CDN holds that long keep their images
 WORKERS = 16  # requests in flight at once
+KEEP = DEFAULT_KEEP  # earlier releases kept in the bucket for --rollback, as beside the site
 
 
 @dataclass
@@ -114,7 +115,7 @@ def _current(bucket: Bucket) -> tuple[Manifest | None, str | None]:
 
 
 def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = GRACE,
-           now: datetime | None = None, progress: Progress = _quiet,
+           keep: int = KEEP, now: datetime | None = None, progress: Progress = _quiet,
            step: Progress = _quiet) -> Deployed:
     """Make the bucket serve the live published release of ``site``.
 
@@ -151,12 +152,14 @@ def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = 
         progress(f"Uploading {plural(len(plan.new_blobs), 'new file')}")
     _each(plan.new_blobs, upload)
     done.uploaded = len(plan.new_blobs)
-    _switch(bucket, current, etag, Manifest(release_id, commit, files), plan, progress, step)
+    served = Manifest(release_id, commit, files)
+    _switch(bucket, current, etag, served, plan, progress, step)
+    _prune(bucket, served, keep, progress)
     return done
 
 
 def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,
-             now: datetime | None = None, progress: Progress = _quiet,
+             keep: int = KEEP, now: datetime | None = None, progress: Progress = _quiet,
              step: Progress = _quiet) -> Deployed:
     """Serve an earlier deployed release again (the one before the current, or ``to``),
     with server-side copies from the object store, in the same order as a deploy."""
@@ -173,7 +176,7 @@ def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,
             raise InputError(f"{target}: no release older than {current.release} was deployed")
         to = earlier[-1][1]
     elif to not in kept:
-        raise InputError(f"{target}: release {to!r} was never deployed here (kept: "
+        raise InputError(f"{target}: release {to!r} is not kept in the bucket (kept: "
                          f"{', '.join(sorted(kept, key=_number)) or 'none'})")
     found = bucket.read_json(f"{RELEASES}{to}.json")
     if found is None:
@@ -184,8 +187,9 @@ def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,
     if plan.new_blobs:
         raise InputError(f"{target}: {len(plan.new_blobs)} files of release {to} are missing "
                          f"from {OBJECTS}; it cannot be restored from the bucket")
-    _switch(bucket, current, etag, Manifest(chosen.release, chosen.commit, chosen.files),
-            plan, progress, step)
+    served = Manifest(chosen.release, chosen.commit, chosen.files)
+    _switch(bucket, current, etag, served, plan, progress, step)
+    _prune(bucket, served, keep, progress)
     return Deployed(target, chosen.release, current.release or None, plan,
                     changed_urls=plan.changed_urls)
 
@@ -232,6 +236,33 @@ def _switch(bucket: Bucket, current: Manifest | None, etag: str | None, new: Man
         progress(f"Deleted {len(plan.deletions)} files that left the site")
 
 
+def _prune(bucket: Bucket, served: Manifest, keep: int, progress: Progress) -> None:
+    """Forget all but the ``keep`` newest earlier releases: their manifests, and the stored
+    bytes no kept release uses (content since removed, 392.5, leaves the bucket too).
+
+    Only after a switch succeeded, so the bytes of the release served and of every kept
+    one stay; bytes an interrupted deploy uploaded and no release names go as well.
+    """
+    ids = sorted((name.removesuffix(".json") for name in bucket.names(RELEASES)
+                  if RELEASE_NAME.match(name.removesuffix(".json"))), key=_number)
+    others = [release for release in ids if release != served.release]
+    kept = {served.release, *(others[-keep:] if keep else [])}
+    doomed = [release for release in ids if release not in kept]
+    if not doomed:
+        return
+    used = {sha for sha, _ in served.files.values()}
+    for release in kept - {served.release}:
+        found = bucket.read_json(f"{RELEASES}{release}.json")
+        if found is None:
+            return  # a manifest gone meanwhile: keep every byte rather than guess
+        used |= {sha for sha, _ in
+                 Manifest.from_json(found[0], f"{RELEASES}{release}.json").files.values()}
+    unused = [f"{OBJECTS}{sha}" for sha in bucket.names(OBJECTS) if sha not in used]
+    bucket.delete([*unused, *(f"{RELEASES}{release}.json" for release in doomed)])
+    progress(f"Forgot {plural(len(doomed), 'old release')} and "
+             f"{plural(len(unused), 'stored file')} no kept release uses")
+
+
 def _each(items: list[str], work: Callable[[str], None]) -> None:
     """``work`` on every item, ``WORKERS`` at a time (object storage answers each request
     in tens of milliseconds: one at a time, a first deploy of 30,000 files takes half an
@@ -256,5 +287,5 @@ def _check_unchanged(bucket: Bucket, etag: str | None) -> None:
                          f"nothing was switched: run pressroom deploy again")
 
 
-__all__ = ["GRACE", "Deployed", "StoreError", "Target", "deploy", "deploy_settings",
+__all__ = ["GRACE", "KEEP", "Deployed", "StoreError", "Target", "deploy", "deploy_settings",
            "live_published_release", "rollback"]
