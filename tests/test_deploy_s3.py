@@ -211,7 +211,6 @@ def test_a_new_post_sends_only_what_changed_and_lists_its_urls(published, bucket
     report = json.loads(run(*cli_args(published, bucket, "--dry-run", "--json")).stdout)
     assert report["written"] == [] and report["uploaded"] == 0
     assert served(bucket) == after
-    # only the changed files were written: the others kept their first upload's timestamps
     rewritten = pointer(bucket)
     assert rewritten["release"] == published.ids[1]
     assert sorted(rewritten["files"]) == sorted(after)
