@@ -132,7 +132,8 @@ def test_top_level_help_shows_each_persons_daily_commands():
         "The PIO writes a post on its own branch": {"new", "check", "build", "serve"},
         "A supervisor reviews and approves it": {"check", "preview", "serve", "approve",
                                                  "desk"},
-        "Publishing, on the web server (from a timer)": {"publish", "due", "rollback"},
+        "Publishing, on the web server (from a timer)": {"publish", "due", "rollback",
+                                                         "deploy"},
     }
     for name in set().union(*people.values()):
         assert name in cli.commands, name

@@ -6,8 +6,9 @@ result into output and an exit code: 0 clean, 1 violations (one line each,
 
 This module is the group and the one list of its commands (``COMMANDS``). The
 commands live one module per area (``building``, ``approvals``, ``previewing``,
-``publishing``, ``records``) and import only ``pressroom.cli.common``, never this module, so the
-imports run one way and no command registers itself as a side effect of an import.
+``publishing``, ``deploying``, ``records``) and import only ``pressroom.cli.common``, never
+this module, so the imports run one way and no command registers itself as a side effect
+of an import.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pressroom.cli.approvals import (
     verify_command,
 )
 from pressroom.cli.building import build, check, serve
+from pressroom.cli.deploying import deploy_command
 from pressroom.cli.desk import desk_command
 from pressroom.cli.init import init_command
 from pressroom.cli.previewing import preview_command
@@ -76,6 +78,8 @@ def cli() -> None:
         pressroom due                 when the site next changes by itself
         pressroom rollback --target /var/www/pd
                                       put the previous release back live
+        pressroom deploy --site /var/www/pd
+                                      copy it to S3-compatible storage for a CDN
 
     Run `pressroom COMMAND --help` for a command's options and examples.
     """
@@ -107,6 +111,8 @@ COMMANDS: tuple[click.Command, ...] = (
     rollback_command,
     # serving the published site from the department's own web server
     nginx_config_command,
+    # serving a spike: the published site to object storage and a CDN
+    deploy_command,
     # records, training and the annual review (392.6-392.8)
     roster_command,
     records_command,

@@ -35,6 +35,7 @@ TYPES: dict[str, str] = {
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
     "xml": "application/xml",
+    "atom": "application/atom+xml",  # the CAP index, /cap/index.atom
     "xsl": "application/xslt+xml",
     "svg": "image/svg+xml",
     "png": "image/png",
@@ -48,6 +49,8 @@ TYPES: dict[str, str] = {
     "woff": "font/woff",
 }
 FALLBACK_TYPE = "application/octet-stream"
+# What changes in place and must reach readers within a minute (and files with no extension).
+SHORT_EXTENSIONS = ("html", "xml", "atom", "json", "txt", "xsl")
 # Which XML a path holds, by where the site puts it: readers and CDNs treat feeds by type.
 XML_TYPES = (("atom.xml", "application/atom+xml"), ("rss.xml", "application/rss+xml"))
 CAP_FOLDER = "cap/"
@@ -76,7 +79,7 @@ def cache_control(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if FINGERPRINTED.match(name):
         return IMMUTABLE
-    if _extension(path) in ("html", "xml", "json", "txt", "xsl", ""):
+    if _extension(path) in SHORT_EXTENSIONS or not _extension(path):
         return SHORT
     return MEDIUM
 

@@ -49,6 +49,7 @@ def nginx_config(target: str, server_name: str, listen: str = DEFAULT_LISTEN) ->
         "ID": "pressroom_" + re.sub(r"[^A-Za-z0-9]", "_", server_name),
         "FINGERPRINTED": "/" + headers.FINGERPRINTED.pattern.removeprefix("^"),
         "SHORT": headers.SHORT,
+        "SHORT_EXTENSIONS": "|".join(headers.SHORT_EXTENSIONS),
         "MEDIUM": headers.MEDIUM,
         "IMMUTABLE": headers.IMMUTABLE,
         "TYPES": _types_block(),

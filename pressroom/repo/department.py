@@ -64,6 +64,8 @@ class Department:
     # [build] plugins: the department's own Pelican plugins, run after pressroom's by
     # ``build`` and ``publish`` only (``pressroom.overrides``).
     plugins: tuple[str, ...] = ()
+    # [deploy]: where ``pressroom deploy`` copies the published site (bucket, prefix, ...).
+    deploy: tuple[tuple[str, str], ...] = ()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -104,11 +106,10 @@ def parse_department(text: str) -> Department:
     except tomllib.TOMLDecodeError as exc:
         raise _problem(_toml_line(text, str(exc)), f"not valid TOML: {exc}") from exc
     for section in data:
-        if section not in ("site", "contact", "build"):
+        if section not in SECTIONS:
             raise _problem(_key_line(text, section),
-                           f"unknown section [{section}]"
-                           f"{did_you_mean(section, ('site', 'contact', 'build'))} "
-                           f"(use [site], [contact] and [build])")
+                           f"unknown section [{section}]{did_you_mean(section, SECTIONS)} "
+                           f"(use [site], [contact], [build] and [deploy])")
     values: dict[str, Any] = {}
     for key, value in data.get("site", {}).items():
         if key not in SITE_KEYS:
@@ -134,7 +135,8 @@ def parse_department(text: str) -> Department:
                                                  f"{forbidden_character(value)}; delete it")
         contact[key] = value
     department = Department(**values, contact=tuple(contact.items()),
-                            plugins=_plugins(text, data.get("build", {})))
+                            plugins=_plugins(text, data.get("build", {})),
+                            deploy=_deploy(text, data.get("deploy", {})))
     try:
         department.tz  # noqa: B018 - validate now, with the line, not deep in a build
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -142,6 +144,34 @@ def parse_department(text: str) -> Department:
                        f"timezone {department.timezone!r} is not a time zone "
                        f"(e.g. \"America/Los_Angeles\")") from exc
     return department
+
+
+SECTIONS = ("site", "contact", "build", "deploy")
+# [deploy] key -> what its value must look like (all text; credentials are never here).
+DEPLOY_KEYS: dict[str, tuple[str, str]] = {
+    "bucket": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a bucket name (3-63 of a-z 0-9 . -)"),
+    "prefix": (r"([A-Za-z0-9._-]+/)*", 'a folder in the bucket ending in "/", e.g. "www/"'),
+    "endpoint_url": (r"https?://[^\s]+", "an http(s) address, e.g. https://s3.example.net"),
+    "region": (r"[a-z0-9-]+", "a region name, e.g. us-west-2"),
+    "site_url": (r"https?://[^\s]+", "the public address, e.g. https://www.pd.example"),
+    "site": (r"/[^\x00-\x1f]*", "the absolute path publish --target serves"),
+}
+
+
+def _deploy(text: str, deploy: Any) -> tuple[tuple[str, str], ...]:
+    """``[deploy]``: where ``pressroom deploy`` copies the site; each value checked here,
+    with its line, so ``check`` refuses a typo before a deploy is attempted."""
+    if not isinstance(deploy, dict):
+        raise _problem(_key_line(text, "deploy"), "deploy must be a section: [deploy]")
+    for key, value in deploy.items():
+        if key not in DEPLOY_KEYS:
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [deploy]"
+                                                 f"{did_you_mean(key, DEPLOY_KEYS)} (known: "
+                                                 f"{', '.join(DEPLOY_KEYS)})")
+        pattern, what = DEPLOY_KEYS[key]
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise _problem(_key_line(text, key), f"[deploy] {key} must be {what}")
+    return tuple(sorted(deploy.items()))
 
 
 def _plugins(text: str, build: Any) -> tuple[str, ...]:
