@@ -488,3 +488,36 @@ def test_check_signature_with_either_verifier(keys: dict[str, Key], tmp_path: Pa
         assert (without_file.member is None) == (verifier == "ssh-keygen"), name
     with pytest.raises(ValueError, match="unknown verifier"):
         check_signature(good, MESSAGE, roster, str(signers), "gpg")
+
+
+# -- pressroom verify --verifier -------------------------------------------------------------
+
+def test_verify_command_with_either_verifier(tmp_path: Path, keys_dir: Path) -> None:
+    """``--verifier ssh-keygen`` audits: it re-checks every merge even after a builtin run
+    remembered them, and both verifiers refuse the same merge signed by a stranger."""
+    from click.testing import CliRunner
+    from gitdept import Department
+
+    from pressroom.cli import cli
+
+    def run(*args: str):
+        return CliRunner().invoke(cli, ["verify", "--repo", str(dept.root), *args],
+                                  catch_exceptions=False)
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure")
+    dept.merge_as("sup1", "post/closure")
+    dept.post_branch("fire")
+    dept.merge_as("sup2", "post/fire")
+    builtin = run()
+    assert builtin.exit_code == 0 and "(0 remembered" in builtin.output, builtin.output
+    assert "(2 remembered" in run().output
+    audit = run("--verifier", "ssh-keygen")
+    assert audit.exit_code == 0 and "(0 remembered" in audit.output, audit.output
+    dept.post_branch("forged")
+    forged = dept.merge_as("stranger", "post/forged")
+    for verifier in ("builtin", "ssh-keygen"):
+        refused = run("--verifier", verifier)
+        assert refused.exit_code == 1, refused.output
+        assert refused.output.startswith(f"{forged[:7]}: APPROVAL-"), refused.output
+    assert run("--verifier", "gpg").exit_code == 2
