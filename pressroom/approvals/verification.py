@@ -107,6 +107,7 @@ def verify_history(repo: Path, tip: str, anchor: str | None = None, workers: int
     known = set(git_text(repo, "rev-list", anchor).split())
     verifier = Verifier(repo, workers)
     try:
+        verifier.prefetch(anchor, tip)  # every commit read below, in one batch
         commits = [verifier.reader.commit(sha) for sha in chain]
         todo_start = 0
         while todo_start < len(commits) and commits[todo_start].sha in cached:
