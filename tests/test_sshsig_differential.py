@@ -521,3 +521,12 @@ def test_verify_command_with_either_verifier(tmp_path: Path, keys_dir: Path) -> 
         assert refused.exit_code == 1, refused.output
         assert refused.output.startswith(f"{forged[:7]}: APPROVAL-"), refused.output
     assert run("--verifier", "gpg").exit_code == 2
+
+
+def test_a_roster_key_whose_type_is_not_its_blob_is_refused(keys: dict[str, Key]) -> None:
+    """ssh-keygen refuses an allowed-signers line naming one type for another type's key;
+    so does the builtin verifier (it never judges by the blob alone)."""
+    good = ssh_sign(keys["rsa3072"], MESSAGE)
+    assert sshsig.verify(good, MESSAGE, keys["rsa3072"].public) == ""
+    relabelled = "ssh-ed25519 " + keys["rsa3072"].public.split()[1]
+    assert sshsig.verify(good, MESSAGE, relabelled) == "the roster's key is not a valid public key"

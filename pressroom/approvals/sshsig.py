@@ -198,6 +198,8 @@ def verify(armored: str | bytes, message: bytes, public_key: str,
         allowed = parse_key(base64.b64decode(fields[1], validate=True))
     except (IndexError, binascii.Error, Malformed):
         return "the roster's key is not a valid public key"
+    if allowed[0] != fields[0].encode():  # ssh-keygen refuses a line whose type is not its key's
+        return "the roster's key is not a valid public key"
     data = armored.encode() if isinstance(armored, str) else armored
     try:
         _check(dearmor(data), message, allowed, namespace.encode())
@@ -227,7 +229,9 @@ def _check(blob: bytes, message: bytes, allowed: tuple, namespace: bytes) -> Non
     signed = _signed_data(namespace, hash_name, message)
     try:
         _verify_raw(key, signature, signed)
-    except InvalidSignature as exc:
+    except (InvalidSignature, ValueError, OverflowError) as exc:  # never a traceback
+        if isinstance(exc, Malformed):
+            raise
         raise Malformed("the signature does not match") from exc
 
 
