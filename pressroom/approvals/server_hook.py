@@ -15,7 +15,10 @@ git resolves the name ``main`` to ``refs/tags/main`` before ``refs/heads/main``.
 
 On ``main`` it refuses deleting it, rewriting it (non-fast-forward, i.e.
 force-push), and any new first-parent commit that ``pressroom verify`` would
-refuse. Other branches (``post/*``) are free. A server repository that itself
+refuse. Other branches (``post/*``) are free. Signatures are checked by the builtin, in-process
+verifier (``pressroom.approvals.sshsig``; key types it does not implement, such as security
+keys, go to ``ssh-keygen``), the one ``pressroom verify`` uses by default; an audit re-checks
+main with ``pressroom verify --verifier ssh-keygen``. A server repository that itself
 substitutes objects (alternates, grafts, shallow) refuses every push.
 """
 
@@ -68,7 +71,8 @@ def check_update(repo: Path, old: str, new: str, ref: str) -> list[str]:
                 f"git fetch origin && git reset --hard origin/main, then pressroom approve "
                 f"the branch again and push"]
     try:
-        result = verify_history(repo, new, None if old == ZERO else old, use_cache=False)
+        result = verify_history(repo, new, None if old == ZERO else old, use_cache=False,
+                                signatures="builtin")
     except GitError as exc:
         return [f"cannot verify the pushed history: {exc}"]
     reasons = [str(problem) for problem in result.problems]

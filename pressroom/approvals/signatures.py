@@ -1,9 +1,16 @@
-"""SSH signatures on commits: who signed, checked by ``ssh-keygen -Y verify``.
+"""SSH signatures on commits: who signed, checked in process or by ``ssh-keygen -Y verify``.
 
 Identity comes only from the signature, never from author or committer names,
 emails or message trailers. The roster's ``signing_key`` of each member is the
-allowed-signers list; the public key inside an SSHSIG blob says which member to
-ask ssh-keygen about, and ssh-keygen decides whether the signature is good.
+allowed-signers list; the public key inside an SSHSIG blob says which member it claims
+to be, and the verifier decides whether the signature is good:
+
+- ``builtin`` (the default, and what the server's pre-receive hook uses): Ed25519, ECDSA and
+  RSA (SHA-2) keys are checked in process by ``pressroom.approvals.sshsig``, which agrees with
+  ssh-keygen on every case of the differential test; any other key type (security keys
+  ``sk-...@openssh.com``, certificates) is handed to ssh-keygen, never left unverified;
+- ``ssh-keygen``: every signature goes to ``ssh-keygen -Y verify`` (``pressroom verify
+  --verifier ssh-keygen``, for audits).
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from pressroom.approvals import sshsig
 from pressroom.model.roster import Member, Roster
 
 ARMOR_BEGIN = "-----BEGIN SSH SIGNATURE-----"
 ARMOR_END = "-----END SSH SIGNATURE-----"
 NAMESPACE = "git"
+VERIFIERS = ("builtin", "ssh-keygen")
 
 
 def key_id(public_key: str) -> str:
@@ -70,9 +79,15 @@ class SignatureCheck:
     problem: str  # "" when good
 
 
-def check_signature(armored: str, payload: bytes, roster: Roster,
-                    signers_file: str) -> SignatureCheck:
-    """Who of the roster signed ``payload``; ``signers_file`` is ``allowed_signers(roster)``."""
+def check_signature(armored: str, payload: bytes, roster: Roster, signers_file: str,
+                    verifier: str = "builtin") -> SignatureCheck:
+    """Who of the roster signed ``payload``; ``signers_file`` is ``allowed_signers(roster)``.
+
+    ``verifier`` is one of ``VERIFIERS``; with ``builtin``, key types not implemented in
+    process still go to ssh-keygen.
+    """
+    if verifier not in VERIFIERS:
+        raise ValueError(f"unknown verifier {verifier!r}: one of {', '.join(VERIFIERS)}")
     if not armored:
         return SignatureCheck(None, "unsigned")
     if signature_key(armored) is None:
@@ -80,15 +95,27 @@ def check_signature(armored: str, payload: bytes, roster: Roster,
     member = claimed_signer(armored, roster)
     if member is None:
         return SignatureCheck(None, "signed by a key that is not on the roster")
-    with tempfile.NamedTemporaryFile("w", suffix=".sig", delete=False) as handle:
-        handle.write(armored if armored.endswith("\n") else armored + "\n")
+    # Both verifiers read the very bytes ssh-keygen is given as its signature file.
+    data = armored.encode() + (b"" if armored.endswith("\n") else b"\n")
+    verdict = sshsig.verify(data, payload, member.signing_key, NAMESPACE) \
+        if verifier == "builtin" else None
+    if verdict is None:
+        verdict = "" if ssh_keygen_verify(data, payload, signers_file, member.id) else "bad"
+    if verdict:
+        return SignatureCheck(None, f"the signature does not verify for {member.id}")
+    return SignatureCheck(member, "")
+
+
+def ssh_keygen_verify(signature: bytes, payload: bytes, signers_file: str,
+                      principal: str) -> bool:
+    """``ssh-keygen -Y verify`` of one signature file's bytes for ``principal``."""
+    with tempfile.NamedTemporaryFile("wb", suffix=".sig", delete=False) as handle:
+        handle.write(signature)
         sig_path = handle.name
     try:
         result = subprocess.run(
-            ["ssh-keygen", "-Y", "verify", "-f", signers_file, "-I", member.id, "-n", NAMESPACE,
+            ["ssh-keygen", "-Y", "verify", "-f", signers_file, "-I", principal, "-n", NAMESPACE,
              "-s", sig_path], input=payload, capture_output=True)
     finally:
         os.unlink(sig_path)
-    if result.returncode != 0:
-        return SignatureCheck(None, f"the signature does not verify for {member.id}")
-    return SignatureCheck(member, "")
+    return result.returncode == 0

@@ -142,8 +142,13 @@ def approve_command(repo: Path, branch: str, offline: bool) -> None:
               help="Main is merged on GitHub/GitLab, which sign web merges with their own key: "
                    "skip the merge signer and role (the platform's required review is the "
                    "evidence); every other rule still applies.")
+@click.option("--verifier", type=click.Choice(["builtin", "ssh-keygen"]), default="builtin",
+              show_default=True,
+              help="Who checks the SSH signatures: builtin (in process; key types it does not "
+                   "implement, such as security keys, still go to ssh-keygen) or ssh-keygen "
+                   "for every signature, for audits (reads no remembered verdicts).")
 def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
-                   platform: bool) -> None:
+                   platform: bool, verifier: str) -> None:
     """Verify that every commit on main is a supervisor's signed, valid approval.
 
     Replays the approval rules over the first-parent history of the branch.
@@ -154,6 +159,7 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
     Example:
       pressroom verify
       pressroom verify --since v2026.1 --branch main
+      pressroom verify --verifier ssh-keygen   # an audit: every signature by ssh-keygen
     """
     from pressroom.approvals.verification import verify_history
     from pressroom.repo.gitio import GitError, resolve_commit
@@ -162,7 +168,8 @@ def verify_command(repo: Path, branch: str, since: str | None, no_cache: bool,
     try:  # resolve_commit: a tag named like the branch is refused, never verified instead
         tip = resolve_commit(repo, branch)
         anchor = resolve_commit(repo, since) if since else None
-        result = verify_history(repo, tip, anchor, use_cache=not no_cache, platform=platform)
+        result = verify_history(repo, tip, anchor, use_cache=not no_cache, platform=platform,
+                                signatures=verifier)
     except GitError as exc:
         raise UsageProblem(f"{branch}: {exc}") from exc
     for problem in result.problems:
