@@ -450,3 +450,29 @@ def test_keep_releases_prunes_old_releases(tmp_path, dept, sites):
     assert done.returncode == 0, done.stderr
     assert os.listdir(releases_folder(site)) == [Path(os.readlink(site)).name]
     assert run(build_command(dept, site, "--keep-releases", "-1")).returncode == 2
+
+
+def test_cleanup_leaves_doomed_and_crashed_releases_to_a_detached_process(tmp_path, monkeypatch):
+    """A pruned release still being deleted by the last build's detached process (publishes
+    come back to back during an incident), or a partial one a kill left, is not deleted on
+    the next build's critical path: it is renamed out of the way and handed to a detached
+    process, which then removes it."""
+    site = tmp_path / "www" / "pd"
+    folder = releases_folder(site)
+    doomed, partial = folder / f"{DOOMED}20261101T000000Z-1", folder / ".partial-crashed"
+    for path in (doomed, partial):
+        (path / "2026").mkdir(parents=True)
+        (path / "2026" / "index.html").write_text("old\n")
+    handed: list[list[Path]] = []
+    monkeypatch.setattr(releases, "remove_behind", lambda paths: handed.append(list(paths)))
+    releases.cleanup(site)
+    renamed = folder / f"{DOOMED}crashed"
+    assert len(handed) == 1 and sorted(handed[0]) == sorted([doomed, renamed]), handed
+    assert doomed.is_dir() and renamed.is_dir() and not partial.exists()  # not deleted here
+    monkeypatch.undo()
+    releases.remove_behind(handed[0])  # the real detached removal
+    for _ in range(200):
+        if not any(os.listdir(folder)):
+            break
+        time.sleep(0.05)
+    assert os.listdir(folder) == []

@@ -189,11 +189,13 @@ def scan(repo: Path, before: dict[str, Stamp] | None = None) -> Changes:
     (``pressroom.cache.stamp``: times, size and inode, not just written) vouches for it."""
     before = before or {}
     changes = Changes()
+    root = str(repo)  # os.path.join, not pathlib: once per post of every build
     for rel, problem in walk(repo):
         if problem is not None:
             continue  # links and special files are never read; check refuses them
         old = before.get(rel)
-        now = stamp(os.lstat(repo / rel), lambda rel=rel: read_regular(repo, rel), old)
+        now = stamp(os.lstat(os.path.join(root, rel)), lambda rel=rel: read_regular(repo, rel),
+                    old)
         changes.sources[rel] = now
         if old is None or old.sha256 != now.sha256:
             changes.changed.add(rel)

@@ -12,6 +12,7 @@ declines with a reason, and ``pressroom.build.run`` builds in full.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from datetime import datetime
@@ -47,8 +48,9 @@ CONTENT_STORE = "site-content.sqlite"  # post bodies for warm builds (pressroom.
 def new_session(repo: Path, settings: dict[str, Any], posts, roster: Roster,
                 now: datetime, **values: Any) -> BuildSession:
     """The session of a build over the validated ``posts``."""
+    root = str(repo)  # os.path.join, not pathlib: 10,000 posts on every build
     return BuildSession.tuned(settings, repo=repo, now=now, roster=roster,
-                              posts={str(repo / p.path): p for p in posts}, **values)
+                              posts={os.path.join(root, p.path): p for p in posts}, **values)
 
 
 def markdown_settings(repo: Path, output: Path) -> tuple[dict[str, Any], list[str]]:
@@ -96,8 +98,9 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
     if result.problems:
         return result
     result.count(posts.values(), now)
-    public = {str(repo / rel) for rel, post in posts.items() if post.is_public(now)}
-    changed = {str(repo / rel) for rel in changes.changed}
+    root = str(repo)
+    public = {os.path.join(root, rel) for rel, post in posts.items() if post.is_public(now)}
+    changed = {os.path.join(root, rel) for rel in changes.changed}
     cards = {card.source_path: card for card in state.cards}
     kept = [card for path, card in cards.items() if path in public and path not in changed]
     fresh = sorted(path for path in public if path in changed or path not in cards)

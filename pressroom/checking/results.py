@@ -71,8 +71,8 @@ class CheckCache:
             return None
         before = cache.Stamp(entry.stat, entry.sha256)
         try:
-            now = cache.stamp(os.lstat(self.repo / rel), lambda: read_regular(self.repo, rel),
-                              before)
+            now = cache.stamp(os.lstat(os.path.join(self.repo, rel)),  # not pathlib: per post
+                              lambda: read_regular(self.repo, rel), before)
         except OSError:
             return None  # checked again: that reports why it cannot be read
         if now.sha256 != entry.sha256:

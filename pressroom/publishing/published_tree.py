@@ -73,7 +73,7 @@ def tree_entries(repo: Path, commit: str) -> tuple[dict[str, str], list[Violatio
     return blobs, sorted(problems)
 
 
-def _current(path: Path, blob: str, recorded: list[int]) -> list[int] | None:
+def _current(path: str, blob: str, recorded: list[int]) -> list[int] | None:
     """The file's stat key when ``path`` still holds ``blob`` (None: rewrite it).
 
     Its stat key vouches for it when it matches the one recorded; a file written in the
@@ -89,7 +89,8 @@ def _current(path: Path, blob: str, recorded: list[int]) -> list[int] | None:
     if key and key == recorded:
         return key
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError:
         return None
     h = hashlib.sha1() if len(blob) == 40 else hashlib.sha256()  # git's object format
@@ -118,9 +119,10 @@ def export_tree(repo: Path, commit: str, dest: Path) -> list[Violation]:
     dest.mkdir(parents=True, exist_ok=True)
     _remove_strays(dest, set(blobs))
     after: dict[str, list] = {}
+    root = str(dest)  # os.path.join, not pathlib: 10,000 unchanged files per publish
     for path, sha in sorted(blobs.items()):
         if before.get(path, [None])[0] == sha:
-            key = _current(dest / path, sha, before[path][1:])
+            key = _current(os.path.join(root, path), sha, before[path][1:])
             if key is not None:
                 after[path] = [sha, *key]
     stale = [path for path in sorted(blobs) if path not in after]

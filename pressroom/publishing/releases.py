@@ -63,6 +63,7 @@ from pressroom.publishing.release_folders import (
     new_stage,
     publish_release,
     releases_folder,
+    remove_behind,
     target_release,
     temp_link,
 )
@@ -218,14 +219,33 @@ EXCHANGE = _renameat2_exchange()
 
 
 def cleanup(output: Path) -> None:
-    """Remove what crashed builds left: partial releases, stages, temp links, old-style dirs."""
+    """Remove what crashed builds left: partial releases, stages, temp links, old-style dirs.
+
+    A ``.doomed-`` release is most often one the last build's detached process is still
+    deleting (15,000 links take seconds, and publishes come back to back during an
+    incident): deleting it here as well put those seconds on this build's critical path.
+    It is not a release and never becomes one, so it is left to a detached process again
+    (``remove_behind``), as is a partial release a kill left (renamed ``.doomed-`` first).
+    """
     for link in _temp_links(output):
         _remove(link)
     folder = releases_folder(output)
+    doomed: list[Path] = []
     with contextlib.suppress(FileNotFoundError):
         for name in os.listdir(folder):
-            if name.startswith((PARTIAL, STAGE, DOOMED)):
+            if name.startswith(DOOMED):
+                doomed.append(folder / name)
+            elif name.startswith(PARTIAL) and (folder / name).is_dir():
+                gone = folder / f"{DOOMED}{name.removeprefix(PARTIAL)}"
+                with contextlib.suppress(OSError):
+                    os.rename(folder / name, gone)
+                    doomed.append(gone)
+                    continue
                 _remove(folder / name)
+            elif name.startswith((PARTIAL, STAGE)):
+                _remove(folder / name)
+    if doomed:
+        remove_behind(doomed)
     with contextlib.suppress(FileNotFoundError):
         for name in os.listdir(output.parent):
             if OLD_LEFTOVER.match(name):
