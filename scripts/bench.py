@@ -40,7 +40,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_dept as dept  # noqa: E402
-from bench_measure import BenchFailure, Measurement, drop_os_caches, measure  # noqa: E402
+from bench_measure import (  # noqa: E402
+    INTERVAL,
+    BenchFailure,
+    Measurement,
+    drop_os_caches,
+    measure,
+)
 from bench_results import MATCHED, PROJECT, RESULTS, STOCK, Run  # noqa: E402
 from gen_history import generate as generate_history  # noqa: E402
 
@@ -336,11 +342,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--posts must be at least 50, --merges and --repeat at least 1")
     run = Run(sys.argv[1:] if argv is None else argv)
     run.results["baselines"] = {
-        STOCK: "stock Pelican: default settings and theme (notmyidea), the same content/",
-        MATCHED: "matched Pelican: " + " ".join(
-            line.strip() for line in MATCHED_SETTINGS.splitlines()
-            if line.startswith(("THEME", "DEFAULT_PAGINATION", "FEED_MAX", "ARTICLE_SAVE"))),
+        STOCK: "stock Pelican: its default settings and theme (notmyidea), the same content/",
+        MATCHED: "matched Pelican: stock Pelican with MATCHED_SETTINGS of scripts/bench.py — "
+                 "pressroom's URLs, home-page pagination of 10, category, tag and year pages, "
+                 "no author pages, site-wide and per-category RSS and Atom feeds of at most 50 "
+                 "items, the stock 'simple' theme; the ratios are against it",
     }
+    run.results["notes"] = [
+        "Search (#14) does not exist yet: the publish rows measure pressroom without it.",
+        "Pelican writes no incident pages and no CAP files: pressroom's builds write both, "
+        "the matched baseline neither.",
+        "Memory: the peak of the summed PSS of every process of the command's session, "
+        f"sampled every {INTERVAL * 1000:.0f} ms; the publish rows' time ends when the site's "
+        "link changed (sampled as often).",
+        "A fresh publishing clone's first publish is measured once per run (its row says 1 "
+        "run); every other row is repeated as the command line says.",
+    ]
     try:
         with tempfile.TemporaryDirectory(prefix="pressroom-bench-") as folder:
             b = Bench(args, Path(folder), run)

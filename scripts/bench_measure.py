@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-INTERVAL = 0.01  # seconds between samples of the session's memory and of the site's link
+INTERVAL = 0.02  # seconds between samples of the session's memory and of the site's link
 
 
 class BenchFailure(Exception):

@@ -93,8 +93,10 @@ def render_bench(results: dict) -> str:
     lines += [f"- {_cell(row['measure'])}: {_cell(row['how'])}." for row in results["rows"]]
     lines += ["", "The run and its notes:", "",
               f"- `{results['command']}` on {results['date'].replace('T', ' ').removesuffix('Z')}"
-              f" UTC, commit `{results['commit']}` (`+dirty`: pressroom/ or scripts/ had "
-              f"uncommitted changes), {_machine(results['machine'])}."]
+              f" UTC, commit `{results['commit']}`"
+              + (" (`+dirty`: pressroom/ or scripts/ had uncommitted changes)"
+                 if results["commit"].endswith("+dirty") else "")
+              + f", {_machine(results['machine'])}."]
     if results["os_caches_dropped"]:
         lines.append("- The OS page cache was dropped before every cold repetition.")
     else:
