@@ -4,7 +4,8 @@
 whole: the UTC date, the commit (``+dirty`` when pressroom/ or scripts/ had uncommitted
 changes), the machine, the exact command line, whether the OS's caches could be dropped
 before the cold rows, and every row with its repetitions, the minimum, median and maximum
-of its time, of its background time and of the peak memory of its process tree, its ratios
+of its time, of its background time, of its exit (for publish: after the switch) and of the
+peak memory of its process tree, its ratios
 against the *matched* and the *stock* Pelican baselines measured in the same run, and its
 target (judged only at the size the target is set for). ``scripts/gen_docs.py`` makes the
 one table of docs/performance.md from it, so no figure reaches the docs without its run.
@@ -130,6 +131,7 @@ class Run:
             "how": how, "compare": compare, "runs": len(values),
             "time_s": spread([v.live_s for v in values], 3),
             "background_s": spread([v.background_s for v in values], 3),
+            "exit_s": spread([v.exit_s for v in values], 3),
             "peak_mb": spread([v.peak_mb for v in values], 1),
         }
         if target:

@@ -64,8 +64,9 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
     rows = {row["id"]: row for row in run["rows"]}
     assert list(rows) == ROWS
     for row in rows.values():
-        assert row["runs"] == (1 if row["id"] == "publish-first" else 2), row["id"]
-        for figure in ("time_s", "background_s", "peak_mb"):
+        # A fresh clone's first publish once; two pushes (an alert, an update) per repetition.
+        assert row["runs"] == {"publish-first": 1, "push": 4}.get(row["id"], 2), row["id"]
+        for figure in ("time_s", "background_s", "exit_s", "peak_mb"):
             low, middle, high = (row[figure][k] for k in ("min", "median", "max"))
             assert 0 <= low <= middle <= high, (row["id"], figure)
         assert row["time_s"]["min"] > 0 and row["peak_mb"]["min"] > 5, row["id"]
@@ -75,11 +76,37 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
         assert ("ratio_matched" in row and "memory_ratio_stock" in row) == compared, row["id"]
     assert rows["matched"]["ratio_matched"] == 1.0 and rows["stock"]["ratio_stock"] == 1.0
     assert rows["build-full"]["cold"] and not rows["build-post"]["cold"]
+    # Live is the switch, which comes before publish exits; the state saver runs on after.
+    for row_id in ("publish-alert", "publish-update"):
+        assert rows[row_id]["time_s"]["min"] <= rows[row_id]["exit_s"]["max"]
+        assert rows[row_id]["background_s"]["min"] > 0
     table = render_bench(run)
     assert "**The OS page cache was not dropped**" in table
     assert all(row["measure"].replace("<", "&lt;").replace(">", "&gt;") in table
                for row in run["rows"])
     assert COMMITTED.read_bytes() == committed  # the committed results are never touched
+
+
+def test_cold_removes_every_pressroom_cache(tmp_path):
+    """Cold rows start with no cache in git's folder and none in the user cache folder."""
+    import argparse
+
+    from bench import Bench
+    from bench_results import Run
+
+    from pressroom.cache import folder
+
+    repo = tmp_path / "dept"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    args = argparse.Namespace(bin=Path(sys.executable).parent, keep_os_caches=True)
+    bench = Bench(args, tmp_path, Run([]))
+    for cache in (folder(repo), tmp_path / "xdg-cache" / "pressroom" / "outside-git"):
+        cache.mkdir(parents=True)
+        (cache / "check-results.pickle").write_bytes(b"old")
+    bench.cold(repo)
+    assert not folder(repo).exists() and not (tmp_path / "xdg-cache").exists()
+    assert bench.env["XDG_CACHE_HOME"] == str(tmp_path / "xdg-cache")
+    assert bench.run.results["os_caches_dropped"] is False  # --keep-os-caches is recorded
 
 
 def _fake_bin(folder, pressroom: str):
