@@ -108,6 +108,7 @@ class Run:
             "command": shlex.join([_relative(Path(sys.executable)), "scripts/bench.py",
                                    *arguments]),
             "os_caches_dropped": True,
+            "load_average": {"start": round(os.getloadavg()[0], 2)},
             "baselines": {},
             "notes": [],
             "rows": [],
@@ -142,7 +143,9 @@ class Run:
         return row
 
     def finish(self) -> None:
-        """Ratios of every posts row against both baselines, and the targets' verdicts."""
+        """Ratios of every posts row against both baselines, the targets' verdicts, and the
+        load at the end (with the load at the start: was the machine quiet?)."""
+        self.results["load_average"]["end"] = round(os.getloadavg()[0], 2)
         rows = {row["id"]: row for row in self.results["rows"]}
         bases = {name: rows[name] for name in (MATCHED, STOCK) if name in rows}
         for row in self.results["rows"]:

@@ -97,6 +97,12 @@ def render_bench(results: dict) -> str:
               + (" (`+dirty`: pressroom/ or scripts/ had uncommitted changes)"
                  if results["commit"].endswith("+dirty") else "")
               + f", {_machine(results['machine'])}."]
+    load, cpus = results.get("load_average"), results["machine"].get("cpus")
+    if load:
+        busy = (" — more than its CPUs: other work competed for the machine, the figures are "
+                "noisier" if max(load.values()) > (cpus or 1) else "")
+        lines.append(f"- Load average (one minute) at the start and the end of the run: "
+                     f"{load['start']}, {load.get('end', '?')} on {cpus} CPUs{busy}.")
     if results["os_caches_dropped"]:
         lines.append("- The OS page cache was dropped before every cold repetition.")
     else:

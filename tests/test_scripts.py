@@ -60,6 +60,7 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
                                    f"--keep-os-caches --results {results}")
     assert {"cpu", "cpus", "memory_gb", "os", "python", "pelican"} <= set(run["machine"])
     assert run["os_caches_dropped"] is False  # --keep-os-caches, and said so
+    assert set(run["load_average"]) == {"start", "end"}  # a busy machine shows
     assert set(run["baselines"]) == {"stock", "matched"}
     rows = {row["id"]: row for row in run["rows"]}
     assert list(rows) == ROWS
@@ -82,6 +83,7 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
         assert rows[row_id]["background_s"]["min"] > 0
     table = render_bench(run)
     assert "**The OS page cache was not dropped**" in table
+    assert "Load average (one minute) at the start and the end of the run" in table
     assert all(row["measure"].replace("<", "&lt;").replace(">", "&gt;") in table
                for row in run["rows"])
     assert COMMITTED.read_bytes() == committed  # the committed results are never touched
