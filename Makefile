@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench bench-all fuzz docs wheel load
+.PHONY: site test serve lint clean bench fuzz docs wheel load
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -25,18 +25,11 @@ wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps -w dist .
 	rm -rf build pressroom.egg-info
 
-## bench: pressroom against plain Pelican at N = 1,000 and 10,000 (takes a while); writes its
-## section of docs/bench-results.json (`make docs` then regenerates docs/performance.md)
+## bench: every measure in one run (10,000 posts, 2,000 merges, 3 repetitions; ~25 min on 2
+## cores: run on a quiet machine, as root so the OS page cache can be dropped), writing
+## docs/bench-results.json, then the table of docs/performance.md
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
-
-## bench-all: all four benchmarks at their full sizes (takes long: run on a quiet machine), each
-## replacing its section of docs/bench-results.json, then the table of docs/performance.md
-bench-all: $(STAMP)
-	$(BIN)/python scripts/bench.py
-	$(BIN)/python scripts/bench_publish.py
-	$(BIN)/python scripts/bench_verify.py
-	$(BIN)/python scripts/bench_check.py
 	$(BIN)/python scripts/gen_docs.py
 
 ## fuzz: the long property-based run of check and build (random seed; FUZZ_EXAMPLES=N to change)

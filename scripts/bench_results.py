@@ -1,15 +1,17 @@
-"""The one results file every benchmark writes its section into, and how a run is measured.
+"""The one results file of one benchmark run (schema 2): what was measured, and how.
 
-``docs/bench-results.json`` holds one section per benchmark script (``bench``,
-``bench_publish``, ``bench_verify``, ``bench_check``). A script replaces its own section
-and never touches the others', so the four can run at different times. Each section
-says what was measured (its rows) and under what conditions: the UTC date, the commit
-(``+dirty`` when pressroom/ or scripts/ had uncommitted changes), the machine and the
-exact command line. ``scripts/gen_docs.py`` turns the file into the one table of
-docs/performance.md, so no figure reaches the docs without the run that produced it.
+``scripts/bench.py`` measures everything in one run and writes ``docs/bench-results.json``
+whole: the UTC date, the commit (``+dirty`` when pressroom/ or scripts/ had uncommitted
+changes), the machine, the exact command line, whether the OS's caches could be dropped
+before the cold rows, and every row with its repetitions, the minimum, median and maximum
+of its time, of its background time, of its exit (for publish: after the switch) and of the
+peak memory of its process tree, its ratios
+against the *matched* and the *stock* Pelican baselines measured in the same run, and its
+target (judged only at the size the target is set for). ``scripts/gen_docs.py`` makes the
+one table of docs/performance.md from it, so no figure reaches the docs without its run.
 
-A measured command that exits nonzero ends the script (exit 1) before anything is
-written: a failed run is a failure, never a row.
+The file is written only at the end of a run in which every command succeeded and did
+what it was measured for: a failed run writes nothing.
 """
 
 from __future__ import annotations
@@ -21,39 +23,17 @@ import shlex
 import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench_measure import Measurement
+
 PROJECT = Path(__file__).resolve().parent.parent
 RESULTS = PROJECT / "docs" / "bench-results.json"
-SCHEMA = 1
-
-
-def measured(command: list[str], cwd: Path | None = None,
-             env: dict[str, str] | None = None) -> tuple[float, float]:
-    """(wall seconds, peak resident MB of the command and the children it waited for).
-
-    Any nonzero exit stops the whole benchmark: a figure from a failed command would
-    measure the failure, not the work. Output goes to temporary files, not pipes, so a
-    talkative command cannot block on a full pipe while its time is being taken.
-    """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        elapsed = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            out.seek(0)
-            err.seek(0)
-            raise SystemExit(f"benchmark command failed ({process.returncode}): "
-                             f"{shlex.join(command)}\n{out.read().decode()[-2000:]}"
-                             f"{err.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+SCHEMA = 2
+MATCHED, STOCK = "matched", "stock"  # the ids of the two baseline rows
 
 
 def _commit() -> str:
@@ -109,65 +89,82 @@ def _relative(path: Path) -> str:
         return str(path)
 
 
+def spread(values: list[float], digits: int) -> dict[str, float]:
+    """min, median and max of ``values``, rounded."""
+    return {"min": round(min(values), digits), "median": round(statistics.median(values), digits),
+            "max": round(max(values), digits)}
+
+
 class Run:
     """One benchmark run: its conditions are taken when it starts, its rows as they come."""
 
-    def __init__(self, script: str, argv: list[str] | None = None) -> None:
-        self.name = Path(script).stem
+    def __init__(self, argv: list[str] | None = None) -> None:
         arguments = sys.argv[1:] if argv is None else argv
-        self.section: dict[str, Any] = {
+        self.results: dict[str, Any] = {
+            "schema": SCHEMA,
             "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "commit": _commit(),
             "machine": machine(),
-            "command": shlex.join([_relative(Path(sys.executable)),
-                                   f"scripts/{Path(script).name}", *arguments]),
+            "command": shlex.join([_relative(Path(sys.executable)), "scripts/bench.py",
+                                   *arguments]),
+            "os_caches_dropped": True,
+            "load_average": {"start": round(os.getloadavg()[0], 2)},
+            "baselines": {},
+            "notes": [],
             "rows": [],
         }
+        self._judges: dict[str, Any] = {}
 
-    def row(self, measure: str, size: int, unit: str, times: list[float], *,
-            baseline: float | None = None, peak_mb: float | None = None,
-            base_mb: float | None = None, throughput: tuple[float, str] | None = None,
-            target: str | None = None, met: bool | None = None) -> dict[str, Any]:
-        """Record one measure: median and spread of ``times``, ratios to the baseline if any.
+    def row(self, row_id: str, measure: str, size: int, unit: str,
+            values: list[Measurement], *, cold: bool, how: str, compare: bool = False,
+            target: str | None = None, judge: Any = None) -> dict[str, Any]:
+        """Record one measure from its repetitions.
 
-        ``target`` and ``met`` are given only where the target applies at this size: a
-        target set for 10,000 posts says nothing about a run at 200.
+        ``compare``: the row does a site's work, so its ratios to the baselines mean
+        something (builds and publishes; not check or verify).
+
+        ``judge(median_s, median_peak_mb, baselines)`` says whether ``target`` is met; it
+        is called in ``finish`` (when both baselines are known), and only when ``target``
+        is given: a target set for 10,000 posts says nothing about a run at 300.
         """
-        middle = statistics.median(times)
-        row: dict[str, Any] = {"measure": measure, "size": size, "unit": unit,
-                               "runs": len(times), "median_s": round(middle, 3),
-                               "spread_s": round(max(times) - min(times), 3)}
-        if baseline:
-            row["ratio"] = round(middle / baseline, 3)
-        if peak_mb:
-            row["peak_mb"] = round(peak_mb, 1)
-            if base_mb:
-                row["memory_ratio"] = round(peak_mb / base_mb, 3)
-        if throughput:
-            row["throughput"] = round(throughput[0], 1)
-            row["throughput_unit"] = throughput[1]
+        row: dict[str, Any] = {
+            "id": row_id, "measure": measure, "size": size, "unit": unit, "cold": cold,
+            "how": how, "compare": compare, "runs": len(values),
+            "time_s": spread([v.live_s for v in values], 3),
+            "background_s": spread([v.background_s for v in values], 3),
+            "exit_s": spread([v.exit_s for v in values], 3),
+            "peak_mb": spread([v.peak_mb for v in values], 1),
+        }
         if target:
             row["target"] = target
-            row["met"] = bool(met)
-        self.section["rows"].append(row)
+        self.results["rows"].append(row)
+        if target and judge is not None:
+            self._judges[row_id] = judge
         return row
 
+    def finish(self) -> None:
+        """Ratios of every posts row against both baselines, the targets' verdicts, and the
+        load at the end (with the load at the start: was the machine quiet?)."""
+        self.results["load_average"]["end"] = round(os.getloadavg()[0], 2)
+        rows = {row["id"]: row for row in self.results["rows"]}
+        bases = {name: rows[name] for name in (MATCHED, STOCK) if name in rows}
+        for row in self.results["rows"]:
+            if not row["compare"]:
+                continue
+            for name, base in bases.items():
+                row[f"ratio_{name}"] = round(row["time_s"]["median"] / base["time_s"]["median"], 3)
+                row[f"memory_ratio_{name}"] = round(
+                    row["peak_mb"]["median"] / base["peak_mb"]["median"], 3)
+        for row_id, judge in self._judges.items():
+            row = rows[row_id]
+            row["met"] = bool(judge(row["time_s"]["median"], row["peak_mb"]["median"], bases))
+
     def write(self, path: Path = RESULTS) -> None:
-        """Replace this script's section of the results file, keeping every other section."""
-        results: dict[str, Any] = {"schema": SCHEMA, "sections": {}}
-        if path.exists():
-            try:
-                results = json.loads(path.read_text(encoding="utf-8"))
-            except json.JSONDecodeError as error:
-                raise SystemExit(f"{path}: not JSON ({error}); not overwriting it") from error
-            if not isinstance(results.get("sections"), dict):
-                raise SystemExit(f"{path}: no 'sections': not a results file; not overwriting")
-        results["schema"] = SCHEMA
-        results["sections"][self.name] = self.section
-        results["sections"] = dict(sorted(results["sections"].items()))
+        """The whole file at once (a temporary file renamed over the old one); ``finish``
+        must have run."""
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
+        partial.write_text(json.dumps(self.results, indent=2, ensure_ascii=False) + "\n",
                            encoding="utf-8")
         os.replace(partial, path)
-        print(f"section {self.name!r} written to {path}")
+        print(f"results written to {path}")

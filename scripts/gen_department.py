@@ -1,6 +1,6 @@
 """Generate a realistic department repository of N posts, reproducibly (fixed seed).
 
-Used by the benchmarks (``bench_check.py`` and later ones) and handy for trying
+Used by the benchmark (``bench.py``) and the tests, and handy for trying
 pressroom at a department's scale::
 
     python scripts/gen_department.py /tmp/dept --posts 10000

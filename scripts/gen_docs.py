@@ -8,12 +8,13 @@ equals one of them). Every rule must land in exactly one table: a rule added to 
 catalog without a place in the docs, or named by two tables, stops the generation.
 
 The figures of docs/performance.md come from ``docs/bench-results.json``, the one
-results file the four benchmark scripts write (scripts/bench_results.py): between the
-lines ``<!-- generated:bench -->`` and ``<!-- /generated:bench -->`` this script puts one
-table of every measured row (measure, size, median and spread, ratio to plain Pelican in
-the same run, peak memory, target and met/missed), the targets missed, and each run's
-date, commit, machine and command. The prose around it is hand-written and quotes no
-figure, so no number reaches the page without the run that measured it.
+results file one run of ``scripts/bench.py`` writes (scripts/bench_results.py): between the
+lines ``<!-- generated:bench -->`` and ``<!-- /generated:bench -->`` this script puts the
+table ``scripts/bench_table.py`` makes of it (every row with min, median and max, background
+time, peak memory of the process tree, ratios to the matched and the stock Pelican of the
+same run, target met or missed), how each row was measured, and the run's conditions.
+The prose around it is hand-written and quotes no figure, so no number reaches the page
+without the run that measured it.
 
     python scripts/gen_docs.py           # write docs/rules.md and docs/performance.md
     python scripts/gen_docs.py --check   # exit 1 when either is out of date
@@ -24,7 +25,6 @@ figure, so no number reaches the page without the run that measured it.
 from __future__ import annotations
 
 import argparse
-import html
 import json
 import re
 import sys
@@ -41,28 +41,14 @@ HEADER = (
 )
 
 
+sys.path.insert(0, str(PROJECT / "scripts"))
+from bench_table import ResultsMismatch, render_bench  # noqa: E402
+
 BENCH_RESULTS = PROJECT / "docs" / "bench-results.json"
 PERFORMANCE = PROJECT / "docs" / "performance.md"
 BENCH_START, BENCH_END = "<!-- generated:bench -->", "<!-- /generated:bench -->"
-# The runs in the table's order, with what each measures and how to run it at full size.
-RUNS = {
-    "bench": ("a generated department against plain Pelican: builds, warm builds, check, "
-              "verify", "make bench"),
-    "bench_publish": ("from an approved, signed merge to the site in place (`pressroom "
-                      "publish`)", ".venv/bin/python scripts/bench_publish.py"),
-    "bench_verify": ("`pressroom verify` over really signed merges",
-                     ".venv/bin/python scripts/bench_verify.py"),
-    "bench_check": ("the content rules: `pressroom check`, one file through pre-commit",
-                    ".venv/bin/python scripts/bench_check.py"),
-}
-
-
 class CatalogMismatch(Exception):
     """The template and the catalog disagree: a rule has no table, or two."""
-
-
-class ResultsMismatch(Exception):
-    """The performance page has no place for the table, or the results file is not one."""
 
 
 def _place(rule_id: str, markers: dict[int, list[str]]) -> list[int]:
@@ -118,77 +104,6 @@ def generate() -> str:
     return render(TEMPLATE.read_text(encoding="utf-8"), RULES)
 
 
-def _seconds(value: float) -> str:
-    return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
-
-
-def _figure(row: dict) -> str:
-    runs = row["runs"]
-    spread = (f"spread {_seconds(row['spread_s'])} over {runs} runs" if runs > 1
-              else "1 run")
-    figure = f"{_seconds(row['median_s'])} ({spread})"
-    if "throughput" in row:
-        figure += f": {row['throughput']:,.0f} {row['throughput_unit']}"
-    return figure
-
-
-def _bench_row(name: str, section: dict, row: dict) -> str:
-    ratio = f"{row['ratio']:.2f}×" if "ratio" in row else ""
-    memory = f"{row['peak_mb']:,.0f} MB" if "peak_mb" in row else ""
-    if memory and "memory_ratio" in row:
-        memory += f" ({row['memory_ratio']:.2f}×)"
-    target = (f"{row['target']}: {'met' if row['met'] else '**missed**'}"
-              if "target" in row else "")
-    measure = html.escape(row["measure"], quote=False).replace("|", "\\|")
-    return (f"| {measure} | {row['size']:,} {row['unit']} | {_figure(row)} | {ratio} "
-            f"| {memory} | {target} | {name}, `{section['commit']}` |")
-
-
-def _machine(machine: dict) -> str:
-    memory = f", {machine['memory_gb']} GB" if machine.get("memory_gb") else ""
-    return (f"{machine['cpu']} × {machine['cpus']} CPUs{memory}, {machine['os']}, "
-            f"Python {machine['python']}, Pelican {machine['pelican']}")
-
-
-def render_bench(results: dict) -> str:
-    """The generated part of docs/performance.md: the table, what was missed, the runs."""
-    sections = results.get("sections")
-    if not isinstance(sections, dict):
-        raise ResultsMismatch(f"{BENCH_RESULTS.name}: no 'sections': not a results file")
-    names = [name for name in RUNS if name in sections]
-    names += sorted(set(sections) - set(RUNS))
-    lines = ["| Measure | Size | Median | × plain Pelican, same run | Peak memory "
-             "(× plain Pelican's) | Target | Run, commit |", "|---|---|---|---|---|---|---|"]
-    missed, judged = [], 0
-    for name in names:
-        for row in sections[name]["rows"]:
-            lines.append(_bench_row(name, sections[name], row))
-            judged += "target" in row
-            if "target" in row and not row["met"]:
-                missed.append(f"- {row['measure']} ({row['size']:,} {row['unit']}, {name}): "
-                              f"{_seconds(row['median_s'])} against {row['target']}.")
-    lines.append("")
-    if missed:
-        lines += ["**Targets missed in these runs:**", "", *missed]
-    elif judged:
-        lines.append(f"Every target judged in these runs ({judged}) was met.")
-    else:
-        lines.append("**No target was judged in these runs**: every run was below the size "
-                     "its targets are set for (10,000 posts, 2,000 merges).")
-    lines += ["", "The runs (date and time UTC; `+dirty`: pressroom/ or scripts/ had "
-              "uncommitted changes):", ""]
-    for name in RUNS | dict.fromkeys(names):
-        if name not in sections:
-            lines.append(f"- **{name}**: not measured yet; run `{RUNS[name][1]}`.")
-            continue
-        section = sections[name]
-        what = f"{RUNS[name][0]}. " if name in RUNS else ""
-        lines.append(f"- **{name}**: {what}`{section['command']}` on "
-                     f"{section['date'].replace('T', ' ').removesuffix('Z')} UTC, commit "
-                     f"`{section['commit']}`, {_machine(section['machine'])}.")
-    return "\n".join(lines) + "\n"
-
-
 def performance_page(page: str, results: dict) -> str:
     """``page`` with everything between the bench markers replaced by the generated table."""
     start, end = page.find(BENCH_START + "\n"), page.find(BENCH_END)
@@ -196,8 +111,8 @@ def performance_page(page: str, results: dict) -> str:
         raise ResultsMismatch(f"{PERFORMANCE.name}: no {BENCH_START} ... {BENCH_END} lines "
                               "for the table")
     head = page[:start + len(BENCH_START) + 1]
-    note = ("<!-- Generated by scripts/gen_docs.py from docs/bench-results.json: run the "
-            "benchmarks, then `make docs`. -->\n\n")
+    note = ("<!-- Generated by scripts/gen_docs.py from docs/bench-results.json: run "
+            "`make bench` (or the benchmark, then `make docs`). -->\n\n")
     return head + note + render_bench(results) + "\n" + page[end:]
 
 

@@ -1,7 +1,8 @@
 """The operator scripts run (no timing asserted here: speed lives in the benchmarks).
 
-Every benchmark runs here at a tiny size and writes its section of a temporary results
-file, never the committed docs/bench-results.json; a failed command writes nothing.
+The benchmark runs here at a tiny size and writes a temporary results file, never the
+committed docs/bench-results.json; a failed command, or one that did not do its job,
+writes nothing.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT, require_tool
@@ -34,36 +36,131 @@ def test_generated_department_is_clean_and_reproducible(tmp_path):
 COMMITTED = PROJECT / "docs" / "bench-results.json"
 
 
-def _section(results, name: str) -> dict:
-    """The script's section, with the run's conditions every section must carry."""
-    section = json.loads(results.read_text())["sections"][name]
-    assert section["date"].endswith("Z") and section["commit"]
-    assert f" scripts/{name}.py " in section["command"]
-    assert str(results) in section["command"]
-    assert {"cpu", "cpus", "memory_gb", "os", "python", "pelican"} <= set(section["machine"])
-    for row in section["rows"]:
-        assert row["runs"] >= 1 and row["median_s"] > 0 and row["size"] > 0
-    return section
+ROWS = ["stock", "matched", "build-full", "build-post", "build-alert", "build-update",
+        "check-cold", "check-edit", "hook", "hook-floor", "verify-first", "verify-cached",
+        "publish-first", "push", "publish-alert", "publish-update"]
 
 
-def test_bench_check_prints_its_table(tmp_path):
-    require_tool(shutil.which("git") is not None, "git")
+def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
+    """The quick run of `make bench`'s script: every row, real spreads, the table from it."""
+    for tool in ("git", "ssh-keygen"):
+        require_tool(shutil.which(tool) is not None, tool)
+    from bench_table import render_bench
+
     results = tmp_path / "results.json"
-    committed = COMMITTED.read_bytes() if COMMITTED.exists() else None
+    committed = COMMITTED.read_bytes()
     result = subprocess.run(
-        [sys.executable, str(PROJECT / "scripts/bench_check.py"), "--posts", "60",
-         "--repeat", "1", "--no-pelican", "--results", str(results)],
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "pressroom check, 60 posts" in result.stdout
-    assert "pre-commit run --files <one post>" in result.stdout
-    assert "of which pre-commit itself" in result.stdout
-    rows = _section(results, "bench_check")["rows"]
-    check = rows[0]
-    assert check["measure"] == "pressroom check, every post (cold)" and check["size"] == 60
-    assert check["throughput_unit"] == "posts/s" and "ratio" not in check  # --no-pelican
-    assert all("target" not in row for row in rows)  # targets are judged at 10,000 posts
-    assert (COMMITTED.read_bytes() if COMMITTED.exists() else None) == committed
+        [sys.executable, str(PROJECT / "scripts/bench.py"), "--posts", "80", "--merges", "6",
+         "--repeat", "2", "--keep-os-caches", "--results", str(results)],
+        capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    run = json.loads(results.read_text())
+    assert run["schema"] == 2 and run["date"].endswith("Z") and run["commit"]
+    assert run["command"].endswith(f"scripts/bench.py --posts 80 --merges 6 --repeat 2 "
+                                   f"--keep-os-caches --results {results}")
+    assert {"cpu", "cpus", "memory_gb", "os", "python", "pelican"} <= set(run["machine"])
+    assert run["os_caches_dropped"] is False  # --keep-os-caches, and said so
+    assert set(run["load_average"]) == {"start", "end"}  # a busy machine shows
+    assert set(run["baselines"]) == {"stock", "matched"}
+    rows = {row["id"]: row for row in run["rows"]}
+    assert list(rows) == ROWS
+    for row in rows.values():
+        # A fresh clone's first publish once; two pushes (an alert, an update) per repetition.
+        assert row["runs"] == {"publish-first": 1, "push": 4}.get(row["id"], 2), row["id"]
+        for figure in ("time_s", "background_s", "exit_s", "peak_mb"):
+            low, middle, high = (row[figure][k] for k in ("min", "median", "max"))
+            assert 0 <= low <= middle <= high, (row["id"], figure)
+        assert row["time_s"]["min"] > 0 and row["peak_mb"]["min"] > 5, row["id"]
+        assert "target" not in row and "met" not in row  # judged at 10,000 posts only
+        compared = row["id"] in {"stock", "matched", "publish-first", "publish-alert",
+                                 "publish-update"} or row["id"].startswith("build")
+        assert ("ratio_matched" in row and "memory_ratio_stock" in row) == compared, row["id"]
+    assert rows["matched"]["ratio_matched"] == 1.0 and rows["stock"]["ratio_stock"] == 1.0
+    assert rows["build-full"]["cold"] and not rows["build-post"]["cold"]
+    # Live is the switch, which comes before publish exits; the state saver runs on after.
+    for row_id in ("publish-alert", "publish-update"):
+        assert rows[row_id]["time_s"]["min"] <= rows[row_id]["exit_s"]["max"]
+        assert rows[row_id]["background_s"]["min"] > 0
+    table = render_bench(run)
+    assert "**The OS page cache was not dropped**" in table
+    assert "Load average (one minute) at the start and the end of the run" in table
+    assert all(row["measure"].replace("<", "&lt;").replace(">", "&gt;") in table
+               for row in run["rows"])
+    assert COMMITTED.read_bytes() == committed  # the committed results are never touched
+
+
+def test_cold_removes_every_pressroom_cache(tmp_path):
+    """Cold rows start with no cache in git's folder and none in the user cache folder."""
+    import argparse
+
+    from bench import Bench
+    from bench_results import Run
+
+    from pressroom.cache import folder
+
+    repo = tmp_path / "dept"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    args = argparse.Namespace(bin=Path(sys.executable).parent, keep_os_caches=True)
+    bench = Bench(args, tmp_path, Run([]))
+    for cache in (folder(repo), tmp_path / "xdg-cache" / "pressroom" / "outside-git"):
+        cache.mkdir(parents=True)
+        (cache / "check-results.pickle").write_bytes(b"old")
+    bench.cold(repo)
+    assert not folder(repo).exists() and not (tmp_path / "xdg-cache").exists()
+    assert bench.env["XDG_CACHE_HOME"] == str(tmp_path / "xdg-cache")
+    assert bench.run.results["os_caches_dropped"] is False  # --keep-os-caches is recorded
+
+
+def _fake_bin(folder, pressroom: str):
+    """A bin folder whose pressroom is ``pressroom`` (a shell script); the rest are real."""
+    folder.mkdir()
+    for name in ("pelican", "pre-commit"):
+        (folder / name).symlink_to(Path(sys.executable).parent / name)
+    (folder / "pressroom").write_text(f"#!/bin/sh\n{pressroom}\n")
+    (folder / "pressroom").chmod(0o755)
+    return folder
+
+
+@pytest.mark.parametrize("pressroom, why", [
+    ("echo refused >&2; exit 1", "failed (exit 1)"),  # a build that refuses
+    ("exit 0", "post pages missing"),  # a build that "succeeds" without building
+])
+def test_a_failed_or_empty_command_fails_the_bench_and_writes_nothing(tmp_path, pressroom, why):
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    results = tmp_path / "results.json"
+    results.write_text("the previous run\n")
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "scripts/bench.py"), "--posts", "50", "--merges", "1",
+         "--repeat", "1", "--keep-os-caches", "--results", str(results),
+         "--bin", str(_fake_bin(tmp_path / "bin", pressroom))],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "FAILED, nothing written" in result.stderr and why in result.stderr
+    assert "Traceback" not in result.stderr
+    assert results.read_text() == "the previous run\n"
+    assert not list(tmp_path.glob("results.json.*"))
+
+
+def test_measure_counts_the_whole_tree_the_background_and_the_switch(tmp_path):
+    """Forked children's memory is summed; what outlives the command is background time."""
+    from bench_measure import BenchFailure, measure
+
+    allocate = (f"{sys.executable} -c 'import time; b = bytearray(60 << 20); "
+                "b[::4096] = b\"x\" * len(b[::4096]); time.sleep({})'")
+    # The command waits for one child and leaves another running (as the state saver does).
+    tree = measure(["sh", "-c", f"{allocate.format(0.3)} & {allocate.format(0.8)} & "
+                                "wait %1; exit 0"])
+    assert tree.peak_mb > 100  # two children of 60 MB each, neither of them the command
+    assert tree.live_s >= 0.3 and tree.background_s >= 0.3
+    link = tmp_path / "site"
+    link.symlink_to("release-1")
+    switched = measure(["sh", "-c", f"sleep 0.3; ln -s release-2 {tmp_path}/new; "
+                                    f"mv -T {tmp_path}/new {link}; sleep 0.5"], switch=link)
+    assert 0.25 <= switched.live_s < switched.exit_s and switched.background_s >= 0.4
+    with pytest.raises(BenchFailure, match="never switched"):
+        measure(["true"], switch=link)
+    with pytest.raises(BenchFailure, match="exit 3"):
+        measure(["sh", "-c", "exit 3"])
 
 
 def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
@@ -84,94 +181,3 @@ def test_generated_history_verifies_and_a_tampered_one_does_not(tmp_path):
                             input=raw, capture_output=True, check=True).stdout.decode().strip()
     result = verify_history(repo, forged, use_cache=False)
     assert [(p.path, p.rule_id) for p in result.problems] == [(forged[:7], "APPROVAL-SIGNATURE")]
-
-
-def test_bench_publish_prints_its_table(tmp_path):
-    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    require_tool(shutil.which("git") is not None, "git")
-    results = tmp_path / "results.json"
-    results.write_text(json.dumps({"schema": 1, "sections": {"bench": {"kept": True}}}))
-    result = subprocess.run(
-        [sys.executable, str(PROJECT / "scripts/bench_publish.py"), "--posts", "80",
-         "--incidents", "4", "--repeat", "1", "--results", str(results)],
-        capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "plain Pelican, full build (baseline)" in result.stdout
-    assert "approved new alert -> live" in result.stdout
-    assert "approved incident update -> live (pressroom publish)" in result.stdout
-    rows = _section(results, "bench_publish")["rows"]
-    assert [row["measure"] for row in rows][0] == "plain Pelican, full build (baseline)"
-    assert all(row["size"] == 80 and "ratio" in row for row in rows)
-    # Another script's section is left as it was.
-    assert json.loads(results.read_text())["sections"]["bench"] == {"kept": True}
-
-
-def test_bench_prints_its_table_and_json(tmp_path):
-    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    target = tmp_path / "bench.json"
-    result = subprocess.run(  # --json is the option's old name, still accepted
-        [sys.executable, str(PROJECT / "scripts/bench.py"), "--sizes", "60", "--repeat", "1",
-         "--merges", "4", "--json", str(target)], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert "plain Pelican, full build" in result.stdout
-    rows = _section(target, "bench")["rows"]
-    measures = {row["measure"] for row in rows if row["unit"] == "posts"}
-    assert {"plain Pelican, full build", "pressroom build, full (cold)",
-            "pressroom build, after one new post",
-            "pressroom build, after a new alert (banner)",
-            "pressroom build, after an incident update", "pressroom check, every post (cold)",
-            "pressroom check, after one new post"} == measures
-    assert all(row["size"] == 60 and "ratio" in row and "memory_ratio" in row
-               for row in rows if row["unit"] == "posts")
-    verify = [row for row in rows if row["unit"] == "merges"]
-    assert [row["size"] for row in verify] == [4, 4]
-    assert verify[0]["throughput_unit"] == "signatures/s"
-
-
-def test_bench_verify_writes_its_section_and_a_failed_run_writes_nothing(tmp_path, monkeypatch):
-    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    import bench_verify
-
-    results = tmp_path / "results.json"
-    monkeypatch.setattr(sys, "argv", ["bench_verify.py", "--merges", "3", "--repeat", "1",
-                                      "--results", str(results)])
-    bench_verify.main()
-    before = results.read_bytes()
-    rows = _section(results, "bench_verify")["rows"]
-    assert [row["measure"] for row in rows] == ["pressroom verify, cold (--no-cache)",
-                                                "pressroom verify, verified prefix cached"]
-    # The same run where `pressroom verify` fails: the script exits nonzero, nothing is written.
-    fake = tmp_path / "bin"
-    fake.mkdir()
-    (fake / "pressroom").write_text("#!/bin/sh\necho refused >&2\nexit 1\n")
-    (fake / "pressroom").chmod(0o755)
-    monkeypatch.setattr(bench_verify, "BIN", fake)
-    with pytest.raises(SystemExit) as failed:
-        bench_verify.main()
-    assert failed.value.code != 0 and "refused" in str(failed.value.code)
-    assert results.read_bytes() == before
-
-
-def test_results_file_keeps_other_sections_and_refuses_a_foreign_file(tmp_path):
-    from bench_results import Run
-
-    results = tmp_path / "results.json"
-    first = Run("scripts/bench_check.py", ["--posts", "5"])
-    first.row("pressroom check, every post", 5, "posts", [0.3, 0.1, 0.2], baseline=0.4,
-              peak_mb=30, base_mb=60, throughput=(25.0, "posts/s"), target="≥ 1", met=True)
-    first.write(results)
-    second = Run("scripts/bench_verify.py", [])
-    second.row("pressroom verify, cold (--no-cache)", 3, "merges", [1.0])
-    second.write(results)
-    sections = json.loads(results.read_text())["sections"]
-    assert sections["bench_check"]["rows"] == [
-        {"measure": "pressroom check, every post", "size": 5, "unit": "posts", "runs": 3,
-         "median_s": 0.2, "spread_s": 0.2, "ratio": 0.5, "peak_mb": 30, "memory_ratio": 0.5,
-         "throughput": 25.0, "throughput_unit": "posts/s", "target": "≥ 1", "met": True}]
-    assert sections["bench_check"]["command"].endswith(" scripts/bench_check.py --posts 5")
-    assert list(sections) == ["bench_check", "bench_verify"]
-    foreign = tmp_path / "other.json"
-    foreign.write_text('{"rows": []}')
-    with pytest.raises(SystemExit, match="not a results file"):
-        second.write(foreign)
-    assert foreign.read_text() == '{"rows": []}'
