@@ -77,10 +77,11 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
         assert ("ratio_matched" in row and "memory_ratio_stock" in row) == compared, row["id"]
     assert rows["matched"]["ratio_matched"] == 1.0 and rows["stock"]["ratio_stock"] == 1.0
     assert rows["build-full"]["cold"] and not rows["build-post"]["cold"]
-    # Live is the switch, which comes before publish exits; the state saver runs on after.
+    # Live is the switch, which comes before publish exits. (Work left running after the exit
+    # counts as background: test_measure_counts_the_whole_tree_the_background_and_the_switch;
+    # at 80 posts the state saver may be done before publish exits: not asserted here.)
     for row_id in ("publish-alert", "publish-update"):
         assert rows[row_id]["time_s"]["min"] <= rows[row_id]["exit_s"]["max"]
-        assert rows[row_id]["background_s"]["min"] > 0
     table = render_bench(run)
     assert "**The OS page cache was not dropped**" in table
     assert "Load average (one minute) at the start and the end of the run" in table
