@@ -181,7 +181,9 @@ def test_kill_9_at_random_moments_leaves_exactly_one_complete_site(tmp_path, dep
     attempts = 0
     while sum(kills.values()) < wanted:
         attempts += 1
-        assert attempts < wanted * 4, f"too few builds were caught running: {kills}"
+        # A kill while Python is still starting catches no build; on a loaded machine (the
+        # suite runs a file per core) that happens more often, hence the generous bound.
+        assert attempts < wanted * 6, f"too few builds were caught running: {kills}"
         full = rng.random() < 0.4
         after = 2 if live == 1 else 1
         set_version(dept, after)
