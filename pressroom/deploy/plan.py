@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -32,6 +33,8 @@ FORMAT = 1
 # Extensions of the files that link to others and are replaced in place: pages and feeds.
 PAGE_EXTENSIONS = ("html", "xml", "atom", "json", "txt", "xsl")
 CAP_FOLDER = "cap/"
+STATE = ".pressroom/"  # pressroom's own state under the prefix (store.STATE): never a site file
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 Files = dict[str, tuple[str, int]]  # path -> (sha256 hex, size)
 
@@ -48,6 +51,9 @@ def local_manifest(release: Path) -> Files:
         for name in names:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, release).replace(os.sep, "/")
+            if rel.startswith(STATE):  # it would be copied over the pointer or the store
+                raise InputError(f"{path}: {STATE} is where deploy keeps its state in the "
+                                 f"bucket; a release may not hold it")
             if os.path.islink(path) or not os.path.isfile(path):
                 raise InputError(f"{path}: not a regular file; refusing to deploy it")
             digest = hashlib.sha256()
@@ -105,12 +111,15 @@ class Manifest:
             assert isinstance(data, dict) and data["format"] == FORMAT
             files = {str(path): (str(entry["sha256"]), int(entry["size"]))
                      for path, entry in data["files"].items()}
+            assert all(_SHA256.match(sha) for sha, _ in files.values())
+            assert not any(path.startswith(STATE) for path in files)
+            pending = {str(k): str(v) for k, v in data.get("pending_deletion", {}).items()}
+            for when in pending.values():  # make_plan subtracts them from an aware now
+                assert datetime.fromisoformat(when).tzinfo is not None
             interrupted = data.get("interrupted")
             cut = None if not interrupted else (
                 str(interrupted["release"]), tuple(str(p) for p in interrupted["paths"]))
-            return Manifest(str(data["release"]), str(data["commit"]), files,
-                            {str(k): str(v) for k, v in data.get("pending_deletion", {}).items()},
-                            cut)
+            return Manifest(str(data["release"]), str(data["commit"]), files, pending, cut)
         except (AssertionError, KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a pressroom deploy manifest (format {FORMAT}); "
                              f"was it written by another tool?") from exc

@@ -18,7 +18,9 @@ release's bytes; the next deploy or rollback rewrites those paths.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -140,12 +142,7 @@ def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = 
     source = {sha: path for path, (sha, _) in files.items()}
 
     def upload(sha: str) -> None:
-        try:
-            body = (folder / source[sha]).read_bytes()
-        except OSError as exc:
-            raise InputError(f"{folder / source[sha]}: cannot read ({exc.strerror}); was the "
-                             f"release pruned while deploying? Run pressroom deploy "
-                             f"again") from exc
+        body = _read_again(folder / source[sha], sha)
         bucket.put(f"{OBJECTS}{sha}", body, "application/octet-stream", "no-store")
 
     if plan.new_blobs:
@@ -156,6 +153,26 @@ def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = 
     _switch(bucket, current, etag, served, plan, progress, step)
     _prune(bucket, served, keep, progress)
     return done
+
+
+def _read_again(path: Path, sha: str) -> bytes:
+    """The bytes of ``path`` as hashed a moment ago, or an ``InputError``.
+
+    The store is addressed by hash and every later deploy trusts it, so bytes that no longer
+    match (a file rewritten, or swapped for a link to something outside the release, while
+    this deploy ran) must never be stored under the old hash; a link is not followed.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(handle, "rb") as file:
+            body = file.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); was the release pruned or "
+                         f"changed while deploying? Run pressroom deploy again") from exc
+    if hashlib.sha256(body).hexdigest() != sha:
+        raise InputError(f"{path}: changed while deploying (its bytes are not the ones "
+                         f"hashed); nothing was switched: run pressroom deploy again")
+    return body
 
 
 def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,

@@ -1,0 +1,146 @@
+"""Attacks on what serves the published site: `pressroom deploy` to S3 and the nginx file.
+
+Each test is an attack that once worked (or a promise checked against one): the bucket may
+hold only the bytes of the verified release under their own hash; a corrupt pointer is one
+line, never a traceback; every changed URL can be handed to a CDN as it is; nginx serves
+the release and nothing beside or outside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import test_deploy_s3
+import test_nginx
+from click.testing import CliRunner
+from test_deploy_s3 import client
+
+from pressroom.cli import cli
+from pressroom.deploy.run import deploy
+from pressroom.deploy.store import OBJECTS, POINTER, Target
+from pressroom.model.violations import InputError
+from pressroom.publishing.headers import url_paths
+
+RELEASE = "20261201T120000Z-1"
+# The fixtures of the deploy and nginx tests: a moto server, a bucket each, nginx on a port.
+endpoint, bucket = test_deploy_s3.endpoint, test_deploy_s3.bucket
+_credentials = test_deploy_s3._credentials
+nginx_for = test_nginx.nginx_for
+
+
+def fake_published(root: Path, files: dict[str, bytes], release: str = RELEASE) -> Path:
+    """What `pressroom publish --target root/pd` leaves (a link to a release folder and the
+    record of its commit), without building a site: the deploy reads only these."""
+    folder = root / ".pd.releases" / release
+    for name, body in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(body)
+    site = root / "pd"
+    if site.is_symlink():
+        site.unlink()
+    site.symlink_to(f".pd.releases/{release}")
+    (root / ".pd.published").write_text(json.dumps({"commit": "0" * 40}))
+    return site
+
+
+def cli_deploy(target: Target, site: Path, *more: str):
+    return CliRunner().invoke(cli, ["deploy", "--bucket", target.bucket, "--prefix",
+                                    target.prefix, "--endpoint-url", target.endpoint_url or "",
+                                    "--region", "us-east-1", "--site", str(site), "-q", *more])
+
+
+def stored(target: Target) -> dict[str, bytes]:
+    s3 = client(target.endpoint_url)
+    found = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
+                                                             Prefix=target.prefix):
+        for item in page.get("Contents", []):
+            found[item["Key"][len(target.prefix):]] = s3.get_object(
+                Bucket=target.bucket, Key=item["Key"])["Body"].read()
+    return found
+
+
+def put_pointer(target: Target, data: object) -> None:
+    client(target.endpoint_url).put_object(Bucket=target.bucket,
+                                           Key=f"{target.prefix}{POINTER}",
+                                           Body=json.dumps(data).encode())
+
+
+# --- the bucket holds only the release's bytes, each under its own hash ------------------
+
+
+def test_a_file_swapped_for_a_link_while_deploying_never_enters_the_store(tmp_path, bucket):
+    """Between hashing the release and uploading it, a file of the release is replaced by a
+    link to a secret outside it: the secret must not be stored (under the old file's hash,
+    where every later deploy would trust it) nor served."""
+    secret = tmp_path / "secret"
+    secret.write_bytes(b"root:x:0:0:secret\n")
+    site = fake_published(tmp_path, {"index.html": b"<p>home</p>", "a.png": b"png"})
+    page = site.resolve() / "a.png"
+
+    def swap(message: str) -> None:
+        if message.startswith("Uploading"):
+            page.unlink()
+            page.symlink_to(secret)
+
+    with pytest.raises(InputError, match="changed while deploying"):
+        deploy(bucket, site, progress=swap)
+    for name, body in stored(bucket).items():
+        assert b"secret" not in body, name
+        if name.startswith(OBJECTS):
+            assert hashlib.sha256(body).hexdigest() == name.removeprefix(OBJECTS)
+
+
+def test_a_release_that_would_write_pressrooms_own_state_is_refused(tmp_path, bucket):
+    """A release file at .pressroom/... would be copied over the pointer or the object store."""
+    site = fake_published(tmp_path, {"index.html": b"home",
+                                     ".pressroom/manifest.json": b"{}"})
+    result = cli_deploy(bucket, site)
+    assert result.exit_code == 2, result.output
+    assert ".pressroom" in result.output and "Traceback" not in result.output
+    assert stored(bucket) == {}
+
+
+# --- a corrupt or tampered pointer: one line, nothing changed ------------------------------
+
+
+@pytest.mark.parametrize("pending", [{"old.html": "yesterday"},
+                                     {"old.html": "2026-01-01T00:00:00"},
+                                     {"old.html": 5}, ["old.html"]])
+def test_a_tampered_pointer_is_one_line_and_deletes_nothing(tmp_path, bucket, pending):
+    site = fake_published(tmp_path, {"index.html": b"home"})
+    assert cli_deploy(bucket, site).exit_code == 0
+    pointer = json.loads(stored(bucket)[POINTER])
+    pointer["pending_deletion"] = pending
+    put_pointer(bucket, pointer)
+    before = stored(bucket)
+    site = fake_published(tmp_path, {"index.html": b"home 2"}, "20261201T130000Z-2")
+    result = cli_deploy(bucket, site)
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert "manifest" in result.output
+    assert stored(bucket) == before
+
+
+# --- names: every file reaches its own key, every changed URL is one a CDN takes ----------
+
+ODD = ["a b.html", "caf\u00e9.html", "100%.html", "q?x.html", "h#1.html", "plus+.html",
+       "star*.html", "folder with space/index.html"]
+
+
+def test_odd_file_names_reach_their_own_keys_and_urls_are_percent_encoded(tmp_path, bucket):
+    files = {name: name.encode() for name in ODD}
+    site = fake_published(tmp_path, files)
+    result = cli_deploy(bucket, site, "--json", "--site-url", "https://pd.example")
+    assert result.exit_code == 0, result.output
+    public = {k: v for k, v in stored(bucket).items() if not k.startswith(".pressroom/")}
+    assert public == files
+    urls = json.loads(result.output)["paths"]
+    for url in urls:  # what CloudFront and Fastly take: RFC 3986, * (a wildcard) escaped
+        assert all(c.isascii() and (c.isalnum() or c in "/-._~%") for c in url), url
+    assert "/folder%20with%20space/" in urls and "/100%25.html" in urls
+    assert url_paths("q?x.html") == ["/q%3Fx.html"]
