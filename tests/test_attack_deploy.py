@@ -144,3 +144,30 @@ def test_odd_file_names_reach_their_own_keys_and_urls_are_percent_encoded(tmp_pa
         assert all(c.isascii() and (c.isalnum() or c in "/-._~%") for c in url), url
     assert "/folder%20with%20space/" in urls and "/100%25.html" in urls
     assert url_paths("q?x.html") == ["/q%3Fx.html"]
+
+
+# --- nginx serves the release, nothing beside it or outside it ---------------------------
+
+
+def test_nginx_serves_nothing_outside_the_release(tmp_path, nginx_for):
+    """A link inside a release (to a secret file or folder outside it) is not followed, though
+    the root itself is the release link publish switches; the release folders beside the
+    link, and paths that climb out of the root, are not served."""
+    secret = tmp_path / "secret"
+    (secret / "dir").mkdir(parents=True)
+    (secret / "passwd").write_bytes(b"root:x:0:0:secret\n")
+    (secret / "dir" / "index.html").write_bytes(b"secret page")
+    site = fake_published(tmp_path / "www", {"index.html": b"home", "news/index.html": b"n",
+                                             "404.html": b"not here"})
+    release = site.resolve()
+    (release / "passwd.txt").symlink_to(secret / "passwd")
+    (release / "outside").symlink_to(secret / "dir")
+    server = nginx_for(site)
+    assert server.get("/")[2] == b"home" and server.get("/news/")[2] == b"n"
+    for path in ["/passwd.txt", "/outside/", "/outside/index.html", f"/../.pd.releases/{RELEASE}/",
+                 f"/..%2f.pd.releases/{RELEASE}/index.html", f"/%2e%2e/.pd.releases/{RELEASE}/",
+                 "/../secret/passwd", "/../.pd.published", "/.pd.releases/"]:
+        status, found, body = server.get(path)
+        assert status in (400, 403, 404), (path, status)
+        assert b"secret" not in body and RELEASE.encode() not in body, path
+        assert "content-security-policy" in found and "x-content-type-options" in found, path
