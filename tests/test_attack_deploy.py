@@ -42,7 +42,8 @@ def fake_published(root: Path, files: dict[str, bytes], release: str = RELEASE) 
     if site.is_symlink():
         site.unlink()
     site.symlink_to(f".pd.releases/{release}")
-    (root / ".pd.published").write_text(json.dumps({"commit": "0" * 40}))
+    (root / ".pd.published").write_text(json.dumps({"commit": "0" * 40,
+                                                    "releases": {release: "0" * 40}}))
     return site
 
 
@@ -171,3 +172,40 @@ def test_nginx_serves_nothing_outside_the_release(tmp_path, nginx_for):
         assert status in (400, 403, 404), (path, status)
         assert b"secret" not in body and RELEASE.encode() not in body, path
         assert "content-security-policy" in found and "x-content-type-options" in found, path
+
+
+# --- only a release publish made is deployed -------------------------------------------
+
+
+def test_a_working_folder_build_over_a_published_site_is_not_deployed(tmp_path, bucket,
+                                                                       keys_dir):
+    """`pressroom build --output` of a publish target makes the link name a build of the
+    working folder (unapproved text) while the record of the last publish stays beside it:
+    the deploy must not send that build as the verified commit. A release publish made, and
+    one `pressroom rollback` made live again, are deployed."""
+    from gitdept import Department
+
+    from pressroom.publishing import releases
+
+    dept = Department(tmp_path / "dept", keys_dir)
+    dept.post_branch("closure", title="Road closure on Elm Street")
+    dept.merge_as("sup1", "post/closure")
+    site = tmp_path / "www" / "pd"
+    site.parent.mkdir()
+    now = "2026-12-01T12:00-08:00"
+    result = CliRunner().invoke(cli, ["publish", "--repo", str(dept.root), "--target",
+                                      str(site), "--now", now, "-q"])
+    assert result.exit_code == 0, result.output
+    published = releases.live_release(site).id
+    secret = dept.root / "content" / "2026" / "closure.md"
+    secret.write_text(secret.read_text() + "\nUNAPPROVED working-folder text\n")
+    result = CliRunner().invoke(cli, ["build", "--repo", str(dept.root), "--output",
+                                      str(site), "--now", now, "-q"])
+    assert result.exit_code == 0, result.output
+    assert releases.live_release(site).id != published
+    refused = cli_deploy(bucket, site)
+    assert refused.exit_code == 2 and "pressroom publish" in refused.output, refused.output
+    assert not any(b"UNAPPROVED" in body for body in stored(bucket).values())
+    releases.rollback(site, published)  # the published release live again: deployed
+    assert cli_deploy(bucket, site).exit_code == 0
+    assert not any(b"UNAPPROVED" in body for body in stored(bucket).values())

@@ -19,7 +19,6 @@ release's bytes; the next deploy or rollback rewrites those paths.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -32,7 +31,7 @@ from pressroom.deploy.store import OBJECTS, POINTER, RELEASES, Bucket, StoreErro
 from pressroom.model.violations import InputError
 from pressroom.model.wording import plural
 from pressroom.publishing.headers import SHORT_SECONDS, cache_control, content_type
-from pressroom.publishing.publish import published_record
+from pressroom.publishing.publish import published_record, published_releases
 from pressroom.publishing.release_folders import DEFAULT_KEEP, RELEASE_NAME, live_release
 
 GRACE = SHORT_SECONDS  # pages a CDN holds that long keep their images
@@ -81,13 +80,16 @@ def live_published_release(site: Path) -> tuple[str, Path, str]:
     if release is None:
         raise InputError(f"{site}: not a site pressroom publish made (a link to a release "
                          f"folder beside it); deploy copies only a published release")
-    try:
-        commit = json.loads(published_record(site).read_text(encoding="utf-8"))["commit"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    if not published_record(site).is_file():
         raise InputError(f"{site}: no record of the verified commit beside it "
                          f"({published_record(site).name}): a site `pressroom build` made is "
-                         f"not published; run pressroom publish --target {site}") from exc
-    return release.id, release.path, str(commit)
+                         f"not published; run pressroom publish --target {site}")
+    commit = published_releases(site).get(release.id)
+    if commit is None:  # a `pressroom build` into the publish target, say
+        raise InputError(f"{site}: the live release {release.id} was not made by pressroom "
+                         f"publish (a build of a working folder?); run pressroom publish "
+                         f"--target {site}, or pressroom rollback --to a published release")
+    return release.id, release.path, commit
 
 
 def deploy_settings(repo: Path) -> dict[str, str]:
