@@ -177,14 +177,18 @@ def test_nginx_serves_nothing_outside_the_release(tmp_path, nginx_for):
 # --- only a release publish made is deployed -------------------------------------------
 
 
-def test_a_working_folder_build_over_a_published_site_is_not_deployed(tmp_path, bucket,
+def test_a_working_folder_build_over_a_published_site_is_refused_and_not_deployed(tmp_path, bucket,
                                                                        keys_dir):
-    """`pressroom build --output` of a publish target makes the link name a build of the
-    working folder (unapproved text) while the record of the last publish stays beside it:
-    the deploy must not send that build as the verified commit. A release publish made, and
+    """`pressroom build --output` of a publish target made the link name a build of the
+    working folder (unapproved text, public at once under nginx) while the record of the last
+    publish stayed beside it, and deploy sent that build as the verified commit. Now the
+    command refuses, and deploy refuses a release publish did not make. A release publish made, and
     one `pressroom rollback` made live again, are deployed."""
+    from datetime import UTC, datetime
+
     from gitdept import Department
 
+    from pressroom.build.run import build_site
     from pressroom.publishing import releases
 
     dept = Department(tmp_path / "dept", keys_dir)
@@ -201,7 +205,10 @@ def test_a_working_folder_build_over_a_published_site_is_not_deployed(tmp_path, 
     secret.write_text(secret.read_text() + "\nUNAPPROVED working-folder text\n")
     result = CliRunner().invoke(cli, ["build", "--repo", str(dept.root), "--output",
                                       str(site), "--now", now, "-q"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2 and "pressroom publish serves" in result.output, result.output
+    assert releases.live_release(site).id == published
+    # The build function does not ask (publish calls it): a script that calls it directly.
+    assert build_site(dept.root, site, now=datetime(2026, 12, 1, 20, tzinfo=UTC)).ok
     assert releases.live_release(site).id != published
     refused = cli_deploy(bucket, site)
     assert refused.exit_code == 2 and "pressroom publish" in refused.output, refused.output
