@@ -127,6 +127,23 @@ def test_a_tampered_pointer_is_one_line_and_deletes_nothing(tmp_path, bucket, pe
     assert stored(bucket) == before
 
 
+@pytest.mark.parametrize("prefix", ["../", "a/../", "a//b/", "./", ".pressroom/", "a?b/",
+                                    "50%/", "a\\b/"])
+def test_a_prefix_no_url_reaches_is_refused_before_any_request(tmp_path, prefix):
+    """`../www/index.html` is a key of its own that no CDN serves (URLs are normalised
+    first): the deploy would succeed and the site stay unreachable."""
+    site = fake_published(tmp_path, {"index.html": b"home"})
+    result = cli_deploy(Target("b", prefix, "http://127.0.0.1:9"), site)
+    assert result.exit_code == 2 and "--prefix" in result.output, result.output
+
+
+@pytest.mark.parametrize("prefix, normal", [("", ""), ("/", ""), ("www", "www/"),
+                                            ("/www/en/", "www/en/")])
+def test_usual_prefixes_are_kept(prefix, normal):
+    from pressroom.deploy.store import normal_prefix
+    assert normal_prefix(prefix) == normal
+
+
 # --- names: every file reaches its own key, every changed URL is one a CDN takes ----------
 
 ODD = ["a b.html", "caf\u00e9.html", "100%.html", "q?x.html", "h#1.html", "plus+.html",
