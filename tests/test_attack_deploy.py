@@ -110,7 +110,8 @@ def test_a_release_that_would_write_pressrooms_own_state_is_refused(tmp_path, bu
 
 @pytest.mark.parametrize("pending", [{"old.html": "yesterday"},
                                      {"old.html": "2026-01-01T00:00:00"},
-                                     {"old.html": 5}, ["old.html"]])
+                                     {"old.html": 5}, ["old.html"],
+                                     {".pressroom/releases/x.json": "1970-01-01T00:00:00+00:00"}])
 def test_a_tampered_pointer_is_one_line_and_deletes_nothing(tmp_path, bucket, pending):
     site = fake_published(tmp_path, {"index.html": b"home"})
     assert cli_deploy(bucket, site).exit_code == 0
@@ -142,6 +143,23 @@ def test_a_prefix_no_url_reaches_is_refused_before_any_request(tmp_path, prefix)
 def test_usual_prefixes_are_kept(prefix, normal):
     from pressroom.deploy.store import normal_prefix
     assert normal_prefix(prefix) == normal
+
+
+@pytest.mark.parametrize("body", [b"", b"{truncated", b"\xff\xfe", b"[]", b"null",
+                                  b'{"format": 1, "files": {"a": {"sha256": "../../x", "size": 1}}'
+                                  b', "release": "r", "commit": "c"}'])
+def test_a_corrupt_pointer_is_one_line_for_deploy_and_rollback(tmp_path, bucket, body):
+    site = fake_published(tmp_path, {"index.html": b"home"})
+    assert cli_deploy(bucket, site).exit_code == 0
+    client(bucket.endpoint_url).put_object(Bucket=bucket.bucket,
+                                           Key=f"{bucket.prefix}{POINTER}", Body=body)
+    before = stored(bucket)
+    for more in ([], ["--rollback"]):
+        result = cli_deploy(bucket, site, *more)
+        assert result.exit_code == 2, result.output
+        assert len(result.output.strip().splitlines()) == 1, result.output
+        assert POINTER in result.output, result.output
+    assert stored(bucket) == before
 
 
 # --- names: every file reaches its own key, every changed URL is one a CDN takes ----------
@@ -277,3 +295,38 @@ def test_every_page_of_the_sample_site_works_under_the_csp(sample_site, nginx_fo
             assert failed == [] and violations == [], (failed, violations)
         finally:
             browser.close()
+
+
+# --- an interrupted deploy, then a rollback ---------------------------------------------
+
+
+class Cut(Exception):
+    """The network, the machine or the person at the console stopped the deploy."""
+
+
+def test_a_rollback_after_an_interrupted_deploy_serves_the_old_release_exactly(tmp_path,
+                                                                              bucket):
+    from pressroom.deploy.run import rollback
+
+    old = {"index.html": b"home 1", "a.html": b"a 1", "img.png": b"png 1"}
+    new = {"index.html": b"home 2", "a.html": b"a 2", "b.html": b"b new", "img2.png": b"2"}
+    site = fake_published(tmp_path, old)
+    deploy(bucket, site, grace=0)
+    site = fake_published(tmp_path, new, "20261201T130000Z-2")
+    written: list[str] = []
+
+    def cut_after_two(path: str) -> None:
+        written.append(path)
+        if len(written) == 2:
+            raise Cut
+
+    with pytest.raises(Cut):
+        deploy(bucket, site, grace=0, step=cut_after_two)
+    public = {k: v for k, v in stored(bucket).items() if not k.startswith(".pressroom/")}
+    assert public != old  # a mix: the cut deploy wrote some files
+    with pytest.raises(InputError, match="no release older"):
+        rollback(bucket, grace=0)  # the pointer still names the old release: nothing before
+    rollback(bucket, RELEASE, grace=0)
+    public = {k: v for k, v in stored(bucket).items() if not k.startswith(".pressroom/")}
+    assert public == old
+    assert json.loads(stored(bucket)[POINTER])["interrupted"] is None

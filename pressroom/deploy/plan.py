@@ -84,6 +84,12 @@ def rank(path: str, is_new: bool) -> int:
     return 0
 
 
+def _require(condition: bool) -> None:
+    """A check of what the bucket holds that ``python -O`` keeps (an assert would go)."""
+    if not condition:
+        raise ValueError("not a manifest")
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A release as the bucket records it: its id, commit, files, and what awaits deletion
@@ -108,19 +114,22 @@ class Manifest:
     def from_json(data: object, where: str) -> Manifest:
         """A manifest read from the bucket; ``InputError`` naming ``where`` when it is not one."""
         try:
-            assert isinstance(data, dict) and data["format"] == FORMAT
+            _require(isinstance(data, dict) and data["format"] == FORMAT)
+            assert isinstance(data, dict)  # for the type checker; _require refused the rest
             files = {str(path): (str(entry["sha256"]), int(entry["size"]))
                      for path, entry in data["files"].items()}
-            assert all(_SHA256.match(sha) for sha, _ in files.values())
-            assert not any(path.startswith(STATE) for path in files)
+            _require(all(_SHA256.match(sha) for sha, _ in files.values()))
             pending = {str(k): str(v) for k, v in data.get("pending_deletion", {}).items()}
             for when in pending.values():  # make_plan subtracts them from an aware now
-                assert datetime.fromisoformat(when).tzinfo is not None
+                _require(datetime.fromisoformat(when).tzinfo is not None)
             interrupted = data.get("interrupted")
             cut = None if not interrupted else (
                 str(interrupted["release"]), tuple(str(p) for p in interrupted["paths"]))
+            # Never write or delete pressroom's own state because a manifest names it.
+            _require(not any(path.startswith(STATE)
+                             for path in [*files, *pending, *(cut[1] if cut else ())]))
             return Manifest(str(data["release"]), str(data["commit"]), files, pending, cut)
-        except (AssertionError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a pressroom deploy manifest (format {FORMAT}); "
                              f"was it written by another tool?") from exc
 
