@@ -532,13 +532,17 @@ def test_a_roster_key_whose_type_is_not_its_blob_is_refused(keys: dict[str, Key]
     assert sshsig.verify(good, MESSAGE, relabelled) == "the roster's key is not a valid public key"
 
 
-def _forgery(key_blob: bytes, sig_type: bytes, signature: bytes) -> tuple[str, bytes]:
+def _forgery(key_blob: bytes, sig_type: bytes, signature: bytes,
+             extra: bytes = b"") -> tuple[str, bytes]:
     """A roster key line and an armoured signature of MESSAGE made without a private key."""
     import base64
     blob = b"SSHSIG" + struct.pack(">I", 1) + string(key_blob) + string(b"git") + \
-        string(b"") + string(b"sha512") + string(string(sig_type) + string(signature))
+        string(b"") + string(b"sha512") + string(string(sig_type) + string(signature) + extra)
     key_type = key_blob[4:4 + _u32(key_blob)].decode()
     return f"{key_type} {base64.b64encode(key_blob).decode()} forged", armor(blob)
+
+
+SK = b"sk-ssh-ed25519@openssh.com"
 
 
 def _forgeries() -> dict[str, tuple[str, bytes]]:
@@ -556,11 +560,15 @@ def _forgeries() -> dict[str, tuple[str, bytes]]:
         # The identity point: R = identity, S = 0 verifies every message.
         "ed25519-identity": _forgery(string(b"ssh-ed25519") + string(identity),
                                      b"ssh-ed25519", identity + b"\x00" * 32),
+        # The same point in a security key (flags: user present; counter 1).
+        "sk-ed25519-identity": _forgery(
+            string(SK) + string(identity) + string(b"ssh:"), SK, identity + b"\x00" * 32,
+            b"\x01" + struct.pack(">I", 1)),
     }
 
 
 @pytest.mark.parametrize("verifier", ["builtin", "ssh-keygen"])
-@pytest.mark.parametrize("kind", ["rsa-e1", "ed25519-identity"])
+@pytest.mark.parametrize("kind", ["rsa-e1", "ed25519-identity", "sk-ed25519-identity"])
 def test_a_roster_key_anyone_can_sign_with_is_refused(tmp_path: Path, verifier: str,
                                                       kind: str) -> None:
     """OpenSSH 9.2's ``ssh-keygen -Y verify`` accepts both forgeries (no private key made
