@@ -567,15 +567,31 @@ def _forgeries() -> dict[str, tuple[str, bytes]]:
     }
 
 
+def _cert_forgery(folder: Path) -> tuple[str, bytes]:
+    """The identity point in a certificate signed by a CA anyone can make."""
+    import base64
+    identity = b"\x01" + b"\x00" * 31
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "ca")],
+                   check=True)
+    blob = string(b"ssh-ed25519") + string(identity)
+    (folder / "id.pub").write_text(f"ssh-ed25519 {base64.b64encode(blob).decode()} id\n")
+    subprocess.run(["ssh-keygen", "-q", "-s", str(folder / "ca"), "-I", "x", "-n", "pio1",
+                    str(folder / "id.pub")], check=True, capture_output=True)
+    cert = base64.b64decode((folder / "id-cert.pub").read_text().split()[1])
+    return _forgery(cert, b"ssh-ed25519", identity + b"\x00" * 32)
+
+
 @pytest.mark.parametrize("verifier", ["builtin", "ssh-keygen"])
-@pytest.mark.parametrize("kind", ["rsa-e1", "ed25519-identity", "sk-ed25519-identity"])
+@pytest.mark.parametrize("kind", ["rsa-e1", "ed25519-identity", "sk-ed25519-identity",
+                                  "cert-ed25519-identity"])
 def test_a_roster_key_anyone_can_sign_with_is_refused(tmp_path: Path, verifier: str,
                                                       kind: str) -> None:
     """OpenSSH 9.2's ``ssh-keygen -Y verify`` accepts both forgeries (no private key made
     them): a roster key like this lets anyone approve as its member. Whichever verifier,
     pressroom refuses the key and says why; real keys are never weak."""
     require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
-    public, armored = _forgeries()[kind]
+    public, armored = _cert_forgery(tmp_path) if kind.startswith("cert") else \
+        _forgeries()[kind]
     roster = roster_with(public)
     signers = tmp_path / "allowed_signers"
     signers.write_text(allowed_signers(roster))

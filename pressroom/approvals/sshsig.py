@@ -184,6 +184,7 @@ ED25519_P = 2**255 - 19
 _ED25519_D = -121665 * pow(121666, -1, ED25519_P) % ED25519_P
 _SQRT_MINUS_ONE = pow(2, (ED25519_P - 1) // 4, ED25519_P)
 SK_ED25519 = "sk-ssh-ed25519@openssh.com"
+CERT_SUFFIX = "-cert-v01@openssh.com"
 
 
 def weak_key(public_key: str) -> str:
@@ -192,27 +193,26 @@ def weak_key(public_key: str) -> str:
     ``ssh-keygen -Y verify`` accepts signatures nobody needs a private key to make when the
     allowed key is an RSA key with exponent 1 (the signature is the padded hash itself) or
     an Ed25519 key of small order (the identity point: R = identity, S = 0 verifies any
-    message). No real key is either; pressroom refuses such a roster key for every verifier,
-    the one place where it is stricter than ssh-keygen. Keys it cannot read answer "" (the
-    verifiers refuse them on their own).
+    message) — plain, in a security key (``sk-ssh-ed25519``) or in a certificate anyone's
+    own CA signed. No real key is either; pressroom refuses such a roster key for every
+    verifier, the one place where it is stricter than ssh-keygen. Keys it cannot read
+    answer "" (the verifiers refuse them on their own).
     """
     fields = public_key.split()
     try:
-        blob = base64.b64decode(fields[1], validate=True)
-        if fields[0] == SK_ED25519:  # the same point inside a security key
-            reader = _Reader(blob, "the public key")
-            reader.string()
-            point = reader.string()
-            return _small_order(point)
-        parts = parse_key(blob)
-    except (IndexError, binascii.Error, Malformed):
+        reader = _Reader(base64.b64decode(fields[1], validate=True), "the public key")
+        key_type = reader.cstring().decode("ascii")
+        if key_type.endswith(CERT_SUFFIX):
+            reader.string()  # the certificate's nonce; the key's own fields follow
+            key_type = key_type.removesuffix(CERT_SUFFIX)
+        if key_type in ("ssh-ed25519", "sk-ssh-ed25519", SK_ED25519):
+            return _small_order(reader.string())
+        if key_type == "ssh-rsa":
+            exponent, modulus = reader.mpint(), reader.mpint()
+            if exponent < 3 or exponent % 2 == 0 or exponent >= modulus:
+                return "is an RSA key whose exponent makes every signature forgeable"
+    except (IndexError, binascii.Error, UnicodeDecodeError, Malformed):
         return ""
-    if parts[0] == b"ssh-ed25519":
-        return _small_order(parts[1])
-    if parts[0] == b"ssh-rsa":
-        exponent, modulus = parts[1], parts[2]
-        if exponent < 3 or exponent % 2 == 0 or exponent >= modulus:
-            return "is an RSA key whose exponent makes every signature forgeable"
     return ""
 
 
