@@ -95,6 +95,20 @@ def test_a_file_swapped_for_a_link_while_deploying_never_enters_the_store(tmp_pa
             assert hashlib.sha256(body).hexdigest() == name.removeprefix(OBJECTS)
 
 
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_a_link_inside_the_release_is_refused_and_nothing_is_sent(tmp_path, bucket, link):
+    """A link in the release to /etc/passwd or to a folder outside it: refused, nothing sent."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "passwd").write_bytes(b"root:x:0:0:secret\n")
+    site = fake_published(tmp_path / "www", {"index.html": b"home"})
+    name = site.resolve() / "passwd.txt" if link == "file" else site.resolve() / "docs"
+    name.symlink_to(outside / "passwd" if link == "file" else outside)
+    result = cli_deploy(bucket, site)
+    assert result.exit_code == 2 and "refusing to deploy" in result.output, result.output
+    assert stored(bucket) == {}
+
+
 def test_a_release_that_would_write_pressrooms_own_state_is_refused(tmp_path, bucket):
     """A release file at .pressroom/... would be copied over the pointer or the object store."""
     site = fake_published(tmp_path, {"index.html": b"home",
