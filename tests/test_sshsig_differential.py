@@ -530,3 +530,82 @@ def test_a_roster_key_whose_type_is_not_its_blob_is_refused(keys: dict[str, Key]
     assert sshsig.verify(good, MESSAGE, keys["rsa3072"].public) == ""
     relabelled = "ssh-ed25519 " + keys["rsa3072"].public.split()[1]
     assert sshsig.verify(good, MESSAGE, relabelled) == "the roster's key is not a valid public key"
+
+
+def _forgery(key_blob: bytes, sig_type: bytes, signature: bytes,
+             extra: bytes = b"") -> tuple[str, bytes]:
+    """A roster key line and an armoured signature of MESSAGE made without a private key."""
+    import base64
+    blob = b"SSHSIG" + struct.pack(">I", 1) + string(key_blob) + string(b"git") + \
+        string(b"") + string(b"sha512") + string(string(sig_type) + string(signature) + extra)
+    key_type = key_blob[4:4 + _u32(key_blob)].decode()
+    return f"{key_type} {base64.b64encode(key_blob).decode()} forged", armor(blob)
+
+
+SK = b"sk-ssh-ed25519@openssh.com"
+
+
+def _forgeries() -> dict[str, tuple[str, bytes]]:
+    signed = b"SSHSIG" + string(b"git") + string(b"") + string(b"sha512") + \
+        string(hashlib.sha512(MESSAGE).digest())
+    modulus = rsa.generate_private_key(65537, 2048).public_key().public_numbers().n
+    digest_info = bytes.fromhex("3051300d060960864801650304020305000440") + \
+        hashlib.sha512(signed).digest()
+    padded = b"\x00\x01" + b"\xff" * (256 - len(digest_info) - 3) + b"\x00" + digest_info
+    identity = b"\x01" + b"\x00" * 31
+    return {
+        # e = 1: the signature is the padded hash itself.
+        "rsa-e1": _forgery(string(b"ssh-rsa") + mpint(1) + mpint(modulus), b"rsa-sha2-512",
+                           padded),
+        # The identity point: R = identity, S = 0 verifies every message.
+        "ed25519-identity": _forgery(string(b"ssh-ed25519") + string(identity),
+                                     b"ssh-ed25519", identity + b"\x00" * 32),
+        # The same point in a security key (flags: user present; counter 1).
+        "sk-ed25519-identity": _forgery(
+            string(SK) + string(identity) + string(b"ssh:"), SK, identity + b"\x00" * 32,
+            b"\x01" + struct.pack(">I", 1)),
+    }
+
+
+def _cert_forgery(folder: Path) -> tuple[str, bytes]:
+    """The identity point in a certificate signed by a CA anyone can make."""
+    import base64
+    identity = b"\x01" + b"\x00" * 31
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / "ca")],
+                   check=True)
+    blob = string(b"ssh-ed25519") + string(identity)
+    (folder / "id.pub").write_text(f"ssh-ed25519 {base64.b64encode(blob).decode()} id\n")
+    subprocess.run(["ssh-keygen", "-q", "-s", str(folder / "ca"), "-I", "x", "-n", "pio1",
+                    str(folder / "id.pub")], check=True, capture_output=True)
+    cert = base64.b64decode((folder / "id-cert.pub").read_text().split()[1])
+    return _forgery(cert, b"ssh-ed25519", identity + b"\x00" * 32)
+
+
+@pytest.mark.parametrize("verifier", ["builtin", "ssh-keygen"])
+@pytest.mark.parametrize("kind", ["rsa-e1", "ed25519-identity", "sk-ed25519-identity",
+                                  "cert-ed25519-identity"])
+def test_a_roster_key_anyone_can_sign_with_is_refused(tmp_path: Path, verifier: str,
+                                                      kind: str) -> None:
+    """OpenSSH 9.2's ``ssh-keygen -Y verify`` accepts both forgeries (no private key made
+    them): a roster key like this lets anyone approve as its member. Whichever verifier,
+    pressroom refuses the key and says why; real keys are never weak."""
+    require_tool(shutil.which("ssh-keygen") is not None, "ssh-keygen")
+    public, armored = _cert_forgery(tmp_path) if kind.startswith("cert") else \
+        _forgeries()[kind]
+    roster = roster_with(public)
+    signers = tmp_path / "allowed_signers"
+    signers.write_text(allowed_signers(roster))
+    check = check_signature(armored.decode(), MESSAGE, roster, str(signers), verifier)
+    assert check.member is None, check
+    assert "anyone can sign" in check.problem or "forgeable" in check.problem, check
+    assert sshsig.verify(armored, MESSAGE, public) != ""
+    assert sshsig.weak_key(public)
+
+
+def test_real_keys_of_every_type_are_not_weak(keys: dict[str, Key]) -> None:
+    for name in KEY_TYPES:
+        assert sshsig.weak_key(keys[name].public) == "", name
+    for number in range(200):  # random Ed25519 keys: small order is 8 points in 2^252
+        key = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        assert sshsig._small_order(key) == "", number

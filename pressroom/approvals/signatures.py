@@ -95,6 +95,9 @@ def check_signature(armored: str, payload: bytes, roster: Roster, signers_file: 
     member = claimed_signer(armored, roster)
     if member is None:
         return SignatureCheck(None, "signed by a key that is not on the roster")
+    weak = sshsig.weak_key(member.signing_key)
+    if weak:  # ssh-keygen would accept forgeries by this key: refused whichever verifier
+        return SignatureCheck(None, f"the roster's signing_key of {member.id} {weak}")
     # Both verifiers read the very bytes ssh-keygen is given as its signature file.
     data = armored.encode() + (b"" if armored.endswith("\n") else b"\n")
     verdict = sshsig.verify(data, payload, member.signing_key, NAMESPACE) \

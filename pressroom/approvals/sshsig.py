@@ -29,6 +29,9 @@ without footer or with junk before the header) — and it refuses every ECDSA si
 It also reads past short strings and checks the Ed25519 signature type with ``assert``. So this
 small module stands on ``cryptography`` (already pinned) alone.
 
+One deliberate difference: a roster key with which anyone can sign (RSA exponent 1, an Ed25519
+point of small order) is refused (``weak_key``), where ssh-keygen accepts the forgeries.
+
 Keys of any other type (security keys ``sk-ssh-ed25519@openssh.com``, ``sk-ecdsa-...``,
 certificates, types yet to come) are not judged here: ``verify`` answers ``None`` and the caller
 asks ``ssh-keygen`` (``pressroom.approvals.signatures``) — never "unverified", never accepted.
@@ -177,6 +180,64 @@ def parse_key(blob: bytes) -> tuple:
     return parts
 
 
+ED25519_P = 2**255 - 19
+_ED25519_D = -121665 * pow(121666, -1, ED25519_P) % ED25519_P
+_SQRT_MINUS_ONE = pow(2, (ED25519_P - 1) // 4, ED25519_P)
+SK_ED25519 = "sk-ssh-ed25519@openssh.com"
+CERT_SUFFIX = "-cert-v01@openssh.com"
+
+
+def weak_key(public_key: str) -> str:
+    """Why the roster key ``public_key`` lets anyone forge its signatures, or "".
+
+    ``ssh-keygen -Y verify`` accepts signatures nobody needs a private key to make when the
+    allowed key is an RSA key with exponent 1 (the signature is the padded hash itself) or
+    an Ed25519 key of small order (the identity point: R = identity, S = 0 verifies any
+    message) — plain, in a security key (``sk-ssh-ed25519``) or in a certificate anyone's
+    own CA signed. No real key is either; pressroom refuses such a roster key for every
+    verifier, the one place where it is stricter than ssh-keygen. Keys it cannot read
+    answer "" (the verifiers refuse them on their own).
+    """
+    fields = public_key.split()
+    try:
+        reader = _Reader(base64.b64decode(fields[1], validate=True), "the public key")
+        key_type = reader.cstring().decode("ascii")
+        if key_type.endswith(CERT_SUFFIX):
+            reader.string()  # the certificate's nonce; the key's own fields follow
+            key_type = key_type.removesuffix(CERT_SUFFIX)
+        if key_type in ("ssh-ed25519", "sk-ssh-ed25519", SK_ED25519):
+            return _small_order(reader.string())
+        if key_type == "ssh-rsa":
+            exponent, modulus = reader.mpint(), reader.mpint()
+            if exponent < 3 or exponent % 2 == 0 or exponent >= modulus:
+                return "is an RSA key whose exponent makes every signature forgeable"
+    except (IndexError, binascii.Error, UnicodeDecodeError, Malformed):
+        return ""
+    return ""
+
+
+def _small_order(point: bytes) -> str:
+    """"" unless the Ed25519 point (as OpenSSH decodes it: y reduced modulo p) has order
+    dividing 8, found by doubling it three times."""
+    if len(point) != 32:
+        return ""
+    p = ED25519_P
+    y = (int.from_bytes(point, "little") & ((1 << 255) - 1)) % p
+    u, v = (y * y - 1) % p, (_ED25519_D * y * y + 1) % p
+    x = u * pow(v, 3, p) * pow(u * pow(v, 7, p), (p - 5) // 8, p) % p
+    if (v * x * x - u) % p:
+        x = x * _SQRT_MINUS_ONE % p
+        if (v * x * x - u) % p:
+            return ""  # not a point: every signature is refused anyway
+    for _ in range(3):
+        product = _ED25519_D * x * x * y * y % p
+        x, y = (2 * x * y * pow(1 + product, -1, p) % p,
+                (y * y + x * x) * pow(1 - product, -1, p) % p)
+    if (x, y) == (0, 1):
+        return "is an Ed25519 key of small order, with which anyone can sign"
+    return ""
+
+
 def _signed_data(namespace: bytes, hash_name: bytes, message: bytes) -> bytes:
     digest = HASHES[hash_name](message).digest()
     return MAGIC + b"".join(struct.pack(">I", len(part)) + part
@@ -200,6 +261,8 @@ def verify(armored: str | bytes, message: bytes, public_key: str,
         return "the roster's key is not a valid public key"
     if allowed[0] != fields[0].encode():  # ssh-keygen refuses a line whose type is not its key's
         return "the roster's key is not a valid public key"
+    if weak_key(public_key):
+        return f"the roster's key {weak_key(public_key)}"
     data = armored.encode() if isinstance(armored, str) else armored
     try:
         _check(dearmor(data), message, allowed, namespace.encode())

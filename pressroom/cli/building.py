@@ -75,6 +75,12 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     existing_folder(repo)
     now = parse_now(now_text)
     target = output if output is not None else repo / "output"
+    from pressroom.publishing.publish import published_record
+
+    if published_record(target.absolute()).is_file():  # the public site: verified commits only
+        raise UsageProblem(f"{target}: pressroom publish serves this folder (the public site); "
+                           f"a build of the working folder is a preview: give another "
+                           f"--output, or run pressroom publish --target {target}")
     say = step_printer(quiet)
     try:
         result = build_site(repo, target, now=now, config=config, progress=say, full=full,

@@ -82,6 +82,7 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
       pressroom deploy --rollback                     # the previous release again
     """
     from pressroom.deploy.run import GRACE, KEEP, StoreError, Target, deploy, rollback
+    from pressroom.deploy.store import normal_prefix
 
     if to is not None and not roll_back:
         raise UsageProblem("--to RELEASE goes with --rollback")
@@ -91,9 +92,11 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
         raise UsageProblem("no bucket: pass --bucket NAME or set bucket in [deploy] of "
                            "policy/site.toml")
     prefix = config.get("prefix", "") if prefix is None else prefix
-    if prefix and not prefix.endswith("/"):
-        prefix += "/"
-    target = Target(bucket, prefix.lstrip("/"), endpoint_url or config.get("endpoint_url"),
+    try:
+        prefix = normal_prefix(prefix)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from exc
+    target = Target(bucket, prefix, endpoint_url or config.get("endpoint_url"),
                     region or config.get("region"))
     say = (lambda message: None) if quiet or as_json else \
         (lambda message: click.echo(message, err=True))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -32,6 +33,8 @@ FORMAT = 1
 # Extensions of the files that link to others and are replaced in place: pages and feeds.
 PAGE_EXTENSIONS = ("html", "xml", "atom", "json", "txt", "xsl")
 CAP_FOLDER = "cap/"
+STATE = ".pressroom/"  # pressroom's own state under the prefix (store.STATE): never a site file
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 Files = dict[str, tuple[str, int]]  # path -> (sha256 hex, size)
 
@@ -48,6 +51,9 @@ def local_manifest(release: Path) -> Files:
         for name in names:
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, release).replace(os.sep, "/")
+            if rel.startswith(STATE):  # it would be copied over the pointer or the store
+                raise InputError(f"{path}: {STATE} is where deploy keeps its state in the "
+                                 f"bucket; a release may not hold it")
             if os.path.islink(path) or not os.path.isfile(path):
                 raise InputError(f"{path}: not a regular file; refusing to deploy it")
             digest = hashlib.sha256()
@@ -78,6 +84,12 @@ def rank(path: str, is_new: bool) -> int:
     return 0
 
 
+def _require(condition: bool) -> None:
+    """A check of what the bucket holds that ``python -O`` keeps (an assert would go)."""
+    if not condition:
+        raise ValueError("not a manifest")
+
+
 @dataclass(frozen=True)
 class Manifest:
     """A release as the bucket records it: its id, commit, files, and what awaits deletion
@@ -102,16 +114,22 @@ class Manifest:
     def from_json(data: object, where: str) -> Manifest:
         """A manifest read from the bucket; ``InputError`` naming ``where`` when it is not one."""
         try:
-            assert isinstance(data, dict) and data["format"] == FORMAT
+            _require(isinstance(data, dict) and data["format"] == FORMAT)
+            assert isinstance(data, dict)  # for the type checker; _require refused the rest
             files = {str(path): (str(entry["sha256"]), int(entry["size"]))
                      for path, entry in data["files"].items()}
+            _require(all(_SHA256.match(sha) for sha, _ in files.values()))
+            pending = {str(k): str(v) for k, v in data.get("pending_deletion", {}).items()}
+            for when in pending.values():  # make_plan subtracts them from an aware now
+                _require(datetime.fromisoformat(when).tzinfo is not None)
             interrupted = data.get("interrupted")
             cut = None if not interrupted else (
                 str(interrupted["release"]), tuple(str(p) for p in interrupted["paths"]))
-            return Manifest(str(data["release"]), str(data["commit"]), files,
-                            {str(k): str(v) for k, v in data.get("pending_deletion", {}).items()},
-                            cut)
-        except (AssertionError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            # Never write or delete pressroom's own state because a manifest names it.
+            _require(not any(path.startswith(STATE)
+                             for path in [*files, *pending, *(cut[1] if cut else ())]))
+            return Manifest(str(data["release"]), str(data["commit"]), files, pending, cut)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise InputError(f"{where}: not a pressroom deploy manifest (format {FORMAT}); "
                              f"was it written by another tool?") from exc
 

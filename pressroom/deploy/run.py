@@ -18,7 +18,8 @@ release's bytes; the next deploy or rollback rewrites those paths.
 
 from __future__ import annotations
 
-import json
+import hashlib
+import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from pressroom.deploy.store import OBJECTS, POINTER, RELEASES, Bucket, StoreErro
 from pressroom.model.violations import InputError
 from pressroom.model.wording import plural
 from pressroom.publishing.headers import SHORT_SECONDS, cache_control, content_type
-from pressroom.publishing.publish import published_record
+from pressroom.publishing.publish import published_record, published_releases
 from pressroom.publishing.release_folders import DEFAULT_KEEP, RELEASE_NAME, live_release
 
 GRACE = SHORT_SECONDS  # pages a CDN holds that long keep their images
@@ -79,13 +80,16 @@ def live_published_release(site: Path) -> tuple[str, Path, str]:
     if release is None:
         raise InputError(f"{site}: not a site pressroom publish made (a link to a release "
                          f"folder beside it); deploy copies only a published release")
-    try:
-        commit = json.loads(published_record(site).read_text(encoding="utf-8"))["commit"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    if not published_record(site).is_file():
         raise InputError(f"{site}: no record of the verified commit beside it "
                          f"({published_record(site).name}): a site `pressroom build` made is "
-                         f"not published; run pressroom publish --target {site}") from exc
-    return release.id, release.path, str(commit)
+                         f"not published; run pressroom publish --target {site}")
+    commit = published_releases(site).get(release.id)
+    if commit is None:  # a `pressroom build` into the publish target, say
+        raise InputError(f"{site}: the live release {release.id} was not made by pressroom "
+                         f"publish (a build of a working folder?); run pressroom publish "
+                         f"--target {site}, or pressroom rollback --to a published release")
+    return release.id, release.path, commit
 
 
 def deploy_settings(repo: Path) -> dict[str, str]:
@@ -140,12 +144,7 @@ def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = 
     source = {sha: path for path, (sha, _) in files.items()}
 
     def upload(sha: str) -> None:
-        try:
-            body = (folder / source[sha]).read_bytes()
-        except OSError as exc:
-            raise InputError(f"{folder / source[sha]}: cannot read ({exc.strerror}); was the "
-                             f"release pruned while deploying? Run pressroom deploy "
-                             f"again") from exc
+        body = _read_again(folder / source[sha], sha)
         bucket.put(f"{OBJECTS}{sha}", body, "application/octet-stream", "no-store")
 
     if plan.new_blobs:
@@ -156,6 +155,26 @@ def deploy(target: Target, site: Path, *, dry_run: bool = False, grace: float = 
     _switch(bucket, current, etag, served, plan, progress, step)
     _prune(bucket, served, keep, progress)
     return done
+
+
+def _read_again(path: Path, sha: str) -> bytes:
+    """The bytes of ``path`` as hashed a moment ago, or an ``InputError``.
+
+    The store is addressed by hash and every later deploy trusts it, so bytes that no longer
+    match (a file rewritten, or swapped for a link to something outside the release, while
+    this deploy ran) must never be stored under the old hash; a link is not followed.
+    """
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(handle, "rb") as file:
+            body = file.read()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); was the release pruned or "
+                         f"changed while deploying? Run pressroom deploy again") from exc
+    if hashlib.sha256(body).hexdigest() != sha:
+        raise InputError(f"{path}: changed while deploying (its bytes are not the ones "
+                         f"hashed); nothing was switched: run pressroom deploy again")
+    return body
 
 
 def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,

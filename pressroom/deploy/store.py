@@ -38,6 +38,26 @@ class Target:
         return f"s3://{self.bucket}/{self.prefix}"
 
 
+def normal_prefix(prefix: str) -> str:
+    """``prefix`` as a folder of the bucket ("" or "a/b/"), or ``ValueError`` saying why.
+
+    A key is not a path: ``../www/index.html`` or ``www//index.html`` are keys of their own,
+    which a CDN or the bucket's website never serves at ``/www/index.html`` (it normalises
+    the URL first), so the deploy would succeed and the site stay unreachable; a prefix in
+    ``.pressroom/`` would put the site among another deploy's state.
+    """
+    text = prefix.strip("/")
+    if not text:
+        return ""
+    parts = text.split("/")
+    if any(part in ("", ".", "..") for part in parts) or parts[0] == STATE.rstrip("/") \
+            or any(ord(char) < 32 or char in "\\?#%" for char in text):
+        raise ValueError(f"--prefix {prefix!r}: give a folder of the bucket such as www/ "
+                         f"(no empty, . or .. parts, no \\ ? # % or control characters, "
+                         f"not {STATE})")
+    return text + "/"
+
+
 @contextlib.contextmanager
 def _errors(target: Target, what: str) -> Iterator[None]:
     from botocore.exceptions import (

@@ -15,6 +15,7 @@ can never change, so caches may keep it for a year without asking again; other f
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 SHORT_SECONDS = 60
 MEDIUM_SECONDS = 3600
@@ -86,10 +87,14 @@ def cache_control(path: str) -> str:
 
 def url_paths(path: str) -> list[str]:
     """The URL paths a site file answers at: ``news/index.html`` is also ``/news/`` (what a
-    CDN must be told to forget when the file changes)."""
-    paths = [f"/{path}"]
+    CDN must be told to forget when the file changes).
+
+    Percent-encoded (RFC 3986; ``*`` too, a wildcard to CloudFront): ``a b.html`` is
+    ``/a%20b.html`` and ``q?.html`` is not ``/q`` with a query, so an invalidation names
+    the very object that changed."""
+    paths = [f"/{quote(path, safe='/')}"]
     if path == "index.html":
         paths.insert(0, "/")
     elif path.endswith("/index.html"):
-        paths.insert(0, f"/{path[:-len('index.html')]}")
+        paths.insert(0, f"/{quote(path[:-len('index.html')], safe='/')}")
     return paths

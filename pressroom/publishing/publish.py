@@ -27,7 +27,7 @@ from pressroom.model.incidents import upcoming_changes
 from pressroom.model.violations import InputError
 from pressroom.publishing.output_lock import output_lock
 from pressroom.publishing.published_tree import FOLDER, export_tree
-from pressroom.publishing.release_folders import DEFAULT_KEEP
+from pressroom.publishing.release_folders import DEFAULT_KEEP, complete_releases, live_release
 from pressroom.publishing.releases import refuse_unusable
 from pressroom.repo.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.repo.sources import load_sources
@@ -81,10 +81,29 @@ def _behind_the_live_site(repo: Path, target: Path, commit: str) -> str:
             f"back what was since removed)")
 
 
+def published_releases(target: Path) -> dict[str, str]:
+    """Release id -> the verified commit it was built from, for every release beside
+    ``target`` that ``publish`` made ({} when none or unreadable). ``pressroom deploy``
+    sends only these: a ``pressroom build`` into the same target makes a release of the
+    working folder, which is not in this list."""
+    try:
+        found = json.loads(published_record(target).read_text(encoding="utf-8"))["releases"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items()}
+
+
 def _record_published(target: Path, commit: str) -> None:
     record = published_record(target)
+    live = live_release(target)
+    kept = {r.id for r in complete_releases(target)}
+    made = {k: v for k, v in published_releases(target).items() if k in kept}
+    if live is not None:
+        made[live.id] = commit
     tmp = record.with_name(record.name + ".tmp")
-    tmp.write_text(json.dumps({"commit": commit}) + "\n", encoding="utf-8")
+    tmp.write_text(json.dumps({"commit": commit, "releases": made}) + "\n", encoding="utf-8")
     os.replace(tmp, record)
 
 
