@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pressroom.model.violations import Violation
@@ -150,4 +150,27 @@ def parse_roster(text: str, path: str = ROSTER_PATH) -> tuple[Roster, list[Viola
             id=member_id, name=name.strip(), roles=tuple(roles),
             email=email, signing_key=key.strip(), trained=trained, github=github.lstrip("@"),
         )
-    return Roster(members), problems
+    return Roster(_without_shared_keys(members, text, path, problems)), problems
+
+
+def _without_shared_keys(members: dict[str, Member], text: str, path: str,
+                         problems: list[Violation]) -> dict[str, Member]:
+    """A signature names a key, and the key names one member: a key on two members would
+    let one approve as the other (a PIO's merge credited to a supervisor). Such a key is a
+    finding and proves nobody's approval — it is taken off every member who shares it."""
+    holders: dict[str, list[str]] = {}
+    for member in members.values():
+        if member.signing_key:
+            holders.setdefault(" ".join(member.signing_key.split()[:2]), []).append(member.id)
+    for ids in holders.values():
+        if len(ids) < 2:
+            continue
+        for member_id in ids[1:]:
+            problems.append(Violation(
+                path, _line_of(text, member_id), "ROSTER-MEMBER",
+                f"members.{member_id}.signing_key is also {ids[0]}'s: each member signs with a "
+                f"key of their own (a shared key would let one approve as the other); until "
+                f"then neither key proves an approval"))
+        for member_id in ids:
+            members[member_id] = replace(members[member_id], signing_key="")
+    return members
