@@ -54,14 +54,8 @@ def cli_deploy(target: Target, site: Path, *more: str):
 
 
 def stored(target: Target) -> dict[str, bytes]:
-    s3 = client(target.endpoint_url)
-    found = {}
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
-                                                             Prefix=target.prefix):
-        for item in page.get("Contents", []):
-            found[item["Key"][len(target.prefix):]] = s3.get_object(
-                Bucket=target.bucket, Key=item["Key"])["Body"].read()
-    return found
+    """Every object under the prefix, pressroom's state included."""
+    return test_deploy_s3.served(target, state=True)
 
 
 def put_pointer(target: Target, data: object) -> None:

@@ -126,15 +126,15 @@ def published(tmp_path_factory, keys_dir) -> Published:
     return Published(dept, site, ids)
 
 
-def served(target: Target) -> dict[str, bytes]:
-    """Every public object under the prefix (pressroom's state left out)."""
+def served(target: Target, state: bool = False) -> dict[str, bytes]:
+    """Every public object under the prefix (with ``state``, pressroom's own too)."""
     s3 = client(target.endpoint_url)
     found = {}
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
                                                              Prefix=target.prefix):
         for item in page.get("Contents", []):
             path = item["Key"][len(target.prefix):]
-            if not path.startswith(".pressroom/"):
+            if state or not path.startswith(".pressroom/"):
                 found[path] = s3.get_object(Bucket=target.bucket, Key=item["Key"])["Body"].read()
     return found
 
