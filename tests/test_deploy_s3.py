@@ -398,6 +398,14 @@ def test_missing_credentials_bucket_or_endpoint_are_one_line_and_change_nothing(
     assert unreachable.exit_code == 2, unreachable.output
     assert "cannot reach the object storage endpoint" in unreachable.output
     assert len(unreachable.output.strip().splitlines()) == 1
+    # Found by the #16 newcomer: these three were tracebacks (exit 1).
+    for endpoint, region in (("127.0.0.1:5055", "us-east-1"), ("http://[::1", "us-east-1"),
+                             (bucket.endpoint_url, "bad region")):
+        args = ["--repo", str(published.dept.root), "--bucket", bucket.bucket,
+                "--endpoint-url", endpoint, "--region", region, "--site", str(published.site)]
+        bad = run(*args)
+        assert bad.exit_code == 2 and "cannot use --endpoint-url" in bad.output, bad.output
+        assert len(bad.output.strip().splitlines()) == 1, bad.output
     assert served(bucket) == {}
 
 

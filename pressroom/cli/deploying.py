@@ -48,7 +48,8 @@ def _settings(repo: Path | None) -> dict[str, str]:
               help="Serve the release deployed before the current one again.")
 @click.option("--to", "to", metavar="RELEASE", default=None,
               help="With --rollback: the release to serve again.")
-@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Show what a deploy would change; change nothing (not with --rollback).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the result as JSON on stdout (the changed URLs for the CDN).")
 @click.option("--grace", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
@@ -57,7 +58,7 @@ def _settings(repo: Path | None) -> dict[str, str]:
 @click.option("--keep-releases", "keep", type=click.IntRange(min=0), default=None, metavar="N",
               help="Earlier deployed releases the bucket keeps for --rollback; older ones "
                    "and the bytes only they used are deleted  [default: 5]")
-@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr (--json too).")
 def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
                    prefix: str | None, endpoint_url: str | None, region: str | None,
                    site_url: str | None, roll_back: bool, to: str | None, dry_run: bool,
@@ -90,7 +91,7 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
     bucket = bucket or config.get("bucket")
     if not bucket:
         raise UsageProblem("no bucket: pass --bucket NAME or set bucket in [deploy] of "
-                           "policy/site.toml")
+                           "policy/site.toml on main (the working folder's copy is not read)")
     prefix = config.get("prefix", "") if prefix is None else prefix
     try:
         prefix = normal_prefix(prefix)
@@ -111,7 +112,8 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
             folder = site or (Path(config["site"]) if config.get("site") else None)
             if folder is None:
                 raise UsageProblem("no site: pass --site DIR (the folder pressroom publish "
-                                   "--target serves) or set site in [deploy]")
+                                   "--target serves) or set site in [deploy] of "
+                                   "policy/site.toml on main")
             done = deploy(target, folder, dry_run=dry_run, grace=wait, keep=kept,
                           progress=say)
     except (InputError, StoreError) as exc:

@@ -10,7 +10,7 @@ from pressroom.model.violations import InputError
 
 @click.command("nginx-config")
 @click.option("--target", required=True, metavar="PATH",
-              help="The path `pressroom publish --target` deploys to (the release link), "
+              help="The path `pressroom publish --target` publishes to (the release link), "
                    "e.g. /var/www/pd.")
 @click.option("--server-name", required=True, metavar="HOST",
               help="The site's host name, e.g. pd.example.gov.")

@@ -101,6 +101,7 @@ class Bucket:
     def __init__(self, target: Target) -> None:
         import boto3
         from botocore.config import Config
+        from botocore.exceptions import BotoCoreError
 
         self.target = target
         session = boto3.session.Session()
@@ -110,8 +111,13 @@ class Bucket:
         config = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=5,
                         read_timeout=60, s3={"addressing_style": "path"}
                         if target.endpoint_url else {})
-        self.client = session.client("s3", endpoint_url=target.endpoint_url,
-                                     region_name=target.region, config=config)
+        try:
+            self.client = session.client("s3", endpoint_url=target.endpoint_url,
+                                         region_name=target.region, config=config)
+        except (ValueError, BotoCoreError) as exc:  # a malformed endpoint URL or region
+            raise StoreError(f"{target}: cannot use --endpoint-url {target.endpoint_url!r} "
+                             f"and --region {target.region!r}: {exc} (an endpoint is a URL "
+                             f"like https://s3.example.net)") from exc
         with _errors(target, "opening the bucket"):
             self.client.head_bucket(Bucket=target.bucket)
 
