@@ -417,6 +417,19 @@ def test_settings_come_from_deploy_in_site_toml_on_main(published, endpoint):
     report = json.loads(result.stdout)
     assert (report["bucket"], report["prefix"]) == ("pd-from-config", "www/")
     assert served(Target("pd-from-config", "www/", endpoint)) == published.files(0)
+    # Found by the #16 newcomer: the settings were read from the local main, verified or
+    # not. A commit on main nobody approved now cannot send the site to another bucket.
+    dept = published.dept
+    text = (dept.root / "policy/site.toml").read_text().replace("pd-from-config", "pd-other")
+    assert "pd-other" in text
+    (dept.root / "policy/site.toml").write_text(text)
+    dept.git("commit", "-qam", "Send the site elsewhere, unapproved")
+    client(endpoint).create_bucket(Bucket="pd-other")
+    again = run("--repo", str(dept.root), "--endpoint-url", endpoint, "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["bucket"] == "pd-from-config"
+    assert served(Target("pd-other", "www/", endpoint)) == {}
+    dept.git("reset", "-q", "--hard", "HEAD~1")
 
 
 def test_old_releases_and_the_bytes_only_they_used_leave_the_bucket(published, bucket):

@@ -12,9 +12,11 @@ from pressroom.model.violations import InputError
 from pressroom.model.wording import plural
 
 
-def _settings(repo: Path | None) -> dict[str, str]:
-    """``[deploy]`` from main's policy/site.toml; {} outside a repository when none given."""
-    from pressroom.deploy.run import deploy_settings
+def _settings(repo: Path | None, site: Path | None) -> dict[str, str]:
+    """``[deploy]`` of policy/site.toml as the commit publish verified for the live release
+    of the site holds it (main's names the site when no --site is given, and serves when
+    this clone lacks that commit); {} outside a repository when none given."""
+    from pressroom.deploy.run import deploy_settings, live_published_release
 
     try:
         root = repo_or_here(repo)
@@ -23,15 +25,23 @@ def _settings(repo: Path | None) -> dict[str, str]:
     if repo is not None and not repo.is_dir():
         raise UsageProblem(f"{repo}: no such folder")
     try:
-        return deploy_settings(root)
+        config = deploy_settings(root)
+        folder = site or (Path(config["site"]) if config.get("site") else None)
+        try:
+            commit = live_published_release(folder)[2] if folder else None
+        except InputError:
+            return config  # not a published site: deploy refuses it with its own line
+        verified = deploy_settings(root, commit) or config
+        return {**verified, "site": str(folder)} if folder else verified
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
 
 
 @click.command("deploy")
 @click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help=f"{REPO_HELP}; [deploy] in policy/site.toml on main gives the defaults "
-                   f"of the options below.")
+              help=f"{REPO_HELP}; [deploy] in policy/site.toml gives the defaults of the options "
+                   f"below, as the commit publish verified for the live release holds it "
+                   f"(main's names the site).")
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="The folder `pressroom publish --target` serves  [default: [deploy] site]")
 @click.option("--bucket", default=None, help="The bucket  [default: [deploy] bucket]")
@@ -87,7 +97,7 @@ def deploy_command(repo: Path | None, site: Path | None, bucket: str | None,
 
     if to is not None and not roll_back:
         raise UsageProblem("--to RELEASE goes with --rollback")
-    config = _settings(repo)
+    config = _settings(repo, site)
     bucket = bucket or config.get("bucket")
     if not bucket:
         raise UsageProblem("no bucket: pass --bucket NAME or set bucket in [deploy] of "

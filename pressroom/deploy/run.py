@@ -92,18 +92,20 @@ def live_published_release(site: Path) -> tuple[str, Path, str]:
     return release.id, release.path, commit
 
 
-def deploy_settings(repo: Path) -> dict[str, str]:
-    """``[deploy]`` of ``policy/site.toml`` as ``main`` holds it (approved settings, never
-    the working folder), with ``site_url`` defaulting to ``[site] url``; {} when ``repo``
-    has no ``main``. A bad table is an ``InputError`` naming its line."""
+def deploy_settings(repo: Path, commit: str | None = None) -> dict[str, str]:
+    """``[deploy]`` of ``policy/site.toml`` as ``commit`` holds it (the commit publish
+    verified and built the live release from), else as ``main`` holds it — never the working
+    folder — with ``site_url`` defaulting to ``[site] url``; {} when there is no such file.
+    A bad table is an ``InputError`` naming its line."""
     from pressroom.repo.department import SITE_PATH, parse_department
     from pressroom.repo.gitio import git
 
+    where = commit or "refs/heads/main"
     try:
-        data = git(repo, "show", f"refs/heads/main:{SITE_PATH}", check=False)
+        data = git(repo, "show", f"{where}:{SITE_PATH}", check=False)
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{SITE_PATH} on main: cannot read it ({exc})") from exc
+        raise InputError(f"{SITE_PATH} on {where}: cannot read it ({exc})") from exc
     if not text:
         return {}
     department = parse_department(text)
