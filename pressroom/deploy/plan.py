@@ -27,13 +27,10 @@ from itertools import groupby
 from pathlib import Path
 
 from pressroom.model.violations import InputError
-from pressroom.publishing.headers import url_paths
+from pressroom.publishing.headers import CAP_FOLDER, SHORT_EXTENSIONS, extension, url_paths
 
 FORMAT = 1
-# Extensions of the files that link to others and are replaced in place: pages and feeds.
-PAGE_EXTENSIONS = ("html", "xml", "atom", "json", "txt", "xsl")
-CAP_FOLDER = "cap/"
-STATE = ".pressroom/"  # pressroom's own state under the prefix (store.STATE): never a site file
+STATE = ".pressroom/"  # deploy's own state under the prefix (store.py keeps it): never a site file
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 Files = dict[str, tuple[str, int]]  # path -> (sha256 hex, size)
@@ -66,20 +63,15 @@ def local_manifest(release: Path) -> Files:
     return dict(sorted(files.items()))
 
 
-def _extension(path: str) -> str:
-    name = path.rsplit("/", 1)[-1]
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
 def rank(path: str, is_new: bool) -> int:
     """When a file is written in a deploy: 0 assets, 1 stylesheets and scripts (they name
     assets), 2 CAP documents, 3 new pages and feeds, 4 changed pages and feeds."""
-    extension = _extension(path)
-    if path.startswith(CAP_FOLDER) and extension == "xml":
+    kind = extension(path)
+    if path.startswith(CAP_FOLDER) and kind == "xml":
         return 2
-    if extension in PAGE_EXTENSIONS:
+    if kind in SHORT_EXTENSIONS:  # pages and feeds: they link to others, replaced in place
         return 3 if is_new else 4
-    if extension in ("css", "js", "svg"):
+    if kind in ("css", "js", "svg"):
         return 1
     return 0
 

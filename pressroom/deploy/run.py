@@ -188,17 +188,16 @@ def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,
     current, etag = _current(bucket)
     if current is None:
         raise InputError(f"{target}: nothing deployed here yet, so nothing to roll back")
-    kept = {name.removesuffix(".json"): name for name in bucket.names(RELEASES)
-            if RELEASE_NAME.match(name.removesuffix(".json"))}
+    kept = _kept_releases(bucket)  # oldest first
     if to is None:
-        number = _number(current.release)
-        earlier = sorted((n, r) for r in kept if (n := _number(r)) < number)
+        earlier = [release for release in kept
+                   if _number(release) < _number(current.release)]
         if not earlier:
             raise InputError(f"{target}: no release older than {current.release} was deployed")
-        to = earlier[-1][1]
+        to = earlier[-1]
     elif to not in kept:
         raise InputError(f"{target}: release {to!r} is not kept in the bucket (kept: "
-                         f"{', '.join(sorted(kept, key=_number)) or 'none'})")
+                         f"{', '.join(kept) or 'none'})")
     found = bucket.read_json(f"{RELEASES}{to}.json")
     if found is None:
         raise InputError(f"{target}: the manifest of release {to} is gone")
@@ -213,6 +212,12 @@ def rollback(target: Target, to: str | None = None, *, grace: float = GRACE,
     _prune(bucket, served, keep, progress)
     return Deployed(target, chosen.release, current.release or None, plan,
                     changed_urls=plan.changed_urls)
+
+
+def _kept_releases(bucket: Bucket) -> list[str]:
+    """The ids of the releases whose manifests the bucket keeps, oldest first."""
+    ids = (name.removesuffix(".json") for name in bucket.names(RELEASES))
+    return sorted((release for release in ids if RELEASE_NAME.match(release)), key=_number)
 
 
 def _number(release: str) -> int:
@@ -231,6 +236,7 @@ def _switch(bucket: Bucket, current: Manifest | None, etag: str | None, new: Man
             Manifest("", "", {}, {}, (new.release, tuple(plan.writes)))
         bucket.write_json(POINTER, marker.to_json())
         etag = bucket.etag(POINTER)
+
     def write(path: str) -> None:
         bucket.copy(f"{OBJECTS}{new.files[path][0]}", path, content_type(path),
                     cache_control(path))
@@ -264,8 +270,7 @@ def _prune(bucket: Bucket, served: Manifest, keep: int, progress: Progress) -> N
     Only after a switch succeeded, so the bytes of the release served and of every kept
     one stay; bytes an interrupted deploy uploaded and no release names go as well.
     """
-    ids = sorted((name.removesuffix(".json") for name in bucket.names(RELEASES)
-                  if RELEASE_NAME.match(name.removesuffix(".json"))), key=_number)
+    ids = _kept_releases(bucket)
     others = [release for release in ids if release != served.release]
     kept = {served.release, *(others[-keep:] if keep else [])}
     doomed = [release for release in ids if release not in kept]

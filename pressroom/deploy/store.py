@@ -13,11 +13,17 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-STATE = ".pressroom/"  # under the prefix: the pointer, release manifests, the object store
+from pressroom.deploy.plan import STATE  # under the prefix: the pointer, manifests, the store
+
 POINTER = f"{STATE}manifest.json"
 RELEASES = f"{STATE}releases/"
 OBJECTS = f"{STATE}objects/"
 STATE_CACHE = "no-store"  # the pointer must never be served stale to the next deploy
+
+
+def _missing(exc: Exception) -> bool:
+    """Whether a boto3 ``ClientError`` says the object is not there (GET and HEAD differ)."""
+    return getattr(exc, "response", {}).get("Error", {}).get("Code") in ("NoSuchKey", "404")
 
 
 class StoreError(Exception):
@@ -132,7 +138,7 @@ class Bucket:
             try:
                 answer = self.client.get_object(Bucket=self.target.bucket, Key=self.key(path))
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                if _missing(exc):
                     return None
                 raise
             body = answer["Body"].read()
@@ -149,7 +155,7 @@ class Bucket:
             try:
                 head = self.client.head_object(Bucket=self.target.bucket, Key=self.key(path))
             except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                if _missing(exc):
                     return None
                 raise
         return str(head.get("ETag", ""))

@@ -58,21 +58,22 @@ CAP_FOLDER = "cap/"
 CAP_TYPE = "application/cap+xml"
 
 
-def _extension(path: str) -> str:
+def extension(path: str) -> str:
+    """The lower-case extension of the file name at the end of ``path`` ("" if none)."""
     name = path.rsplit("/", 1)[-1]
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 def content_type(path: str) -> str:
     """The ``Content-Type`` of the site file at ``path`` (relative, ``/``-separated)."""
-    extension = _extension(path)
-    if extension == "xml":
-        for suffix, kind in XML_TYPES:
+    kind = extension(path)
+    if kind == "xml":
+        for suffix, feed_type in XML_TYPES:
             if path.endswith(suffix):
-                return kind
+                return feed_type
         if path.startswith(CAP_FOLDER) or f"/{CAP_FOLDER}" in path:
             return CAP_TYPE
-    return TYPES.get(extension, FALLBACK_TYPE)
+    return TYPES.get(kind, FALLBACK_TYPE)
 
 
 def cache_control(path: str) -> str:
@@ -80,7 +81,8 @@ def cache_control(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     if FINGERPRINTED.match(name):
         return IMMUTABLE
-    if _extension(path) in SHORT_EXTENSIONS or not _extension(path):
+    kind = extension(path)
+    if kind in SHORT_EXTENSIONS or not kind:
         return SHORT
     return MEDIUM
 
