@@ -325,7 +325,8 @@ ADAPTER = "pressroom.adapter"
 # The pure model: values and decisions about posts, the roster, incidents, categories and
 # dates. No I/O, no rendering library: only the standard library's pure parts and itself.
 MODEL = tuple(f"pressroom.model.{name}" for name in (
-    "categories", "content", "dates", "drafts", "frontmatter", "header_fields", "incidents",
+    "alerts", "categories", "content", "dates", "drafts", "frontmatter", "header_fields",
+    "incidents",
     "roster", "violations", "wording"))
 MODEL_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "difflib", "re",
                     "tomllib", "typing", "unicodedata", "pressroom.rules.characters",
@@ -400,7 +401,8 @@ def test_the_model_is_pure():
 # The only pressroom names in Pelican's settings: the department's own settings (data from
 # policy/site.toml and pelicanconf.py, read by templates). Not even the build session: every
 # template can read the settings (tests/test_attack_overrides.py).
-SETTINGS_NAMES = {"PRESSROOM_CONTACT", "PRESSROOM_FEED_MAX_ITEMS",
+SETTINGS_NAMES = {"PRESSROOM_CONTACT", "PRESSROOM_FEED_MAX_ITEMS", "PRESSROOM_ALERTS",
+                  "PRESSROOM_WEBSUB_HUB",
                   "PRESSROOM_CATEGORIES", "PRESSROOM_CATEGORY_NAMES", "PRESSROOM_PARALLEL_FROM",
                   "PRESSROOM_RENDER_BATCH"}
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
+from pressroom.model.alerts import ALL_CLEAR_DEFAULTS, EVENT_CODE, SAME_EVENT_CODES
 from pressroom.model.categories import BY_SLUG, CATEGORIES, SLUGS
 from pressroom.model.dates import DATE_HELP, parse_datetime
 from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
@@ -26,7 +27,7 @@ REQUIRED = ("title", "date", "category", "author", "summary")
 OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident", "sequence")
 # Real-time safety information (392.4 e): CAP 1.2 vocabularies, so alerts feed aggregators.
 ALERT_FIELDS = ("event", "urgency", "severity", "certainty", "response", "instruction",
-                "polygon", "circle")
+                "polygon", "circle", "wea-text", "wea-long-text", "event-code")
 CAP_VALUES = {
     "urgency": ("Immediate", "Expected", "Future", "Past", "Unknown"),
     "severity": ("Extreme", "Severe", "Moderate", "Minor", "Unknown"),
@@ -45,7 +46,9 @@ SEQUENCE = re.compile(r"^[1-9][0-9]{0,5}$")  # an update's place in its incident
 LIFECYCLE_FIELDS = ("retraction", "retracted", "retraction-reason", "reported-by", "correction")
 RETRACTIONS = ("remove", "withdraw")
 KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS + LIFECYCLE_FIELDS
-STATUSES = ("published", "draft")
+# "test": a safety alert that exercises the alerting chain: CAP with <status>Test</status>,
+# never on a public page, feed or banner (pressroom.model.alerts).
+STATUSES = ("published", "draft", "test")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 120
 MAX_BYTES = 2_000_000  # a post larger than this is not a post
@@ -87,6 +90,11 @@ class Post:
         if self.retraction == "withdraw":
             moments.append(self.retracted)
         return max(m for m in moments if m is not None)
+
+    @property
+    def is_test(self) -> bool:
+        """``Status: test``: a test of the alerting chain, in CAP only (never on a page)."""
+        return self.status == "test"
 
     def is_public(self, now: datetime) -> bool:
         """Published, due and not removed: drafts, embargoed and removed posts never show."""
@@ -226,11 +234,23 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
                                   "Circle is 'lat,lon radius-in-km', e.g. 34.13,-117.90 0.5"))
 
+    if "event-code" in fields:
+        code = fields["event-code"].value
+        if not EVENT_CODE.match(code) or code not in SAME_EVENT_CODES:
+            problems.append(Violation(path, fields["event-code"].line, "FRONT-ALERT",
+                                      f"Event-Code {code!r} is not a SAME event code"
+                                      f"{did_you_mean(code, SAME_EVENT_CODES)} (use one of: "
+                                      f"{', '.join(SAME_EVENT_CODES)})"))
+
     status = fields["status"].value.lower() if "status" in fields else "published"
     if status not in STATUSES:
         problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
                                   f"{status!r} is not a status{did_you_mean(status, STATUSES)} "
                                   f"(use: {', '.join(STATUSES)})"))
+    elif status == "test" and category != "safety-alerts":
+        problems.append(Violation(path, fields["status"].line, "FRONT-STATUS",
+                                  "'Status: test' is for safety alerts only (a test of the "
+                                  "alerting chain); use draft for a post not ready"))
 
     slug = slug_for(path, fields["slug"].value if "slug" in fields else "")
     if not SLUG.match(slug):
@@ -262,8 +282,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         area=fields["area"].value if "area" in fields else "",
         incident=fields["incident"].value if "incident" in fields else "",
         sequence=int(fields["sequence"].value) if "sequence" in fields else 0,
-        alert={name: fields[name].value if name in fields else ALERT_DEFAULTS.get(name, "")
-               for name in ALERT_FIELDS} if category == "safety-alerts" else {},
+        alert=_alert_values(fields) if category == "safety-alerts" else {},
         retraction=fields["retraction"].value.lower() if "retraction" in fields else "",
         retracted=retracted,
         retraction_reason=fields["retraction-reason"].value if "retraction-reason" in fields
@@ -272,6 +291,15 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         correction=fields["correction"].value if "correction" in fields else "",
         fields=dict(fields), header=header,
     ), []
+
+
+def _alert_values(fields: dict[str, Field]) -> dict[str, str]:
+    """A safety alert's CAP values, defaults filled in: an all-clear defaults to Urgency
+    Past, Severity Minor, Certainty Observed (the danger is over), not the alert's own."""
+    response = fields["response"].value if "response" in fields else ""
+    defaults = {**ALERT_DEFAULTS, **(ALL_CLEAR_DEFAULTS if response == "AllClear" else {})}
+    return {name: fields[name].value if name in fields else defaults.get(name, "")
+            for name in ALERT_FIELDS}
 
 
 def _lifecycle_problems(path: str, fields: dict[str, Field]) -> list[Violation]:

@@ -16,7 +16,6 @@ server). So this one loader reads both files without executing them:
 from __future__ import annotations
 
 import ast
-import keyword
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -24,13 +23,24 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pressroom.model.alerts import DEFAULT_EVENT_CODE
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
 from pressroom.repo.files import NotRegularFile, read_optional
 from pressroom.repo.overrides import plugin_file
+from pressroom.repo.site_sections import (
+    SECTIONS,
+    SITE_PATH,
+    _alerts,
+    _deploy,
+    _feeds,
+    _key_line,
+    _plugins,
+    _problem,
+    _toml_line,
+)
 from pressroom.rules.characters import forbidden_character
 
-SITE_PATH = "policy/site.toml"
 PELICAN_PATH = "pelicanconf.py"
 
 CONTACT_KEYS = ("emergency", "non_emergency", "address", "hours", "email", "records")
@@ -47,6 +57,8 @@ SITE_KEYS: dict[str, tuple[str, str]] = {
 # Settings that only policy/site.toml decides: pelicanconf.py may not set them.
 DEPARTMENT_SETTINGS = {setting: key for key, (setting, _) in SITE_KEYS.items()}
 DEPARTMENT_SETTINGS["PRESSROOM_CONTACT"] = "[contact]"
+DEPARTMENT_SETTINGS["PRESSROOM_ALERTS"] = "[alerts]"
+DEPARTMENT_SETTINGS["PRESSROOM_WEBSUB_HUB"] = "[feeds] websub_hub"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,12 @@ class Department:
     plugins: tuple[str, ...] = ()
     # [deploy]: where ``pressroom deploy`` copies the published site (bucket, prefix, ...).
     deploy: tuple[tuple[str, str], ...] = ()
+    # [alerts]: what the IPAWS profile needs of the department (pressroom.model.alerts):
+    # the SAME (FIPS) codes of the area it serves and its default SAME event code.
+    same_geocodes: tuple[str, ...] = ()
+    event_code: str = DEFAULT_EVENT_CODE
+    # [feeds] websub_hub: the WebSub hub ``publish`` notifies when feeds change.
+    websub_hub: str = ""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,23 +94,10 @@ class Department:
         out: dict[str, Any] = {setting: getattr(self, key)
                                for key, (setting, _) in SITE_KEYS.items()}
         out["PRESSROOM_CONTACT"] = dict(self.contact)
+        out["PRESSROOM_ALERTS"] = {"same_geocodes": list(self.same_geocodes),
+                                   "event_code": self.event_code}
+        out["PRESSROOM_WEBSUB_HUB"] = self.websub_hub
         return out
-
-
-def _toml_line(text: str, message: str) -> int:
-    found = re.search(r"at line (\d+)", message)
-    return int(found.group(1)) if found else 0
-
-
-def _key_line(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", line) or line.strip() == f"[{key}]":
-            return number
-    return 0
-
-
-def _problem(line: int, message: str) -> InputError:
-    return InputError.of(Violation(SITE_PATH, line, "SITE-CONFIG", message))
 
 
 def _settings(name: str, line: int, message: str) -> InputError:
@@ -109,7 +114,7 @@ def parse_department(text: str) -> Department:
         if section not in SECTIONS:
             raise _problem(_key_line(text, section),
                            f"unknown section [{section}]{did_you_mean(section, SECTIONS)} "
-                           f"(use [site], [contact], [build] and [deploy])")
+                           f"(use {', '.join(f'[{name}]' for name in SECTIONS)})")
     values: dict[str, Any] = {}
     for key, value in data.get("site", {}).items():
         if key not in SITE_KEYS:
@@ -136,7 +141,9 @@ def parse_department(text: str) -> Department:
         contact[key] = value
     department = Department(**values, contact=tuple(contact.items()),
                             plugins=_plugins(text, data.get("build", {})),
-                            deploy=_deploy(text, data.get("deploy", {})))
+                            deploy=_deploy(text, data.get("deploy", {})),
+                            **_alerts(text, data.get("alerts", {})),
+                            websub_hub=_feeds(text, data.get("feeds", {})))
     try:
         department.tz  # noqa: B018 - validate now, with the line, not deep in a build
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -144,56 +151,6 @@ def parse_department(text: str) -> Department:
                        f"timezone {department.timezone!r} is not a time zone "
                        f"(e.g. \"America/Los_Angeles\")") from exc
     return department
-
-
-SECTIONS = ("site", "contact", "build", "deploy")
-# [deploy] key -> what its value must look like (all text; credentials are never here).
-DEPLOY_KEYS: dict[str, tuple[str, str]] = {
-    "bucket": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a bucket name (3-63 of a-z 0-9 . -)"),
-    "prefix": (r"([A-Za-z0-9._-]+/)*", 'a folder in the bucket ending in "/", e.g. "www/"'),
-    "endpoint_url": (r"https?://[^\s]+", "an http(s) address, e.g. https://s3.example.net"),
-    "region": (r"[a-z0-9-]+", "a region name, e.g. us-west-2"),
-    "site_url": (r"https?://[^\s]+", "the public address, e.g. https://www.pd.example"),
-    "site": (r"/[^\x00-\x1f]*", "the absolute path publish --target serves"),
-}
-
-
-def _deploy(text: str, deploy: Any) -> tuple[tuple[str, str], ...]:
-    """``[deploy]``: where ``pressroom deploy`` copies the site; each value checked here,
-    with its line, so ``check`` refuses a typo before a deploy is attempted."""
-    if not isinstance(deploy, dict):
-        raise _problem(_key_line(text, "deploy"), "deploy must be a section: [deploy]")
-    for key, value in deploy.items():
-        if key not in DEPLOY_KEYS:
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [deploy]"
-                                                 f"{did_you_mean(key, DEPLOY_KEYS)} (known: "
-                                                 f"{', '.join(DEPLOY_KEYS)})")
-        pattern, what = DEPLOY_KEYS[key]
-        if not isinstance(value, str) or not re.fullmatch(pattern, value):
-            raise _problem(_key_line(text, key), f"[deploy] {key} must be {what}")
-    return tuple(sorted(deploy.items()))
-
-
-def _plugins(text: str, build: Any) -> tuple[str, ...]:
-    """``[build] plugins``: a list of distinct module names (identifiers), in run order."""
-    if not isinstance(build, dict):
-        raise _problem(_key_line(text, "build"), "build must be a section: [build]")
-    for key in build:
-        if key != "plugins":
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [build] (known: "
-                                                 f"plugins)")
-    names = build.get("plugins", [])
-    line = _key_line(text, "plugins")
-    if not isinstance(names, list):
-        raise _problem(line, '[build] plugins must be a list of names, e.g. ["footer_links"]')
-    for name in names:
-        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
-                or not name.isascii():
-            raise _problem(line, f"[build] plugins: {name!r} is not a plugin name (a Python "
-                                 f"module name such as footer_links)")
-    if len(set(names)) != len(names):
-        raise _problem(line, "[build] plugins names a plugin twice")
-    return tuple(names)
 
 
 def load_department(repo: Path) -> Department:

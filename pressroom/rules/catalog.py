@@ -38,7 +38,7 @@ _RULES = [
          False),
     Rule("FRONT-DATE", "392.4", "Date, Modified and Expires must be valid dates in order", False),
     Rule("FRONT-CATEGORY", "392.4", "Category must be one of the eight kinds of content", False),
-    Rule("FRONT-STATUS", "392.4", "Status must be published or draft", False),
+    Rule("FRONT-STATUS", "392.4", "Status must be published, draft or (alerts) test", False),
     Rule("FRONT-SLUG", "392.4", "the slug must be lower-case words joined by '-'", False),
     Rule("FRONT-SLUG-DUPLICATE", "392.4", "slugs must be unique across the site", False),
     Rule("FRONT-UNKNOWN", "392.4", "unknown front-matter field (a typo?)", False),

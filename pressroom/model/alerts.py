@@ -1,0 +1,191 @@
+"""392.4 (e): what the alerting profiles ask of a safety alert, as pure data and functions.
+
+The CAP documents pressroom writes are read by systems stricter than the CAP 1.2 schema:
+FEMA's IPAWS (the OASIS "CAP v1.2 USA IPAWS Profile v1.0"), which relays to Wireless
+Emergency Alerts (WEA) on phones, and Google Public Alerts. This module holds what those
+profiles decide about one alert — the WEA texts and their character set, whether the alert
+meets the "Imminent Threat" thresholds, the SAME event code, and the values an all-clear
+takes by default — so that ``check`` (findings for the PIO), the review and the CAP writer
+(``pressroom.render.cap``) all say the same thing. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+# WEA texts: CMAMtext (the short text every phone shows) and CMAMlongtext (WEA 3.0).
+WEA_TEXT_MAX = 90
+WEA_LONG_TEXT_MAX = 360
+
+# The GSM 03.38 7-bit default alphabet and its extension table (each extension character
+# takes two septets: an escape and the character). WEA texts must survive this alphabet:
+# a character outside it is dropped or turned into '?' on some phones.
+GSM7_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+# Characters a writer types that have a faithful GSM-7 form.
+_TRANSLITERATE = {
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u2026": "...", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2022": "-",
+    "\t": " ", "\u00b0": " degrees",
+}
+
+# The "Imminent Threat" class of WEA (47 CFR 10.400(b)): each of the three values must be
+# one of these for an alert to go to phones as an imminent threat.
+IMMINENT_THREAT: dict[str, tuple[str, ...]] = {
+    "urgency": ("Immediate", "Expected"),
+    "severity": ("Extreme", "Severe"),
+    "certainty": ("Observed", "Likely"),
+}
+
+# An all-clear says the danger is over: the profiles expect these values (a copy of the
+# alert's "Immediate / Severe" would tell phones and aggregators the threat is current).
+ALL_CLEAR_DEFAULTS = {"urgency": "Past", "severity": "Minor", "certainty": "Observed"}
+
+# SAME event codes (47 CFR 11.31) a local law-enforcement agency may use. IPAWS requires one
+# per ``<info>`` (``<eventCode><valueName>SAME</valueName>``).
+SAME_EVENT_CODES: dict[str, str] = {
+    "ADR": "Administrative Message",
+    "BLU": "Blue Alert",
+    "CAE": "Child Abduction Emergency",
+    "CDW": "Civil Danger Warning",
+    "CEM": "Civil Emergency Message",
+    "EVI": "Evacuation Immediate",
+    "FRW": "Fire Warning",
+    "HMW": "Hazardous Materials Warning",
+    "LAE": "Local Area Emergency",
+    "LEW": "Law Enforcement Warning",
+    "NUW": "Nuclear Power Plant Warning",
+    "RHW": "Radiological Hazard Warning",
+    "SPW": "Shelter in Place Warning",
+    "TOE": "911 Telephone Outage Emergency",
+    "DMO": "Practice/Demo Warning",
+    "RMT": "Required Monthly Test",
+    "RWT": "Required Weekly Test",
+}
+EVENT_CODE = re.compile(r"^[A-Z]{3}$")
+DEFAULT_EVENT_CODE = "LEW"
+# What the response asks of people decides the code when the PIO gives none.
+EVENT_CODE_BY_RESPONSE = {"Shelter": "SPW", "Evacuate": "EVI"}
+SAME_GEOCODE = re.compile(r"^\d{6}$")  # PSSCCC: a FIPS state and county code, P the part
+
+
+def is_gsm7(text: str) -> bool:
+    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+
+
+def not_gsm7(text: str) -> list[str]:
+    """The characters of ``text`` outside GSM-7, each once, in order of appearance."""
+    seen: list[str] = []
+    for ch in text:
+        if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION and ch not in seen:
+            seen.append(ch)
+    return seen
+
+
+def gsm7_length(text: str) -> int:
+    """Septets ``text`` takes: an extension character ('€', '[', ...) counts two."""
+    return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+
+
+def to_gsm7(text: str) -> str:
+    """``text`` in characters that survive GSM-7: typographic quotes and dashes made plain,
+    accents a phone cannot show taken off (Spanish 'á' becomes 'a'; 'é' and 'ñ' stay),
+    anything else left out. Whitespace runs become one space."""
+    out = []
+    for ch in text:
+        ch = _TRANSLITERATE.get(ch, ch)
+        if is_gsm7(ch):
+            out.append(ch)
+            continue
+        plain = "".join(c for c in unicodedata.normalize("NFKD", ch)
+                        if not unicodedata.combining(c))
+        out.append("".join(c for c in plain if is_gsm7(c)))
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` septets at a sentence end, else a word end."""
+    if gsm7_length(text) <= limit:
+        return text
+    cut = text
+    while gsm7_length(cut) > limit:
+        cut = cut[:-1]
+    sentence = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
+    if sentence >= limit // 2:
+        return cut[:sentence + 1]
+    word = cut.rfind(" ")
+    return (cut[:word] if word > 0 else cut).rstrip(" ,;:-")
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def derived_wea_text(title: str, instruction: str) -> str:
+    """The short text when the PIO wrote none: the headline and what to do, in GSM-7."""
+    both = to_gsm7(f"{_sentence(title)} {_sentence(instruction)}")
+    if instruction and gsm7_length(both) <= WEA_TEXT_MAX:
+        return both
+    return _fit(to_gsm7(_sentence(title)), WEA_TEXT_MAX)
+
+
+def derived_wea_long_text(title: str, summary: str, area: str, instruction: str) -> str:
+    """The long text when the PIO wrote none: headline, summary, area and what to do."""
+    parts = [_sentence(title), _sentence(summary)]
+    if area:
+        parts.append(_sentence(f"Area: {area}"))
+    if instruction:
+        parts.append(_sentence(instruction))
+    return _fit(to_gsm7(" ".join(p for p in parts if p)), WEA_LONG_TEXT_MAX)
+
+
+@dataclass(frozen=True)
+class WeaTexts:
+    """The two WEA texts of an alert and whether the PIO wrote them (else derived)."""
+
+    text: str
+    long_text: str
+    text_written: bool
+    long_text_written: bool
+
+
+def wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -> WeaTexts:
+    """The WEA texts of an alert: ``WEA-Text`` / ``WEA-Long-Text`` as written, else derived.
+
+    ``alert`` is ``Post.alert`` (CAP values with defaults, plus the WEA fields)."""
+    instruction = alert.get("instruction", "")
+    short = alert.get("wea-text", "")
+    long = alert.get("wea-long-text", "")
+    return WeaTexts(
+        text=short or derived_wea_text(title, instruction),
+        long_text=long or derived_wea_long_text(title, summary, area, instruction),
+        text_written=bool(short), long_text_written=bool(long))
+
+
+def imminent_threat_gaps(alert: Mapping[str, str]) -> list[str]:
+    """Why an alert is not WEA "Imminent Threat" eligible; empty when it is.
+
+    Each reason names the value and what it would need, e.g. "severity is Moderate (needs
+    Extreme or Severe)"."""
+    return [f"{name} is {alert.get(name) or 'not set'} (needs {' or '.join(allowed)})"
+            for name, allowed in IMMINENT_THREAT.items() if alert.get(name) not in allowed]
+
+
+def is_imminent_threat(alert: Mapping[str, str]) -> bool:
+    return not imminent_threat_gaps(alert)
+
+
+def event_code(alert: Mapping[str, str], default: str = DEFAULT_EVENT_CODE) -> str:
+    """The alert's SAME event code: ``Event-Code`` as written, else by its response
+    (Shelter: SPW, Evacuate: EVI), else the department's default (LEW)."""
+    return alert.get("event-code") or EVENT_CODE_BY_RESPONSE.get(
+        alert.get("response", ""), default)

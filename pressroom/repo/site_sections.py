@@ -1,0 +1,132 @@
+"""The sections of ``policy/site.toml`` beyond [site] and [contact]: each value checked
+here, with its line, so ``check`` refuses a typo before a build, deploy or alert uses it.
+
+Split from ``pressroom.repo.department`` (the loader) to keep each module short; the
+loader calls these and only these.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+from pressroom.model.alerts import SAME_EVENT_CODES, SAME_GEOCODE
+from pressroom.model.violations import InputError, Violation
+from pressroom.model.wording import did_you_mean
+
+SITE_PATH = "policy/site.toml"
+
+
+def _toml_line(text: str, message: str) -> int:
+    found = re.search(r"at line (\d+)", message)
+    return int(found.group(1)) if found else 0
+
+
+def _key_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", line) or line.strip() == f"[{key}]":
+            return number
+    return 0
+
+
+def _problem(line: int, message: str) -> InputError:
+    return InputError.of(Violation(SITE_PATH, line, "SITE-CONFIG", message))
+
+
+SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds")
+
+
+def _alerts(text: str, alerts: Any) -> dict[str, Any]:
+    """``[alerts]``: ``same_geocodes`` (six-digit SAME/FIPS codes of the area served, e.g.
+    ["006037"]) and ``event_code`` (the default SAME event code, e.g. "LEW")."""
+    if not isinstance(alerts, dict):
+        raise _problem(_key_line(text, "alerts"), "alerts must be a section: [alerts]")
+    known = ("same_geocodes", "event_code")
+    for key in alerts:
+        if key not in known:
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [alerts]"
+                                                 f"{did_you_mean(key, known)} (known: "
+                                                 f"{', '.join(known)})")
+    out: dict[str, Any] = {}
+    if "same_geocodes" in alerts:
+        codes = alerts["same_geocodes"]
+        if not isinstance(codes, list) or not codes or not all(
+                isinstance(c, str) and SAME_GEOCODE.match(c) for c in codes):
+            raise _problem(_key_line(text, "same_geocodes"),
+                           '[alerts] same_geocodes must be a list of six-digit SAME codes '
+                           '(0 + FIPS state + county), e.g. ["006037"]')
+        out["same_geocodes"] = tuple(codes)
+    if "event_code" in alerts:
+        code = alerts["event_code"]
+        if not isinstance(code, str) or code not in SAME_EVENT_CODES:
+            raise _problem(_key_line(text, "event_code"),
+                           f"[alerts] event_code must be a SAME event code (one of: "
+                           f"{', '.join(SAME_EVENT_CODES)})")
+        out["event_code"] = code
+    return out
+
+
+def _feeds(text: str, feeds: Any) -> str:
+    """``[feeds] websub_hub``: the WebSub hub's http(s) address, or nothing."""
+    if not isinstance(feeds, dict):
+        raise _problem(_key_line(text, "feeds"), "feeds must be a section: [feeds]")
+    for key in feeds:
+        if key != "websub_hub":
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [feeds] (known: "
+                                                 f"websub_hub)")
+    hub = feeds.get("websub_hub", "")
+    if not isinstance(hub, str) or (hub and not re.fullmatch(r"https?://[^\s<>\"']+", hub)):
+        raise _problem(_key_line(text, "websub_hub"),
+                       "[feeds] websub_hub must be an http(s) address, e.g. "
+                       "https://pubsubhubbub.appspot.com/")
+    return hub
+# [deploy] key -> what its value must look like (all text; credentials are never here).
+DEPLOY_KEYS: dict[str, tuple[str, str]] = {
+    "bucket": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a bucket name (3-63 of a-z 0-9 . -)"),
+    "prefix": (r"([A-Za-z0-9._-]+/)*", 'a folder in the bucket ending in "/", e.g. "www/"'),
+    "endpoint_url": (r"https?://[^\s]+", "an http(s) address, e.g. https://s3.example.net"),
+    "region": (r"[a-z0-9-]+", "a region name, e.g. us-west-2"),
+    "site_url": (r"https?://[^\s]+", "the public address, e.g. https://www.pd.example"),
+    "site": (r"/[^\x00-\x1f]*", "the absolute path publish --target serves"),
+}
+
+
+def _deploy(text: str, deploy: Any) -> tuple[tuple[str, str], ...]:
+    """``[deploy]``: where ``pressroom deploy`` copies the site; each value checked here,
+    with its line, so ``check`` refuses a typo before a deploy is attempted."""
+    if not isinstance(deploy, dict):
+        raise _problem(_key_line(text, "deploy"), "deploy must be a section: [deploy]")
+    for key, value in deploy.items():
+        if key not in DEPLOY_KEYS:
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [deploy]"
+                                                 f"{did_you_mean(key, DEPLOY_KEYS)} (known: "
+                                                 f"{', '.join(DEPLOY_KEYS)})")
+        pattern, what = DEPLOY_KEYS[key]
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise _problem(_key_line(text, key), f"[deploy] {key} must be {what}")
+    return tuple(sorted(deploy.items()))
+
+
+def _plugins(text: str, build: Any) -> tuple[str, ...]:
+    """``[build] plugins``: a list of distinct module names (identifiers), in run order."""
+    if not isinstance(build, dict):
+        raise _problem(_key_line(text, "build"), "build must be a section: [build]")
+    for key in build:
+        if key != "plugins":
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [build] (known: "
+                                                 f"plugins)")
+    names = build.get("plugins", [])
+    line = _key_line(text, "plugins")
+    if not isinstance(names, list):
+        raise _problem(line, '[build] plugins must be a list of names, e.g. ["footer_links"]')
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name) \
+                or not name.isascii():
+            raise _problem(line, f"[build] plugins: {name!r} is not a plugin name (a Python "
+                                 f"module name such as footer_links)")
+    if len(set(names)) != len(names):
+        raise _problem(line, "[build] plugins names a plugin twice")
+    return tuple(names)
+
+
