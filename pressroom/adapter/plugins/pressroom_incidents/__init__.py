@@ -4,8 +4,11 @@ From the build session's validated posts and "now" (``pressroom.adapter.session`
 
 * every page gets ``alert_banner`` — the active alerts (each incident's name, area and
   page), newest first;
-* each safety-alert article gets ``thread`` (its incident: status, page, posts);
-* ``incidents/<id>/`` pages with their own RSS and Atom feeds;
+* each safety-alert article gets ``thread`` (its incident's latest status and update, and
+  this message's facts and area map: ``pressroom.render.alert_facts``, ``.area_map``);
+* ``incident_feeds``: the active incidents, for the follow page;
+* ``incidents/<id>/`` pages with their own RSS and Atom feeds (each entry's content starts
+  with the message's status, Area, What to do, expiry and CAP link);
 * ``cap/<slug>.xml`` for every public safety alert and ``cap/index.atom``, the index
   of active alerts (ended ones drop off 48 hours after they end).
 
@@ -26,6 +29,8 @@ from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_fee
 from pressroom.adapter.session import build_time, current, current_posts
 from pressroom.adapter.writer import write_output
 from pressroom.model.incidents import active_threads, in_cap_index, order_key, threads
+from pressroom.render.alert_facts import alert_facts, feed_html
+from pressroom.render.area_map import area_map
 from pressroom.render.cap import CapSite, cap_document, identifier
 
 logger = logging.getLogger(__name__)
@@ -53,11 +58,7 @@ def attach_threads(generators) -> None:
     slug_to_thread = {p.slug: t for t in all_threads.values() for p in t.posts}
     for article in articles_gen.articles:
         thread = slug_to_thread.get(article.slug)
-        article.thread = thread and {
-            "id": thread.id, "status": thread.status(now), "url": _thread_url(settings, thread),
-            "is_incident": bool(thread.first.incident), "ends": thread.ends,
-            "latest": thread.latest.slug == article.slug,
-        }
+        article.thread = thread and _thread_view(settings, thread, article.slug, now)
     # The incident's name, not its latest title: the banner stays put while updates
     # arrive (the incident page leads with the latest), so an update does not mean
     # rewriting every page of the site.
@@ -66,6 +67,31 @@ def attach_threads(generators) -> None:
               for thread in active_threads(public, now)]
     articles_gen.context["alert_banner"] = banner
     articles_gen.context["pressroom_threads"] = all_threads
+    # The follow page lists the feeds of active incidents (what a resident can follow now).
+    articles_gen.context["incident_feeds"] = [
+        {"id": thread.id, "title": thread.first.title, "url": _thread_url(settings, thread)}
+        for thread in active_threads(public, now) if thread.first.incident]
+
+
+def _thread_view(settings, thread, slug: str, now) -> dict:
+    """What an alert's page shows of its incident and of itself (``article.thread``).
+
+    The incident's *latest* status and update (a page is rebuilt when its incident
+    changes: its key covers this dict), and this message's facts and map."""
+    post = next(p for p in thread.posts if p.slug == slug)
+    facts = alert_facts(thread, post)
+    return {
+        "id": thread.id, "status": thread.status(now), "url": _thread_url(settings, thread),
+        "is_incident": bool(thread.first.incident), "ends": thread.ends,
+        "latest": thread.latest.slug == slug,
+        "latest_title": thread.latest.title,
+        "latest_url": _article_url(settings, thread.latest),
+        "latest_updated": thread.latest.updated,
+        "facts": facts,
+        "expired": facts.expires is not None and now >= facts.expires,
+        "map": area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
+                        post.area, post.slug),
+    }
 
 
 def write_incidents(generator, writer) -> None:
@@ -88,7 +114,8 @@ def write_incidents(generator, writer) -> None:
             writer.write_file(f"incidents/{thread.id}/index.html", template, generator.context,
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
-                              status=thread.status(now), page_name=f"incidents/{thread.id}")
+                              status=thread.status(now), page_name=f"incidents/{thread.id}",
+                              area_map=_latest_map(thread))
             _write_thread_feeds(settings, writer, thread, site_url)
         for index, post in enumerate(thread.posts):
             post_url = f"{site_url}/{_article_url(settings, post)}"
@@ -137,12 +164,23 @@ def _post_view(settings, post):
             "response": post.alert.get("response", ""), "expires": post.expires}
 
 
+def _latest_map(thread):
+    """The map of the incident's latest area: its newest post with a Polygon or Circle."""
+    for post in reversed(thread.posts):
+        shown = area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
+                         post.area, post.slug)
+        if shown is not None:
+            return shown
+    return None
+
+
 def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
     entries = [FeedEntry(
         slug=p.slug, title=p.title,
         url=f"{site_url}/{_article_url(settings, p)}",
         published=p.date, updated=p.updated, summary_html=_text_html(p.summary),
-        content_html=_text_html(p.summary),
+        content_html=feed_html(alert_facts(thread, p), site_url)
+        + f"<p>{_text_html(p.summary)}</p>",
         category="safety-alerts", category_name="Safety Alerts",
         author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
     meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
