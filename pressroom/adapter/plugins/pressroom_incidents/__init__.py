@@ -88,7 +88,7 @@ def _thread_view(settings, thread, slug: str, now) -> dict:
         "latest_url": _article_url(settings, thread.latest),
         "latest_updated": thread.latest.updated,
         "facts": facts,
-        "expired": facts.expires is not None and now >= facts.expires,
+        "expiry": _expiry(thread, facts.expires, now),
         "map": area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
                         post.area, post.slug),
     }
@@ -162,6 +162,19 @@ def _post_view(settings, post):
             "url": _article_url(settings, post),
             "area": post.area, "instruction": post.alert.get("instruction", ""),
             "response": post.alert.get("response", ""), "expires": post.expires}
+
+
+def _expiry(thread, expires, now) -> tuple[str, object] | None:
+    """("Until" | "Expired" | "Ended", when) for a message's expiry line.
+
+    While the incident is active the words follow the clock (``upcoming_changes`` names
+    the moments); once it has ended they never change again: a message that would have
+    run past the end says when the incident ended (its all-clear, or the last expiry)."""
+    if expires is None:
+        return None
+    if thread.active(now):
+        return ("Expired", expires) if now >= expires else ("Until", expires)
+    return ("Expired", expires) if expires <= thread.ends else ("Ended", thread.ends)
 
 
 def _latest_map(thread):
