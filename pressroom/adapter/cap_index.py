@@ -120,13 +120,15 @@ def _text_html(text: str) -> str:
 
 
 def write_cap(settings: Mapping[str, Any], writer: Any, threads: Mapping[str, Thread],
-              posts: Sequence[Post], now: datetime, page_url: Callable[[Post], str],
-              budget: int = CAP_INDEX_BUDGET) -> None:
+              posts: Sequence[Post], now: datetime, page_url: Callable[[Post], str]) -> None:
     """Every CAP document of the build and the CAP index.
 
     ``threads`` are the public incidents (``model.incidents.threads``); ``posts`` every
-    validated post of the build, from which the due test alerts are threaded apart."""
+    validated post of the build, from which the due test alerts are threaded apart. The
+    index budget is ``CAP_INDEX_BUDGET`` unless the setting ``PRESSROOM_CAP_INDEX_BUDGET``
+    says otherwise (a build override; Google's limit is 900 KB)."""
     site = cap_site(settings)
+    budget = int(settings.get("PRESSROOM_CAP_INDEX_BUDGET") or CAP_INDEX_BUDGET)
     items: list[tuple[tuple[float, float, str], IndexItem]] = []
     tests = test_threads(posts, now)
     for thread in [*threads.values(), *tests.values()]:
