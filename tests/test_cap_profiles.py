@@ -373,8 +373,8 @@ def test_active_alerts_stay_even_over_budget():
 
 
 def test_a_built_index_over_its_budget_keeps_every_active_alert(tmp_path):
-    """The build applies the window (budget lowered by a setting so that 30 posts are
-    enough): ended alerts leave, the active one stays."""
+    """The build applies the window (the budget lowered by a build override so that 31
+    posts are enough): ended alerts leave, oldest first; the active one stays."""
     repo = Repo(tmp_path / "dept")
     for i in range(30):
         repo.post(f"2026/ended-{i:02d}.md", alert(
@@ -384,7 +384,7 @@ def test_a_built_index_over_its_budget_keeps_every_active_alert(tmp_path):
                                        expires="2026-11-20 20:00"))
     out = tmp_path / "out"
     result = build_site(repo.root, out, now=NOW,
-                        overrides={"PRESSROOM_CAP_INDEX_BUDGET": 12_000})
+                        overrides={"PRESSROOM_ALERTS": {"cap_index_budget": 12_000}})
     assert result.ok, result.problems
     data = (out / "cap/index.atom").read_bytes()
     links = [e.link for e in feedparser.parse(data).entries]
