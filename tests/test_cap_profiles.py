@@ -406,3 +406,32 @@ def test_due_says_when_a_test_alert_goes_out_and_leaves_the_index():
                                       "index"),
         ("2026-11-22T18:00:00-08:00", "the test alert 'drill' leaves the CAP index"),
     ]
+
+
+def test_a_test_alert_comes_and_goes_through_warm_builds(tmp_path, schemas):
+    """Through the incremental build: not before its Date, then CAP and an index entry,
+    gone once removed — and never a page."""
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/real.md", alert("Police activity on Elm Street", "2026-11-20 09:00"))
+    out = tmp_path / "out"
+    drill = alert("Alerting chain drill", "2026-11-20 10:00", status="test")
+
+    def build(when: str) -> list[str]:
+        result = build_site(repo.root, out, now=datetime.fromisoformat(when))
+        assert result.ok, result.problems
+        assert result.incremental or not out.exists() or when.endswith("09:30-08:00")
+        index = feedparser.parse((out / "cap/index.atom").read_bytes())
+        return sorted(e.title for e in index.entries)
+
+    assert build("2026-11-20T09:30-08:00") == ["Police activity on Elm Street"]
+    repo.post("2026/drill.md", drill)
+    assert build("2026-11-20T09:45-08:00") == ["Police activity on Elm Street"]
+    assert not (out / "cap/drill.xml").exists()
+    assert build("2026-11-20T10:05-08:00") == ["Police activity on Elm Street",
+                                               "TEST: Alerting chain drill"]
+    assert text(valid(out / "cap/drill.xml", schemas), "status") == "Test"
+    assert not (out / "2026/drill").exists()
+    repo.post("2026/drill.md", alert("Alerting chain drill", "2026-11-20 10:00", status="test",
+                                     **REMOVED))
+    assert build("2026-11-20T10:50-08:00") == ["Police activity on Elm Street"]
+    assert not (out / "cap/drill.xml").exists()
