@@ -245,6 +245,11 @@ def test_derived_wea_texts_fit_whatever_the_title(schemas, title):
     assert gsm7_length(found["CMAMlongtext"]) <= WEA_LONG_TEXT_MAX
 
 
+def test_a_title_without_words_still_gives_a_wea_text_that_says_something(schemas):
+    found = parameters(document(schemas, title="\U0001f6a8\U0001f6a8\U0001f6a8"))
+    assert found["CMAMtext"] == "Police activity: Citrus Avenue between 1st and 3rd Streets."
+
+
 @pytest.mark.parametrize(("written", "kept"), [
     ("Police activity on Elm St. Avoid the area.", True),
     ("x" * 90, True),

@@ -131,7 +131,10 @@ def cap_wea_texts(post: Post, area: str) -> tuple[str, str]:
     if written.long_text_written and not fits_wea(written.long_text, WEA_LONG_TEXT_MAX):
         alert.pop("wea-long-text", None)
     texts = wea_texts(alert, post.title, post.summary, area)
-    short, long = texts.text or "Alert.", texts.long_text or texts.text or "Alert."
+    if not any(ch.isalnum() for ch in texts.text):  # a title of emoji alone: name the event
+        event = alert.get("event") or ALERT_DEFAULTS["event"]
+        texts = wea_texts(alert, f"{event}: {area}", post.summary, area)
+    short, long = texts.text, texts.long_text or texts.text
     assert fits_wea(short, WEA_TEXT_MAX) and fits_wea(long, WEA_LONG_TEXT_MAX), (short, long)
     return short, long
 
