@@ -160,8 +160,8 @@ def test_a_misspelt_field_suggests_the_field_and_replaces_the_required_finding(c
 
 
 def test_an_unknown_field_far_from_any_lists_the_known_ones(ctx):
-    assert messages(ctx, post_text(weather="sunny"))["FRONT-UNKNOWN"].startswith(
-        "unknown field 'Weather'; the known fields are Title, Date, Category")
+    assert messages(ctx, post_text(mood="sunny"))["FRONT-UNKNOWN"].startswith(
+        "unknown field 'Mood'; the known fields are Title, Date, Category")
 
 
 @pytest.mark.parametrize(("written", "meant"), [
