@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pressroom.checking.engine import Report
-from pressroom.model.violations import InputError
+from pressroom.model.violations import InputError, printable
+from pressroom.rules.alerts import summary_lines
 
 
 def relative_files(repo: Path, files: Sequence[Path | str]) -> list[str]:
@@ -51,7 +52,11 @@ def summary_line(report: Report) -> str:
             f"file{'s' if bad_files != 1 else ''}{exceptions}.")
 
 
-def print_check_report(report: Report, with_suppressions: bool = False) -> None:
+def print_check_report(report: Report, with_suppressions: bool = False,
+                       with_alerts: bool = False) -> None:
+    """The findings, whose training falls due, the suppressions (``--report``) and, with
+    ``with_alerts``, each safety alert's WEA texts and Imminent Threat verdict (information
+    for the PIO before the summary line; ``check -q`` leaves it out)."""
     for violation in report.violations:
         print(str(violation))
     for due in report.training_due:
@@ -63,4 +68,9 @@ def print_check_report(report: Report, with_suppressions: bool = False) -> None:
                 print(f"  {suppression}")
         else:
             print("Suppressions in force: none")
+    if with_alerts:
+        for alert in report.alerts:
+            for line in summary_lines(alert):
+                print(printable(line))  # a branch's text: no control character reaches
+                # the terminal (TEXT-CONTROL reports it; the line still prints safely)
     print(summary_line(report))
