@@ -98,6 +98,10 @@ def test_a_well_written_alert_has_no_alert_finding(ctx):
     ({"Certainty": "Unknown"}, ["ALERT-GOOGLE"], "certainty is Unknown"),
     ({"Urgency": "Expected", "Severity": "Minor", "Certainty": "Possible"}, [], ""),
     ({"Area": None}, ["ALERT-GOOGLE"], "needs 'Area:'"),
+    ({"Circle": "34.13,-117.90 0.5"}, [], ""),
+    ({"Circle": "34.13,-217.90 0.5"}, ["ALERT-GOOGLE"], "'34.13,-217.90' is not on the map"),
+    ({"Polygon": "34.10,-117.90 34.11,-117.90 94.11,-117.89 34.10,-117.90"}, ["ALERT-GOOGLE"],
+     "Polygon point '94.11,-117.89'"),
 ])
 def test_profile_rules(ctx, fields, expected, words):
     found = findings(ctx, alert_text(**fields))
@@ -116,6 +120,10 @@ def test_each_profile_problem_is_reported_at_its_line(ctx):
                      (line_of["Certainty"], "ALERT-GOOGLE"),
                      (line_of["WEA-Text"], "ALERT-WEA-LENGTH"),
                      (line_of["WEA-Text"], "ALERT-WEA-CHARACTERS")}
+
+
+def test_an_update_without_an_area_takes_its_incidents(ctx):
+    assert findings(ctx, alert_text(Area=None, Incident="2026-1110-gas")) == []
 
 
 def test_an_empty_area_is_front_area_not_a_second_finding(ctx):
@@ -155,6 +163,13 @@ def test_headline(ctx, title, flagged):
     assert (found == [("ALERT-HEADLINE", found[0][1])]) if flagged else found == [], found
     if flagged:
         assert "headline names the danger and the place" in found[0][1]
+
+
+def test_a_headline_longer_than_cap_keeps_is_flagged(ctx):
+    title = "Gas leak on Citrus Avenue: " + "avoid the area " * 10
+    [(rule, message)] = findings(ctx, alert_text(Title=title.strip()))
+    assert rule == "ALERT-HEADLINE" and "CAP and the alerting apps show 160" in message
+    assert findings(ctx, alert_text(Title=("Gas leak on Citrus Avenue " * 7)[:160])) == []
 
 
 def test_headline_and_instruction_are_warnings_by_default(ctx):
@@ -451,3 +466,17 @@ def test_a_preview_of_an_alert_branch_lists_its_alert(tmp_path, keys_dir):
     html = (tmp_path / "review/review.html").read_text()
     assert "<h2>Alerts: what phones would get</h2>" in html
     assert "Gas leak on Citrus Ave. Avoid the area." in html
+
+
+def test_the_pull_request_summary_lists_the_alerts_escaped():
+    from pressroom.preview.summary import markdown_summary
+
+    post = _post(alert_text(WEA_Text="Avoid *Citrus* [Ave](http://x)"))
+    review = Review(base="a" * 40, rev="b" * 40, merged_tree="c" * 40, now="x",
+                    alerts=[alert_summary(post, "LEW")])
+    summary = markdown_summary(json.loads(review.to_json()))
+    [line] = [line for line in summary.splitlines() if line.startswith("- content/")]
+    assert "### Alerts: what phones would get (1)" in summary
+    assert "WEA text (written, 32/90): Avoid \\*Citrus\\* \\[Ave\\]\\(http://x\\)" in line
+    assert "Imminent Threat: no: severity is Moderate" in line and line.endswith("SAME LEW")
+    assert "Alerts" not in markdown_summary(json.loads(Review("a", "b", "c", "x").to_json()))

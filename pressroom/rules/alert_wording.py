@@ -24,6 +24,7 @@ from pressroom.rules.document import Document, Segment, search
 from pressroom.rules.lazy import LazyPattern, lazy
 
 SECTION = "392.4 (e)"
+HEADLINE_MAX = 160  # CAP 1.2: "160 characters MAY be a useful target limit for headline length"
 _EXTRA_FIELDS = ("instruction", "wea-text", "wea-long-text")  # the prose has the others
 
 # --- what and where -----------------------------------------------------------------------
@@ -129,6 +130,11 @@ def _headline(doc: Document, config: RuleConfig) -> list[Violation]:
     area = doc.header.fields.get("area")
     generic = is_generic(title.value, config.alert_generic_headlines)
     place = names_a_place(title.value, area.value if area is not None else "")
+    if len(title.value) > HEADLINE_MAX:  # CAP's <headline> keeps the first 160
+        return [Violation(doc.path, title.line, "ALERT-HEADLINE",
+                          f"the title is {len(title.value)} characters; CAP and the alerting "
+                          f"apps show {HEADLINE_MAX}: say what and where in fewer words "
+                          f"({SECTION})")]
     if not generic and place:
         return []
     if generic:

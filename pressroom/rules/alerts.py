@@ -51,7 +51,17 @@ def check_alert_profile(doc: Document) -> list[Violation]:
                 f"'{found.name}: Unknown': Google Public Alerts refuses an alert whose "
                 f"{key} is Unknown; give the best value you have: "
                 f"{', '.join(v for v in CAP_VALUES[key] if v != 'Unknown')}"))
-    if "area" not in fields:
+    for key in ("polygon", "circle"):
+        found = fields.get(key)
+        if found is not None and (bad := off_the_map(found.value)):
+            problems.append(Violation(
+                doc.path, found.line, "ALERT-GOOGLE",
+                f"{found.name} point {bad!r} is not on the map (latitude -90 to 90, "
+                f"longitude -180 to 180, as lat,lon): Google Public Alerts and IPAWS refuse it"))
+    if "area" not in fields and "incident" not in fields:
+        # An update (``Incident:``) without an Area takes its incident's, as the CAP writer
+        # does (``render.cap``: the thread's area); a lone alert would get the department's
+        # name, which says nothing about where.
         line = fields["category"].line
         problems.append(Violation(
             doc.path, line, "ALERT-GOOGLE",
@@ -59,6 +69,19 @@ def check_alert_profile(doc: Document) -> list[Violation]:
             "IPAWS refuse an alert without an area), e.g. Area: Elm Street between 4th and "
             "6th Streets"))
     return problems
+
+
+def off_the_map(value: str) -> str:
+    """The first "lat,lon" of a Polygon or Circle outside WGS 84's range ("" when none);
+    the form itself is ``FRONT-ALERT``'s (``model.content``)."""
+    for point in value.split():
+        lat, sep, lon = point.partition(",")
+        try:
+            if sep and not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180):
+                return point
+        except ValueError:
+            continue  # not a point: FRONT-ALERT says so
+    return ""
 
 
 def _wea_problems(path: str, found: Field, name: str, limit: int) -> list[Violation]:

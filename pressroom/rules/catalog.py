@@ -54,7 +54,7 @@ _RULES = [
     Rule("ALERT-WEA-CHARACTERS", "392.4 (e)", "a WEA text with characters outside GSM-7",
          False),
     Rule("ALERT-GOOGLE", "392.4 (e)", "an alert Google Public Alerts and IPAWS refuse "
-         "(Unknown values, no Area)", False),
+         "(Unknown values, no Area, a point off the map)", False),
     Rule("ALERT-HEADLINE", "392.4 (e)", "an alert's title must say what and where"),
     Rule("ALERT-INSTRUCTION", "392.4 (e)", "an alert's instruction must start with what to do"),
     Rule("ALERT-JARGON", "392.4 (e)", "police shorthand in an alert (10-codes, BOLO, units)"),
