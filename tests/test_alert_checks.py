@@ -397,12 +397,16 @@ def test_check_shows_each_alert_and_quiet_hides_it(repo):
     repo.post("2026/closure.md")  # not an alert: nothing shown for it
     shown = check(repo.root)
     assert shown.exit_code == 0, shown.output
-    lines = shown.output.splitlines()
+    # stdout stays findings and the summary (what scripts read); the information is on stderr
+    assert shown.stdout == "OK: checked 2 files, no problems.\n"
+    lines = shown.stderr.splitlines()
     assert lines[0] == "content/2026/gas-leak.md: alert information (not a finding)"
     assert lines[1].startswith("  WEA text (derived, ")
+    assert lines[2].startswith("  WEA long text (derived, ")
     assert lines[3] == "  Imminent Threat: no: severity is Moderate (needs Extreme or Severe)"
-    assert lines[-1] == "OK: checked 2 files, no problems."
-    assert len(lines) == 6
+    assert lines[4] == "  SAME event code: LEW (Law Enforcement Warning)"
+    assert len(lines) == 5
+    assert shown.output.splitlines()[-1] == "OK: checked 2 files, no problems."  # after it
     quiet = check(repo.root, "-q")
     assert quiet.exit_code == 0 and quiet.output == "OK: checked 2 files, no problems.\n"
     # one file named: only that alert; an error keeps the information and exits 1
@@ -414,6 +418,14 @@ def test_check_shows_each_alert_and_quiet_hides_it(repo):
     assert out[2] == "content/2026/bad.md: alert information (not a finding)"
     assert "  WEA text (written, 8/90): Don\u2019t go" in out
     assert out[-1].startswith("REFUSED")
+
+
+def test_the_information_cannot_forge_a_line_or_reach_the_terminal_raw(repo):
+    repo.post("2026/gas-leak.md", alert_text(WEA_Text="Avoid \u202eCitrus\u2028OK: all clear"))
+    result = check(repo.root)
+    assert result.exit_code == 1  # TEXT-INVISIBLE, ALERT-WEA-CHARACTERS
+    assert "\u202e" not in result.output and "\u2028" not in result.output
+    assert "): Avoid \\u202eCitrus\\u2028OK: all clear" in result.stderr
 
 
 def test_the_department_default_event_code_is_shown(repo):

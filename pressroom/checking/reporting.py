@@ -7,6 +7,7 @@ Shared by the CLI and ``pressroom/hooks/check_content.py`` so both say exactly t
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -55,8 +56,9 @@ def summary_line(report: Report) -> str:
 def print_check_report(report: Report, with_suppressions: bool = False,
                        with_alerts: bool = False) -> None:
     """The findings, whose training falls due, the suppressions (``--report``) and, with
-    ``with_alerts``, each safety alert's WEA texts and Imminent Threat verdict (information
-    for the PIO before the summary line; ``check -q`` leaves it out)."""
+    ``with_alerts``, each safety alert's WEA texts and Imminent Threat verdict: information
+    for the PIO, on stderr, so stdout stays one finding a line and the summary for whatever
+    reads it (``check -q`` leaves it out)."""
     for violation in report.violations:
         print(str(violation))
     for due in report.training_due:
@@ -68,9 +70,11 @@ def print_check_report(report: Report, with_suppressions: bool = False,
                 print(f"  {suppression}")
         else:
             print("Suppressions in force: none")
-    if with_alerts:
+    if with_alerts and report.alerts:
+        sys.stdout.flush()  # the findings first, also when both go to one pipe
         for alert in report.alerts:
             for line in summary_lines(alert):
-                print(printable(line))  # a branch's text: no control character reaches
-                # the terminal (TEXT-CONTROL reports it; the line still prints safely)
+                # a branch's text: no control character reaches the terminal
+                print(printable(line), file=sys.stderr)
+        sys.stderr.flush()
     print(summary_line(report))

@@ -152,7 +152,8 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
     finding), what phones would get: the WEA short and long texts (as
     written in WEA-Text / WEA-Long-Text, or derived), their lengths, whether
     the alert meets WEA's Imminent Threat thresholds (and if not, why), and
-    its SAME event code. -q leaves that out.
+    its SAME event code, on stderr (stdout stays the findings and the
+    summary). -q leaves that out.
 
     \b
     Examples:
