@@ -206,7 +206,7 @@ def test_suppressions_and_the_departments_settings_suggest_the_name_meant(ctx):
         "policy/rules.toml:2: RULES-CONFIG: unknown key 'phone' in [allow]; did you mean "
         "'phones'?",
         "policy/rules.toml:3: RULES-CONFIG: unknown section [severty]; did you mean "
-        "'severity'? (known: training, summary, allow, terms, severity)",
+        "'severity'? (known: training, summary, allow, terms, alerts, severity)",
         "policy/rules.toml:5: RULES-CONFIG: [severity] names unknown rule 'PRIVACY-FONE'; did "
         "you mean 'PRIVACY-PHONE'?"]
 
