@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import PROJECT, ROSTER
+from conftest import PROJECT, ROSTER, post_text
 
 from pressroom.checking.engine import Context, apply_severity, check_post
 from pressroom.cli import cli
@@ -492,3 +492,15 @@ def test_the_pull_request_summary_lists_the_alerts_escaped():
     assert "WEA text (written, 32/90): Avoid \\*Citrus\\* \\[Ave\\]\\(http://x\\)" in line
     assert "Imminent Threat: no: severity is Moderate" in line and line.endswith("SAME LEW")
     assert "Alerts" not in markdown_summary(json.loads(Review("a", "b", "c", "x").to_json()))
+
+
+@pytest.mark.parametrize(("status", "found"), [("", True), ("published", True), ("test", False)])
+def test_a_test_event_code_needs_status_test(status, found):
+    fields = {"status": status} if status else {}
+    text = post_text(category="safety-alerts", expires="2026-11-20 18:00", area="Elm Street",
+                     **fields).replace("Area:", "Event-Code: RWT\nArea:")
+    _, problems = parse_text("content/x.md", text, ZoneInfo("America/Los_Angeles"))
+    messages = [p.message for p in problems if p.rule_id == "FRONT-ALERT"]
+    assert bool(messages) is found, messages
+    if found:
+        assert "Status: test" in messages[0]

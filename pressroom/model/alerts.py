@@ -70,6 +70,7 @@ SAME_EVENT_CODES: dict[str, str] = {
     "RMT": "Required Monthly Test",
     "RWT": "Required Weekly Test",
 }
+TEST_EVENT_CODES = ("DMO", "RMT", "RWT")  # only with Status: test (model.content)
 EVENT_CODE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_EVENT_CODE = "LEW"
 # What the response asks of people decides the code when the PIO gives none.
