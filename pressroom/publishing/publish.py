@@ -143,8 +143,8 @@ def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
         result, push = _publish(repo, target, now, branch, platform, progress, keep_releases,
                                 websub_hub)
     if push is not None:
-        progress(f"Notifying the WebSub hub {push.hub}" if push.urls else
-                 "WebSub: no feed changed")
+        if push.urls:
+            progress(f"Notifying the WebSub hub {push.hub} of the feeds that changed")
         result.websub = notify(push, delivery)
         if result.websub.sent:
             record(target, result.websub)

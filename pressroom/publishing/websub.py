@@ -62,9 +62,13 @@ def feed_digests(site: Path) -> dict[str, str]:
     if (site / CAP_INDEX).is_file():
         paths.append(site / CAP_INDEX)
     for path in paths:
-        if path.is_file() and not path.is_symlink():
-            found[path.relative_to(site).as_posix()] = hashlib.sha256(
-                path.read_bytes()).hexdigest()
+        if path.is_symlink():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:  # unreadable before: counted as changed; after: not named
+            continue
+        found[path.relative_to(site).as_posix()] = hashlib.sha256(data).hexdigest()
     return found
 
 
