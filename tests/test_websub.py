@@ -193,11 +193,11 @@ def test_an_answer_that_will_not_change_is_not_retried(hub, status):
 
 
 def test_a_slow_hub_costs_at_most_the_bound(hub):
-    hub.delay = 2.0
+    hub.delay = 5.0  # waiting for both answers would take 10 s
     delivery = websub.Delivery(timeout=0.3, attempts=2, backoff=(0.1,))
     started = time.monotonic()
     result = websub.notify(websub.Push(hub.url, (f"{SITE}/feeds/all.atom.xml",)), delivery)
-    assert time.monotonic() - started < 2 * 0.3 + 0.1 + 0.5
+    assert time.monotonic() - started < 2 * 0.3 + 0.1 + 1.5  # the bound, with slack for load
     assert not result.ok and result.error == "no answer within 0.3 s"
     assert len(result.tries) == 2
 
@@ -285,7 +285,7 @@ def test_a_slow_hub_does_not_hold_up_publish(tmp_path, keys_dir, hub):
     spent = time.monotonic() - started
     assert result.ok and live_release(site) is not None
     assert result.websub is not None and not result.websub.ok
-    assert result.websub.seconds < 2 * 0.4 + 0.1 + 0.5
+    assert result.websub.seconds < 2 * 0.4 + 0.1 + 1.5
     assert spent < 10  # the build (about a second) and the bounded notification
     assert len(hub.requests) == 2
     assert websub.read_record(site)[0]["error"] == "no answer within 0.4 s"
