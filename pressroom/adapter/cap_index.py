@@ -61,7 +61,8 @@ def index_meta(settings: Mapping[str, Any], site_url: str) -> FeedMeta:
                     site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
                     atom_url=f"{site_url}/{CAP_DIR}/index.atom",
                     rss_url=f"{site_url}/{CAP_DIR}/index.atom",
-                    language=settings.get("DEFAULT_LANG", "en"))
+                    language=settings.get("DEFAULT_LANG", "en"),
+                    hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
 
 
 def render_index(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:

@@ -118,7 +118,8 @@ def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
                     page_url=f"{site_url}/incidents/{thread.id}/",
                     atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
-                    language=settings.get("DEFAULT_LANG", "en"))
+                    language=settings.get("DEFAULT_LANG", "en"),
+                    hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
     write_feed_pair(writer, f"feeds/incidents/{thread.id}.rss.xml",
                     f"feeds/incidents/{thread.id}.atom.xml", meta, entries)
 
