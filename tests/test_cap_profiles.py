@@ -202,13 +202,16 @@ def test_test_alerts_are_threaded_apart_and_only_when_due_and_not_removed(site, 
         assert not (site / "cap" / f"{never}.xml").exists()
     assert not list(site.glob("**/drill-*/index.html"))
     index = feedparser.parse((site / "cap/index.atom").read_bytes())
-    titles = {e.link.rsplit("/", 1)[1]: e.title for e in index.entries}
+    titles = {e.links[0].href.rsplit("/", 1)[1]: e.title for e in index.entries}
     assert titles["drill-1.xml"] == "TEST: Alerting chain drill"
     assert titles["drill-2.xml"].startswith("TEST: ")
     assert titles["gas-1.xml"].startswith("Gas leak")
     assert "drill-later.xml" not in titles and "drill-removed.xml" not in titles
-    summaries = {e.link.rsplit("/", 1)[1]: e.summary for e in index.entries}
+    summaries = {e.links[0].href.rsplit("/", 1)[1]: e.summary for e in index.entries}
     assert summaries["gas-4.xml"] == "The leak is repaired."
+    # Aggregators find each entry's CAP document by its link's type.
+    assert {link.get("type") for e in index.entries for link in e.links} == {
+        "application/cap+xml"}
 
 
 def test_adversarial_text_stays_valid_cap(site, schemas):
@@ -392,7 +395,7 @@ def test_a_built_index_over_its_budget_keeps_every_active_alert(tmp_path):
                         overrides={"PRESSROOM_ALERTS": {"cap_index_budget": 12_000}})
     assert result.ok, result.problems
     data = (out / "cap/index.atom").read_bytes()
-    links = [e.link for e in feedparser.parse(data).entries]
+    links = [e.links[0].href for e in feedparser.parse(data).entries]
     assert len(data) <= 12_000 and "https://police.example/cap/current.xml" in links
     assert 1 < len(links) < 31
     assert "https://police.example/cap/ended-00.xml" not in links  # the oldest left first

@@ -79,6 +79,24 @@ class _RssHub(BaseExtension):
         return feed
 
 
+class _EntryLinkType(BaseEntryExtension):
+    """``type`` on an Atom entry's link (``application/cap+xml`` in the CAP index).
+
+    feedgen 1.0 drops every attribute but ``href`` from an entry's links (its loop variable
+    is reused), and aggregators such as Google Public Alerts find the CAP document of an
+    index entry by that type."""
+
+    def __init__(self) -> None:
+        self.type = ""
+
+    def extend_atom(self, entry):
+        for link in entry:
+            if self.type and etree.QName(link).localname == "link":
+                link.set("rel", "alternate")
+                link.set("type", self.type)
+        return entry
+
+
 def entry_id(site_url: str, entry: FeedEntry) -> str:
     """A tag: URI (RFC 4151) from host, first publication date and slug: never changes."""
     host = urlsplit(site_url).hostname or "localhost"
@@ -102,15 +120,16 @@ def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> F
     fg.updated(updated)
     fg.lastBuildDate(updated)
     fg.generator("pressroom")
+    if any(entry.link_type for entry in entries):
+        fg.register_extension("pressroom_link", BaseExtension, _EntryLinkType, rss=False)
     for entry in entries:
         fe = fg.add_entry(order="append")
         fe.id(entry_id(meta.site_url, entry))
         fe.guid(entry_id(meta.site_url, entry), permalink=False)
         fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate")
         if entry.link_type:
-            fe.link(href=entry.url, rel="alternate", type=entry.link_type)
-        else:
-            fe.link(href=entry.url, rel="alternate")
+            fe.pressroom_link.type = entry.link_type
         fe.published(entry.published)
         fe.updated(entry.updated)
         fe.author(name=entry.author_name)
