@@ -6,12 +6,8 @@ Real signed departments, real publishes (Pelican builds), and a real HTTP hub: a
 
 from __future__ import annotations
 
-import socket
-import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -20,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import post_text
 from gitdept import Department
+from hubserver import closed_port_url, start_hub
 from lxml import etree
 
 from pressroom.cli import cli
@@ -30,67 +27,6 @@ from pressroom.publishing.release_folders import live_release
 SITE = "https://police.example"
 ATOM = "{http://www.w3.org/2005/Atom}"
 NOW = "2026-11-20T09:30-08:00"
-
-
-@dataclass
-class Hub:
-    """A WebSub hub on 127.0.0.1: ``requests`` as received, ``answers`` as scripted."""
-
-    server: ThreadingHTTPServer
-    answers: list[int] = field(default_factory=list)  # statuses to give, then 204
-    delay: float = 0.0  # seconds to wait before answering
-    requests: list[dict] = field(default_factory=list)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/hub"
-
-    def urls(self, index: int = -1) -> list[str]:
-        return [v for k, v in self.requests[index]["form"] if k == "hub.url"]
-
-
-def start_hub() -> Hub:
-    hub: Hub
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
-            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            hub.requests.append({"path": self.path, "type": self.headers["Content-Type"],
-                                 "form": parse_qsl(body.decode(), keep_blank_values=True)})
-            if hub.delay:
-                time.sleep(hub.delay)
-            status = hub.answers.pop(0) if hub.answers else 204
-            self.send_response(status)
-            if 300 <= status < 400:
-                self.send_header("Location", "/elsewhere")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    hub = Hub(server)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return hub
-
-
-@pytest.fixture
-def hub():
-    found = start_hub()
-    yield found
-    found.server.shutdown()
-    found.server.server_close()
-
-
-def closed_port_url() -> str:
-    """An address where nothing listens (a port just released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hub"
 
 
 def department(root: Path, keys_dir: Path, hub_url: str = "") -> Department:
