@@ -161,3 +161,14 @@ def commit_all(root: Path, message: str) -> None:
     git(root, "add", "-A")
     git(root, "-c", "user.name=T", "-c", "user.email=t@pd.example", "-c",
         "commit.gpgsign=false", "commit", "-q", "-m", message)
+
+
+@pytest.fixture
+def hub():
+    """A WebSub hub on 127.0.0.1 (``tests/hubserver.py``), closed after the test."""
+    from hubserver import start_hub
+
+    found = start_hub()
+    yield found
+    found.server.shutdown()
+    found.server.server_close()

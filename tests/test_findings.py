@@ -160,8 +160,8 @@ def test_a_misspelt_field_suggests_the_field_and_replaces_the_required_finding(c
 
 
 def test_an_unknown_field_far_from_any_lists_the_known_ones(ctx):
-    assert messages(ctx, post_text(weather="sunny"))["FRONT-UNKNOWN"].startswith(
-        "unknown field 'Weather'; the known fields are Title, Date, Category")
+    assert messages(ctx, post_text(mood="sunny"))["FRONT-UNKNOWN"].startswith(
+        "unknown field 'Mood'; the known fields are Title, Date, Category")
 
 
 @pytest.mark.parametrize(("written", "meant"), [
@@ -206,7 +206,7 @@ def test_suppressions_and_the_departments_settings_suggest_the_name_meant(ctx):
         "policy/rules.toml:2: RULES-CONFIG: unknown key 'phone' in [allow]; did you mean "
         "'phones'?",
         "policy/rules.toml:3: RULES-CONFIG: unknown section [severty]; did you mean "
-        "'severity'? (known: training, summary, allow, terms, severity)",
+        "'severity'? (known: training, summary, allow, terms, alerts, severity)",
         "policy/rules.toml:5: RULES-CONFIG: [severity] names unknown rule 'PRIVACY-FONE'; did "
         "you mean 'PRIVACY-PHONE'?"]
 

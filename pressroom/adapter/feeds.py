@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from pressroom.adapter.writer import write_output
 
@@ -48,6 +50,51 @@ class FeedMeta:
     atom_url: str  # absolute URL of the Atom file itself
     rss_url: str
     language: str
+    hub: str = ""  # the WebSub hub feed readers may subscribe at; "" for none
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+class _RssHub(BaseExtension):
+    """``<atom:link rel="hub">`` in an RSS channel, right after its ``rel="self"`` link.
+
+    feedgen accepts ``rel="hub"`` but writes only the self link into RSS (the Atom
+    output has every link): WebSub discovery in RSS needs both as ``atom:link``.
+    """
+
+    def __init__(self) -> None:
+        self.href = ""
+
+    def extend_rss(self, feed):
+        channel = feed.find("channel")
+        if channel is None or not self.href:
+            return feed
+        hub = etree.Element(f"{{{ATOM_NS}}}link", href=self.href, rel="hub")
+        selfs = channel.findall(f"{{{ATOM_NS}}}link[@rel='self']")
+        if selfs:
+            selfs[0].addnext(hub)
+        else:
+            channel.append(hub)
+        return feed
+
+
+class _EntryLinkType(BaseEntryExtension):
+    """``type`` on an Atom entry's link (``application/cap+xml`` in the CAP index).
+
+    feedgen 1.0 drops every attribute but ``href`` from an entry's links (its loop variable
+    is reused), and aggregators such as Google Public Alerts find the CAP document of an
+    index entry by that type."""
+
+    def __init__(self) -> None:
+        self.type = ""
+
+    def extend_atom(self, entry):
+        for link in entry:
+            if self.type and etree.QName(link).localname == "link":
+                link.set("rel", "alternate")
+                link.set("type", self.type)
+        return entry
 
 
 def entry_id(site_url: str, entry: FeedEntry) -> str:
@@ -64,20 +111,25 @@ def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> F
     fg.language(meta.language)
     # rel=self first: RSS takes the last link added as the channel link.
     fg.link(href=self_url, rel="self")
+    if meta.hub:
+        fg.link(href=meta.hub, rel="hub")
+        fg.register_extension("pressroom_hub", _RssHub, BaseEntryExtension, atom=False)
+        fg.pressroom_hub.href = meta.hub
     fg.link(href=meta.page_url, rel="alternate")
     updated = max((e.updated for e in entries), default=EMPTY_UPDATED)
     fg.updated(updated)
     fg.lastBuildDate(updated)
     fg.generator("pressroom")
+    if any(entry.link_type for entry in entries):
+        fg.register_extension("pressroom_link", BaseExtension, _EntryLinkType, rss=False)
     for entry in entries:
         fe = fg.add_entry(order="append")
         fe.id(entry_id(meta.site_url, entry))
         fe.guid(entry_id(meta.site_url, entry), permalink=False)
         fe.title(entry.title)
+        fe.link(href=entry.url, rel="alternate")
         if entry.link_type:
-            fe.link(href=entry.url, rel="alternate", type=entry.link_type)
-        else:
-            fe.link(href=entry.url, rel="alternate")
+            fe.pressroom_link.type = entry.link_type
         fe.published(entry.published)
         fe.updated(entry.updated)
         fe.author(name=entry.author_name)

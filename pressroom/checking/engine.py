@@ -15,10 +15,13 @@ from datetime import tzinfo
 
 from pressroom.checking.images import ImageError, find_metadata
 from pressroom.checking.pages import check_page_header, is_page_path
+from pressroom.model.alerts import DEFAULT_EVENT_CODE
 from pressroom.model.content import Post, check_author_fields, decode, parse_text
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.roster import Roster
 from pressroom.model.violations import Violation
+from pressroom.rules.alert_wording import check_alert_wording
+from pressroom.rules.alerts import AlertSummary, check_alert_profile
 from pressroom.rules.authors import TrainingDue, check_training
 from pressroom.rules.characters import check_invisible, control_problems, header_lines
 from pressroom.rules.config import RuleConfig
@@ -44,6 +47,7 @@ class Context:
     # a repository answers it: ``checking.RepoFiles``)
     static_files: Container[str] | None = None
     site_host: str = ""  # the public host: images there are the site's own (HTML-URL)
+    event_code: str = DEFAULT_EVENT_CODE  # the department's SAME event code ([alerts] in site.toml)
 
 
 @dataclass
@@ -55,6 +59,9 @@ class Report:
     violations: list[Violation] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     training_due: list[TrainingDue] = field(default_factory=list)
+    # each safety alert checked: its WEA texts, Imminent Threat verdict and event code
+    # (information for the PIO, not findings: ``pressroom.rules.alerts.alert_summary``)
+    alerts: list[AlertSummary] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Violation]:
@@ -97,6 +104,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
             return PostCheck(None, problems, [])
         doc = make_document(path, text, post.header if post is not None else None)
         problems += check_summary(doc, ctx.config) + check_area(doc)
+        problems += check_alert_profile(doc) + check_alert_wording(doc, ctx.config)
         if len(ctx.roster):  # no members: the roster's own problem is reported once, not
             # once a post; an unusable header still names a stranger as Author (all at once)
             problems += check_author_fields(path, doc.header.fields, ctx.roster)
@@ -118,7 +126,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
 # one line are two fixes); other rules' matches on one line are one wording to change.
 EACH_MATCH = frozenset({"PRIVACY-SSN", "PRIVACY-CARD", "PRIVACY-DL", "PRIVACY-PHONE",
                         "PRIVACY-EMAIL", "PRIVACY-ADDRESS", "PRIVACY-JUVENILE", "IMAGE-ALT",
-                        "IMAGE-MISSING", "HTML-URL"})
+                        "IMAGE-MISSING", "HTML-URL", "ALERT-JARGON", "ALERT-READABLE"})
 
 
 def _one_per_line(problems: list[Violation]) -> list[Violation]:

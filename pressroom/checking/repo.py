@@ -40,6 +40,7 @@ from pressroom.repo.files import (
 )
 from pressroom.repo.overrides import read_theme
 from pressroom.repo.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
+from pressroom.rules.alerts import alert_summary
 from pressroom.rules.authors import training_due
 from pressroom.rules.config import RULES_PATH, load_config, with_contact
 
@@ -97,7 +98,7 @@ def load_context(repo: Path, static_files: Container[str] | None
     config = with_contact(config, [contact.get("non_emergency", ""), contact.get("emergency", "")],
                           contact.get("email", ""))
     host = urlsplit(department.url).hostname or ""
-    return (Context(roster, config, department.tz, static_files, host),
+    return (Context(roster, config, department.tz, static_files, host, department.event_code),
             problems + config_problems + settings)
 
 
@@ -126,6 +127,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         report.suppressions += result.suppressions
         if result.post is not None:
             parsed.append(result.post)
+            if result.post.category == "safety-alerts":
+                report.alerts.append(alert_summary(result.post, ctx.event_code))
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))

@@ -7,11 +7,13 @@ Shared by the CLI and ``pressroom/hooks/check_content.py`` so both say exactly t
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from pressroom.checking.engine import Report
-from pressroom.model.violations import InputError
+from pressroom.model.violations import InputError, printable
+from pressroom.rules.alerts import summary_lines
 
 
 def relative_files(repo: Path, files: Sequence[Path | str]) -> list[str]:
@@ -51,7 +53,12 @@ def summary_line(report: Report) -> str:
             f"file{'s' if bad_files != 1 else ''}{exceptions}.")
 
 
-def print_check_report(report: Report, with_suppressions: bool = False) -> None:
+def print_check_report(report: Report, with_suppressions: bool = False,
+                       with_alerts: bool = False) -> None:
+    """The findings, whose training falls due, the suppressions (``--report``) and, with
+    ``with_alerts``, each safety alert's WEA texts and Imminent Threat verdict: information
+    for the PIO, on stderr, so stdout stays one finding a line and the summary for whatever
+    reads it (``check -q`` leaves it out)."""
     for violation in report.violations:
         print(str(violation))
     for due in report.training_due:
@@ -63,4 +70,11 @@ def print_check_report(report: Report, with_suppressions: bool = False) -> None:
                 print(f"  {suppression}")
         else:
             print("Suppressions in force: none")
+    if with_alerts and report.alerts:
+        sys.stdout.flush()  # the findings first, also when both go to one pipe
+        for alert in report.alerts:
+            for line in summary_lines(alert):
+                # a branch's text: no control character reaches the terminal
+                print(printable(line), file=sys.stderr)
+        sys.stderr.flush()
     print(summary_line(report))

@@ -133,9 +133,12 @@ def build_summary(result: BuildResult) -> str:
               help="The date used for training reminders (YYYY-MM-DD). Default: today.")
 @click.option("--no-cache", "no_cache", is_flag=True,
               help="Check every file again: read no result kept by an earlier check.")
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print only problems and the summary: not the WEA texts and Imminent "
+                   "Threat verdict shown for each safety alert.")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_cache: bool,
-          files: tuple[Path, ...]) -> None:
+          quiet: bool, files: tuple[Path, ...]) -> None:
     """Check posts and images against the content rules (392.3-392.5).
 
     With no FILES, checks every post and image under content/. Prints one line
@@ -145,11 +148,19 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
     With --branch, checks what git holds for that branch instead of the
     working folder: what a supervisor reviews before `pressroom approve`.
 
+    For each safety alert checked it also shows, as information (not a
+    finding), what phones would get: the WEA short and long texts (as
+    written in WEA-Text / WEA-Long-Text, or derived), their lengths, whether
+    the alert meets WEA's Imminent Threat thresholds (and if not, why), and
+    its SAME event code, on stderr (stdout stays the findings and the
+    summary). -q leaves that out.
+
     \b
     Examples:
       pressroom check                          # the whole repository
       pressroom check content/2026/closure.md  # one post
       pressroom check --report                 # and list every suppression
+      pressroom check -q content/2026/alert.md # findings only, no alert texts
       git fetch && pressroom check --branch origin/post/road-closure
     """
     from pressroom.checking.reporting import print_check_report, relative_files
@@ -171,7 +182,7 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
                                 use_cache=not no_cache)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
-    print_check_report(result, report)
+    print_check_report(result, report, with_alerts=not quiet)
     raise SystemExit(0 if result.ok else 1)
 
 

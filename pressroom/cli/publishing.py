@@ -64,9 +64,12 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
               help="The branch to verify and publish (a branch name, never a revision).")
 @click.option("--platform", is_flag=True, help="Main is merged on GitHub/GitLab (see verify).")
 @KEEP_RELEASES_OPTION
+@click.option("--websub-hub", "websub_hub", metavar="URL", default="",
+              help="The WebSub hub to name in every feed and notify of the feeds this "
+                   "publish changed, instead of [feeds] websub_hub in policy/site.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
-                    platform: bool, keep_releases: int, quiet: bool) -> None:
+                    platform: bool, keep_releases: int, websub_hub: str, quiet: bool) -> None:
     """Verify approvals, check content, build and deploy the site — or change nothing.
 
     Builds exactly the commit on the branch (main) whose approvals it has just
@@ -77,9 +80,16 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     served link is switched to the new release only when every step succeeded.
     Exit 0 published, 1 refused (the site is unchanged), 2 usage.
 
+    With a WebSub hub ([feeds] websub_hub of the published commit, or --websub-hub),
+    every feed names the hub, and once the site is live the hub gets one POST
+    (hub.mode=publish, a hub.url per feed that changed; nothing when none did),
+    tried up to 3 times, 5 s each. Its answer is printed and recorded in
+    .TARGET.websub.jsonl beside the target; it never changes the exit code.
+
     \b
-    Example:
+    Examples:
       cd /srv/pd-site && git pull --ff-only -q && pressroom publish --target /var/www/pd
+      pressroom publish --target /var/www/pd --websub-hub https://pubsubhubbub.appspot.com/
     """
     from pressroom.publishing.publish import publish
 
@@ -87,7 +97,8 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     now = parse_now(now_text) or datetime.now(UTC)
     say = step_printer(quiet)
     try:
-        result = publish(repo, target, now, branch, platform, say, keep_releases)
+        result = publish(repo, target, now, branch, platform, say, keep_releases,
+                         websub_hub=websub_hub)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     if not result.ok:
@@ -101,6 +112,8 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     nxt = (f" Next change: {result.next_change[0].isoformat(timespec='minutes')} "
            f"({result.next_change[1]})." if result.next_change else "")
     click.echo(f"Published {plural(result.build.public, 'post')} to {target}.{nxt}")
+    if result.websub is not None:  # the site is live either way: exit 0
+        click.echo(result.websub.summary(), err=result.websub.sent and not result.websub.ok)
 
 
 @click.command("rollback")

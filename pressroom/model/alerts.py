@@ -70,6 +70,7 @@ SAME_EVENT_CODES: dict[str, str] = {
     "RMT": "Required Monthly Test",
     "RWT": "Required Weekly Test",
 }
+TEST_EVENT_CODES = ("DMO", "RMT", "RWT")  # only with Status: test (model.content)
 EVENT_CODE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_EVENT_CODE = "LEW"
 # What the response asks of people decides the code when the PIO gives none.
@@ -132,20 +133,22 @@ def _sentence(text: str) -> str:
 
 def derived_wea_text(title: str, instruction: str) -> str:
     """The short text when the PIO wrote none: the headline and what to do, in GSM-7."""
-    both = to_gsm7(f"{_sentence(title)} {_sentence(instruction)}")
+    title, instruction = to_gsm7(title), to_gsm7(instruction)  # before the full stops
+    both = f"{_sentence(title)} {_sentence(instruction)}"
     if instruction and gsm7_length(both) <= WEA_TEXT_MAX:
         return both
-    return _fit(to_gsm7(_sentence(title)), WEA_TEXT_MAX)
+    return _fit(_sentence(title), WEA_TEXT_MAX)
 
 
 def derived_wea_long_text(title: str, summary: str, area: str, instruction: str) -> str:
     """The long text when the PIO wrote none: headline, summary, area and what to do."""
+    title, summary, area, instruction = (to_gsm7(t) for t in (title, summary, area, instruction))
     parts = [_sentence(title), _sentence(summary)]
     if area:
         parts.append(_sentence(f"Area: {area}"))
     if instruction:
         parts.append(_sentence(instruction))
-    return _fit(to_gsm7(" ".join(p for p in parts if p)), WEA_LONG_TEXT_MAX)
+    return _fit(" ".join(p for p in parts if p), WEA_LONG_TEXT_MAX)
 
 
 @dataclass(frozen=True)

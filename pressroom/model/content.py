@@ -12,7 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-from pressroom.model.alerts import ALL_CLEAR_DEFAULTS, EVENT_CODE, SAME_EVENT_CODES
+from pressroom.model.alerts import (
+    ALL_CLEAR_DEFAULTS,
+    EVENT_CODE,
+    SAME_EVENT_CODES,
+    TEST_EVENT_CODES,
+)
 from pressroom.model.categories import BY_SLUG, CATEGORIES, SLUGS
 from pressroom.model.dates import DATE_HELP, parse_datetime
 from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
@@ -241,6 +246,12 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
                                       f"Event-Code {code!r} is not a SAME event code"
                                       f"{did_you_mean(code, SAME_EVENT_CODES)} (use one of: "
                                       f"{', '.join(SAME_EVENT_CODES)})"))
+        elif code in TEST_EVENT_CODES and (
+                "status" not in fields or fields["status"].value.lower() != "test"):
+            problems.append(Violation(path, fields["event-code"].line, "FRONT-ALERT",
+                                      f"Event-Code {code} ({SAME_EVENT_CODES[code]}) is for "
+                                      f"tests: add 'Status: test', or use the code of the "
+                                      f"real event"))
 
     status = fields["status"].value.lower() if "status" in fields else "published"
     if status not in STATUSES:

@@ -17,6 +17,11 @@ from pressroom.model.violations import Violation
 from pressroom.model.wording import close_matches
 
 
+def field_name(key: str) -> str:
+    """A field as the docs write it: 'Retraction-Reason', 'WEA-Text'."""
+    return key.title().replace("Wea-", "WEA-")
+
+
 def unknown_fields(path: str, fields: dict[str, Field], known: Sequence[str],
                    required: Sequence[str], problems: list[Violation]) -> dict[str, Field]:
     """FRONT-UNKNOWN for every field pressroom does not know, with the field most likely
@@ -29,9 +34,9 @@ def unknown_fields(path: str, fields: dict[str, Field], known: Sequence[str],
         if meant:
             misspelt.setdefault(meant[0], item)
             note = " (a required field)" if meant[0] in required else ""
-            advice = f"did you mean '{meant[0].title()}'{note}? Correct the spelling"
+            advice = f"did you mean '{field_name(meant[0])}'{note}? Correct the spelling"
         else:
-            advice = f"the known fields are {', '.join(k.title() for k in known)}"
+            advice = f"the known fields are {', '.join(field_name(k) for k in known)}"
         problems.append(Violation(path, item.line, "FRONT-UNKNOWN",
                                   f"unknown field '{item.name}'; {advice}"))
     return misspelt

@@ -111,6 +111,23 @@ def threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:
             for key, items in sorted(grouped.items())}
 
 
+def test_threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:
+    """Every thread of due ``Status: test`` safety alerts, keyed like ``threads``.
+
+    A test message exercises the alerting chain: it gets a CAP document (``<status>Test``)
+    and a CAP index entry, never a page, feed or banner. It is threaded only with the
+    test messages of its incident, so a real message never ``references`` a test one
+    (nor a test one a real one). It appears once its Date is due, and never once removed.
+    """
+    grouped: dict[str, list[Post]] = {}
+    for post in posts:
+        if post.category == "safety-alerts" and post.is_test and post.date <= now \
+                and not post.removed:
+            grouped.setdefault(thread_id(post), []).append(post)
+    return {key: Thread(key, tuple(reversed(sorted(items, key=post_order))))
+            for key, items in sorted(grouped.items())}
+
+
 def active_threads(posts: Iterable[Post], now: datetime) -> list[Thread]:
     """Threads for the banner, most recently updated first."""
     live = [t for t in threads(posts, now).values() if t.active(now)]
@@ -125,13 +142,15 @@ def in_cap_index(thread: Thread, now: datetime) -> bool:
 def upcoming_changes(posts: Iterable[Post], now: datetime) -> list[tuple[datetime, str]]:
     """Every moment after ``now`` at which the published site changes by itself, with why.
 
-    An embargoed post falling due, an active alert expiring (it leaves the banner), an
-    earlier message of an active incident expiring (its page says so), or an ended alert
-    leaving the CAP index. Sorted, soonest first.
+    An embargoed post (or a test alert) falling due, an active alert expiring (it leaves
+    the banner), an earlier message of an active incident expiring (its page says so), or
+    an ended alert leaving the CAP index. Sorted, soonest first.
     """
     posts = list(posts)
     moments = [(p.date, f"{p.path} is published") for p in posts
                if p.status == "published" and p.date > now]
+    moments += [(p.date, f"{p.path} (a test alert) goes to the CAP index") for p in posts
+                if p.is_test and p.category == "safety-alerts" and p.date > now]
     for thread in threads(posts, now).values():
         if thread.active(now):
             moments.append((thread.ends, f"the alert {thread.id!r} expires"))
@@ -141,4 +160,8 @@ def upcoming_changes(posts: Iterable[Post], now: datetime) -> list[tuple[datetim
         if now < thread.ends + CAP_INDEX_GRACE:
             moments.append((thread.ends + CAP_INDEX_GRACE,
                             f"the alert {thread.id!r} leaves the CAP index"))
+    for thread in test_threads(posts, now).values():  # in the CAP index only
+        if now < thread.ends + CAP_INDEX_GRACE:
+            moments.append((thread.ends + CAP_INDEX_GRACE,
+                            f"the test alert {thread.id!r} leaves the CAP index"))
     return sorted(m for m in moments if m[0] > now)

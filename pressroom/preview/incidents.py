@@ -19,6 +19,7 @@ from pressroom.preview.pagetext import banner_links
 from pressroom.preview.review import BannerLink, Change, IncidentInfo, Scheduled, ThreadPost
 from pressroom.repo.gitio import git
 from pressroom.repo.sources import load_sources
+from pressroom.rules.alerts import AlertSummary, alert_summary
 
 
 def changed_paths(repo: Path, base: str, tree: str) -> set[str]:
@@ -59,6 +60,17 @@ def touched_incidents(repo: Path, base: str, tree: str, before: list[Post],
                              if url.rsplit("/", 1)[-1].removesuffix(".xml") in slugs))
         infos.append(IncidentInfo(key, thread.status(now), posts, diffs))
     return infos
+
+
+def changed_alerts(repo: Path, base: str, tree: str, after_posts: list[Post],
+                   event_code: str) -> list[AlertSummary]:
+    """What phones would get from each safety alert the merge adds or changes: its WEA
+    texts, Imminent Threat verdict and SAME event code (``rules.alerts.alert_summary``, the
+    block ``pressroom check`` prints), so the supervisor reads them before approving."""
+    paths = changed_paths(repo, base, tree)
+    return [alert_summary(post, event_code)
+            for post in sorted(after_posts, key=lambda p: p.path)
+            if post.path in paths and post.category == "safety-alerts"]
 
 
 def scheduled_after(before_posts: list[Post], after_posts: list[Post],

@@ -47,6 +47,7 @@ from pressroom.preview.gitview import (
 )
 from pressroom.preview.incidents import (
     banner_after,
+    changed_alerts,
     scheduled_after,
     touched_incidents,
     tree_posts,
@@ -115,10 +116,12 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
             count = plural(len(problems), "problem")
             review.not_built_reason = (f"the merged site cannot be built ({count}), so nothing "
                                        f"is shown until they are fixed: {problems[0]}")
-        tz = load_department(merged).tz
-        before, after = tree_posts(work / "base" / "tree", tz), tree_posts(merged, tz)
+        department = load_department(merged)
+        before = tree_posts(work / "base" / "tree", department.tz)
+        after = tree_posts(merged, department.tz)
         review.incidents = touched_incidents(repo, base_sha, tree, before, after, now,
                                              review.changed)
+        review.alerts = changed_alerts(repo, base_sha, tree, after, department.event_code)
         review.scheduled = scheduled_after(before, after, now)
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits

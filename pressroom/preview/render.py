@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from html import escape
 
+from pressroom.model.alerts import WEA_LONG_TEXT_MAX, WEA_TEXT_MAX
 from pressroom.preview.review import Change, CommitInfo, Review
+from pressroom.rules.alerts import AlertSummary
 
 CSS = """
 body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1a1a1a}
@@ -134,6 +136,36 @@ def _incidents(review: Review) -> str:
     return "".join(out)
 
 
+def _alerts(review: Review) -> str:
+    """What phones would get from each alert the merge adds or changes (as ``check``
+    shows it): the WEA texts, whether it is WEA "Imminent Threat" eligible, its code."""
+    if not review.alerts:
+        return "<p>The merge adds or changes no safety alert.</p>"
+    return "".join(_alert(a) for a in review.alerts)
+
+
+def _alert(alert: AlertSummary) -> str:
+    def how(written: bool) -> str:
+        return "as written" if written else "derived"
+
+    threat = "yes" if alert.imminent_threat else "no: " + "; ".join(
+        alert.imminent_threat_gaps)
+    name = f" ({alert.event_name})" if alert.event_name else ""
+    rows = [
+        [f"WEA text ({how(alert.wea_text_written)}, {alert.wea_text_length} of "
+         f"{WEA_TEXT_MAX} characters)", escape(alert.wea_text)],
+        [f"WEA long text ({how(alert.wea_long_text_written)}, "
+         f"{alert.wea_long_text_length} of {WEA_LONG_TEXT_MAX} characters)",
+         escape(alert.wea_long_text)],
+        ["Imminent Threat (WEA)", escape(threat)],
+        ["SAME event code", escape(alert.event_code + name)],
+    ]
+    if alert.test:
+        rows.append(["Status", "test: a CAP test message, never on a page or feed"])
+    return (f"<h3>{escape(alert.title)} ({escape(alert.path)})</h3>"
+            + _table(f"What phones would get from {alert.path}", ["Item", "Value"], rows))
+
+
 def _scheduled(review: Review) -> str:
     if not review.scheduled:
         return ("<p>Nothing the merge brings in changes the site by itself after "
@@ -168,6 +200,7 @@ def render_html(review: Review) -> str:
         "<h2>Content rules</h2>", _findings(review),
         "<h2>Commits and approval</h2>", _commits(review),
         "<h2>Incidents and the alert banner</h2>", _incidents(review),
+        "<h2>Alerts: what phones would get</h2>", _alerts(review),
         "</main></body></html>\n",
     ]
     return "".join(parts)

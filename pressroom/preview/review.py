@@ -13,6 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from pressroom.model.wording import plural
+from pressroom.rules.alerts import AlertSummary
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class Review:
     commits: list[CommitInfo] = field(default_factory=list)
     incidents: list[IncidentInfo] = field(default_factory=list)
     banner: list[BannerLink] = field(default_factory=list)  # the banner after the merge
+    alerts: list[AlertSummary] = field(default_factory=list)  # WEA texts of changed alerts
     scheduled: list[Scheduled] = field(default_factory=list)  # changes after ``now``
     reviewer: str = ""  # the roster member previewing ("" when their key is not on it)
     may_approve: bool = False

@@ -61,6 +61,23 @@ def _commit(commit: object) -> str:
     return f"- `{text(sha)}` {text(commit.get('subject', ''))}: {signed}"
 
 
+def _alert(alert: object) -> str:
+    """One alert of the change: its WEA short text and whether it is Imminent Threat."""
+    if not isinstance(alert, Mapping):
+        return f"- {text(alert)}"
+    how = "written" if alert.get("wea_text_written") else "derived"
+    gaps = alert.get("imminent_threat_gaps")
+    if alert.get("imminent_threat"):
+        threat = "yes"
+    elif isinstance(gaps, list) and gaps:
+        threat = "no: " + "; ".join(str(gap) for gap in gaps)
+    else:
+        threat = "no"
+    return (f"- {text(alert.get('path', ''))}: WEA text ({how}, "
+            f"{text(alert.get('wea_text_length', ''))}/90): {text(alert.get('wea_text', ''))}; "
+            f"Imminent Threat: {text(threat)}; SAME {text(alert.get('event_code', ''))}")
+
+
 def markdown_summary(review: Mapping[str, object]) -> str:
     """The job summary of a review sheet (``review.json`` as parsed JSON).
 
@@ -106,6 +123,10 @@ def markdown_summary(review: Mapping[str, object]) -> str:
         lines += ["", f"Suppressions in force ({len(suppressions)}):", ""]
         lines += _rows(suppressions, lambda s: _finding({**s, "message": s.get("reason", "")})
                        if isinstance(s, Mapping) else f"- {text(s)}")
+    alerts = review.get("alerts")
+    if isinstance(alerts, list) and alerts:
+        lines += ["", f"### Alerts: what phones would get ({len(alerts)})", ""]
+        lines += _rows(alerts, _alert)
     lines += ["", f"### Commits ({len(commits)})", ""]
     lines += _rows(commits, _commit) if commits else ["None."]
     if review.get("reviewer"):  # in CI nobody previews with a key: nothing to say

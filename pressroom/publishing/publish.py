@@ -6,7 +6,10 @@ cron or a systemd timer: it takes a lock, verifies the approvals on main (392.3)
 copies exactly that commit's files out of git (never the working folder), checks
 the content rules (392.5), builds, and swaps the site in atomically — or changes
 nothing and says why. ``due`` says
-when the next such change is, so a timer can be set precisely.
+when the next such change is, so a timer can be set precisely. Once the new release is
+live, a WebSub hub (``[feeds] websub_hub`` of the published commit, or ``websub_hub``)
+is told which feeds changed (``pressroom.publishing.websub``), after the lock is let go:
+the hub's answer is reported and recorded, it never changes what was published.
 """
 
 from __future__ import annotations
@@ -29,6 +32,18 @@ from pressroom.publishing.output_lock import output_lock
 from pressroom.publishing.published_tree import FOLDER, export_tree
 from pressroom.publishing.release_folders import DEFAULT_KEEP, complete_releases, live_release
 from pressroom.publishing.releases import refuse_unusable
+from pressroom.publishing.websub import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Notified,
+    Push,
+    feed_digests,
+    hub_problem,
+    notify,
+    plan,
+    record,
+)
+from pressroom.repo.department import load_department
 from pressroom.repo.gitio import GitError, git_text, is_ancestor, is_branch_name
 from pressroom.repo.sources import load_sources
 
@@ -55,6 +70,7 @@ class Published:
     build: BuildResult | None = None
     next_change: tuple[datetime, str] | None = None
     commit: str = ""  # the verified commit that was built
+    websub: Notified | None = None  # what the hub said; None without a hub
 
 
 def published_record(target: Path) -> Path:
@@ -109,21 +125,35 @@ def _record_published(target: Path, commit: str) -> None:
 
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
             platform: bool = False, progress: Callable[[str], None] = lambda m: None,
-            keep_releases: int = DEFAULT_KEEP) -> Published:
+            keep_releases: int = DEFAULT_KEEP, websub_hub: str = "",
+            delivery: Delivery = DEFAULT_DELIVERY) -> Published:
     """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
 
     Under the target's lock (``output_lock``, the one ``build`` and
     ``rollback`` take; the build inside re-enters it): a second run fails fast.
+    ``websub_hub`` replaces the commit's ``[feeds] websub_hub``: the feeds name it and it
+    is notified. The notification is sent after the lock is released (a slow hub does not
+    hold up the next publish) and its outcome is appended to ``websub.websub_record``.
     """
     target = target.absolute()
+    if websub_hub and hub_problem(websub_hub):
+        raise InputError(hub_problem(websub_hub))
     refuse_unusable(target, repo)  # nothing locked or written for a target that cannot be
     with output_lock(target):
-        return _publish(repo, target, now, branch, platform, progress, keep_releases)
+        result, push = _publish(repo, target, now, branch, platform, progress, keep_releases,
+                                websub_hub)
+    if push is not None:
+        if push.urls:
+            progress(f"Notifying the WebSub hub {push.hub} of the feeds that changed")
+        result.websub = notify(push, delivery)
+        if result.websub.sent:
+            record(target, result.websub)
+    return result
 
 
 def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: bool,
-             progress: Callable[[str], None],
-             keep_releases: int = DEFAULT_KEEP) -> Published:
+             progress: Callable[[str], None], keep_releases: int = DEFAULT_KEEP,
+             websub_hub: str = "") -> tuple[Published, Push | None]:
     """Build exactly the tree of the commit that verified: read from git, never the folder.
 
     The publishing checkout may hold untracked, ignored or edited files, or be on
@@ -140,21 +170,31 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
         raise InputError(f"{repo}: no branch {branch!r} to publish ({exc})") from exc
     behind = _behind_the_live_site(repo, target, commit)
     if behind:
-        return Published(False, [behind])
+        return Published(False, [behind]), None
     progress(f"Verifying approvals on {branch} ({commit[:7]})")
     verified = verify_history(repo, commit, platform=platform)
     if not verified.ok:
-        return Published(False, [str(p) for p in verified.problems])
+        return Published(False, [str(p) for p in verified.problems]), None
     progress(f"Reading the files of {commit[:7]} from git")
     tree = cache_folder(repo) / FOLDER
     problems = export_tree(repo, commit, tree)
     if problems:
-        return Published(False, [str(p) for p in problems])
+        return Published(False, [str(p) for p in problems]), None
     progress("Checking content rules and building the site")
-    built = build_site(tree, target, now=now, progress=progress, overrides=PUBLIC_SETTINGS,
+    overrides = {**PUBLIC_SETTINGS, **({"PRESSROOM_WEBSUB_HUB": websub_hub} if websub_hub
+                                       else {})}
+    feeds_before = feed_digests(target)  # what readers see now, whatever is pruned later
+    built = build_site(tree, target, now=now, progress=progress, overrides=overrides,
                        keep_releases=keep_releases, plugins_approved=True)
     if not built.ok:
-        return Published(False, [str(p) for p in built.problems], built)
+        return Published(False, [str(p) for p in built.problems], built), None
     _record_published(target, commit)
     changes = due(tree, now, built.validated)
-    return Published(True, [], built, changes[0] if changes else None, commit)
+    published = Published(True, [], built, changes[0] if changes else None, commit)
+    department = load_department(tree)  # the verified commit's, as the build read it
+    hub = websub_hub or department.websub_hub
+    if not hub:
+        return published, None
+    live = live_release(target)
+    return published, plan(hub, department.url, feeds_before, feed_digests(target),
+                           live.id if live else "", commit)

@@ -1,29 +1,67 @@
-"""Common Alerting Protocol 1.2 documents for safety alerts (392.4 e).
+"""Common Alerting Protocol 1.2 documents for safety alerts (392.4 e), in the profiles
+that carry alerts to people: the OASIS "CAP v1.2 USA IPAWS Profile v1.0" (FEMA's IPAWS,
+which relays to Wireless Emergency Alerts on phones) and Google Public Alerts.
 
-Emergency managers, alert aggregators and apps read CAP. Each public
-safety-alerts post becomes one CAP ``alert``: the first post of an incident is
-``msgType`` Alert, later ones Update (an all-clear is an Update with
-``responseType`` AllClear), each ``references`` every earlier message of the
-incident as ``sender,identifier,sent``. Times are in CAP's form with an offset
-(``2026-11-20T18:00:00-08:00``), never ``Z``. Documents are built element by
-element in the schema's order, so the output is deterministic and valid.
+Each safety-alerts post becomes one CAP ``alert``: the first post of an incident is
+``msgType`` Alert, later ones Update (an all-clear is an Update with ``responseType``
+AllClear and, from the model, Past / Minor / Observed), each ``references`` every earlier
+message of the incident as ``sender,identifier,sent``. A ``Status: test`` alert is
+``<status>Test</status>`` and is threaded only with the test messages of its incident.
+Times are in CAP's form with an offset (``2026-11-20T18:00:00-08:00``), never ``Z``.
+
+What the writer guarantees whatever the post says (``check`` reports the same things to
+the PIO earlier, in words; docs/alerts.md lists both):
+
+* ``<code>IPAWSv1.0</code>``; one SAME ``eventCode``; ``expires``, ``description`` and
+  ``area`` always present (IPAWS and Google require them);
+* never ``Unknown`` urgency, severity or certainty (Google cannot rank it): an ``Unknown``
+  is written as the value pressroom uses when the field is left out;
+* the WEA texts ``CMAMtext`` (at most 90 septets) and ``CMAMlongtext`` (at most 360) are
+  GSM-7 only: a written text that breaks either rule is replaced by the derived one;
+* ``WEAHandling`` is ``Imminent Threat`` only when the three values the PIO wrote meet the
+  thresholds (an ``Unknown`` never makes an alert eligible);
+* one SAME ``geocode`` per ``[alerts] same_geocodes`` in every ``area``;
+* no character XML 1.0 cannot carry (a stray control character would make the whole
+  document unreadable to every consumer).
+
+Documents are built element by element in the schema's order, so the output is
+deterministic and valid against both the OASIS CAP 1.2 schema and the IPAWS profile's.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from xml.etree import ElementTree as ET
 
 import markdown
 
-from pressroom.model.content import Post
+from pressroom.model.alerts import (
+    ALL_CLEAR_DEFAULTS,
+    DEFAULT_EVENT_CODE,
+    WEA_LONG_TEXT_MAX,
+    WEA_TEXT_MAX,
+    event_code,
+    gsm7_length,
+    is_gsm7,
+    is_imminent_threat,
+    wea_texts,
+)
+from pressroom.model.content import ALERT_DEFAULTS, Post
 from pressroom.model.incidents import Thread
 
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ET.register_namespace("", NS)
+IPAWS_CODE = "IPAWSv1.0"
+HEADLINE_MAX = 140  # Google Public Alerts: a headline is at most 140 characters
+# Only for a post that reached the writer without Expires (a plain Pelican build):
+# validation requires Expires on every safety alert.
+EXPIRES_FALLBACK = timedelta(hours=24)
+# Characters XML 1.0 cannot carry at all (not even as &#...;).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -33,6 +71,8 @@ class CapSite:
     site_url: str      # absolute, no trailing slash
     contact: str       # the public non-emergency line
     tz: tzinfo
+    same_geocodes: tuple[str, ...] = ()   # [alerts] same_geocodes: six-digit SAME codes
+    event_code: str = DEFAULT_EVENT_CODE  # [alerts] event_code: the department's default
 
 
 def cap_time(moment: datetime, tz: tzinfo) -> str:
@@ -61,48 +101,122 @@ def plain_text(post: Post) -> str:
     return f"{post.summary}\n\n{text}".strip()
 
 
+def cap_values(alert: Mapping[str, str]) -> dict[str, str]:
+    """Urgency, severity and certainty as written, never ``Unknown`` (Google Public Alerts
+    cannot rank an alert whose value is unknown): an ``Unknown`` or missing value is the
+    one pressroom uses when the field is left out (an all-clear's for an all-clear)."""
+    defaults = {**ALERT_DEFAULTS,
+                **(ALL_CLEAR_DEFAULTS if alert.get("response") == "AllClear" else {})}
+    values = {}
+    for name in ("urgency", "severity", "certainty"):
+        value = alert.get(name) or ""
+        values[name] = value if value and value != "Unknown" else defaults[name]
+    return values
+
+
+def fits_wea(text: str, limit: int) -> bool:
+    """Whether ``text`` can go to phones as is: GSM-7 only and at most ``limit`` septets."""
+    return bool(text) and is_gsm7(text) and gsm7_length(text) <= limit
+
+
+def cap_wea_texts(post: Post, area: str) -> tuple[str, str]:
+    """``CMAMtext`` and ``CMAMlongtext``: the PIO's when they fit WEA, else derived.
+
+    ``check`` refuses a written text that is too long or has characters outside GSM-7; the
+    writer never sends one either way (a phone would cut it or show '?')."""
+    alert = dict(post.alert)
+    written = wea_texts(alert, post.title, post.summary, area)
+    if written.text_written and not fits_wea(written.text, WEA_TEXT_MAX):
+        alert.pop("wea-text", None)
+    if written.long_text_written and not fits_wea(written.long_text, WEA_LONG_TEXT_MAX):
+        alert.pop("wea-long-text", None)
+    texts = wea_texts(alert, post.title, post.summary, area)
+    if not any(ch.isalnum() for ch in texts.text):  # a title of emoji alone: name the event
+        event = alert.get("event") or ALERT_DEFAULTS["event"]
+        texts = wea_texts(alert, f"{event}: {area}", post.summary, area)
+    short, long = texts.text, texts.long_text or texts.text
+    assert fits_wea(short, WEA_TEXT_MAX) and fits_wea(long, WEA_LONG_TEXT_MAX), (short, long)
+    return short, long
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _add(parent: ET.Element, name: str, text: str | None) -> None:
+    text = _xml_text(text or "")
     if text:
         ET.SubElement(parent, f"{{{NS}}}{name}").text = text
 
 
-def cap_document(site: CapSite, thread: Thread, index: int, page_url: str) -> bytes:
-    """The CAP alert for ``thread.posts[index]``."""
+def _pair(parent: ET.Element, name: str, value_name: str, value: str) -> None:
+    """An ``eventCode``, ``parameter`` or ``geocode``: a valueName and its value."""
+    element = ET.SubElement(parent, f"{{{NS}}}{name}")
+    _add(element, "valueName", value_name)
+    _add(element, "value", value)
+
+
+def headline(title: str) -> str:
+    """The title within Google's 140 characters, cut at a word when it is longer."""
+    if len(title) <= HEADLINE_MAX:
+        return title
+    cut = title[:HEADLINE_MAX - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > HEADLINE_MAX // 2 else cut).rstrip(" ,;:-") + "…"
+
+
+def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None) -> bytes:
+    """The CAP alert for ``thread.posts[index]``; ``page_url`` is its page (None for a test
+    alert, which has no page)."""
     post = thread.posts[index]
     alert = ET.Element(f"{{{NS}}}alert")
     _add(alert, "identifier", identifier(site, post))
     _add(alert, "sender", site.sender)
     _add(alert, "sent", cap_time(post.date, site.tz))
-    _add(alert, "status", "Actual")
+    _add(alert, "status", "Test" if post.is_test else "Actual")
     _add(alert, "msgType", "Alert" if index == 0 else "Update")
     _add(alert, "scope", "Public")
+    _add(alert, "code", IPAWS_CODE)
     if index:
         _add(alert, "references", " ".join(
             f"{site.sender},{identifier(site, p)},{cap_time(p.date, site.tz)}"
             for p in thread.posts[:index]))
     if post.incident:
         _add(alert, "incidents", post.incident)
-    info = ET.SubElement(alert, f"{{{NS}}}info")
-    fields = post.alert
-    _add(info, "language", "en-US")
-    _add(info, "category", "Security")
-    _add(info, "event", fields.get("event") or "Police activity")
-    _add(info, "responseType", fields.get("response") or "Monitor")
-    _add(info, "urgency", fields.get("urgency") or "Immediate")
-    _add(info, "severity", fields.get("severity") or "Moderate")
-    _add(info, "certainty", fields.get("certainty") or "Observed")
-    if post.expires:
-        _add(info, "expires", cap_time(post.expires, site.tz))
-    _add(info, "senderName", site.sender_name)
-    _add(info, "headline", post.title[:160])
-    _add(info, "description", plain_text(post))
-    _add(info, "instruction", fields.get("instruction"))
-    _add(info, "web", page_url)
-    _add(info, "contact", site.contact)
-    area = ET.SubElement(info, f"{{{NS}}}area")
-    _add(area, "areaDesc", post.area or thread.area or site.sender_name)
-    _add(area, "polygon", fields.get("polygon"))
-    _add(area, "circle", fields.get("circle"))
+    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, post, page_url)
     ET.indent(alert)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(alert, encoding="utf-8",
                                                                      xml_declaration=False) + b"\n"
+
+
+def _info(info: ET.Element, site: CapSite, thread: Thread, post: Post,
+          page_url: str | None) -> None:
+    """The ``info`` block, its children in the order of the schema's sequence."""
+    fields = post.alert
+    area_desc = post.area or thread.area or site.sender_name
+    _add(info, "language", "en-US")
+    _add(info, "category", "Security")
+    _add(info, "event", fields.get("event") or ALERT_DEFAULTS["event"])
+    _add(info, "responseType", fields.get("response") or ALERT_DEFAULTS["response"])
+    values = cap_values(fields)
+    for name in ("urgency", "severity", "certainty"):
+        _add(info, name, values[name])
+    _pair(info, "eventCode", "SAME", event_code(fields, site.event_code))
+    _add(info, "expires", cap_time(post.expires or post.date + EXPIRES_FALLBACK, site.tz))
+    _add(info, "senderName", site.sender_name)
+    _add(info, "headline", headline(post.title))
+    _add(info, "description", plain_text(post) or post.title)
+    _add(info, "instruction", fields.get("instruction"))
+    _add(info, "web", page_url)
+    _add(info, "contact", site.contact)
+    short, long = cap_wea_texts(post, area_desc)
+    _pair(info, "parameter", "CMAMtext", short)
+    _pair(info, "parameter", "CMAMlongtext", long)
+    _pair(info, "parameter", "WEAHandling",
+          "Imminent Threat" if is_imminent_threat(fields) else "Public Safety")
+    area = ET.SubElement(info, f"{{{NS}}}area")
+    _add(area, "areaDesc", area_desc)
+    _add(area, "polygon", fields.get("polygon"))
+    _add(area, "circle", fields.get("circle"))
+    for code in site.same_geocodes:
+        _pair(area, "geocode", "SAME", code)

@@ -48,6 +48,17 @@ _RULES = [
     Rule("FRONT-AREA", "392.4 (e)", "a safety alert's Area must say where", False),
     Rule("FRONT-RETRACTION", "392.5", "a retraction or correction is incomplete", False),
     Rule("FRONT-SUMMARY-LENGTH", "392.4", "the summary must be short enough for a feed"),
+    # 1a. Safety alerts the alerting profiles accept, worded for the public (392.4 e)
+    Rule("ALERT-WEA-LENGTH", "392.4 (e)", "a WEA text longer than a phone shows (90 / 360)",
+         False),
+    Rule("ALERT-WEA-CHARACTERS", "392.4 (e)", "a WEA text with characters outside GSM-7",
+         False),
+    Rule("ALERT-GOOGLE", "392.4 (e)", "an alert Google Public Alerts and IPAWS refuse "
+         "(Unknown values, no Area, a point off the map)", False),
+    Rule("ALERT-HEADLINE", "392.4 (e)", "an alert's title must say what and where"),
+    Rule("ALERT-INSTRUCTION", "392.4 (e)", "an alert's instruction must start with what to do"),
+    Rule("ALERT-JARGON", "392.4 (e)", "police shorthand in an alert (10-codes, BOLO, units)"),
+    Rule("ALERT-READABLE", "392.4 (e)", "times and dates an alert's readers cannot read aloud"),
     # 2. Authorized, trained author (392.3, 392.8)
     Rule("FRONT-AUTHOR", "392.3", "the author must be on the roster", False),
     Rule("AUTHOR-TRAINING", "392.8", "the author's training must be current at the post's date",

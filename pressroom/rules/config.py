@@ -28,6 +28,7 @@ _SCHEMA: dict[str, dict[str, type]] = {
     "allow": {"phones": list, "toll_free": bool, "public_numbers": list, "emails": list,
               "email_domains": list, "addresses": list},
     "terms": {**{name: list for name in TERM_LISTS}, "safe_phrases": list, "remove": dict},
+    "alerts": {"generic_headlines": list, "imperative_verbs": list, "jargon": list},
     "severity": {},
 }
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -52,6 +53,12 @@ class RuleConfig:
     # the first of [allow] phones / emails. Named in PRIVACY-PHONE and PRIVACY-EMAIL.
     contact_phone: str = ""
     contact_email: str = ""
+    # 392.4 (e), the wording of safety alerts (``pressroom.rules.alert_wording``): titles
+    # that say nothing by themselves, the verbs an instruction may start with, and police
+    # shorthand with its plain words (("BOLO", "look out for"), ...).
+    alert_generic_headlines: tuple[str, ...] = ()
+    alert_imperative_verbs: frozenset[str] = frozenset()
+    alert_jargon: tuple[tuple[str, str], ...] = ()
 
     def severity_of(self, rule_id: str) -> str:
         return self.severity.get(rule_id, "error")
@@ -118,11 +125,20 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
                 bad(key, f"{section}.{key} must be a {expected.__name__}")
             elif expected is list and not all(isinstance(item, str) for item in value):
                 bad(key, f"{section}.{key} must be a list of strings")
+            elif key == "jargon" and not all(_jargon_entry(item) for item in value):
+                bad(key, 'alerts.jargon entries are "TERM = plain words", e.g. '
+                         '"BOLO = look out for"')
             elif key == "remove":
                 for name, words in value.items():
                     if name not in TERM_LISTS or not isinstance(words, list):
                         bad(name, f"[terms.remove] takes lists named {', '.join(TERM_LISTS)}")
     return problems
+
+
+def _jargon_entry(item: str) -> tuple[str, str] | None:
+    """``"BOLO = look out for"`` as ("BOLO", "look out for"); None when malformed."""
+    term, sep, plain = item.partition("=")
+    return (term.strip(), plain.strip()) if sep and term.strip() and plain.strip() else None
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +183,7 @@ def load_config(override_text: str | None = None,
 
 
 def _build(data: dict[str, Any]) -> RuleConfig:
-    allow, terms = data["allow"], data["terms"]
+    allow, terms, alerts = data["allow"], data["terms"], data["alerts"]
     return RuleConfig(
         training_period_days=data["training"]["period_days"],
         training_warn_days=data["training"]["warn_days"],
@@ -186,4 +202,8 @@ def _build(data: dict[str, Any]) -> RuleConfig:
         severity=dict(data.get("severity", {})),
         contact_phone=next((p for p in allow["phones"] if len(digits(p)) >= 10), ""),
         contact_email=next(iter(allow["emails"]), ""),
+        alert_generic_headlines=tuple(h.lower() for h in alerts["generic_headlines"]),
+        alert_imperative_verbs=frozenset(v.lower() for v in alerts["imperative_verbs"]),
+        alert_jargon=tuple(entry for entry in map(_jargon_entry, alerts["jargon"])
+                           if entry is not None),
     )

@@ -71,6 +71,7 @@ def write_feeds(generator, writer) -> None:
             title=title, subtitle=subtitle, site_url=site_url, page_url=f"{site_url}/{page}",
             atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
             language=settings.get("DEFAULT_LANG", "en"),
+            hub=settings.get("PRESSROOM_WEBSUB_HUB", ""),
         )
         write_feed_pair(writer, rss_path, atom_path, meta, items)
 

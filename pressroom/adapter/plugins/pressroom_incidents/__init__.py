@@ -9,8 +9,9 @@ From the build session's validated posts and "now" (``pressroom.adapter.session`
 * ``incident_feeds``: the active incidents, for the follow page;
 * ``incidents/<id>/`` pages with their own RSS and Atom feeds (each entry's content starts
   with the message's status, Area, What to do, expiry and CAP link);
-* ``cap/<slug>.xml`` for every public safety alert and ``cap/index.atom``, the index
-  of active alerts (ended ones drop off 48 hours after they end).
+* ``cap/<slug>.xml`` for every public safety alert and due test alert, and
+  ``cap/index.atom``, the index of active alerts (ended ones drop off 48 hours after they
+  end, or sooner if the index would be too large): ``pressroom.adapter.cap_index``.
 
 The decisions are the core's (``pressroom.model.incidents``, ``pressroom.render.cap``).
 """
@@ -20,21 +21,17 @@ from __future__ import annotations
 import html
 import logging
 from functools import partial
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from pelican import signals
 
-from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, write_feed_pair
+from pressroom.adapter.cap_index import write_cap
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
 from pressroom.adapter.session import build_time, current, current_posts
-from pressroom.adapter.writer import write_output
-from pressroom.model.incidents import active_threads, in_cap_index, order_key, threads
+from pressroom.model.incidents import active_threads, threads
 from pressroom.render.alert_facts import alert_facts, feed_html
 from pressroom.render.area_map import area_map
-from pressroom.render.cap import CapSite, cap_document, identifier
 
 logger = logging.getLogger(__name__)
-CAP_DIR = "cap"
 
 
 def _thread_url(settings, thread) -> str:
@@ -101,13 +98,7 @@ def write_incidents(generator, writer) -> None:
         return
     now = build_time()
     site_url = settings["SITEURL"].rstrip("/")
-    tz = ZoneInfo(settings["TIMEZONE"])
-    cap_site = CapSite(sender=urlsplit(site_url).hostname or "localhost",
-                       sender_name=settings["SITENAME"], site_url=site_url,
-                       contact=settings.get("PRESSROOM_CONTACT", {}).get("non_emergency", ""),
-                       tz=tz)
     template = generator.get_template("incident")
-    index_entries = []
     for thread in all_threads.values():
         if thread.first.incident:
             posts = [_post_view(settings, p) for p in thread.posts]
@@ -117,31 +108,8 @@ def write_incidents(generator, writer) -> None:
                               status=thread.status(now), page_name=f"incidents/{thread.id}",
                               area_map=_latest_map(thread))
             _write_thread_feeds(settings, writer, thread, site_url)
-        for index, post in enumerate(thread.posts):
-            post_url = f"{site_url}/{_article_url(settings, post)}"
-            write_output(writer, f"{CAP_DIR}/{post.slug}.xml", (cap_site, thread, index, post_url),
-                         partial(cap_document, cap_site, thread, index, post_url))
-            if in_cap_index(thread, now):
-                index_entries.append((order_key(post.updated, post.sequence,
-                                                post.alert.get("response", ""), post.slug),
-                                      FeedEntry(
-                    slug=identifier(cap_site, post), title=post.title,
-                    url=f"{site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
-                    updated=post.updated, summary_html=_text_html(post.summary),
-                    content_html="",
-                    category="safety-alerts", category_name="Safety Alerts",
-                    author_name=settings["SITENAME"], link_type="application/cap+xml")))
-    # Newest first by the one listing order (an incident's all-clear above its update of the
-    # same minute), by when each message last changed.
-    entries = [entry for _, entry in sorted(index_entries, key=lambda pair: pair[0])]
-    meta = FeedMeta(title=f"{settings['SITENAME']}: active CAP alerts",
-                    subtitle="Common Alerting Protocol 1.2 messages for active safety alerts",
-                    site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
-                    atom_url=f"{site_url}/{CAP_DIR}/index.atom",
-                    rss_url=f"{site_url}/{CAP_DIR}/index.atom",
-                    language=settings.get("DEFAULT_LANG", "en"))
-    write_output(writer, f"{CAP_DIR}/index.atom", (meta, entries),
-                 lambda: render_feeds(meta, entries)[1])
+    write_cap(settings, writer, all_threads, list(current_posts().values()), now,
+              partial(_article_url, settings))
 
 
 def _text_html(text: str) -> str:
@@ -201,7 +169,8 @@ def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
                     page_url=f"{site_url}/incidents/{thread.id}/",
                     atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
-                    language=settings.get("DEFAULT_LANG", "en"))
+                    language=settings.get("DEFAULT_LANG", "en"),
+                    hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
     write_feed_pair(writer, f"feeds/incidents/{thread.id}.rss.xml",
                     f"feeds/incidents/{thread.id}.atom.xml", meta, entries)
 

@@ -58,9 +58,9 @@ class PressroomMarkdownReader(MarkdownReader):
             else:
                 output[name] = self.process_metadata(name, value[0])
         if str(output.get("status", "")).lower() == "test":
-            # A test alert (``Post.is_test``) exists for CAP only: to Pelican it is a draft,
-            # which it reads but never writes or lists (pressroom_publication).
-            output["status"] = "draft"
+            # A test alert (392.4 e) is never a page: Pelican skips it, and the CAP files
+            # (pressroom.adapter.cap_index) take it from the build session's posts.
+            output["status"] = "skip"
         return output
 
 

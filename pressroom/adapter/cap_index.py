@@ -1,0 +1,153 @@
+"""392.4 (e): the CAP files of a build — ``cap/<slug>.xml`` for every public safety alert
+and every due test alert, and ``cap/index.atom``, the index Google Public Alerts and
+other aggregators poll.
+
+The index lists the messages of active alerts, of alerts that ended in the last 48 hours
+(``model.incidents.in_cap_index``) and of due test alerts (titled "TEST: ..."). Google
+reads at most 900 KB of an index, so it is kept within ``CAP_INDEX_BUDGET`` bytes: when a
+department has so many recent alerts that it would be larger, the oldest *ended* alerts'
+entries leave it first; an active alert's entries never do. Called by the
+``pressroom_incidents`` plugin; the CAP documents themselves are ``pressroom.render.cap``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds
+from pressroom.adapter.writer import write_output
+from pressroom.model.content import Post
+from pressroom.model.incidents import Thread, in_cap_index, order_key, test_threads
+from pressroom.render.cap import CapSite, cap_document, identifier
+
+logger = logging.getLogger(__name__)
+CAP_DIR = "cap"
+CAP_INDEX_BUDGET = 800_000  # bytes; Google Public Alerts reads at most 900 KB
+TEST_PREFIX = "TEST: "
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """One index entry and what decides whether it may leave an oversized index."""
+
+    entry: FeedEntry
+    active: bool     # its alert is active: it stays whatever the size
+    ends: datetime   # when its alert ended: the oldest ended leave first
+
+
+def cap_site(settings: Mapping[str, Any]) -> CapSite:
+    """The sender, contact and ``[alerts]`` settings every CAP document of a build shares."""
+    site_url = settings["SITEURL"].rstrip("/")
+    alerts = settings.get("PRESSROOM_ALERTS") or {}
+    return CapSite(sender=urlsplit(site_url).hostname or "localhost",
+                   sender_name=settings["SITENAME"], site_url=site_url,
+                   contact=settings.get("PRESSROOM_CONTACT", {}).get("non_emergency", ""),
+                   tz=ZoneInfo(settings["TIMEZONE"]),
+                   same_geocodes=tuple(alerts.get("same_geocodes") or ()),
+                   **({"event_code": alerts["event_code"]} if alerts.get("event_code") else {}))
+
+
+def index_meta(settings: Mapping[str, Any], site_url: str) -> FeedMeta:
+    return FeedMeta(title=f"{settings['SITENAME']}: active CAP alerts",
+                    subtitle="Common Alerting Protocol 1.2 messages for active safety alerts",
+                    site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
+                    atom_url=f"{site_url}/{CAP_DIR}/index.atom",
+                    rss_url=f"{site_url}/{CAP_DIR}/index.atom",
+                    language=settings.get("DEFAULT_LANG", "en"),
+                    hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
+
+
+def render_index(meta: FeedMeta, entries: Sequence[FeedEntry]) -> bytes:
+    return render_feeds(meta, entries)[1]
+
+
+def window(items: Sequence[IndexItem], render: Callable[[list[FeedEntry]], bytes],
+           budget: int = CAP_INDEX_BUDGET) -> tuple[list[FeedEntry], bytes]:
+    """The entries the index keeps and the index itself, at most ``budget`` bytes.
+
+    ``items`` are in listing order. When everything fits (the usual case: one render),
+    everything stays; else the fewest ended entries leave, oldest ended first, found by
+    bisection (a few renders). Active entries always stay, even if they alone are over
+    (the build then warns: it never hides a current alert to save bytes)."""
+    entries = [item.entry for item in items]
+    document = render(entries)
+    if len(document) <= budget:
+        return entries, document
+    leaving = sorted((i for i, item in enumerate(items) if not item.active),
+                     key=lambda i: (items[i].ends, items[i].entry.updated, -i))
+
+    def kept(drop: int) -> list[FeedEntry]:
+        gone = set(leaving[:drop])
+        return [item.entry for i, item in enumerate(items) if i not in gone]
+
+    low, high = 1, len(leaving)  # the fewest dropped that fits lies in low..high
+    best = render(kept(high))
+    if len(best) > budget:
+        logger.warning("cap/index.atom is %d bytes with its active alerts alone (budget "
+                       "%d): Google Public Alerts reads at most 900 KB", len(best), budget)
+        return kept(high), best
+    while low < high:
+        middle = (low + high) // 2
+        document = render(kept(middle))
+        if len(document) <= budget:
+            high, best = middle, document
+        else:
+            low = middle + 1
+    return kept(high), best  # best is always the render of kept(high)
+
+
+def _entry(settings: Mapping[str, Any], site: CapSite, post: Post) -> FeedEntry:
+    """A post's index entry: its title (prefixed for a test), summary and CAP address."""
+    title = f"{TEST_PREFIX}{post.title}" if post.is_test else post.title
+    return FeedEntry(
+        slug=identifier(site, post), title=title,
+        url=f"{site.site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
+        updated=post.updated, summary_html=_text_html(post.summary), content_html="",
+        category="safety-alerts", category_name="Safety Alerts",
+        author_name=settings["SITENAME"], link_type="application/cap+xml")
+
+
+def _text_html(text: str) -> str:
+    """A Summary where a feed carries HTML: escaped text, never markup."""
+    return html.escape(text, quote=False)
+
+
+def write_cap(settings: Mapping[str, Any], writer: Any, threads: Mapping[str, Thread],
+              posts: Sequence[Post], now: datetime, page_url: Callable[[Post], str]) -> None:
+    """Every CAP document of the build and the CAP index.
+
+    ``threads`` are the public incidents (``model.incidents.threads``); ``posts`` every
+    validated post of the build, from which the due test alerts are threaded apart. The
+    index budget is ``CAP_INDEX_BUDGET`` unless a build override gives the ``[alerts]``
+    settings a ``cap_index_budget`` (the tests do, to window a small department; Google's
+    limit is 900 KB, so no department needs more)."""
+    site = cap_site(settings)
+    alerts = settings.get("PRESSROOM_ALERTS") or {}
+    budget = int(alerts.get("cap_index_budget") or CAP_INDEX_BUDGET)
+    items: list[tuple[tuple[float, float, str], IndexItem]] = []
+    tests = test_threads(posts, now)
+    for thread in [*threads.values(), *tests.values()]:
+        listed, active = in_cap_index(thread, now), thread.active(now)
+        for index, post in enumerate(thread.posts):
+            url = None if post.is_test else f"{site.site_url}/{page_url(post)}"
+            write_output(writer, f"{CAP_DIR}/{post.slug}.xml", (site, thread, index, url),
+                         partial(cap_document, site, thread, index, url))
+            if listed:
+                # Newest first by the one listing order, by when each message last changed
+                # (an incident's all-clear above its update of the same minute).
+                key = order_key(post.updated, post.sequence, post.alert.get("response", ""),
+                                post.slug)
+                items.append((key, IndexItem(_entry(settings, site, post), active,
+                                             thread.ends)))
+    ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
+    meta = index_meta(settings, site.site_url)
+    write_output(writer, f"{CAP_DIR}/index.atom", (meta, ordered, budget),
+                 lambda: window(ordered, partial(render_index, meta), budget)[1])

@@ -1,0 +1,174 @@
+"""392.4 (e): what the alerting profiles refuse, found at ``check`` time, and what the PIO sees.
+
+The CAP writer (``pressroom.render.cap``) produces what IPAWS (the OASIS "CAP v1.2 USA IPAWS
+Profile") and Google Public Alerts accept only if the post gives it valid material: WEA texts
+that fit a phone's 90 and 360 GSM-7 characters, values Google takes (no ``Unknown``), an area.
+A build is the wrong moment to learn that, so these findings are made with the other rules
+(the hook, ``check``, the build and publish all run them) at the field's line, in words a PIO
+understands. ``alert_summary`` is the information block ``check`` and the review sheet show
+for each alert: the WEA texts (written or derived), their lengths, whether the alert meets
+WEA's "Imminent Threat" thresholds and its SAME event code. The wording rules (headline,
+instruction, jargon, times) are ``pressroom.rules.alert_wording``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pressroom.model import alerts
+from pressroom.model.content import CAP_VALUES, Post
+from pressroom.model.frontmatter import Field
+from pressroom.model.violations import Violation
+from pressroom.rules.document import Document
+
+# (front-matter key, name as the PIO writes it, limit in septets)
+WEA_FIELDS = (("wea-text", "WEA-Text", alerts.WEA_TEXT_MAX),
+              ("wea-long-text", "WEA-Long-Text", alerts.WEA_LONG_TEXT_MAX))
+_EXTENSION = "€[]{}|^~\\"
+_GOOGLE_VALUES = ("urgency", "severity", "certainty")
+
+
+def is_alert(doc: Document) -> bool:
+    category = doc.header.fields.get("category")
+    return category is not None and category.value == "safety-alerts"
+
+
+def check_alert_profile(doc: Document) -> list[Violation]:
+    """ALERT-WEA-LENGTH, ALERT-WEA-CHARACTERS and ALERT-GOOGLE for a safety alert."""
+    if not is_alert(doc):
+        return []
+    fields = doc.header.fields
+    problems = []
+    for key, name, limit in WEA_FIELDS:
+        found = fields.get(key)
+        if found is not None and found.value:
+            problems += _wea_problems(doc.path, found, name, limit)
+    for key in _GOOGLE_VALUES:
+        found = fields.get(key)
+        if found is not None and found.value == "Unknown":
+            problems.append(Violation(
+                doc.path, found.line, "ALERT-GOOGLE",
+                f"'{found.name}: Unknown': Google Public Alerts refuses an alert whose "
+                f"{key} is Unknown; give the best value you have: "
+                f"{', '.join(v for v in CAP_VALUES[key] if v != 'Unknown')}"))
+    for key in ("polygon", "circle"):
+        found = fields.get(key)
+        if found is not None and (bad := off_the_map(found.value)):
+            problems.append(Violation(
+                doc.path, found.line, "ALERT-GOOGLE",
+                f"{found.name} point {bad!r} is not on the map (latitude -90 to 90, "
+                f"longitude -180 to 180, as lat,lon): Google Public Alerts and IPAWS refuse it"))
+    if "area" not in fields and "incident" not in fields:
+        # An update (``Incident:``) without an Area takes its incident's, as the CAP writer
+        # does (``render.cap``: the thread's area); a lone alert would get the department's
+        # name, which says nothing about where.
+        line = fields["category"].line
+        problems.append(Violation(
+            doc.path, line, "ALERT-GOOGLE",
+            "a safety alert needs 'Area:' saying where, in words (Google Public Alerts and "
+            "IPAWS refuse an alert without an area), e.g. Area: Elm Street between 4th and "
+            "6th Streets"))
+    return problems
+
+
+def off_the_map(value: str) -> str:
+    """The first "lat,lon" of a Polygon or Circle outside WGS 84's range ("" when none);
+    the form itself is ``FRONT-ALERT``'s (``model.content``)."""
+    for point in value.split():
+        lat, sep, lon = point.partition(",")
+        try:
+            if sep and not (-90 <= float(lat) <= 90 and -180 <= float(lon) <= 180):
+                return point
+        except ValueError:
+            continue  # not a point: FRONT-ALERT says so
+    return ""
+
+
+def _wea_problems(path: str, found: Field, name: str, limit: int) -> list[Violation]:
+    problems = []
+    length = alerts.gsm7_length(found.value)
+    if length > limit:
+        doubled = sorted({ch for ch in found.value if ch in alerts.GSM7_EXTENSION
+                          and ch in _EXTENSION})
+        counted = (f" ({''.join(doubled)} count two each)" if doubled
+                   else f" ({_EXTENSION} count two each)")
+        problems.append(Violation(
+            path, found.line, "ALERT-WEA-LENGTH",
+            f"{name} is {length} characters as a phone counts them{counted}; phones show "
+            f"at most {limit}: shorten it by {length - limit}"))
+    bad = alerts.not_gsm7(found.value)
+    if bad:
+        problems.append(Violation(
+            path, found.line, "ALERT-WEA-CHARACTERS",
+            f"{name} has characters phones cannot show (GSM-7): "
+            f"{', '.join(_replacement(ch) for ch in bad)}"))
+    return problems
+
+
+def _replacement(ch: str) -> str:
+    """"’ (use ')", "🚨 (leave it out)": the plain form ``to_gsm7`` would write."""
+    plain = alerts.to_gsm7(ch) if not ch.isspace() else " "
+    shown = repr(ch)[1:-1] if not ch.isprintable() else ch
+    if plain.strip():
+        return f"{shown} (use {plain.strip()})"
+    if plain == " " or ch.isspace():
+        return f"{shown} (use a plain space)"
+    return f"{shown} (leave it out)"
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    """What ``check`` and the review sheet show for one alert (information, not a finding)."""
+
+    path: str
+    title: str
+    wea_text: str
+    wea_text_length: int
+    wea_text_written: bool
+    wea_long_text: str
+    wea_long_text_length: int
+    wea_long_text_written: bool
+    imminent_threat: bool
+    imminent_threat_gaps: tuple[str, ...]
+    event_code: str
+    event_name: str
+    test: bool = False  # ``Status: test``: CAP only, never on a page
+
+
+def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE
+                  ) -> AlertSummary:
+    """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert."""
+    texts = alerts.wea_texts(post.alert, post.title, post.summary, post.area)
+    gaps = alerts.imminent_threat_gaps(post.alert)
+    code = alerts.event_code(post.alert, default_event_code)
+    return AlertSummary(
+        path=post.path, title=post.title,
+        wea_text=texts.text, wea_text_length=alerts.gsm7_length(texts.text),
+        wea_text_written=texts.text_written,
+        wea_long_text=texts.long_text,
+        wea_long_text_length=alerts.gsm7_length(texts.long_text),
+        wea_long_text_written=texts.long_text_written,
+        imminent_threat=not gaps, imminent_threat_gaps=tuple(gaps),
+        event_code=code, event_name=alerts.SAME_EVENT_CODES.get(code, ""),
+        test=post.is_test)
+
+
+def summary_lines(summary: AlertSummary) -> list[str]:
+    """The summary as a few indented lines of ``pressroom check`` output."""
+    def how(written: bool) -> str:
+        return "written" if written else "derived"
+
+    threat = "yes" if summary.imminent_threat else "no: " + "; ".join(
+        summary.imminent_threat_gaps)
+    name = f" ({summary.event_name})" if summary.event_name else ""
+    lines = [
+        f"{summary.path}: alert information (not a finding)"
+        + (" — Status: test, CAP only" if summary.test else ""),
+        f"  WEA text ({how(summary.wea_text_written)}, {summary.wea_text_length}/"
+        f"{alerts.WEA_TEXT_MAX}): {summary.wea_text}",
+        f"  WEA long text ({how(summary.wea_long_text_written)}, "
+        f"{summary.wea_long_text_length}/{alerts.WEA_LONG_TEXT_MAX}): {summary.wea_long_text}",
+        f"  Imminent Threat: {threat}",
+        f"  SAME event code: {summary.event_code}{name}",
+    ]
+    return lines
