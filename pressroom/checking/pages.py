@@ -22,7 +22,7 @@ PAGE_STATUSES = ("published", "hidden", "draft")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 120
 # First path parts the site itself writes (see pressroom.render.site.enforced and the plugins).
-RESERVED = frozenset({"index", "category", "tag", "feeds", "cap", "incidents", "contact",
+RESERVED = frozenset({"index", "category", "tag", "feeds", "cap", "incidents", "contact", "follow",
                       "archives", "page", "images", "theme", "drafts", "search", "removed"})
 
 

@@ -143,7 +143,8 @@ def upcoming_changes(posts: Iterable[Post], now: datetime) -> list[tuple[datetim
     """Every moment after ``now`` at which the published site changes by itself, with why.
 
     An embargoed post (or a test alert) falling due, an active alert expiring (it leaves
-    the banner), or an ended alert leaving the CAP index. Sorted, soonest first.
+    the banner), an earlier message of an active incident expiring (its page says so), or
+    an ended alert leaving the CAP index. Sorted, soonest first.
     """
     posts = list(posts)
     moments = [(p.date, f"{p.path} is published") for p in posts
@@ -153,6 +154,9 @@ def upcoming_changes(posts: Iterable[Post], now: datetime) -> list[tuple[datetim
     for thread in threads(posts, now).values():
         if thread.active(now):
             moments.append((thread.ends, f"the alert {thread.id!r} expires"))
+            # An earlier message's own expiry: its page turns "Until" into "Expired".
+            moments += [(p.expires, f"{p.path} expires") for p in thread.posts[:-1]
+                        if p.expires and now < p.expires < thread.ends]
         if now < thread.ends + CAP_INDEX_GRACE:
             moments.append((thread.ends + CAP_INDEX_GRACE,
                             f"the alert {thread.id!r} leaves the CAP index"))

@@ -3,7 +3,8 @@
 Pelican's own feeds are switched off (``pressroom.render.site.enforced``); the feed
 documents come from ``pressroom.adapter.feeds.render_feeds``. Files:
 ``feeds/all.{rss,atom}.xml`` and ``feeds/<category>.{rss,atom}.xml`` for each
-of the eight categories, even when empty.
+of the eight categories, even when empty. A safety alert's entry starts with its facts
+(``pressroom.render.alert_facts.feed_html``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pelican import signals
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
 from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
+from pressroom.render.alert_facts import feed_html
 from pressroom.render.site import article_order
 
 FEED_DIR = "feeds"
@@ -27,6 +29,12 @@ def _entry(article, site_url: str) -> FeedEntry:
     names = article.settings.get("PRESSROOM_CATEGORY_NAMES", {})
     slug = article.category.slug
     post = current_posts().get(article.source_path)
+    content = article.get_content(site_url)
+    thread = getattr(article, "thread", None)
+    if thread and thread.get("facts") is not None:
+        # A safety alert: its status, Area, What to do, expiry and CAP link first, as on
+        # its page (this message's own facts: the entry never changes after it is read).
+        content = feed_html(thread["facts"], site_url) + content
     return FeedEntry(
         slug=article.slug,
         title=article.title,
@@ -34,7 +42,7 @@ def _entry(article, site_url: str) -> FeedEntry:
         published=article.date,
         updated=post.updated if post else getattr(article, "modified", None) or article.date,
         summary_html=article.get_summary(site_url),
-        content_html=article.get_content(site_url),
+        content_html=content,
         category=slug,
         category_name=names.get(slug, slug),
         author_name=member.name if member else str(article.author),
