@@ -32,6 +32,18 @@ def test_build_succeeds_with_summary(repo, tmp_path):
     assert (out / "index.html").is_file()
 
 
+def test_build_counts_a_test_alert_as_cap_only_not_scheduled(repo, tmp_path):
+    repo.post("2026/closure.md")
+    repo.post("2026/drill.md", title="Drill of the alerting chain on Elm Street",
+              category="safety-alerts", status="test", expires="2026-11-20 18:00",
+              area="Elm Street", instruction="Take no action.")
+    out = tmp_path / "out"
+    result = run("build", "--repo", str(repo.root), "--output", str(out), "--now", NOW)
+    assert result.exit_code == 0, result.output
+    assert "(not public: 1 test alert in CAP only)" in result.output
+    assert (out / "cap/drill.xml").is_file() and not (out / "2026/drill").exists()
+
+
 def test_build_defaults_to_output_folder_in_repo(repo, monkeypatch):
     repo.post("2026/closure.md")
     monkeypatch.chdir(repo.root)

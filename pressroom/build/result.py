@@ -25,6 +25,7 @@ class BuildResult:
     posts: int = 0
     public: int = 0
     drafts: int = 0
+    tests: int = 0  # Status: test alerts (pressroom.model.alerts)
     scheduled: int = 0
     files: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -47,7 +48,8 @@ class BuildResult:
         self.posts = len(posts)
         self.public = sum(1 for p in posts if p.is_public(now))
         self.drafts = sum(1 for p in posts if p.status == "draft")
-        self.scheduled = self.posts - self.public - self.drafts
+        self.tests = sum(1 for p in posts if p.is_test)  # CAP only, never a page
+        self.scheduled = self.posts - self.public - self.drafts - self.tests
 
 
 class LogCollector(logging.Handler):

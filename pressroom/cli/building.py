@@ -100,6 +100,8 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
         withheld.append(plural(result.drafts, "draft"))
     if result.scheduled:
         withheld.append(f"{result.scheduled} scheduled")
+    if result.tests:
+        withheld.append(f"{plural(result.tests, 'test alert')} in CAP only")
     note = f" (not public: {', '.join(withheld)})" if withheld else ""
     click.echo(f"Built {plural(result.public, 'public post')}{note} into {target}: "
                f"{plural(result.files, 'file')} in {result.seconds:.1f}s "
