@@ -445,7 +445,7 @@ def test_the_review_sheet_shows_the_alerts_escaped():
     assert "<script>" not in html and "<b>on</b>" not in html
     assert "Avoid &lt;script&gt;x&lt;/script&gt; Citrus &amp; 1st" in html
     assert "Gas leak &lt;b&gt;on&lt;/b&gt; Citrus Avenue" in html
-    assert "WEA text (as written, 37 of 90 characters)" in html
+    assert "WEA text (written, 37/90)" in html
     assert "no: severity is Moderate (needs Extreme or Severe)" in html
     assert "LEW (Law Enforcement Warning)" in html
     assert "<p>The merge adds or changes no safety alert.</p>" in render_html(

@@ -8,11 +8,8 @@ first alert a Polygon, and a ``Status: test`` alert exercises the chain.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import math
 import re
-import threading
 from datetime import datetime
 from pathlib import Path
 from xml.etree import ElementTree as ET
@@ -22,7 +19,7 @@ import feedparser
 import pytest
 from conftest import Repo, post_text
 from lxml import html as lxml_html
-from test_browser import Visit, _QuietHandler, assert_accessible, browser  # noqa: F401
+from test_browser import Visit, assert_accessible, browser, serve_folder  # noqa: F401
 
 from pressroom.build.run import build_site
 from pressroom.model.content import parse_text
@@ -319,13 +316,7 @@ def test_a_test_alert_is_on_no_public_page_feed_or_banner(sites):
 
 @pytest.fixture(scope="module")
 def served(sites):
-    handler = functools.partial(_QuietHandler, directory=str(sites["during"]))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serve_folder(sites["during"])
 
 
 @pytest.mark.browser

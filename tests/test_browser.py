@@ -12,6 +12,7 @@ import http.server
 import shutil
 import threading
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -52,7 +53,12 @@ def server(tmp_path_factory):
     out = root / "out"
     # While the sample's Elm Street alert is active, so the banner is on every page.
     assert build_site(sample, out, now=datetime(2026, 11, 24, 17, 0, tzinfo=LA)).ok
-    handler = functools.partial(_QuietHandler, directory=str(out))
+    yield from serve_folder(out)
+
+
+def serve_folder(folder: Path):
+    """Serve ``folder`` on 127.0.0.1 (a generator for a fixture): yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

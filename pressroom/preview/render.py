@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from pressroom.model.alerts import WEA_LONG_TEXT_MAX, WEA_TEXT_MAX
 from pressroom.preview.review import Change, CommitInfo, Review
-from pressroom.rules.alerts import AlertSummary
+from pressroom.rules.alerts import AlertSummary, summary_rows
 
 CSS = """
 body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:1rem;color:#1a1a1a}
@@ -145,21 +144,7 @@ def _alerts(review: Review) -> str:
 
 
 def _alert(alert: AlertSummary) -> str:
-    def how(written: bool) -> str:
-        return "as written" if written else "derived"
-
-    threat = "yes" if alert.imminent_threat else "no: " + "; ".join(
-        alert.imminent_threat_gaps)
-    name = f" ({alert.event_name})" if alert.event_name else ""
-    rows = [
-        [f"WEA text ({how(alert.wea_text_written)}, {alert.wea_text_length} of "
-         f"{WEA_TEXT_MAX} characters)", escape(alert.wea_text)],
-        [f"WEA long text ({how(alert.wea_long_text_written)}, "
-         f"{alert.wea_long_text_length} of {WEA_LONG_TEXT_MAX} characters)",
-         escape(alert.wea_long_text)],
-        ["Imminent Threat (WEA)", escape(threat)],
-        ["SAME event code", escape(alert.event_code + name)],
-    ]
+    rows = [[escape(label), escape(value)] for label, value in summary_rows(alert)]
     if alert.test:
         rows.append(["Status", "test: a CAP test message, never on a page or feed"])
     return (f"<h3>{escape(alert.title)} ({escape(alert.path)})</h3>"

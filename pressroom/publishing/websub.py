@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import re
 import time
 import urllib.error
 import urllib.request
@@ -34,10 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from pressroom.repo.site_sections import HUB_URL  # the rule [feeds] websub_hub follows
+
 FEED_FOLDER = "feeds"  # every RSS and Atom feed of the site, incident feeds included
 FEED_SUFFIXES = (".xml", ".atom")
 CAP_INDEX = "cap/index.atom"  # the CAP documents themselves are not feeds: only their index
-HUB_URL = re.compile(r"https?://[^\s<>\"']+")  # the rule [feeds] websub_hub follows
 FORM = "application/x-www-form-urlencoded"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pressroom.model.alerts import SAME_EVENT_CODES, SAME_GEOCODE
@@ -35,19 +36,26 @@ def _problem(line: int, message: str) -> InputError:
 
 
 SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds")
+HUB_URL = re.compile(r"https?://[^\s<>\"']+")  # a WebSub hub: http(s), nothing that breaks XML
+
+
+def _section(text: str, name: str, data: Any, known: Iterable[str]) -> dict[str, Any]:
+    """``[name]`` as a table of known keys only; a stray key names itself and its line."""
+    if not isinstance(data, dict):
+        raise _problem(_key_line(text, name), f"{name} must be a section: [{name}]")
+    known = tuple(known)
+    for key in data:
+        if key not in known:
+            raise _problem(_key_line(text, key), f"unknown key {key!r} in [{name}]"
+                                                 f"{did_you_mean(key, known)} (known: "
+                                                 f"{', '.join(known)})")
+    return data
 
 
 def _alerts(text: str, alerts: Any) -> dict[str, Any]:
     """``[alerts]``: ``same_geocodes`` (six-digit SAME/FIPS codes of the area served, e.g.
     ["006037"]) and ``event_code`` (the default SAME event code, e.g. "LEW")."""
-    if not isinstance(alerts, dict):
-        raise _problem(_key_line(text, "alerts"), "alerts must be a section: [alerts]")
-    known = ("same_geocodes", "event_code")
-    for key in alerts:
-        if key not in known:
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [alerts]"
-                                                 f"{did_you_mean(key, known)} (known: "
-                                                 f"{', '.join(known)})")
+    alerts = _section(text, "alerts", alerts, ("same_geocodes", "event_code"))
     out: dict[str, Any] = {}
     if "same_geocodes" in alerts:
         codes = alerts["same_geocodes"]
@@ -69,18 +77,15 @@ def _alerts(text: str, alerts: Any) -> dict[str, Any]:
 
 def _feeds(text: str, feeds: Any) -> str:
     """``[feeds] websub_hub``: the WebSub hub's http(s) address, or nothing."""
-    if not isinstance(feeds, dict):
-        raise _problem(_key_line(text, "feeds"), "feeds must be a section: [feeds]")
-    for key in feeds:
-        if key != "websub_hub":
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [feeds] (known: "
-                                                 f"websub_hub)")
+    feeds = _section(text, "feeds", feeds, ("websub_hub",))
     hub = feeds.get("websub_hub", "")
-    if not isinstance(hub, str) or (hub and not re.fullmatch(r"https?://[^\s<>\"']+", hub)):
+    if not isinstance(hub, str) or (hub and not HUB_URL.fullmatch(hub)):
         raise _problem(_key_line(text, "websub_hub"),
                        "[feeds] websub_hub must be an http(s) address, e.g. "
                        "https://pubsubhubbub.appspot.com/")
     return hub
+
+
 # [deploy] key -> what its value must look like (all text; credentials are never here).
 DEPLOY_KEYS: dict[str, tuple[str, str]] = {
     "bucket": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "a bucket name (3-63 of a-z 0-9 . -)"),
@@ -95,13 +100,8 @@ DEPLOY_KEYS: dict[str, tuple[str, str]] = {
 def _deploy(text: str, deploy: Any) -> tuple[tuple[str, str], ...]:
     """``[deploy]``: where ``pressroom deploy`` copies the site; each value checked here,
     with its line, so ``check`` refuses a typo before a deploy is attempted."""
-    if not isinstance(deploy, dict):
-        raise _problem(_key_line(text, "deploy"), "deploy must be a section: [deploy]")
+    deploy = _section(text, "deploy", deploy, DEPLOY_KEYS)
     for key, value in deploy.items():
-        if key not in DEPLOY_KEYS:
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [deploy]"
-                                                 f"{did_you_mean(key, DEPLOY_KEYS)} (known: "
-                                                 f"{', '.join(DEPLOY_KEYS)})")
         pattern, what = DEPLOY_KEYS[key]
         if not isinstance(value, str) or not re.fullmatch(pattern, value):
             raise _problem(_key_line(text, key), f"[deploy] {key} must be {what}")
@@ -110,12 +110,7 @@ def _deploy(text: str, deploy: Any) -> tuple[tuple[str, str], ...]:
 
 def _plugins(text: str, build: Any) -> tuple[str, ...]:
     """``[build] plugins``: a list of distinct module names (identifiers), in run order."""
-    if not isinstance(build, dict):
-        raise _problem(_key_line(text, "build"), "build must be a section: [build]")
-    for key in build:
-        if key != "plugins":
-            raise _problem(_key_line(text, key), f"unknown key {key!r} in [build] (known: "
-                                                 f"plugins)")
+    build = _section(text, "build", build, ("plugins",))
     names = build.get("plugins", [])
     line = _key_line(text, "plugins")
     if not isinstance(names, list):

@@ -153,22 +153,27 @@ def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_COD
         test=post.is_test)
 
 
-def summary_lines(summary: AlertSummary) -> list[str]:
-    """The summary as a few indented lines of ``pressroom check`` output."""
+def summary_rows(summary: AlertSummary) -> list[tuple[str, str]]:
+    """What phones would get, as (label, value) rows: one wording for ``check`` and the
+    review sheet."""
     def how(written: bool) -> str:
         return "written" if written else "derived"
 
     threat = "yes" if summary.imminent_threat else "no: " + "; ".join(
         summary.imminent_threat_gaps)
     name = f" ({summary.event_name})" if summary.event_name else ""
-    lines = [
-        f"{summary.path}: alert information (not a finding)"
-        + (" — Status: test, CAP only" if summary.test else ""),
-        f"  WEA text ({how(summary.wea_text_written)}, {summary.wea_text_length}/"
-        f"{alerts.WEA_TEXT_MAX}): {summary.wea_text}",
-        f"  WEA long text ({how(summary.wea_long_text_written)}, "
-        f"{summary.wea_long_text_length}/{alerts.WEA_LONG_TEXT_MAX}): {summary.wea_long_text}",
-        f"  Imminent Threat: {threat}",
-        f"  SAME event code: {summary.event_code}{name}",
+    return [
+        (f"WEA text ({how(summary.wea_text_written)}, {summary.wea_text_length}/"
+         f"{alerts.WEA_TEXT_MAX})", summary.wea_text),
+        (f"WEA long text ({how(summary.wea_long_text_written)}, "
+         f"{summary.wea_long_text_length}/{alerts.WEA_LONG_TEXT_MAX})", summary.wea_long_text),
+        ("Imminent Threat", threat),
+        ("SAME event code", f"{summary.event_code}{name}"),
     ]
-    return lines
+
+
+def summary_lines(summary: AlertSummary) -> list[str]:
+    """The summary as a few indented lines of ``pressroom check`` output."""
+    return [f"{summary.path}: alert information (not a finding)"
+            + (" — Status: test, CAP only" if summary.test else ""),
+            *(f"  {label}: {value}" for label, value in summary_rows(summary))]
