@@ -168,8 +168,8 @@ def test_headline(ctx, title, flagged):
 def test_a_headline_longer_than_cap_keeps_is_flagged(ctx):
     title = "Gas leak on Citrus Avenue: " + "avoid the area " * 10
     [(rule, message)] = findings(ctx, alert_text(Title=title.strip()))
-    assert rule == "ALERT-HEADLINE" and "CAP and the alerting apps show 160" in message
-    assert findings(ctx, alert_text(Title=("Gas leak on Citrus Avenue " * 7)[:160])) == []
+    assert rule == "ALERT-HEADLINE" and "CAP and the alerting apps show 140" in message
+    assert findings(ctx, alert_text(Title=("Gas leak on Citrus Avenue " * 7)[:140])) == []
 
 
 def test_headline_and_instruction_are_warnings_by_default(ctx):

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 # WEA texts: CMAMtext (the short text every phone shows) and CMAMlongtext (WEA 3.0).
 WEA_TEXT_MAX = 90
 WEA_LONG_TEXT_MAX = 360
+# Google Public Alerts shows at most 140 characters of a headline (CAP 1.2 suggests 160).
+HEADLINE_MAX = 140
 
 # The GSM 03.38 7-bit default alphabet and its extension table (each extension character
 # takes two septets: an escape and the character). WEA texts must survive this alphabet:

@@ -42,6 +42,7 @@ import markdown
 from pressroom.model.alerts import (
     ALL_CLEAR_DEFAULTS,
     DEFAULT_EVENT_CODE,
+    HEADLINE_MAX,
     WEA_LONG_TEXT_MAX,
     WEA_TEXT_MAX,
     event_code,
@@ -56,7 +57,6 @@ from pressroom.model.incidents import Thread
 NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ET.register_namespace("", NS)
 IPAWS_CODE = "IPAWSv1.0"
-HEADLINE_MAX = 140  # Google Public Alerts: a headline is at most 140 characters
 # Only for a post that reached the writer without Expires (a plain Pelican build):
 # validation requires Expires on every safety alert.
 EXPIRES_FALLBACK = timedelta(hours=24)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from pressroom.model.alerts import HEADLINE_MAX
 from pressroom.model.violations import Violation
 from pressroom.rules.alerts import is_alert
 from pressroom.rules.characters import fold
@@ -24,7 +25,6 @@ from pressroom.rules.document import Document, Segment, search
 from pressroom.rules.lazy import LazyPattern, lazy
 
 SECTION = "392.4 (e)"
-HEADLINE_MAX = 160  # CAP 1.2: "160 characters MAY be a useful target limit for headline length"
 _EXTRA_FIELDS = ("instruction", "wea-text", "wea-long-text")  # the prose has the others
 
 # --- what and where -----------------------------------------------------------------------
@@ -130,7 +130,7 @@ def _headline(doc: Document, config: RuleConfig) -> list[Violation]:
     area = doc.header.fields.get("area")
     generic = is_generic(title.value, config.alert_generic_headlines)
     place = names_a_place(title.value, area.value if area is not None else "")
-    if len(title.value) > HEADLINE_MAX:  # CAP's <headline> keeps the first 160
+    if len(title.value) > HEADLINE_MAX:  # the CAP writer cuts <headline> there
         return [Violation(doc.path, title.line, "ALERT-HEADLINE",
                           f"the title is {len(title.value)} characters; CAP and the alerting "
                           f"apps show {HEADLINE_MAX}: say what and where in fewer words "
