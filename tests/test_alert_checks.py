@@ -504,3 +504,10 @@ def test_a_test_event_code_needs_status_test(status, found):
     assert bool(messages) is found, messages
     if found:
         assert "Status: test" in messages[0]
+
+
+@pytest.mark.parametrize(("event", "found"), [("Police activity", False), ("x" * 35, False),
+                                              ("Police activity near the old mill site", True)])
+def test_google_takes_a_short_event_name(ctx, event, found):
+    google = [m for rule, m in findings(ctx, alert_text(Event=event)) if rule == "ALERT-GOOGLE"]
+    assert bool(google) is found, google

@@ -21,6 +21,7 @@ WEA_TEXT_MAX = 90
 WEA_LONG_TEXT_MAX = 360
 # Google Public Alerts shows at most 140 characters of a headline (CAP 1.2 suggests 160).
 HEADLINE_MAX = 140
+EVENT_MAX = 35  # Google Public Alerts: an <event> is a short name of the kind of event
 
 # The GSM 03.38 7-bit default alphabet and its extension table (each extension character
 # takes two septets: an escape and the character). WEA texts must survive this alphabet:

@@ -51,6 +51,12 @@ def check_alert_profile(doc: Document) -> list[Violation]:
                 f"'{found.name}: Unknown': Google Public Alerts refuses an alert whose "
                 f"{key} is Unknown; give the best value you have: "
                 f"{', '.join(v for v in CAP_VALUES[key] if v != 'Unknown')}"))
+    event = fields.get("event")
+    if event is not None and len(event.value) > alerts.EVENT_MAX:
+        problems.append(Violation(
+            doc.path, event.line, "ALERT-GOOGLE",
+            f"'Event' is {len(event.value)} characters; Google Public Alerts takes at most "
+            f"{alerts.EVENT_MAX}: name the kind of event, e.g. Police activity, Gas leak"))
     for key in ("polygon", "circle"):
         found = fields.get(key)
         if found is not None and (bad := off_the_map(found.value)):
