@@ -229,3 +229,15 @@ def test_new_incident_update_after_an_all_clear_warns_that_it_reopens(dept):
     quiet = run("new", "--repo", str(dept.root), "Gas leak update", "--incident", GAS,
                 "--author", "pio1", "--slug", "quiet")
     assert quiet.exit_code == 0 and "warning" not in quiet.output
+
+
+def test_an_update_carries_its_incident_event_code_and_writes_it_as_documented():
+    """IPAWS reads one SAME event code for an incident: an update of a Child Abduction
+    Emergency must not fall back to the department's default code."""
+    first = parsed(alert("A", "2026-11-20 09:00", expires="2026-11-20 18:00", area="Elm")
+                   .replace("Incident:", "Event-Code: CAE\nIncident:"))
+    assert carried_fields([first])["event-code"] == "CAE"
+    now = datetime(2026, 11, 20, 9, 17, tzinfo=LA)
+    text = draft_text("Update", "safety-alerts", "pio1", now, carried_fields([first]))
+    assert front(text)["Event-Code"] == "CAE"
+    assert "WEA-Text:" in text  # the template's comment names the phone texts

@@ -16,14 +16,15 @@ from datetime import datetime, timedelta
 
 from pressroom.model.content import CAP_VALUES, Post
 from pressroom.model.dates import parse_datetime
+from pressroom.model.header_fields import field_name
 from pressroom.model.incidents import post_order
 from pressroom.model.violations import InputError
 
 # Fields an update takes from its incident's latest post, in the order they are written:
 # everything the incident page, the banner and the CAP document read besides the post's own
 # title, date and text.
-CARRIED = ("expires", "area", "event", "urgency", "severity", "certainty", "response",
-           "instruction", "polygon", "circle")
+CARRIED = ("expires", "area", "event", "event-code", "urgency", "severity", "certainty",
+           "response", "instruction", "polygon", "circle")
 ALERT_HOURS = 4  # a new alert's default Expires: the next full hour plus this
 BODY_COMMENT = """\
 <!-- Write the post below in plain language. Give ages, not dates of birth; blocks
@@ -35,7 +36,10 @@ ALERT_COMMENT = f"""\
      should do, one of {", ".join(CAP_VALUES["response"])}
      (AllClear ends the incident). Instruction: the same in words ("Stay indoors").
      Expires: when it stops being current. Keep the same Incident: id for every update;
-     Sequence: orders the incident's posts (pressroom new --incident fills both in). -->
+     Sequence: orders the incident's posts (pressroom new --incident fills both in).
+     WEA-Text: (at most 90 characters) and WEA-Long-Text: (360) are what phones would show;
+     left out, they are derived from the title and Instruction: `pressroom check` shows them.
+     -->
 """
 
 
@@ -43,11 +47,6 @@ def slugify(title: str) -> str:
     """A post's address from its title: lower-case words joined by hyphens, at most 60 long."""
     slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
     return slug[:60].rstrip("-") or "post"
-
-
-def field_name(name: str) -> str:
-    """How a field is written in front matter: ``retraction-reason`` -> ``Retraction-Reason``."""
-    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def incident_posts(posts: Iterable[Post], incident: str) -> list[Post]:

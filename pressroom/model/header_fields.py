@@ -18,8 +18,9 @@ from pressroom.model.wording import close_matches
 
 
 def field_name(key: str) -> str:
-    """A field as the docs write it: 'Retraction-Reason', 'WEA-Text'."""
-    return key.title().replace("Wea-", "WEA-")
+    """How a field is written in front matter: ``retraction-reason`` -> ``Retraction-Reason``,
+    ``wea-text`` -> ``WEA-Text``."""
+    return "-".join("WEA" if part == "wea" else part.capitalize() for part in key.split("-"))
 
 
 def unknown_fields(path: str, fields: dict[str, Field], known: Sequence[str],
