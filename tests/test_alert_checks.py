@@ -416,7 +416,8 @@ def test_check_shows_each_alert_and_quiet_hides_it(repo):
     out = bad.output.splitlines()
     assert [line.split(": ")[1] for line in out[:2]] == ["ALERT-GOOGLE", "ALERT-WEA-CHARACTERS"]
     assert out[2] == "content/2026/bad.md: alert information (not a finding)"
-    assert "  WEA text (written, 8/90): Don\u2019t go" in out
+    assert "  WEA-Text as written (refused: see the finding; 8 characters): Don\u2019t go" in out
+    assert any(line.startswith("  WEA text (derived, ") for line in out)  # what CAP carries
     assert out[-1].startswith("REFUSED")
 
 
@@ -425,7 +426,7 @@ def test_the_information_cannot_forge_a_line_or_reach_the_terminal_raw(repo):
     result = check(repo.root)
     assert result.exit_code == 1  # TEXT-INVISIBLE, ALERT-WEA-CHARACTERS
     assert "\u202e" not in result.output and "\u2028" not in result.output
-    assert "): Avoid \\u202eCitrus\\u2028OK: all clear" in result.stderr
+    assert "): Avoid \\u202eCitrus\\u2028OK: all clear" in result.stderr  # the refused text
 
 
 def test_the_department_default_event_code_is_shown(repo):

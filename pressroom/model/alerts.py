@@ -76,6 +76,7 @@ SAME_EVENT_CODES: dict[str, str] = {
 TEST_EVENT_CODES = ("DMO", "RMT", "RWT")  # only with Status: test (model.content)
 EVENT_CODE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_EVENT_CODE = "LEW"
+DEFAULT_EVENT = "Police activity"  # CAP's <event> when the PIO gives no Event:
 # What the response asks of people decides the code when the PIO gives none.
 EVENT_CODE_BY_RESPONSE = {"Shelter": "SPW", "Evacuate": "EVI"}
 SAME_GEOCODE = re.compile(r"^\d{6}$")  # PSSCCC: a FIPS state and county code, P the part
@@ -175,6 +176,35 @@ def wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -> 
         text=short or derived_wea_text(title, instruction),
         long_text=long or derived_wea_long_text(title, summary, area, instruction),
         text_written=bool(short), long_text_written=bool(long))
+
+
+def fits_wea(text: str, limit: int) -> bool:
+    """Whether ``text`` can go to phones as is: GSM-7 only and at most ``limit`` septets."""
+    return bool(text) and is_gsm7(text) and gsm7_length(text) <= limit
+
+
+def phone_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -> WeaTexts:
+    """What phones get (CAP's ``CMAMtext`` and ``CMAMlongtext``): the PIO's texts when they
+    fit WEA, else derived ones — the one answer the CAP writer, ``check`` and the review
+    sheet give.
+
+    ``check`` refuses a written text that is too long or has characters outside GSM-7, so a
+    published alert carries the PIO's words; this never lets one through either way (a phone
+    would cut it or show '?'). A title of emoji alone gives a text naming the event and area.
+    """
+    alert = dict(alert)
+    first = wea_texts(alert, title, summary, area)
+    if first.text_written and not fits_wea(first.text, WEA_TEXT_MAX):
+        alert.pop("wea-text", None)
+    if first.long_text_written and not fits_wea(first.long_text, WEA_LONG_TEXT_MAX):
+        alert.pop("wea-long-text", None)
+    texts = wea_texts(alert, title, summary, area)
+    if not any(ch.isalnum() for ch in texts.text):
+        texts = wea_texts(alert, f"{alert.get('event') or DEFAULT_EVENT}: {area}", summary, area)
+    if not texts.long_text:
+        texts = WeaTexts(texts.text, texts.text, texts.text_written, False)
+    assert fits_wea(texts.text, WEA_TEXT_MAX) and fits_wea(texts.long_text, WEA_LONG_TEXT_MAX)
+    return texts
 
 
 def imminent_threat_gaps(alert: Mapping[str, str]) -> list[str]:

@@ -14,6 +14,7 @@ from datetime import datetime, tzinfo
 
 from pressroom.model.alerts import (
     ALL_CLEAR_DEFAULTS,
+    DEFAULT_EVENT,
     EVENT_CODE,
     SAME_EVENT_CODES,
     TEST_EVENT_CODES,
@@ -41,7 +42,7 @@ CAP_VALUES = {
                  "AllClear", "None"),
 }
 ALERT_DEFAULTS = {"urgency": "Immediate", "severity": "Moderate", "certainty": "Observed",
-                  "response": "Monitor", "event": "Police activity"}
+                  "response": "Monitor", "event": DEFAULT_EVENT}
 _POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
 POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
 CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")

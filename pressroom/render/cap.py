@@ -43,13 +43,9 @@ from pressroom.model.alerts import (
     ALL_CLEAR_DEFAULTS,
     DEFAULT_EVENT_CODE,
     HEADLINE_MAX,
-    WEA_LONG_TEXT_MAX,
-    WEA_TEXT_MAX,
     event_code,
-    gsm7_length,
-    is_gsm7,
     is_imminent_threat,
-    wea_texts,
+    phone_texts,
 )
 from pressroom.model.content import ALERT_DEFAULTS, Post
 from pressroom.model.incidents import Thread
@@ -112,31 +108,6 @@ def cap_values(alert: Mapping[str, str]) -> dict[str, str]:
         value = alert.get(name) or ""
         values[name] = value if value and value != "Unknown" else defaults[name]
     return values
-
-
-def fits_wea(text: str, limit: int) -> bool:
-    """Whether ``text`` can go to phones as is: GSM-7 only and at most ``limit`` septets."""
-    return bool(text) and is_gsm7(text) and gsm7_length(text) <= limit
-
-
-def cap_wea_texts(post: Post, area: str) -> tuple[str, str]:
-    """``CMAMtext`` and ``CMAMlongtext``: the PIO's when they fit WEA, else derived.
-
-    ``check`` refuses a written text that is too long or has characters outside GSM-7; the
-    writer never sends one either way (a phone would cut it or show '?')."""
-    alert = dict(post.alert)
-    written = wea_texts(alert, post.title, post.summary, area)
-    if written.text_written and not fits_wea(written.text, WEA_TEXT_MAX):
-        alert.pop("wea-text", None)
-    if written.long_text_written and not fits_wea(written.long_text, WEA_LONG_TEXT_MAX):
-        alert.pop("wea-long-text", None)
-    texts = wea_texts(alert, post.title, post.summary, area)
-    if not any(ch.isalnum() for ch in texts.text):  # a title of emoji alone: name the event
-        event = alert.get("event") or ALERT_DEFAULTS["event"]
-        texts = wea_texts(alert, f"{event}: {area}", post.summary, area)
-    short, long = texts.text, texts.long_text or texts.text
-    assert fits_wea(short, WEA_TEXT_MAX) and fits_wea(long, WEA_LONG_TEXT_MAX), (short, long)
-    return short, long
 
 
 def _xml_text(text: str) -> str:
@@ -209,9 +180,9 @@ def _info(info: ET.Element, site: CapSite, thread: Thread, post: Post,
     _add(info, "instruction", fields.get("instruction"))
     _add(info, "web", page_url)
     _add(info, "contact", site.contact)
-    short, long = cap_wea_texts(post, area_desc)
-    _pair(info, "parameter", "CMAMtext", short)
-    _pair(info, "parameter", "CMAMlongtext", long)
+    texts = phone_texts(fields, post.title, post.summary, area_desc)
+    _pair(info, "parameter", "CMAMtext", texts.text)
+    _pair(info, "parameter", "CMAMlongtext", texts.long_text)
     _pair(info, "parameter", "WEAHandling",
           "Imminent Threat" if is_imminent_threat(fields) else "Public Safety")
     area = ET.SubElement(info, f"{{{NS}}}area")

@@ -139,12 +139,18 @@ class AlertSummary:
     event_code: str
     event_name: str
     test: bool = False  # ``Status: test``: CAP only, never on a page
+    # A WEA-Text / WEA-Long-Text the PIO wrote that phones cannot take (the finding says why):
+    # shown beside the derived text CAP would carry instead.
+    refused: tuple[tuple[str, str], ...] = ()
 
 
 def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE
                   ) -> AlertSummary:
     """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert."""
-    texts = alerts.wea_texts(post.alert, post.title, post.summary, post.area)
+    texts = alerts.phone_texts(post.alert, post.title, post.summary, post.area)
+    refused = tuple((name, post.alert.get(key, "")) for key, name, _ in WEA_FIELDS
+                    if post.alert.get(key) and post.alert.get(key) not in (
+                        texts.text, texts.long_text))
     gaps = alerts.imminent_threat_gaps(post.alert)
     code = alerts.event_code(post.alert, default_event_code)
     return AlertSummary(
@@ -156,7 +162,7 @@ def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_COD
         wea_long_text_written=texts.long_text_written,
         imminent_threat=not gaps, imminent_threat_gaps=tuple(gaps),
         event_code=code, event_name=alerts.SAME_EVENT_CODES.get(code, ""),
-        test=post.is_test)
+        test=post.is_test, refused=refused)
 
 
 def summary_rows(summary: AlertSummary) -> list[tuple[str, str]]:
@@ -173,6 +179,8 @@ def summary_rows(summary: AlertSummary) -> list[tuple[str, str]]:
          f"{alerts.WEA_TEXT_MAX})", summary.wea_text),
         (f"WEA long text ({how(summary.wea_long_text_written)}, "
          f"{summary.wea_long_text_length}/{alerts.WEA_LONG_TEXT_MAX})", summary.wea_long_text),
+        *((f"{name} as written (refused: see the finding; "
+           f"{alerts.gsm7_length(text)} characters)", text) for name, text in summary.refused),
         ("Imminent Threat", threat),
         ("SAME event code", f"{summary.event_code}{name}"),
     ]
