@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from click.testing import CliRunner
 from conftest import LA, ROSTER, post_text
@@ -350,3 +352,28 @@ def test_plural():
     assert [plural(n, "finding") for n in (0, 1, 2)] == ["0 findings", "1 finding",
                                                         "2 findings"]
     assert plural(1, "copy", "copies") == "1 copy" and plural(3, "copy", "copies") == "3 copies"
+
+
+HEAD = ("Title: Police activity on Elm Street\nDate: 2026-11-24 16:05\nCategory: safety-alerts\n"
+        "Author: pio1\nSummary: Avoid the area.\nExpires: 2026-11-24 22:00\nArea: Elm Street\n")
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    (HEAD + "WEA Text: Avoid Elm St.\nResponse: Shelter\n\nBody.\n", 8, "did you mean 'WEA-Text:'"),
+    (HEAD + "\nResponse: Shelter\nInstruction: Stay indoors.\n\nBody.\n", 9,
+     "'Response:' is below the blank line on line 8"),
+])
+def test_a_header_that_ends_early_is_named_not_published_as_text(text, line, words):
+    """A field mistyped with a space, or a blank line left where a field was deleted, ends
+    the header: the fields below it would become text of the public page."""
+    from pressroom.model.content import parse_text
+    _, problems = parse_text("content/x.md", text, ZoneInfo("America/Los_Angeles"))
+    found = [p for p in problems if p.rule_id == "FRONT-UNKNOWN"]
+    assert [p.line for p in found] == [line] and words in found[0].message, problems
+
+
+def test_a_body_after_one_blank_line_is_no_finding():
+    from pressroom.model.content import parse_text
+    post, problems = parse_text("content/x.md", HEAD + "\nOfficers are at the scene.\n",
+                                ZoneInfo("America/Los_Angeles"))
+    assert post is not None and problems == []

@@ -22,7 +22,7 @@ from pressroom.model.alerts import (
 from pressroom.model.categories import BY_SLUG, CATEGORIES, SLUGS
 from pressroom.model.dates import DATE_HELP, parse_datetime
 from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
-from pressroom.model.header_fields import required_problems, unknown_fields
+from pressroom.model.header_fields import header_end_problems, required_problems, unknown_fields
 from pressroom.model.roster import ROSTER_PATH, Roster
 from pressroom.model.violations import Violation
 from pressroom.model.wording import did_you_mean
@@ -172,6 +172,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
                                   f"'{dup.name}' is given twice (first on line "
                                   f"{fields[dup.name.lower()].line}); keep one"))
     misspelt = unknown_fields(path, fields, KNOWN, REQUIRED, problems)
+    problems.extend(header_end_problems(path, text, header, KNOWN))
     first_body = header.body_line
     problems.extend(required_problems(path, text, header, KNOWN, REQUIRED, misspelt))
 

@@ -43,6 +43,41 @@ def unknown_fields(path: str, fields: dict[str, Field], known: Sequence[str],
     return misspelt
 
 
+def header_end_problems(path: str, text: str, header: Header,
+                        known: Sequence[str]) -> list[Violation]:
+    """FRONT-UNKNOWN where the header ends on a line that is not blank.
+
+    A line such as ``WEA Text: Avoid Elm St`` (a space in the name) is not a field, so the
+    header ends there and every field below it — Response, Instruction — silently becomes
+    text of the public page. The header must end with a blank line; a line that ends it
+    otherwise is named, with the field it probably meant."""
+    lines = split_lines(text)
+    at = header.body_line - 1  # index of the line that ended the header
+    if not header.fields or at >= len(lines) or at == 0:
+        return []
+    if not lines[at - 1].strip():  # ended by a blank line: is a field stranded below it?
+        following = next((n for n in range(at, min(len(lines), at + 3))
+                          if lines[n].strip()), None)
+        key = KEY_LINE.match(lines[following]) if following is not None else None
+        if key is None or key.group("key").lower() not in known:
+            return []
+        return [Violation(path, following + 1, "FRONT-UNKNOWN",
+                          f"'{key.group('key')}:' is below the blank line on line {at} that "
+                          f"ends the header, so it would be published as text; remove the "
+                          f"blank line")]
+    if not lines[at].strip():
+        return []
+    line = lines[at]
+    name = line.split(":", 1)[0].strip() if ":" in line[:40] else ""
+    meant = close_matches(name.replace(" ", "-").lower(), known, n=1) if name else []
+    hint = f" (did you mean '{field_name(meant[0])}:'?)" if meant else ""
+    shown = line if len(line) <= 40 else line[:39] + "…"
+    return [Violation(path, at + 1, "FRONT-UNKNOWN",
+                      f"{shown!r} ends the header: a field is 'Name: value' with no space in "
+                      f"the name{hint}, and one blank line separates the header from the text; "
+                      f"fields below this line would be published as text")]
+
+
 def required_problems(path: str, text: str, header: Header, known: Sequence[str],
                       required: Sequence[str], misspelt: dict[str, Field]) -> list[Violation]:
     """FRONT-REQUIRED: an empty required field at its line, and one finding for all the
