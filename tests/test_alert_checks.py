@@ -372,7 +372,8 @@ def test_the_summary_of_a_derived_and_a_written_alert():
     assert derived.imminent_threat_gaps == ("severity is Moderate (needs Extreme or Severe)",)
     lines = summary_lines(derived)
     assert lines[0] == f"{PATH}: alert information (not a finding)"
-    assert lines[1].startswith(f"  WEA text (derived, {derived.wea_text_length}/90): Gas leak")
+    assert lines[1].startswith(f"  WEA text (derived, {derived.wea_text_length}/90): ")
+    assert lines[1].endswith(derived.wea_text) and "Avoid" in derived.wea_text  # what to do
     assert lines[3] == "  Imminent Threat: no: severity is Moderate (needs Extreme or Severe)"
     assert lines[4] == "  SAME event code: LEW (Law Enforcement Warning)"
 
@@ -512,3 +513,27 @@ def test_a_test_event_code_needs_status_test(status, found):
 def test_google_takes_a_short_event_name(ctx, event, found):
     google = [m for rule, m in findings(ctx, alert_text(Event=event)) if rule == "ALERT-GOOGLE"]
     assert bool(google) is found, google
+
+
+@pytest.mark.parametrize(("fields", "found"), [
+    ({"Instruction": None}, True), ({"Instruction": ""}, True),
+    ({"Instruction": None, "Response": "AllClear"}, False),
+    ({"Instruction": None, "Response": "None"}, False),
+])
+def test_an_alert_without_an_instruction_is_named(ctx, fields, found):
+    """What to do is what a phone's few words are for (the derived WEA text leads with it)."""
+    assert ("ALERT-INSTRUCTION" in rules(ctx, alert_text(**fields))) is found
+
+
+@pytest.mark.parametrize(("title", "instruction", "expected"), [
+    ("Police activity on Elm Street", "Shelter in place, lock doors, stay away from windows "
+     "until police say it is safe to leave.", "Shelter in place, lock doors, stay away from "
+     "windows until police say it is safe to leave."),
+    ("Gas leak: avoid Citrus Avenue", "Avoid Citrus Avenue. If you smell gas, leave the "
+     "building and call 911.", "Gas leak: avoid Citrus Avenue. Avoid Citrus Avenue."),
+    ("Police activity on Elm Street", "Stay indoors.", "Police activity on Elm Street. Stay "
+     "indoors."),
+])
+def test_a_derived_phone_text_keeps_what_to_do(title, instruction, expected):
+    from pressroom.model.alerts import derived_wea_text
+    assert derived_wea_text(title, instruction) == expected

@@ -136,12 +136,25 @@ def _sentence(text: str) -> str:
 
 
 def derived_wea_text(title: str, instruction: str) -> str:
-    """The short text when the PIO wrote none: the headline and what to do, in GSM-7."""
+    """The short text when the PIO wrote none, in GSM-7: the headline and what to do.
+
+    What to do matters most on a phone: when headline and instruction do not fit together,
+    the instruction's first sentence goes with the headline, else the instruction alone,
+    else its first sentence alone; the headline alone only when there is no instruction."""
     title, instruction = to_gsm7(title), to_gsm7(instruction)  # before the full stops
-    both = f"{_sentence(title)} {_sentence(instruction)}"
-    if instruction and gsm7_length(both) <= WEA_TEXT_MAX:
-        return both
-    return _fit(_sentence(title), WEA_TEXT_MAX)
+    if not instruction:
+        return _fit(_sentence(title), WEA_TEXT_MAX)
+    first = _first_sentence(instruction)
+    for candidate in (f"{_sentence(title)} {_sentence(instruction)}",
+                      f"{_sentence(title)} {first}", _sentence(instruction), first):
+        if gsm7_length(candidate) <= WEA_TEXT_MAX:
+            return candidate
+    return _fit(first, WEA_TEXT_MAX)
+
+
+def _first_sentence(text: str) -> str:
+    found = re.match(r".+?[.!?](?=\s|$)", text)
+    return _sentence(found.group(0) if found else text)
 
 
 def derived_wea_long_text(title: str, summary: str, area: str, instruction: str) -> str:

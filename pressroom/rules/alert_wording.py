@@ -172,9 +172,14 @@ def _instruction(doc: Document, config: RuleConfig) -> list[Violation]:
     fields = doc.header.fields
     found = fields.get("instruction")
     response = fields.get("response")
-    if found is None or not found.value or (response is not None
-                                            and response.value == "AllClear"):
-        return []
+    if response is not None and response.value in ("AllClear", "None"):
+        return []  # the danger is over, or nothing is asked of the public
+    if found is None or not found.value:
+        where = found.line if found is not None else fields["category"].line
+        return [Violation(doc.path, where, "ALERT-INSTRUCTION",
+                          "the alert says nothing about what to do: add 'Instruction:' in "
+                          "words, e.g. Instruction: Avoid Elm Street between 4th and 6th "
+                          f"Streets (phones show it; {SECTION})")]
     verb = first_verb(found.value)
     if verb in config.alert_imperative_verbs and not _INDIRECT.search(found.value):
         return []
