@@ -537,3 +537,17 @@ def test_an_alert_without_an_instruction_is_named(ctx, fields, found):
 def test_a_derived_phone_text_keeps_what_to_do(title, instruction, expected):
     from pressroom.model.alerts import derived_wea_text
     assert derived_wea_text(title, instruction) == expected
+
+
+@pytest.mark.parametrize(("fields", "found"), [
+    ({"Response": "AllClear", "Severity": "Severe"}, ["ALERT-ALL-CLEAR"]),
+    ({"Response": "AllClear", "Urgency": "Immediate", "Severity": "Extreme"},
+     ["ALERT-ALL-CLEAR", "ALERT-ALL-CLEAR"]),
+    ({"Response": "AllClear", "Severity": "Minor", "Urgency": "Past"}, []),
+    ({"Response": "AllClear"}, []),
+    ({"Response": "Shelter", "Severity": "Severe"}, []),
+])
+def test_an_all_clear_may_not_keep_the_danger_of_the_alert(ctx, fields, found):
+    """`pressroom new --incident` carries Severity forward: an all-clear written from it
+    would tell phones the threat is current (found by the #15 newcomer)."""
+    assert [r for r in rules(ctx, alert_text(**fields)) if r == "ALERT-ALL-CLEAR"] == found

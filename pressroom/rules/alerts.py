@@ -51,6 +51,17 @@ def check_alert_profile(doc: Document) -> list[Violation]:
                 f"'{found.name}: Unknown': Google Public Alerts refuses an alert whose "
                 f"{key} is Unknown; give the best value you have: "
                 f"{', '.join(v for v in CAP_VALUES[key] if v != 'Unknown')}"))
+    response = fields.get("response")
+    if response is not None and response.value == "AllClear":
+        for key in ("urgency", "severity"):
+            found = fields.get(key)
+            if found is not None and found.value in alerts.IMMINENT_THREAT[key]:
+                problems.append(Violation(
+                    doc.path, found.line, "ALERT-ALL-CLEAR",
+                    f"'{found.name}: {found.value}' on an all-clear tells phones and "
+                    f"aggregators the danger is current (it was carried from the earlier "
+                    f"message?): delete the line; an all-clear is Urgency Past, Severity "
+                    f"Minor, Certainty Observed"))
     event = fields.get("event")
     if event is not None and len(event.value) > alerts.EVENT_MAX:
         problems.append(Violation(

@@ -53,6 +53,8 @@ _RULES = [
          False),
     Rule("ALERT-WEA-CHARACTERS", "392.4 (e)", "a WEA text with characters outside GSM-7",
          False),
+    Rule("ALERT-ALL-CLEAR", "392.4 (e)", "an all-clear that still says the danger is current",
+         False),
     Rule("ALERT-GOOGLE", "392.4 (e)", "an alert Google Public Alerts and IPAWS refuse "
          "(Unknown values, no Area, a point off the map)", False),
     Rule("ALERT-HEADLINE", "392.4 (e)", "an alert's title must say what and where"),
