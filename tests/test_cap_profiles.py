@@ -442,3 +442,13 @@ def test_a_test_alert_comes_and_goes_through_warm_builds(tmp_path, schemas):
                                      **REMOVED))
     assert build("2026-11-20T10:50-08:00") == ["Police activity on Elm Street"]
     assert not (out / "cap/drill.xml").exists()
+
+
+def test_the_cap_index_has_an_id_of_its_own(site):
+    """Atom feed ids are unique: the CAP index is not the Safety Alerts feed (readers and
+    aggregators that key on the id would merge the two; found by the #15 newcomer)."""
+    ids = {path: etree.parse(str(site / path)).getroot().findtext(
+        "{http://www.w3.org/2005/Atom}id") for path in (
+        "cap/index.atom", "feeds/safety-alerts.atom.xml", "feeds/all.atom.xml")}
+    assert len(set(ids.values())) == 3, ids
+    assert ids["cap/index.atom"].endswith("/follow/#follow-cap")

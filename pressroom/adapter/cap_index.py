@@ -58,7 +58,7 @@ def cap_site(settings: Mapping[str, Any]) -> CapSite:
 def index_meta(settings: Mapping[str, Any], site_url: str) -> FeedMeta:
     return FeedMeta(title=f"{settings['SITENAME']}: active CAP alerts",
                     subtitle="Common Alerting Protocol 1.2 messages for active safety alerts",
-                    site_url=site_url, page_url=f"{site_url}/category/safety-alerts/",
+                    site_url=site_url, page_url=f"{site_url}/follow/#follow-cap",
                     atom_url=f"{site_url}/{CAP_DIR}/index.atom",
                     rss_url=f"{site_url}/{CAP_DIR}/index.atom",
                     language=settings.get("DEFAULT_LANG", "en"),
