@@ -551,3 +551,13 @@ def test_an_all_clear_may_not_keep_the_danger_of_the_alert(ctx, fields, found):
     """`pressroom new --incident` carries Severity forward: an all-clear written from it
     would tell phones the threat is current (found by the #15 newcomer)."""
     assert [r for r in rules(ctx, alert_text(**fields)) if r == "ALERT-ALL-CLEAR"] == found
+
+
+@pytest.mark.parametrize(("summary", "found"), [
+    ("Adam-12 responded to the call.", True), ("Units 1A12 and 2B3 responded.", True),
+    ("Shots fired, 11-99.", True), ("Children ages 11-14 are safe.", False),
+    ("The 100 block of King Street is closed.", False),
+])
+def test_call_signs_and_11_codes_are_jargon(ctx, summary, found):
+    """Missed by the first rules (found by the #15 newcomer)."""
+    assert ("ALERT-JARGON" in rules(ctx, alert_text(Summary=summary))) is found

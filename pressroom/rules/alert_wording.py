@@ -51,15 +51,15 @@ _COUNTED = (r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|year-old
             r"foot|miles?|mi|inches|pounds|lbs|mph|yards?|times|people|persons|cars|vehicles|"
             r"officers|percent|%|a\.?m\b|p\.?m\b|o'clock)")
 JARGON_PATTERNS: tuple[tuple[LazyPattern, str, str], ...] = (
-    (lazy(rf"(?<![\w./-])(?<!ages )(?<!aged )(?<!from )(?<!between )10-\d{{1,3}}"
+    (lazy(rf"(?<![\w./-])(?<!ages )(?<!aged )(?<!from )(?<!between )1[01]-\d{{1,3}}"
           rf"(?![\w/-]|\.\d|\s*{_COUNTED})", re.I),
      "a radio 10-code", "say what it means in plain words"),
     (lazy(r"(?<![\w-])(?<!Penal )(?<!Vehicle )(?i:code)\s+[1-9](?![\w.,]\d|\d)"),
      "a radio code", "say what it means, e.g. 'officers responded with lights and sirens'"),
-    (lazy(r"(?<![Aa]partment )(?<![Ss]uite )(?<![Ss]torage )(?<!#)\b[Uu]nits?\s+#?\d{1,4}"
-          r"(?![\w-])"),
+    (lazy(r"(?<![Aa]partment )(?<![Ss]uite )(?<![Ss]torage )(?<!#)\b[Uu]nits?\s+#?"
+          r"(?:\d{1,4}|\d{1,2}[A-Z]\d{1,3})(?![\w-])"),
      "a unit number", "say 'officers' or 'an officer'"),
-    (lazy(r"\b\d{1,2}-?(?:Adam|Boy|Charles|David|Edward|Frank|George|Henry|Ida|John|King|"
+    (lazy(r"\b(?:\d{1,2}-?(?=[A-Z][a-z]+-?\d)|(?=[A-Z][a-z]+-\d))(?:Adam|Boy|Charles|David|Edward|Frank|George|Henry|Ida|John|King|"
           r"Lincoln|Mary|Nora|Ocean|Paul|Queen|Robert|Sam|Tom|Union|Victor|William|Young|"
           r"Zebra)-?\d{1,3}\b"),
      "a unit call sign", "say 'officers' or 'an officer'"),
