@@ -43,6 +43,12 @@ def new_command(repo: Path, title: str, category: str | None, incident: str | No
     \b
     An update of an incident (the fields of its latest post on main carried forward):
       pressroom new "Gas leak: Citrus Avenue reopened" --incident 2026-1120-gas
+    \b
+    A safety alert's file lists the fields phones, IPAWS and Google read: Area,
+    Response, Instruction, Expires, and optionally WEA-Text (90 characters),
+    WEA-Long-Text (360), Event-Code (SAME), Urgency/Severity/Certainty, Polygon or
+    Circle (a map on the page); Status: test makes it a test of the alerting chain
+    (CAP only). `pressroom check` shows what phones would get (docs/alerts.md).
     """
     from pressroom.approvals.workflow import new_post
 

@@ -218,10 +218,11 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
                                       f"'{fields[name].name}' belongs to safety-alerts posts only"))
     for name, allowed in CAP_VALUES.items():
         if name in fields and fields[name].value not in allowed:
+            usable = [v for v in allowed if v != "Unknown"]  # Google refuses it (ALERT-GOOGLE)
             problems.append(Violation(path, fields[name].line, "FRONT-ALERT",
                                       f"{fields[name].value!r} is not a CAP {name}"
-                                      f"{did_you_mean(fields[name].value, allowed)} "
-                                      f"(use: {', '.join(allowed)})"))
+                                      f"{did_you_mean(fields[name].value, usable)} "
+                                      f"(use: {', '.join(usable)})"))
     if "polygon" in fields and not _closed_polygon(fields["polygon"].value):
         problems.append(Violation(path, fields["polygon"].line, "FRONT-ALERT",
                                   "Polygon is 'lat,lon lat,lon ...' with at least four points, "

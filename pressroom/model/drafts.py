@@ -39,7 +39,9 @@ ALERT_COMMENT = f"""\
      Sequence: orders the incident's posts (pressroom new --incident fills both in).
      WEA-Text: (at most 90 characters) and WEA-Long-Text: (360) are what phones would show;
      left out, they are derived from the title and Instruction: `pressroom check` shows them.
-     -->
+     Event-Code: the SAME code (default LEW; SPW for Shelter, EVI for Evacuate). Polygon: or
+     Circle: draw the area on the page. Status: test sends a test of the alerting chain (CAP
+     only, never on a page). docs/alerts.md has them all. -->
 """
 
 
