@@ -494,6 +494,11 @@ def test_the_pull_request_summary_lists_the_alerts_escaped():
     assert "WEA text (written, 32/90): Avoid \\*Citrus\\* \\[Ave\\]\\(http://x\\)" in line
     assert "Imminent Threat: no: severity is Moderate" in line and line.endswith("SAME LEW")
     assert "Alerts" not in markdown_summary(json.loads(Review("a", "b", "c", "x").to_json()))
+    drill = _post(alert_text(Status="test"))
+    review = Review(base="a" * 40, rev="b" * 40, merged_tree="c" * 40, now="x",
+                    alerts=[alert_summary(drill, "LEW")])
+    assert f"- {PATH} (Status: test, CAP only): WEA text" in markdown_summary(
+        json.loads(review.to_json()))
 
 
 @pytest.mark.parametrize(("status", "found"), [("", True), ("published", True), ("test", False)])

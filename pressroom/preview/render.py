@@ -165,6 +165,7 @@ def _scheduled(review: Review) -> str:
 def render_html(review: Review) -> str:
     """The review sheet of ``review`` as a complete, self-contained HTML document."""
     name = review.rev_name or review.rev[:10]
+    alerts = ["<h2>Alerts: what phones would get</h2>", _alerts(review)]
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -180,12 +181,15 @@ def render_html(review: Review) -> str:
             ["Both sites built as of", escape(review.now)],
             ["Preview site", '<a href="site/index.html">site/index.html</a>'
              if review.site_built else "not built"]]),
+        # What phones would get comes first when the merge brings an alert: it is what a
+        # supervisor approving an alert must read (the page diffs follow).
+        *(alerts if review.alerts else []),
         "<h2>Public URLs that change</h2>", _changes(review),
         "<h2>Scheduled for later</h2>", _scheduled(review),
         "<h2>Content rules</h2>", _findings(review),
         "<h2>Commits and approval</h2>", _commits(review),
         "<h2>Incidents and the alert banner</h2>", _incidents(review),
-        "<h2>Alerts: what phones would get</h2>", _alerts(review),
+        *([] if review.alerts else alerts),
         "</main></body></html>\n",
     ]
     return "".join(parts)

@@ -73,7 +73,8 @@ def _alert(alert: object) -> str:
         threat = "no: " + "; ".join(str(gap) for gap in gaps)
     else:
         threat = "no"
-    return (f"- {text(alert.get('path', ''))}: WEA text ({how}, "
+    test = " (Status: test, CAP only)" if alert.get("test") else ""
+    return (f"- {text(alert.get('path', ''))}{test}: WEA text ({how}, "
             f"{text(alert.get('wea_text_length', ''))}/90): {text(alert.get('wea_text', ''))}; "
             f"Imminent Threat: {text(threat)}; SAME {text(alert.get('event_code', ''))}")
 
