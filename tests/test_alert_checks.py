@@ -566,3 +566,11 @@ def test_an_all_clear_may_not_keep_the_danger_of_the_alert(ctx, fields, found):
 def test_call_signs_and_11_codes_are_jargon(ctx, summary, found):
     """Missed by the first rules (found by the #15 newcomer)."""
     assert ("ALERT-JARGON" in rules(ctx, alert_text(Summary=summary))) is found
+
+
+@pytest.mark.parametrize(("circle", "found"), [
+    ("34.1,-117.9 0.5", False), ("34.1,-117.9 500", False), ("34.1,-117.9 0", True),
+    ("34.1,-117.9 5000", True)])
+def test_a_circle_radius_is_a_local_area(circle, found):
+    _, problems = parse_text(PATH, alert_text(Circle=circle), LA)
+    assert any("Circle radius" in p.message for p in problems) is found, problems

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import feedparser
 import pytest
-from conftest import Repo, post_text
+from conftest import ROSTER, Repo, post_text
 from lxml import etree
 
 from pressroom.adapter.cap_index import CAP_INDEX_BUDGET, IndexItem, render_index, window
@@ -452,3 +452,22 @@ def test_the_cap_index_has_an_id_of_its_own(site):
         "cap/index.atom", "feeds/safety-alerts.atom.xml", "feeds/all.atom.xml")}
     assert len(set(ids.values())) == 3, ids
     assert ids["cap/index.atom"].endswith("/follow/#follow-cap")
+
+
+def test_a_department_without_same_geocodes_is_told_at_build(tmp_path):
+    """IPAWS needs a SAME geocode; `pressroom init` leaves [alerts] commented out, so a build
+    that writes CAP says so (found by the #15 newcomer)."""
+    from click.testing import CliRunner
+
+    from pressroom.cli import cli
+
+    repo = tmp_path / "dept"
+    (repo / "content/2026").mkdir(parents=True)
+    (repo / "policy").mkdir()
+    (repo / "policy/roster.toml").write_text(ROSTER, encoding="utf-8")
+    (repo / "content/2026/gas-1.md").write_text(alert("Gas leak on Citrus Avenue",
+                                                      "2026-11-20 09:00"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["build", "--repo", str(repo), "--output",
+                                      str(tmp_path / "out"), "--now", "2026-11-20T10:00-08:00"])
+    assert result.exit_code == 0, result.output
+    assert "sets no [alerts] same_geocodes" in result.output

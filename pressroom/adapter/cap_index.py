@@ -134,6 +134,9 @@ def write_cap(settings: Mapping[str, Any], writer: Any, threads: Mapping[str, Th
     budget = int(alerts.get("cap_index_budget") or CAP_INDEX_BUDGET)
     items: list[tuple[tuple[float, float, str], IndexItem]] = []
     tests = test_threads(posts, now)
+    if (threads or tests) and not site.same_geocodes:
+        logger.warning("policy/site.toml sets no [alerts] same_geocodes: the CAP documents "
+                       "carry no SAME geocode, which IPAWS requires (docs/alerts.md)")
     for thread in [*threads.values(), *tests.values()]:
         listed, active = in_cap_index(thread, now), thread.active(now)
         for index, post in enumerate(thread.posts):

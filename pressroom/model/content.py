@@ -46,6 +46,7 @@ ALERT_DEFAULTS = {"urgency": "Immediate", "severity": "Moderate", "certainty": "
 _POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
 POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
 CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
+MAX_RADIUS = 500  # km: a circle wider than a state is not a local alert's area
 INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SEQUENCE = re.compile(r"^[1-9][0-9]{0,5}$")  # an update's place in its incident: 1, 2, 3 ...
 # 392.5: removal from public view, withdrawal of outdated items, and corrections.
@@ -241,6 +242,11 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     if "circle" in fields and not CIRCLE.match(fields["circle"].value):
         problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
                                   "Circle is 'lat,lon radius-in-km', e.g. 34.13,-117.90 0.5"))
+    elif "circle" in fields and not 0 < float(fields["circle"].value.split()[1]) <= MAX_RADIUS:
+        problems.append(Violation(path, fields["circle"].line, "FRONT-ALERT",
+                                  f"Circle radius {fields['circle'].value.split()[1]} km: give "
+                                  f"the radius in km, more than 0 and at most {MAX_RADIUS} "
+                                  f"(e.g. 0.5 for half a kilometre)"))
 
     if "event-code" in fields:
         code = fields["event-code"].value
