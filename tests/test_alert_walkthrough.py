@@ -78,6 +78,7 @@ def publish(dept: Department, site, when: str, hub: Hub):
                                       str(site), "--now", when, "--websub-hub", hub.url, "-q"],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    assert ("1 test alert (CAP only)" in result.output) is (when >= WHEN[1]), result.output
     return result
 
 

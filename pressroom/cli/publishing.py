@@ -111,7 +111,9 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     assert result.build is not None
     nxt = (f" Next change: {result.next_change[0].isoformat(timespec='minutes')} "
            f"({result.next_change[1]})." if result.next_change else "")
-    click.echo(f"Published {plural(result.build.public, 'post')} to {target}.{nxt}")
+    tests = (f" and {plural(result.build.tests, 'test alert')} (CAP only)"
+             if result.build.tests else "")
+    click.echo(f"Published {plural(result.build.public, 'post')}{tests} to {target}.{nxt}")
     if result.websub is not None:  # the site is live either way: exit 0
         click.echo(result.websub.summary(), err=result.websub.sent and not result.websub.ok)
 
