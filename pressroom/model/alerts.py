@@ -174,6 +174,32 @@ def wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -> 
         text_written=bool(short), long_text_written=bool(long))
 
 
+def fits_wea(text: str, limit: int) -> bool:
+    """Whether ``text`` can go to phones as is: GSM-7 only and at most ``limit`` septets."""
+    return bool(text) and is_gsm7(text) and gsm7_length(text) <= limit
+
+
+def carried_wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str,
+                      event: str) -> WeaTexts:
+    """The WEA texts the CAP document carries (``CMAMtext``, ``CMAMlongtext``): the PIO's
+    when they fit WEA, else derived; a title without a word names ``event`` and ``area``.
+
+    The one choice for the writer (``render.cap``), ``check`` and the review, so what the
+    PIO is shown is what phones get. ``area`` is the message's (``incidents.message_area``).
+    """
+    alert = dict(alert)
+    written = wea_texts(alert, title, summary, area)
+    if written.text_written and not fits_wea(written.text, WEA_TEXT_MAX):
+        alert.pop("wea-text", None)
+    if written.long_text_written and not fits_wea(written.long_text, WEA_LONG_TEXT_MAX):
+        alert.pop("wea-long-text", None)
+    texts = wea_texts(alert, title, summary, area)
+    if not any(ch.isalnum() for ch in texts.text):  # a title of emoji alone: name the event
+        texts = wea_texts(alert, f"{event}: {area}", summary, area)
+    return WeaTexts(texts.text, texts.long_text or texts.text, texts.text_written,
+                    texts.long_text_written)
+
+
 def imminent_threat_gaps(alert: Mapping[str, str]) -> list[str]:
     """Why an alert is not WEA "Imminent Threat" eligible; empty when it is.
 

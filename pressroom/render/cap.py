@@ -44,11 +44,10 @@ from pressroom.model.alerts import (
     DEFAULT_EVENT_CODE,
     WEA_LONG_TEXT_MAX,
     WEA_TEXT_MAX,
+    carried_wea_texts,
     event_code,
-    gsm7_length,
-    is_gsm7,
+    fits_wea,
     is_imminent_threat,
-    wea_texts,
 )
 from pressroom.model.content import ALERT_DEFAULTS, Post
 from pressroom.model.incidents import Thread
@@ -114,27 +113,15 @@ def cap_values(alert: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
-def fits_wea(text: str, limit: int) -> bool:
-    """Whether ``text`` can go to phones as is: GSM-7 only and at most ``limit`` septets."""
-    return bool(text) and is_gsm7(text) and gsm7_length(text) <= limit
-
-
 def cap_wea_texts(post: Post, area: str) -> tuple[str, str]:
-    """``CMAMtext`` and ``CMAMlongtext``: the PIO's when they fit WEA, else derived.
+    """``CMAMtext`` and ``CMAMlongtext``: the PIO's when they fit WEA, else derived
+    (``model.alerts.carried_wea_texts``, the texts ``check`` shows).
 
     ``check`` refuses a written text that is too long or has characters outside GSM-7; the
     writer never sends one either way (a phone would cut it or show '?')."""
-    alert = dict(post.alert)
-    written = wea_texts(alert, post.title, post.summary, area)
-    if written.text_written and not fits_wea(written.text, WEA_TEXT_MAX):
-        alert.pop("wea-text", None)
-    if written.long_text_written and not fits_wea(written.long_text, WEA_LONG_TEXT_MAX):
-        alert.pop("wea-long-text", None)
-    texts = wea_texts(alert, post.title, post.summary, area)
-    if not any(ch.isalnum() for ch in texts.text):  # a title of emoji alone: name the event
-        event = alert.get("event") or ALERT_DEFAULTS["event"]
-        texts = wea_texts(alert, f"{event}: {area}", post.summary, area)
-    short, long = texts.text, texts.long_text or texts.text
+    texts = carried_wea_texts(post.alert, post.title, post.summary, area,
+                              post.alert.get("event") or ALERT_DEFAULTS["event"])
+    short, long = texts.text, texts.long_text
     assert fits_wea(short, WEA_TEXT_MAX) and fits_wea(long, WEA_LONG_TEXT_MAX), (short, long)
     return short, long
 
@@ -183,17 +170,18 @@ def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None
             for p in thread.posts[:index]))
     if post.incident:
         _add(alert, "incidents", post.incident)
-    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, post, page_url)
+    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, index, page_url)
     ET.indent(alert)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(alert, encoding="utf-8",
                                                                      xml_declaration=False) + b"\n"
 
 
-def _info(info: ET.Element, site: CapSite, thread: Thread, post: Post,
+def _info(info: ET.Element, site: CapSite, thread: Thread, index: int,
           page_url: str | None) -> None:
     """The ``info`` block, its children in the order of the schema's sequence."""
+    post = thread.posts[index]
     fields = post.alert
-    area_desc = post.area or thread.area or site.sender_name
+    area_desc = thread.area_at(index) or site.sender_name
     _add(info, "language", "en-US")
     _add(info, "category", "Security")
     _add(info, "event", fields.get("event") or ALERT_DEFAULTS["event"])

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pressroom.model import alerts
-from pressroom.model.content import CAP_VALUES, Post
+from pressroom.model.content import ALERT_DEFAULTS, CAP_VALUES, Post
 from pressroom.model.frontmatter import Field
 from pressroom.model.violations import Violation
 from pressroom.rules.document import Document
@@ -135,10 +135,22 @@ class AlertSummary:
     test: bool = False  # ``Status: test``: CAP only, never on a page
 
 
-def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE
-                  ) -> AlertSummary:
-    """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert."""
-    texts = alerts.wea_texts(post.alert, post.title, post.summary, post.area)
+def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE,
+                  area: str | None = None) -> AlertSummary:
+    """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert.
+
+    The texts are those its CAP document carries (``alerts.carried_wea_texts``); ``area`` is
+    where the message is about when it has no Area of its own (``incidents.message_area``:
+    its incident's), so an update is shown with the area its CAP document names. A written
+    text that does not fit is shown as written: ``check`` refuses it (ALERT-WEA-*)."""
+    area = post.area if area is None else area
+    carried = alerts.carried_wea_texts(post.alert, post.title, post.summary, area,
+                                       post.alert.get("event") or ALERT_DEFAULTS["event"])
+    written = alerts.wea_texts(post.alert, post.title, post.summary, area)
+    texts = alerts.WeaTexts(
+        written.text if written.text_written else carried.text,
+        written.long_text if written.long_text_written else carried.long_text,
+        written.text_written, written.long_text_written)
     gaps = alerts.imminent_threat_gaps(post.alert)
     code = alerts.event_code(post.alert, default_event_code)
     return AlertSummary(
