@@ -5,16 +5,21 @@ what ``check`` showed. Each test failed on the code as #15 landed it.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from click.testing import CliRunner
 from conftest import Repo, post_text
 from lxml import etree
 
 from pressroom.build.run import build_site
 from pressroom.cli import cli
+from pressroom.publishing import websub
 
 LA = ZoneInfo("America/Los_Angeles")
 C = "{urn:oasis:names:tc:emergency:cap:1.2}"
@@ -86,3 +91,81 @@ def test_a_later_update_does_not_rewrite_an_earlier_messages_cap_area(tmp_path):
     assert build_site(repo.root, second, now=datetime(2026, 11, 20, 11, 30, tzinfo=LA)).ok
     assert cap_texts(first, "elm-2")[2] == "Elm Street"
     assert (first / "cap/elm-2.xml").read_bytes() == (second / "cap/elm-2.xml").read_bytes()
+
+
+# --- WebSub: the hub address and a hub that never finishes answering -----------------------
+
+@pytest.mark.parametrize("hub", [
+    "https://user:secret@hub.example/",  # the secret would be in every public feed
+    "https://hub.example/\\u0001x",  # a TOML escape: check passed, the build died nameless
+    "http://hub.example\\\\@evil.example/",  # urllib posts to evil.example, readers see hub.example
+])
+def test_a_hub_address_that_leaks_or_breaks_is_refused_at_check(tmp_path, hub):
+    repo = Repo(tmp_path / "dept")
+    repo.site(f'[site]\nurl = "https://police.example"\n[feeds]\nwebsub_hub = "{hub}"\n')
+    repo.post("2026/closure.md")
+    checked = CliRunner().invoke(cli, ["check", "--repo", str(repo.root)])
+    assert checked.exit_code in (1, 2), checked.output
+    assert "websub_hub" in checked.output and "policy/site.toml" in checked.output
+    assert "secret" not in checked.output  # the refusal does not print it either
+    built = CliRunner().invoke(cli, ["build", "--repo", str(repo.root),
+                                     "--output", str(tmp_path / "out")])
+    assert built.exit_code in (1, 2) and not (tmp_path / "out").exists()
+    assert "Traceback" not in built.output and "ValueError" not in built.output
+
+
+@pytest.mark.parametrize("hub", ["https://user:secret@hub.example/",
+                                 "https://hub.example/\x01", "http://hub.example\\@evil/"])
+def test_a_websub_hub_option_that_leaks_or_breaks_is_refused_in_one_line(hub):
+    problem = websub.hub_problem(hub)
+    assert problem and "\n" not in problem and "secret" not in problem and "\x01" not in problem
+
+
+def trickling_hub() -> tuple[str, threading.Event]:
+    """A 'hub' that answers one byte every 0.1 s, forever: each read is quick, the answer
+    never ends. Stops when the client hangs up or ``done`` is set."""
+    done = threading.Event()
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    server.settimeout(0.2)
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=drip, args=(conn,), daemon=True).start()
+        server.close()
+
+    def drip(conn: socket.socket) -> None:
+        answer = b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + b"x" * 1000000
+        with conn:
+            for byte in answer:
+                if done.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{server.getsockname()[1]}/hub", done
+
+
+def test_a_hub_that_trickles_its_answer_cannot_hold_publish():
+    """Each network step waits at most ``timeout``; a hub that sends a byte just often
+    enough kept the publish waiting for days (65,536 body bytes, or 100 header lines)."""
+    url, done = trickling_hub()
+    try:
+        started = time.monotonic()
+        result = websub.notify(websub.Push(url, ("https://police.example/feeds/all.atom.xml",)),
+                               websub.Delivery(timeout=0.5, attempts=2, backoff=(0.1,)))
+        took = time.monotonic() - started
+    finally:
+        done.set()
+    assert took < 2 * 0.5 + 0.1 + 1.5, took
+    assert not result.ok and len(result.tries) == 2
+    assert result.error == "no answer within 0.5 s"

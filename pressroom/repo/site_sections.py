@@ -14,6 +14,7 @@ from typing import Any
 from pressroom.model.alerts import SAME_EVENT_CODES, SAME_GEOCODE
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
+from pressroom.publishing.websub import hub_problem
 
 SITE_PATH = "policy/site.toml"
 
@@ -76,8 +77,9 @@ def _feeds(text: str, feeds: Any) -> str:
             raise _problem(_key_line(text, key), f"unknown key {key!r} in [feeds] (known: "
                                                  f"websub_hub)")
     hub = feeds.get("websub_hub", "")
-    if not isinstance(hub, str) or (hub and not re.fullmatch(r"https?://[^\s<>\"']+", hub)):
+    if not isinstance(hub, str) or (hub and hub_problem(hub)):
         raise _problem(_key_line(text, "websub_hub"),
+                       hub_problem(hub, "[feeds] websub_hub") if isinstance(hub, str) else
                        "[feeds] websub_hub must be an http(s) address, e.g. "
                        "https://pubsubhubbub.appspot.com/")
     return hub
