@@ -169,3 +169,26 @@ def test_a_hub_that_trickles_its_answer_cannot_hold_publish():
     assert took < 2 * 0.5 + 0.1 + 1.5, took
     assert not result.ok and len(result.tries) == 2
     assert result.error == "no answer within 0.5 s"
+
+
+# --- Polygon and Circle: what reaches CAP consumers -------------------------------------
+
+@pytest.mark.parametrize(("name", "value"), [
+    # Arabic-Indic digits: Python's \d and float() take them, IPAWS and Google do not
+    ("polygon", "\u0663\u0664.\u0661\u0660,-\u0661\u0661\u0667.\u0669\u0660 34.11,-117.90 "
+                "34.11,-117.89 \u0663\u0664.\u0661\u0660,-\u0661\u0661\u0667.\u0669\u0660"),
+    ("circle", "34.10,-117.90 \uff15"),  # a full-width 5 as the radius
+    ("circle", "\U0001d7d1\U0001d7d2.1,-117.9 1"),  # mathematical bold digits
+])
+def test_coordinates_in_other_digits_are_refused_not_sent_in_cap(tmp_path, name, value):
+    """Both schemas take any text in <polygon> and <circle>: only check stands between a
+    PIO's pasted coordinates and a CAP document no alerting system can read."""
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/a.md", alert("Police activity on Elm Street", "2026-11-20 09:00",
+                                 area="Elm Street", instruction="Avoid the area.",
+                                 **{name: value}))
+    result = CliRunner().invoke(cli, ["check", "--repo", str(repo.root), "-q"])
+    assert result.exit_code == 1, result.output
+    assert f"FRONT-ALERT: {name.title()} is" in result.output
+    assert not build_site(repo.root, tmp_path / "out",
+                          now=datetime(2026, 11, 20, 12, tzinfo=LA)).ok
