@@ -192,3 +192,23 @@ def test_coordinates_in_other_digits_are_refused_not_sent_in_cap(tmp_path, name,
     assert f"FRONT-ALERT: {name.title()} is" in result.output
     assert not build_site(repo.root, tmp_path / "out",
                           now=datetime(2026, 11, 20, 12, tzinfo=LA)).ok
+
+
+# --- wording rules: ordinary alerts are not flagged ------------------------------------------
+
+@pytest.mark.parametrize(("instruction", "warned"), [
+    ("Parents, do not come to the school.", False),  # an addressee before a comma
+    ("Drivers on Elm Street, use Oak Avenue instead.", False),
+    ("Everyone near the park, please stay inside.", False),
+    ("Stay inside and lock your doors.", False),
+    ("Officers are searching the area, stay inside.", True),  # a statement first
+    ("Residents are advised to stay inside.", True),
+    ("Stay, officers are here.", False),  # the imperative itself before the comma
+])
+def test_an_instruction_to_an_addressee_is_imperative(tmp_path, instruction, warned):
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/a.md", alert("Lockdown at Elm Street School", "2026-11-20 09:00",
+                                 area="Elm Street", instruction=instruction))
+    result = CliRunner().invoke(cli, ["check", "--repo", str(repo.root), "-q"])
+    assert result.exit_code == 0, result.output
+    assert ("ALERT-INSTRUCTION" in result.output) is warned, result.output
