@@ -212,3 +212,25 @@ def test_an_instruction_to_an_addressee_is_imperative(tmp_path, instruction, war
     result = CliRunner().invoke(cli, ["check", "--repo", str(repo.root), "-q"])
     assert result.exit_code == 0, result.output
     assert ("ALERT-INSTRUCTION" in result.output) is warned, result.output
+
+
+def test_an_update_without_its_own_area_shows_the_area_its_cap_names(tmp_path):
+    """#15: every alert and update page (and feed entry) shows its Area. An update that
+    does not repeat the Area showed none, while its CAP document named the incident's."""
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/elm-1.md", alert("Police activity on Elm Street", "2026-11-20 09:00",
+                                     area="Elm Street between 4th and 6th Streets",
+                                     incident="2026-1120-elm", instruction="Avoid the area."))
+    repo.post("2026/elm-2.md", alert("Update: police activity on Elm Street",
+                                     "2026-11-20 10:00", incident="2026-1120-elm",
+                                     instruction="Keep avoiding the area."))
+    site = tmp_path / "out"
+    assert build_site(repo.root, site, now=datetime(2026, 11, 20, 12, tzinfo=LA)).ok
+    assert cap_texts(site, "elm-2")[2] == "Elm Street between 4th and 6th Streets"
+    page = (site / "2026/elm-2/index.html").read_text(encoding="utf-8")
+    assert "Elm Street between 4th and 6th Streets" in page
+    feed = etree.parse(str(site / "feeds/incidents/2026-1120-elm.atom.xml")).getroot()
+    atom = "{http://www.w3.org/2005/Atom}"
+    [entry] = [e for e in feed.iter(f"{atom}entry")
+               if e.findtext(f"{atom}title") == "Update: police activity on Elm Street"]
+    assert "Elm Street between 4th and 6th Streets" in entry.findtext(f"{atom}content")
