@@ -234,3 +234,17 @@ def test_an_update_without_its_own_area_shows_the_area_its_cap_names(tmp_path):
     [entry] = [e for e in feed.iter(f"{atom}entry")
                if e.findtext(f"{atom}title") == "Update: police activity on Elm Street"]
     assert "Elm Street between 4th and 6th Streets" in entry.findtext(f"{atom}content")
+
+
+@pytest.mark.parametrize("circle", ["90,0 5", "-90,180 5", "89.99999,-117.9 5", "0,0 5"])
+def test_a_circle_near_a_pole_is_described_and_drawn_as_the_circle_it_is(circle):
+    """A screen reader heard 'circle about 1633123935319537 km across' for a 5 km circle
+    at a pole, and the circle was drawn as a dot: a longitude degree there is ~0 km."""
+    import re
+
+    from pressroom.render.area_map import HEIGHT, WIDTH, area_map
+
+    drawn = area_map("", circle, "Camp", "x")
+    assert drawn is not None and "about 10 km across" in drawn.description, drawn.description
+    radius = float(re.search(r'<circle [^>]*r="([0-9.]+)"', drawn.svg).group(1))
+    assert min(WIDTH, HEIGHT) / 4 < radius <= min(WIDTH, HEIGHT) / 2
