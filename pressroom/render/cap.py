@@ -34,7 +34,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from xml.etree import ElementTree as ET
 
 import markdown
@@ -75,7 +75,14 @@ class CapSite:
 
 
 def cap_time(moment: datetime, tz: tzinfo) -> str:
-    text = moment.astimezone(tz).isoformat(timespec="seconds")
+    """``moment`` in CAP's form, in the site's time zone. CAP's offset is hours and minutes:
+    where the zone's was not (local mean time before 1883 in Los Angeles, -07:52:58, which
+    a year typed as 1026 reaches), the time is written in UTC, the same moment."""
+    local = moment.astimezone(tz)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        local = moment.astimezone(UTC)
+    text = local.isoformat(timespec="seconds")
     return text[:-6] + "-00:00" if text.endswith("+00:00") else text  # CAP's UTC form
 
 
