@@ -5,6 +5,7 @@ what ``check`` showed. Each test failed on the code as #15 landed it.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -268,3 +269,23 @@ def test_a_year_typo_still_gives_cap_both_schemas_accept(tmp_path):
         assert schema.validate(tree), (name, schema.error_log)
     sent = tree.getroot().findtext(f"{C}sent")
     assert datetime.fromisoformat(sent) == datetime(1026, 11, 20, 9, tzinfo=LA)
+
+
+def test_a_withdrawn_alert_leaves_the_banner_and_ends(tmp_path):
+    """'Retraction: withdraw' on a false report kept 'Safety alert: Shooter reported on Elm
+    Street' in the banner of every page, and the CAP index called it active, until its
+    Expires: the alert ends when it is withdrawn."""
+    repo = Repo(tmp_path / "dept")
+    repo.post("2026/a.md", alert("Shooter reported on Elm Street", "2026-11-20 09:00",
+                                 area="Elm Street", instruction="Stay inside.",
+                                 retraction="withdraw", retracted="2026-11-20 10:00",
+                                 **{"retraction-reason": "False report; there is no danger",
+                                    "reported-by": "sup1"}))
+    before, after = tmp_path / "before", tmp_path / "after"
+    assert build_site(repo.root, before, now=datetime(2026, 11, 20, 9, 30, tzinfo=LA)).ok
+    assert build_site(repo.root, after, now=datetime(2026, 11, 20, 11, tzinfo=LA)).ok
+    banner = re.compile(r'<aside class="alert-banner".*?</aside>', re.S)
+    assert "Shooter" in banner.search((before / "index.html").read_text()).group(0)
+    shown = banner.search((after / "index.html").read_text())
+    assert shown is None or "Shooter" not in shown.group(0)
+    assert "Withdrawn" in (after / "2026/a/index.html").read_text()

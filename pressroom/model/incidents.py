@@ -46,10 +46,15 @@ class Thread:
 
     @property
     def ends(self) -> datetime:
-        """When the thread stops being active: its all-clear, else its latest expiry."""
+        """When the thread stops being active: its all-clear, else its latest expiry, or
+        earlier when the latest message was withdrawn (392.5: a false or outdated alert
+        stays readable under its notice, but is no longer a danger to show as active)."""
         if self.cleared:
             return self.latest.date
-        return self.latest.expires or self.latest.date
+        ends = self.latest.expires or self.latest.date
+        if self.latest.retraction == "withdraw" and self.latest.retracted is not None:
+            ends = min(ends, max(self.latest.retracted, self.latest.date))
+        return ends
 
     def active(self, now: datetime) -> bool:
         return not self.cleared and now < self.ends
