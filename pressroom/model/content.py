@@ -43,9 +43,11 @@ CAP_VALUES = {
 }
 ALERT_DEFAULTS = {"urgency": "Immediate", "severity": "Moderate", "certainty": "Observed",
                   "response": "Monitor", "event": DEFAULT_EVENT}
-_POINT = r"-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?"
+# ASCII digits only: ``\d`` and float() also take Arabic-Indic or full-width digits, which
+# the CAP schemas let through and no alerting system reads.
+_POINT = r"-?[0-9]{1,2}(?:\.[0-9]+)?,-?[0-9]{1,3}(?:\.[0-9]+)?"
 POLYGON = re.compile(rf"^{_POINT}(?: {_POINT}){{3,}}$")
-CIRCLE = re.compile(rf"^{_POINT} \d+(?:\.\d+)?$")
+CIRCLE = re.compile(rf"^{_POINT} [0-9]+(?:\.[0-9]+)?$")
 MAX_RADIUS = 500  # km: a circle wider than a state is not a local alert's area
 INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SEQUENCE = re.compile(r"^[1-9][0-9]{0,5}$")  # an update's place in its incident: 1, 2, 3 ...

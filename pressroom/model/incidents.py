@@ -46,10 +46,15 @@ class Thread:
 
     @property
     def ends(self) -> datetime:
-        """When the thread stops being active: its all-clear, else its latest expiry."""
+        """When the thread stops being active: its all-clear, else its latest expiry, or
+        earlier when the latest message was withdrawn (392.5: a false or outdated alert
+        stays readable under its notice, but is no longer a danger to show as active)."""
         if self.cleared:
             return self.latest.date
-        return self.latest.expires or self.latest.date
+        ends = self.latest.expires or self.latest.date
+        if self.latest.retraction == "withdraw" and self.latest.retracted is not None:
+            ends = min(ends, max(self.latest.retracted, self.latest.date))
+        return ends
 
     def active(self, now: datetime) -> bool:
         return not self.cleared and now < self.ends
@@ -62,6 +67,12 @@ class Thread:
     @property
     def area(self) -> str:
         return next((p.area for p in reversed(self.posts) if p.area), "")
+
+    def area_at(self, index: int) -> str:
+        """Where message ``index`` is about: its own Area, else the latest Area of the
+        messages before it. Never a later message's: a CAP document, once sent, must not
+        change because an update written after it moved the area."""
+        return next((p.area for p in reversed(self.posts[:index + 1]) if p.area), "")
 
     @property
     def instruction(self) -> str:
@@ -99,6 +110,19 @@ def order_key(date: datetime, sequence: int, response: str,
 def post_order(post: Post) -> tuple[float, float, str]:
     """``order_key`` of a post."""
     return order_key(post.date, post.sequence, post.alert.get("response", ""), post.slug)
+
+
+def message_area(post: Post, posts: Iterable[Post]) -> str:
+    """``Thread.area_at`` for one post among ``posts`` (what ``check`` and the review show
+    before any build): its Area, else the latest Area of the earlier messages of its
+    incident, real ones for a real message and test ones for a test (``test_threads``)."""
+    if post.area or not post.incident:
+        return post.area
+    mine = post_order(post)
+    earlier = sorted((p for p in posts if p.category == "safety-alerts" and not p.removed
+                      and p.incident == post.incident and p.is_test == post.is_test
+                      and post_order(p) >= mine), key=post_order)
+    return next((p.area for p in earlier if p.area), "")
 
 
 def threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:

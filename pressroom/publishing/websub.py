@@ -21,9 +21,12 @@ Three rules shape this module:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -33,20 +36,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from pressroom.repo.site_sections import HUB_URL  # the rule [feeds] websub_hub follows
+from pressroom.repo.site_sections import hub_problem  # noqa: F401 - publish's and the tests' name for the rule
 
 FEED_FOLDER = "feeds"  # every RSS and Atom feed of the site, incident feeds included
 FEED_SUFFIXES = (".xml", ".atom")
 CAP_INDEX = "cap/index.atom"  # the CAP documents themselves are not feeds: only their index
 FORM = "application/x-www-form-urlencoded"
-
-
-def hub_problem(hub: str) -> str:
-    """Why ``hub`` cannot be a WebSub hub's address, or "" (http or https, no spaces)."""
-    if HUB_URL.fullmatch(hub):
-        return ""
-    return (f"--websub-hub {hub!r} is not an http(s) address without spaces, e.g. "
-            f"https://pubsubhubbub.appspot.com/")
 
 
 # --- planning ---------------------------------------------------------------------------
@@ -110,7 +105,7 @@ class Delivery:
     """How hard to try: the default is what ``pressroom publish`` uses (at most about
     3 x 5 s plus 1.5 s of waiting when the hub never answers)."""
 
-    timeout: float = 5.0  # seconds per network step of one attempt
+    timeout: float = 5.0  # seconds one attempt may take in all (connect, send, answer)
     attempts: int = 3
     backoff: tuple[float, ...] = (0.5, 1.0)  # seconds before the 2nd, 3rd, ... attempt
 
@@ -159,16 +154,62 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect())
+def _recording(base: type[http.client.HTTPConnection], sockets: list[socket.socket]
+               ) -> type[http.client.HTTPConnection]:
+    """``base`` that adds each socket it connects to ``sockets`` (so a deadline can close it)."""
+    class Recording(base):  # type: ignore[valid-type, misc]
+        def connect(self) -> None:
+            super().connect()
+            sockets.append(self.sock)
+    return Recording
+
+
+class _HTTP(urllib.request.HTTPHandler):
+    def __init__(self, sockets: list[socket.socket]) -> None:
+        super().__init__()
+        self.sockets = sockets
+
+    def http_open(self, req):  # noqa: ANN001, ANN201 - urllib's handler protocol
+        return self.do_open(_recording(http.client.HTTPConnection, self.sockets), req)
+
+
+class _HTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, sockets: list[socket.socket]) -> None:
+        super().__init__()
+        self.sockets = sockets
+
+    def https_open(self, req):  # noqa: ANN001, ANN201 - urllib's handler protocol
+        return self.do_open(_recording(http.client.HTTPSConnection, self.sockets), req,
+                            context=self._context)
 
 
 def _attempt(push: Push, timeout: float) -> tuple[int | None, str]:
-    """One POST: (HTTP status or None, "" on a 2xx else why not)."""
+    """One POST within ``timeout`` seconds in all: (HTTP status or None, "" on a 2xx else
+    why not). A socket timeout bounds each read, not the answer: a hub sending a byte
+    every few seconds would hold publish for days, so the POST runs in a thread and its
+    sockets are shut when the time is up."""
+    sockets: list[socket.socket] = []
+    outcome: list[tuple[int | None, str]] = []
+    opener = urllib.request.build_opener(_NoRedirect(), _HTTP(sockets), _HTTPS(sockets))
+    worker = threading.Thread(target=lambda: outcome.append(_post(opener, push, timeout)),
+                              name="websub", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if outcome:
+        return outcome[0]
+    for sock in list(sockets):
+        with contextlib.suppress(OSError):  # already closed: nothing left to stop
+            sock.shutdown(socket.SHUT_RDWR)
+    return None, f"no answer within {timeout:g} s"
+
+
+def _post(opener: urllib.request.OpenerDirector, push: Push, timeout: float
+          ) -> tuple[int | None, str]:
     request = urllib.request.Request(push.hub, data=form_body(push.urls), method="POST",
                                      headers={"Content-Type": FORM,
                                               "User-Agent": "pressroom-websub"})
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
+        with opener.open(request, timeout=timeout) as response:
             response.read(65536)
             status = int(response.status)
     except urllib.error.HTTPError as exc:

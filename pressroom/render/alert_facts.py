@@ -60,12 +60,14 @@ def what_to_do(post: Post) -> str:
 
 
 def alert_facts(thread: Thread, post: Post) -> AlertFacts:
-    """The facts of ``post``, one message of ``thread``."""
+    """The facts of ``post``, one message of ``thread``. The Area is the one its CAP
+    document names: its own, else the incident's so far (``Thread.area_at``)."""
+    index = thread.posts.index(post)
     if post.alert.get("response") == ALL_CLEAR:
         kind = "All clear"
     else:
-        kind = "Alert" if thread.posts.index(post) == 0 else "Update"
-    return AlertFacts(kind=kind, area=post.area, what_to_do=what_to_do(post),
+        kind = "Alert" if index == 0 else "Update"
+    return AlertFacts(kind=kind, area=thread.area_at(index), what_to_do=what_to_do(post),
                       expires=post.expires, cap_path=f"cap/{post.slug}.xml",
                       incident_id=post.incident)
 

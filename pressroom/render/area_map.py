@@ -23,6 +23,7 @@ from html import escape
 WIDTH, HEIGHT, PAD = 320, 240, 16  # the viewBox and the margin inside it
 KM_PER_DEGREE = 111.32  # one degree of latitude (and of longitude at the equator)
 MIN_SPAN = 1e-5  # degrees: a single point (or a line) still gets a drawable box
+MIN_COS = 0.01  # cos(latitude) used at most this small (within about 0.6° of a pole)
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,13 @@ def area_map(polygon: str, circle: str, area: str, ident: str) -> AreaMap | None
     lons = [lon for _, lon in points]
     if disc is not None:
         radius = disc[2] / KM_PER_DEGREE
-        scale_lon = math.cos(math.radians(disc[0])) or 1.0
+        # the same floor as the projection's below: near a pole a degree of longitude is
+        # almost no distance, and dividing by it made a 5 km circle "1e15 km across"
+        scale_lon = max(math.cos(math.radians(disc[0])), MIN_COS)
         lats += [disc[0] - radius, disc[0] + radius]
         lons += [disc[1] - radius / scale_lon, disc[1] + radius / scale_lon]
     mid_lat = (min(lats) + max(lats)) / 2
-    cos_lat = max(math.cos(math.radians(mid_lat)), 0.01)
+    cos_lat = max(math.cos(math.radians(mid_lat)), MIN_COS)
     xs = [lon * cos_lat for lon in lons]
     span_x = max(max(xs) - min(xs), MIN_SPAN)
     span_y = max(max(lats) - min(lats), MIN_SPAN)

@@ -34,7 +34,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from xml.etree import ElementTree as ET
 
 import markdown
@@ -72,7 +72,14 @@ class CapSite:
 
 
 def cap_time(moment: datetime, tz: tzinfo) -> str:
-    text = moment.astimezone(tz).isoformat(timespec="seconds")
+    """``moment`` in CAP's form, in the site's time zone. CAP's offset is hours and minutes:
+    where the zone's was not (local mean time before 1883 in Los Angeles, -07:52:58, which
+    a year typed as 1026 reaches), the time is written in UTC, the same moment."""
+    local = moment.astimezone(tz)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        local = moment.astimezone(UTC)
+    text = local.isoformat(timespec="seconds")
     return text[:-6] + "-00:00" if text.endswith("+00:00") else text  # CAP's UTC form
 
 
@@ -154,17 +161,18 @@ def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None
             for p in thread.posts[:index]))
     if post.incident:
         _add(alert, "incidents", post.incident)
-    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, post, page_url)
+    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, index, page_url)
     ET.indent(alert)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(alert, encoding="utf-8",
                                                                      xml_declaration=False) + b"\n"
 
 
-def _info(info: ET.Element, site: CapSite, thread: Thread, post: Post,
+def _info(info: ET.Element, site: CapSite, thread: Thread, index: int,
           page_url: str | None) -> None:
     """The ``info`` block, its children in the order of the schema's sequence."""
+    post = thread.posts[index]
     fields = post.alert
-    area_desc = post.area or thread.area or site.sender_name
+    area_desc = thread.area_at(index) or site.sender_name
     _add(info, "language", "en-US")
     _add(info, "category", "Security")
     _add(info, "event", fields.get("event") or ALERT_DEFAULTS["event"])

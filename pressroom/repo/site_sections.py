@@ -36,7 +36,29 @@ def _problem(line: int, message: str) -> InputError:
 
 
 SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds")
-HUB_URL = re.compile(r"https?://[^\s<>\"']+")  # a WebSub hub: http(s), nothing that breaks XML
+# The rule --websub-hub and [feeds] websub_hub follow. The address goes into every public
+# feed and is what urllib posts to, so: no user name or password (it would be published),
+# no character XML cannot carry (the feeds would not build), no backslash (a browser reads
+# it as "/", urllib does not: readers and publish would name different hosts).
+_URL_CHAR = "[^\\s<>\"'\\\\\x00-\x1f\x7f-\x9f]"
+HUB_URL = re.compile(f"https?://(?:(?![@/?#]){_URL_CHAR})+(?:[/?#]{_URL_CHAR}*)?")
+_CREDENTIALS = re.compile(r"https?://[^/?#\\]*@", re.IGNORECASE)
+
+
+def hub_problem(hub: str, name: str = "--websub-hub") -> str:
+    """Why ``hub`` cannot be a WebSub hub's address, or "" (http or https, no spaces, no
+    credentials, no control characters or backslashes). ``name`` is where it was given.
+    A refused address with credentials is not repeated (the line may reach a CI log)."""
+    if HUB_URL.fullmatch(hub):
+        return ""
+    if _CREDENTIALS.match(hub):
+        return (f"{name} must not carry a user name or password: every feed shows the hub's "
+                f"address to the public; give the hub's plain address, e.g. "
+                f"https://pubsubhubbub.appspot.com/")
+    shown = ascii(hub) if not hub.isprintable() else repr(hub)
+    return (f"{name} {shown} is not an http(s) address without spaces, e.g. "
+            f"https://pubsubhubbub.appspot.com/")
+
 
 
 def _section(text: str, name: str, data: Any, known: Iterable[str]) -> dict[str, Any]:
@@ -79,8 +101,9 @@ def _feeds(text: str, feeds: Any) -> str:
     """``[feeds] websub_hub``: the WebSub hub's http(s) address, or nothing."""
     feeds = _section(text, "feeds", feeds, ("websub_hub",))
     hub = feeds.get("websub_hub", "")
-    if not isinstance(hub, str) or (hub and not HUB_URL.fullmatch(hub)):
+    if not isinstance(hub, str) or (hub and hub_problem(hub)):
         raise _problem(_key_line(text, "websub_hub"),
+                       hub_problem(hub, "[feeds] websub_hub") if isinstance(hub, str) else
                        "[feeds] websub_hub must be an http(s) address, e.g. "
                        "https://pubsubhubbub.appspot.com/")
     return hub

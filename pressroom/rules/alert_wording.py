@@ -147,6 +147,13 @@ def _headline(doc: Document, config: RuleConfig) -> list[Violation]:
 
 
 _ADDRESS = re.compile(r"^[^.:;!?]{1,80}:\s+")  # "Residents between 4th and 6th Streets: ..."
+# An addressee before a comma ("Parents, do not come", "Drivers on Elm Street, use Oak
+# Avenue"): at most five words, none a verb that would make it a statement ("Officers are
+# searching, stay inside" still is one). Tried only when the first word is not already an
+# imperative ("Stay, officers are here").
+_VOCATIVE = re.compile(r"^(?![^,]*\b(?i:is|are|was|were|be|been|has|have|had|will|would|"
+                       r"should|must|can|could|may|might)\b)"
+                       r"(?:[A-Za-z'\u2019-]+\s+){0,4}[A-Za-z'\u2019-]+,\s+")
 _CONDITION = re.compile(r"^(?i:if|when|until|while|before|after|once|for|during|from|in|on|"
                         r"between|as soon as)\b[^.;!?]{0,120}?,\s*")
 _INDIRECT = lazy(
@@ -180,8 +187,10 @@ def _instruction(doc: Document, config: RuleConfig) -> list[Violation]:
                           "the alert says nothing about what to do: add 'Instruction:' in "
                           "words, e.g. Instruction: Avoid Elm Street between 4th and 6th "
                           f"Streets (phones show it; {SECTION})")]
-    verb = first_verb(found.value)
-    if verb in config.alert_imperative_verbs and not _INDIRECT.search(found.value):
+    verbs = config.alert_imperative_verbs
+    imperative = first_verb(found.value) in verbs or first_verb(
+        _VOCATIVE.sub("", found.value.strip(), count=1)) in verbs
+    if imperative and not _INDIRECT.search(found.value):
         return []
     start = " ".join(found.value.split()[:4])
     return [Violation(doc.path, found.line, "ALERT-INSTRUCTION",

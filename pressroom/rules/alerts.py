@@ -155,10 +155,16 @@ class AlertSummary:
     refused: tuple[tuple[str, str], ...] = ()
 
 
-def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE
-                  ) -> AlertSummary:
-    """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert."""
-    texts = alerts.phone_texts(post.alert, post.title, post.summary, post.area)
+def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE,
+                  area: str | None = None) -> AlertSummary:
+    """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert.
+
+    The texts are those its CAP document carries (``alerts.phone_texts``); ``area`` is where
+    the message is about when it has no Area of its own (``incidents.message_area``: its
+    incident's), so an update is shown with the area its CAP document names. A written text
+    phones cannot take is shown as refused beside the derived one CAP carries."""
+    area = post.area if area is None else area
+    texts = alerts.phone_texts(post.alert, post.title, post.summary, area)
     refused = tuple((name, post.alert.get(key, "")) for key, name, _ in WEA_FIELDS
                     if post.alert.get(key) and post.alert.get(key) not in (
                         texts.text, texts.long_text))
