@@ -136,7 +136,7 @@ def post_text(rng: random.Random, index: int, when: datetime, category: str,
         if incident:
             lines.append(f"Incident: {incident}")
             lines.append(f"Response: {'AllClear' if all_clear else 'Avoid'}")
-            lines.append("Instruction: Avoid the area and follow officers' directions.")
+        lines.append("Instruction: Avoid the area and follow officers' directions.")
     return slug, "\n".join(lines) + "\n\n" + "\n\n".join(paragraphs) + "\n"
 
 

@@ -55,11 +55,21 @@ def header_end_problems(path: str, text: str, header: Header,
     at = header.body_line - 1  # index of the line that ended the header
     if not header.fields or at >= len(lines) or at == 0:
         return []
-    if not lines[at - 1].strip():  # ended by a blank line: is a field stranded below it?
+    if not lines[at - 1].strip():  # ended by a blank line: are fields stranded below it?
         following = next((n for n in range(at, min(len(lines), at + 3))
                           if lines[n].strip()), None)
         key = KEY_LINE.match(lines[following]) if following is not None else None
         if key is None or key.group("key").lower() not in known:
+            return []
+        # Only fields the header lacks: text that merely looks like a header ("Category:
+        # crime" under a header that has a Category) is the body, as written.
+        block = []
+        for line in lines[following:following + 20]:
+            found = KEY_LINE.match(line)
+            if found is None:
+                break
+            block.append(found.group("key").lower())
+        if any(name not in known or name in header.fields for name in block):
             return []
         return [Violation(path, following + 1, "FRONT-UNKNOWN",
                           f"'{key.group('key')}:' is below the blank line on line {at} that "
