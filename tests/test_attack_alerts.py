@@ -56,9 +56,8 @@ def shown_by_check(root: Path) -> dict[str, tuple[str, str]]:
     return shown
 
 
-def test_check_shows_the_wea_texts_the_cap_documents_carry(tmp_path):
-    """An update without its own Area (its CAP takes the incident's) and a title of emoji
-    (the CAP names the event and area): ``check`` showed other texts than phones get."""
+def elm_incident(tmp_path) -> Repo:
+    """An incident of two messages; the update does not repeat the Area."""
     repo = Repo(tmp_path / "dept")
     repo.post("2026/elm-1.md", alert("Police activity on Elm Street", "2026-11-20 09:00",
                                      area="Elm Street between 4th and 6th Streets",
@@ -66,6 +65,13 @@ def test_check_shows_the_wea_texts_the_cap_documents_carry(tmp_path):
     repo.post("2026/elm-2.md", alert("Update: police activity on Elm Street",
                                      "2026-11-20 10:00", incident="2026-1120-elm",
                                      instruction="Keep avoiding the area."))
+    return repo
+
+
+def test_check_shows_the_wea_texts_the_cap_documents_carry(tmp_path):
+    """An update without its own Area (its CAP takes the incident's) and a title of emoji
+    (the CAP names the event and area): ``check`` showed other texts than phones get."""
+    repo = elm_incident(tmp_path)
     repo.post("2026/oak.md", alert("\U0001f6a8\U0001f6a8", "2026-11-20 10:00",
                                    area="Oak Street", instruction="Avoid the area."))
     shown = shown_by_check(repo.root)
@@ -219,13 +225,7 @@ def test_an_instruction_to_an_addressee_is_imperative(tmp_path, instruction, war
 def test_an_update_without_its_own_area_shows_the_area_its_cap_names(tmp_path):
     """#15: every alert and update page (and feed entry) shows its Area. An update that
     does not repeat the Area showed none, while its CAP document named the incident's."""
-    repo = Repo(tmp_path / "dept")
-    repo.post("2026/elm-1.md", alert("Police activity on Elm Street", "2026-11-20 09:00",
-                                     area="Elm Street between 4th and 6th Streets",
-                                     incident="2026-1120-elm", instruction="Avoid the area."))
-    repo.post("2026/elm-2.md", alert("Update: police activity on Elm Street",
-                                     "2026-11-20 10:00", incident="2026-1120-elm",
-                                     instruction="Keep avoiding the area."))
+    repo = elm_incident(tmp_path)
     site = tmp_path / "out"
     assert build_site(repo.root, site, now=datetime(2026, 11, 20, 12, tzinfo=LA)).ok
     assert cap_texts(site, "elm-2")[2] == "Elm Street between 4th and 6th Streets"
