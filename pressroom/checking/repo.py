@@ -105,11 +105,13 @@ def load_context(repo: Path, static_files: Container[str] | None
 
 def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | None = None,
                progress: Callable[[int, int], None] | None = None,
-               use_cache: bool = True) -> Report:
+               use_cache: bool = True, with_alerts: bool = False) -> Report:
     """Check ``files`` (repo-relative; default: every post and image under content/).
 
     ``use_cache=False`` (``check --no-cache``, ``build --full``) reads no earlier result:
     every file is checked again (and the fresh results are kept for the next check).
+    ``with_alerts`` fills ``report.alerts`` (what phones would get), for ``check`` to show:
+    the build, publish and the hook do not pay for it.
     """
     require_content(repo)
     ctx, problems = load_context(repo, RepoFiles(str(repo)))
@@ -129,8 +131,9 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         if result.post is not None:
             parsed.append(result.post)
     # shown with the area its CAP document names (an update's is its incident's)
-    report.alerts = [alert_summary(post, ctx.event_code, message_area(post, parsed))
-                     for post in parsed if post.category == "safety-alerts"]
+    if with_alerts:
+        report.alerts = [alert_summary(post, ctx.event_code, message_area(post, parsed))
+                         for post in parsed if post.category == "safety-alerts"]
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))

@@ -77,7 +77,7 @@ def tree_paths(rev: str, files: Sequence[str], tree: Path) -> list[str]:
 def check_revision(repo: Path, rev: str, files: Sequence[str] | None = None,
                    today: date | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   use_cache: bool = True) -> Report:
+                   use_cache: bool = True, with_alerts: bool = False) -> Report:
     """Check ``rev``'s tree as ``check_repo`` checks a folder: the same rules and report.
 
     ``files`` are repository paths in that tree (default: every post and image). A link or
@@ -95,6 +95,6 @@ def check_revision(repo: Path, rev: str, files: Sequence[str] | None = None,
         names = tree_paths(rev, files, tree) if files else None
         try:
             return check_repo(tree, names, today=today, progress=progress,
-                              use_cache=use_cache)
+                              use_cache=use_cache, with_alerts=with_alerts)
         except InputError as exc:  # name the branch, not the copy
             raise InputError(str(exc).replace(str(tree), rev), exc.violation) from exc

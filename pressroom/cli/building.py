@@ -175,13 +175,14 @@ def check(repo: Path, rev: str | None, report: bool, today_text: str | None, no_
 
             require_git(repo)
             result = check_revision(repo, rev, [f.as_posix() for f in files], today=today,
-                                    progress=progress_printer(), use_cache=not no_cache)
+                                    progress=progress_printer(), use_cache=not no_cache,
+                                    with_alerts=not quiet)
         else:
             from pressroom.checking.repo import check_repo
 
             names = relative_files(repo, files) if files else None
             result = check_repo(repo, names, today=today, progress=progress_printer(),
-                                use_cache=not no_cache)
+                                use_cache=not no_cache, with_alerts=not quiet)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     print_check_report(result, report, with_alerts=not quiet)

@@ -82,45 +82,46 @@ EVENT_CODE_BY_RESPONSE = {"Shelter": "SPW", "Evacuate": "EVI"}
 SAME_GEOCODE = re.compile(r"^\d{6}$")  # PSSCCC: a FIPS state and county code, P the part
 
 
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
+
+
 def is_gsm7(text: str) -> bool:
-    return all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text)
+    return _GSM7_ALL.issuperset(text)
 
 
 def not_gsm7(text: str) -> list[str]:
     """The characters of ``text`` outside GSM-7, each once, in order of appearance."""
-    seen: list[str] = []
-    for ch in text:
-        if ch not in GSM7_BASIC and ch not in GSM7_EXTENSION and ch not in seen:
-            seen.append(ch)
-    return seen
+    return list(dict.fromkeys(ch for ch in text if ch not in _GSM7_ALL))
 
 
 def gsm7_length(text: str) -> int:
     """Septets ``text`` takes: an extension character ('€', '[', ...) counts two."""
-    return sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+    return len(text) + sum(text.count(ch) for ch in GSM7_EXTENSION)
 
 
 def to_gsm7(text: str) -> str:
     """``text`` in characters that survive GSM-7: typographic quotes and dashes made plain,
     accents a phone cannot show taken off (Spanish 'á' becomes 'a'; 'é' and 'ñ' stay),
     anything else left out. Whitespace runs become one space."""
-    out = []
-    for ch in text:
-        ch = _TRANSLITERATE.get(ch, ch)
-        if is_gsm7(ch):
-            out.append(ch)
-            continue
-        plain = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                        if not unicodedata.combining(c))
-        out.append("".join(c for c in plain if is_gsm7(c)))
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    if not is_gsm7(text):  # the usual text is GSM-7 already: only the rest is looked at
+        out = []
+        for ch in text:
+            ch = _TRANSLITERATE.get(ch, ch)
+            if is_gsm7(ch):
+                out.append(ch)
+                continue
+            plain = "".join(c for c in unicodedata.normalize("NFKD", ch)
+                            if not unicodedata.combining(c))
+            out.append("".join(c for c in plain if c in _GSM7_ALL))
+        text = "".join(out)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _fit(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` septets at a sentence end, else a word end."""
     if gsm7_length(text) <= limit:
         return text
-    cut = text
+    cut = text[:limit]  # at most one septet per character
     while gsm7_length(cut) > limit:
         cut = cut[:-1]
     sentence = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
