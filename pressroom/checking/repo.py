@@ -26,7 +26,7 @@ from pressroom.checking.pages import check_page_collection, is_page_path, page_s
 from pressroom.checking.results import CheckCache, FileResult
 from pressroom.model.content import Post, check_collection, slug_for
 from pressroom.model.frontmatter import parse_header
-from pressroom.model.incidents import message_area
+from pressroom.model.incidents import message_areas
 from pressroom.model.violations import Violation
 from pressroom.repo.department import load_department, read_settings_files
 from pressroom.repo.files import (
@@ -132,7 +132,8 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
             parsed.append(result.post)
     # shown with the area its CAP document names (an update's is its incident's)
     if with_alerts:
-        report.alerts = [alert_summary(post, ctx.event_code, message_area(post, parsed))
+        areas = message_areas(parsed)
+        report.alerts = [alert_summary(post, ctx.event_code, areas[post.path])
                          for post in parsed if post.category == "safety-alerts"]
     problems += (check_collection(parsed) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],

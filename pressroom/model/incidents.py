@@ -112,25 +112,38 @@ def post_order(post: Post) -> tuple[float, float, str]:
     return order_key(post.date, post.sequence, post.alert.get("response", ""), post.slug)
 
 
-def message_area(post: Post, posts: Iterable[Post]) -> str:
-    """``Thread.area_at`` for one post among ``posts`` (what ``check`` and the review show
-    before any build): its Area, else the latest Area of the earlier messages of its
-    incident, real ones for a real message and test ones for a test (``test_threads``)."""
-    if post.area or not post.incident:
-        return post.area
-    mine = post_order(post)
-    earlier = sorted((p for p in posts if p.category == "safety-alerts" and not p.removed
-                      and p.incident == post.incident and p.is_test == post.is_test
-                      and post_order(p) >= mine), key=post_order)
-    return next((p.area for p in earlier if p.area), "")
+def message_areas(posts: Iterable[Post]) -> dict[str, str]:
+    """``Thread.area_at`` for every safety alert among ``posts``, by path (what ``check`` and
+    the review show before any build): its Area, else the latest Area of the earlier
+    messages of its incident — real ones for a real message, test ones for a test
+    (``test_threads``); a removed message lends its Area to none. One pass per incident."""
+    incidents: dict[tuple[str, bool], list[Post]] = {}
+    areas: dict[str, str] = {}
+    for post in posts:
+        if post.category != "safety-alerts":
+            continue
+        areas[post.path] = post.area
+        if post.incident:
+            incidents.setdefault((post.incident, post.is_test), []).append(post)
+    for messages in incidents.values():
+        latest = ""
+        for post in sorted(messages, key=post_order, reverse=True):  # oldest first
+            areas[post.path] = post.area or latest
+            if post.area and not post.removed:
+                latest = post.area
+    return areas
 
 
 def threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:
     """Every thread of public safety alerts, keyed by incident id (or slug)."""
+    return _grouped(p for p in posts if p.category == "safety-alerts" and p.is_public(now))
+
+
+def _grouped(posts: Iterable[Post]) -> dict[str, Thread]:
+    """``posts`` as threads keyed by incident id (or slug), each oldest first."""
     grouped: dict[str, list[Post]] = {}
     for post in posts:
-        if post.category == "safety-alerts" and post.is_public(now):
-            grouped.setdefault(thread_id(post), []).append(post)
+        grouped.setdefault(thread_id(post), []).append(post)
     return {key: Thread(key, tuple(reversed(sorted(items, key=post_order))))
             for key, items in sorted(grouped.items())}
 
@@ -143,13 +156,8 @@ def test_threads(posts: Iterable[Post], now: datetime) -> dict[str, Thread]:
     test messages of its incident, so a real message never ``references`` a test one
     (nor a test one a real one). It appears once its Date is due, and never once removed.
     """
-    grouped: dict[str, list[Post]] = {}
-    for post in posts:
-        if post.category == "safety-alerts" and post.is_test and post.date <= now \
-                and not post.removed:
-            grouped.setdefault(thread_id(post), []).append(post)
-    return {key: Thread(key, tuple(reversed(sorted(items, key=post_order))))
-            for key, items in sorted(grouped.items())}
+    return _grouped(p for p in posts if p.category == "safety-alerts" and p.is_test
+                    and p.date <= now and not p.removed)
 
 
 def active_threads(posts: Iterable[Post], now: datetime) -> list[Thread]:

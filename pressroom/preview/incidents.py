@@ -13,7 +13,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from pressroom.model.content import Post
-from pressroom.model.incidents import message_area, thread_id, threads, upcoming_changes
+from pressroom.model.incidents import message_areas, thread_id, threads, upcoming_changes
 from pressroom.preview.compare import site_files
 from pressroom.preview.pagetext import banner_links
 from pressroom.preview.review import BannerLink, Change, IncidentInfo, Scheduled, ThreadPost
@@ -68,7 +68,8 @@ def changed_alerts(repo: Path, base: str, tree: str, after_posts: list[Post],
     texts, Imminent Threat verdict and SAME event code (``rules.alerts.alert_summary``, the
     block ``pressroom check`` prints), so the supervisor reads them before approving."""
     paths = changed_paths(repo, base, tree)
-    return [alert_summary(post, event_code, message_area(post, after_posts))
+    areas = message_areas(after_posts)
+    return [alert_summary(post, event_code, areas[post.path])
             for post in sorted(after_posts, key=lambda p: p.path)
             if post.path in paths and post.category == "safety-alerts"]
 

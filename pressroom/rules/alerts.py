@@ -160,7 +160,7 @@ def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_COD
     """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert.
 
     The texts are those its CAP document carries (``alerts.phone_texts``); ``area`` is where
-    the message is about when it has no Area of its own (``incidents.message_area``: its
+    the message is about when it has no Area of its own (``incidents.message_areas``: its
     incident's), so an update is shown with the area its CAP document names. A written text
     phones cannot take is shown as refused beside the derived one CAP carries."""
     area = post.area if area is None else area
