@@ -12,7 +12,6 @@ entries leave it first; an active alert's entries never do. Called by the
 
 from __future__ import annotations
 
-import html
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, text_html
 from pressroom.adapter.writer import write_output
 from pressroom.model.content import Post
 from pressroom.model.incidents import Thread, in_cap_index, order_key, test_threads
@@ -110,14 +109,9 @@ def _entry(settings: Mapping[str, Any], site: CapSite, post: Post) -> FeedEntry:
     return FeedEntry(
         slug=identifier(site, post), title=title,
         url=f"{site.site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
-        updated=post.updated, summary_html=_text_html(post.summary), content_html="",
+        updated=post.updated, summary_html=text_html(post.summary), content_html="",
         category="safety-alerts", category_name="Safety Alerts",
         author_name=settings["SITENAME"], link_type="application/cap+xml")
-
-
-def _text_html(text: str) -> str:
-    """A Summary where a feed carries HTML: escaped text, never markup."""
-    return html.escape(text, quote=False)
 
 
 def write_cap(settings: Mapping[str, Any], writer: Any, threads: Mapping[str, Thread],

@@ -12,6 +12,7 @@ the site: adding a traffic post must not change the feeds of categories it is no
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,6 +96,14 @@ class _EntryLinkType(BaseEntryExtension):
                 link.set("rel", "alternate")
                 link.set("type", self.type)
         return entry
+
+
+def text_html(text: str) -> str:
+    """A post's Summary as it may appear where a feed carries HTML: escaped text.
+
+    The Summary is the author's text; a feed reader renders ``type="html"`` content, so
+    anything that looks like markup must arrive as text, never as a script or image."""
+    return html.escape(text, quote=False)
 
 
 def entry_id(site_url: str, entry: FeedEntry) -> str:

@@ -18,14 +18,13 @@ The decisions are the core's (``pressroom.model.incidents``, ``pressroom.render.
 
 from __future__ import annotations
 
-import html
 import logging
 from functools import partial
 
 from pelican import signals
 
 from pressroom.adapter.cap_index import write_cap
-from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
+from pressroom.adapter.feeds import FeedEntry, FeedMeta, text_html, write_feed_pair
 from pressroom.adapter.session import build_time, current, current_posts
 from pressroom.model.incidents import active_threads, threads
 from pressroom.render.alert_facts import alert_facts, feed_html
@@ -112,14 +111,6 @@ def write_incidents(generator, writer) -> None:
               partial(_article_url, settings))
 
 
-def _text_html(text: str) -> str:
-    """A post's Summary as it may appear where a feed carries HTML: escaped text.
-
-    The Summary is the author's text; a feed reader renders ``type="html"`` content, so
-    anything that looks like markup must arrive as text, never as a script or image."""
-    return html.escape(text, quote=False)
-
-
 def _article_url(settings, post) -> str:
     return settings["ARTICLE_URL"].format(date=post.date, slug=post.slug)
 
@@ -159,9 +150,9 @@ def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
     entries = [FeedEntry(
         slug=p.slug, title=p.title,
         url=f"{site_url}/{_article_url(settings, p)}",
-        published=p.date, updated=p.updated, summary_html=_text_html(p.summary),
+        published=p.date, updated=p.updated, summary_html=text_html(p.summary),
         content_html=feed_html(alert_facts(thread, p), site_url)
-        + f"<p>{_text_html(p.summary)}</p>",
+        + f"<p>{text_html(p.summary)}</p>",
         category="safety-alerts", category_name="Safety Alerts",
         author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
     meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
