@@ -183,7 +183,13 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     progress("Checking content rules and building the site")
     overrides = {**PUBLIC_SETTINGS, **({"PRESSROOM_WEBSUB_HUB": websub_hub} if websub_hub
                                        else {})}
-    feeds_before = feed_digests(target)  # what readers see now, whatever is pruned later
+    try:
+        department = load_department(tree)  # the verified commit's, as the build reads it
+    except InputError:
+        department = None  # the build refuses it, naming the file and line
+    hub = websub_hub or (department.websub_hub if department else "")
+    # What readers see now, whatever is pruned later; read only when a hub will be told.
+    feeds_before = feed_digests(target) if hub else {}
     built = build_site(tree, target, now=now, progress=progress, overrides=overrides,
                        keep_releases=keep_releases, plugins_approved=True)
     if not built.ok:
@@ -191,9 +197,7 @@ def _publish(repo: Path, target: Path, now: datetime, branch: str, platform: boo
     _record_published(target, commit)
     changes = due(tree, now, built.validated)
     published = Published(True, [], built, changes[0] if changes else None, commit)
-    department = load_department(tree)  # the verified commit's, as the build read it
-    hub = websub_hub or department.websub_hub
-    if not hub:
+    if not hub or department is None:
         return published, None
     live = live_release(target)
     return published, plan(hub, department.url, feeds_before, feed_digests(target),
