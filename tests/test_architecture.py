@@ -326,7 +326,7 @@ ADAPTER = "pressroom.adapter"
 # dates. No I/O, no rendering library: only the standard library's pure parts and itself.
 MODEL = tuple(f"pressroom.model.{name}" for name in (
     "alerts", "categories", "content", "dates", "drafts", "frontmatter", "header_fields",
-    "incidents",
+    "incidents", "languages", "lifecycle", "translations",
     "roster", "violations", "wording"))
 MODEL_MAY_IMPORT = {"__future__", "collections", "dataclasses", "datetime", "difflib", "re",
                     "tomllib", "typing", "unicodedata", "pressroom.rules.characters",
@@ -402,7 +402,7 @@ def test_the_model_is_pure():
 # policy/site.toml and pelicanconf.py, read by templates). Not even the build session: every
 # template can read the settings (tests/test_attack_overrides.py).
 SETTINGS_NAMES = {"PRESSROOM_CONTACT", "PRESSROOM_FEED_MAX_ITEMS", "PRESSROOM_ALERTS",
-                  "PRESSROOM_WEBSUB_HUB",
+                  "PRESSROOM_WEBSUB_HUB", "PRESSROOM_LANGUAGES",
                   "PRESSROOM_CATEGORIES", "PRESSROOM_CATEGORY_NAMES", "PRESSROOM_PARALLEL_FROM",
                   "PRESSROOM_RENDER_BATCH"}
 

@@ -18,6 +18,7 @@ from pressroom.checking.pages import check_page_header, is_page_path
 from pressroom.model.alerts import DEFAULT_EVENT_CODE
 from pressroom.model.content import Post, check_author_fields, decode, parse_text
 from pressroom.model.frontmatter import parse_header
+from pressroom.model.languages import Languages
 from pressroom.model.roster import Roster
 from pressroom.model.violations import Violation
 from pressroom.rules.alert_wording import check_alert_wording
@@ -48,6 +49,8 @@ class Context:
     static_files: Container[str] | None = None
     site_host: str = ""  # the public host: images there are the site's own (HTML-URL)
     event_code: str = DEFAULT_EVENT_CODE  # the department's SAME event code ([alerts] in site.toml)
+    # the department's languages ([site] language, [languages] in site.toml)
+    languages: Languages = field(default_factory=Languages)
 
 
 @dataclass

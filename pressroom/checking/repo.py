@@ -99,7 +99,8 @@ def load_context(repo: Path, static_files: Container[str] | None
     config = with_contact(config, [contact.get("non_emergency", ""), contact.get("emergency", "")],
                           contact.get("email", ""))
     host = urlsplit(department.url).hostname or ""
-    return (Context(roster, config, department.tz, static_files, host, department.event_code),
+    return (Context(roster, config, department.tz, static_files, host, department.event_code,
+                    department.languages),
             problems + config_problems + settings)
 
 
@@ -135,7 +136,7 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         areas = message_areas(parsed)
         report.alerts = [alert_summary(post, ctx.event_code, areas[post.path])
                          for post in parsed if post.category == "safety-alerts"]
-    problems += (check_collection(parsed) if files is None
+    problems += (check_collection(parsed, ctx.languages.default.code) if files is None
                  else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
                                        use_cache))
     problems += check_page_collection(_page_slugs(repo, posts, listed[0]))

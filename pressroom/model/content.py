@@ -23,6 +23,8 @@ from pressroom.model.categories import BY_SLUG, CATEGORIES, SLUGS
 from pressroom.model.dates import DATE_HELP, parse_datetime
 from pressroom.model.frontmatter import Field, Header, parse_header, split_lines
 from pressroom.model.header_fields import header_end_problems, required_problems, unknown_fields
+from pressroom.model.languages import language_problem
+from pressroom.model.lifecycle import lifecycle_problems
 from pressroom.model.roster import ROSTER_PATH, Roster
 from pressroom.model.violations import Violation
 from pressroom.model.wording import did_you_mean
@@ -30,7 +32,8 @@ from pressroom.rules.characters import control_problems, header_lines
 from pressroom.rules.slugs import check_tag_collisions, check_tag_slugs
 
 REQUIRED = ("title", "date", "category", "author", "summary")
-OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident", "sequence")
+OPTIONAL = ("tags", "slug", "modified", "status", "expires", "area", "incident", "sequence",
+            "lang")
 # Real-time safety information (392.4 e): CAP 1.2 vocabularies, so alerts feed aggregators.
 ALERT_FIELDS = ("event", "urgency", "severity", "certainty", "response", "instruction",
                 "polygon", "circle", "wea-text", "wea-long-text", "event-code")
@@ -53,7 +56,6 @@ INCIDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SEQUENCE = re.compile(r"^[1-9][0-9]{0,5}$")  # an update's place in its incident: 1, 2, 3 ...
 # 392.5: removal from public view, withdrawal of outdated items, and corrections.
 LIFECYCLE_FIELDS = ("retraction", "retracted", "retraction-reason", "reported-by", "correction")
-RETRACTIONS = ("remove", "withdraw")
 KNOWN = REQUIRED + OPTIONAL + ALERT_FIELDS + LIFECYCLE_FIELDS
 # "test": a safety alert that exercises the alerting chain: CAP with <status>Test</status>,
 # never on a public page, feed or banner (pressroom.model.alerts).
@@ -89,6 +91,9 @@ class Post:
     retraction_reason: str = ""
     reported_by: str = ""
     correction: str = ""  # the change note shown with Modified
+    # ``Lang:`` as written ("" = the site's default language); a translation has the same
+    # slug as its original (pressroom.model.translations).
+    lang: str = ""
     fields: dict[str, Field] = field(default_factory=dict, compare=False, repr=False)
     header: Header | None = field(default=None, compare=False, repr=False)
 
@@ -193,7 +198,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
     modified = date_field("modified")
     expires = date_field("expires")
     retracted = date_field("retracted")
-    problems.extend(_lifecycle_problems(path, fields))
+    problems.extend(lifecycle_problems(path, fields))
     if date and modified and modified < date:
         problems.append(Violation(path, fields["modified"].line, "FRONT-DATE",
                                   "'Modified' is earlier than 'Date'"))
@@ -287,6 +292,10 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
                                   f"slug of {len(slug)} characters is too long for an address "
                                   f"(at most {MAX_SLUG}); shorten it"))
 
+    if "lang" in fields and language_problem(fields["lang"].value):
+        problems.append(Violation(path, fields["lang"].line, "FRONT-LANG",
+                                  f"Lang {language_problem(fields['lang'].value)}"))
+
     tags = tuple(t.strip() for t in fields["tags"].value.split(",") if t.strip()) \
         if "tags" in fields else ()
     if "tags" in fields:  # a tag's slug is the address of its page
@@ -311,6 +320,7 @@ def parse_text(path: str, text: str, tz: tzinfo) -> tuple[Post | None, list[Viol
         else "",
         reported_by=fields["reported-by"].value if "reported-by" in fields else "",
         correction=fields["correction"].value if "correction" in fields else "",
+        lang=fields["lang"].value if "lang" in fields else "",
         fields=dict(fields), header=header,
     ), []
 
@@ -322,31 +332,6 @@ def _alert_values(fields: dict[str, Field]) -> dict[str, str]:
     defaults = {**ALERT_DEFAULTS, **(ALL_CLEAR_DEFAULTS if response == "AllClear" else {})}
     return {name: fields[name].value if name in fields else defaults.get(name, "")
             for name in ALERT_FIELDS}
-
-
-def _lifecycle_problems(path: str, fields: dict[str, Field]) -> list[Violation]:
-    """A retraction names its kind, date, reason and reporter; a correction has Modified."""
-    problems = []
-    if "retraction" in fields:
-        kind = fields["retraction"]
-        if kind.value.lower() not in RETRACTIONS:
-            problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
-                                      f"{kind.value!r} is not a retraction (use: remove, "
-                                      f"withdraw)"))
-        for needed in ("retracted", "retraction-reason", "reported-by"):
-            if needed not in fields or not fields[needed].value:
-                problems.append(Violation(path, kind.line, "FRONT-RETRACTION",
-                                          f"a retraction needs '{needed.title()}:' "
-                                          f"(pressroom retract fills it in)"))
-    elif any(name in fields for name in ("retracted", "retraction-reason", "reported-by")):
-        item = next(fields[n] for n in ("retracted", "retraction-reason", "reported-by")
-                    if n in fields)
-        problems.append(Violation(path, item.line, "FRONT-RETRACTION",
-                                  f"'{item.name}' without 'Retraction: remove' or 'withdraw'"))
-    if "correction" in fields and "modified" not in fields:
-        problems.append(Violation(path, fields["correction"].line, "FRONT-RETRACTION",
-                                  "a Correction note needs 'Modified:' (when it was corrected)"))
-    return problems
 
 
 def _closed_polygon(value: str) -> bool:
@@ -380,15 +365,17 @@ def check_author_fields(path: str, fields: dict[str, Field], roster: Roster
     return problems
 
 
-def check_collection(posts: Iterable[Post]) -> list[Violation]:
-    """Problems only visible across posts: a slug is the post's public identity."""
-    seen: dict[str, Post] = {}
+def check_collection(posts: Iterable[Post], default_lang: str = "en") -> list[Violation]:
+    """Problems only visible across posts: a slug in a language is the post's public
+    identity (a translation shares its original's slug, in another ``Lang``)."""
+    seen: dict[tuple[str, str], Post] = {}
     posts = sorted(posts, key=lambda p: p.path)
     problems: list[Violation] = check_tag_collisions(posts)
     for post in posts:
-        first = seen.setdefault(post.slug, post)
+        first = seen.setdefault((post.slug, post.lang or default_lang), post)
         if first is not post:
             problems.append(Violation(post.path, post.line_of("slug"), "FRONT-SLUG-DUPLICATE",
-                                      f"slug {post.slug!r} is already used by {first.path}; "
+                                      f"slug {post.slug!r} is already used by {first.path}"
+                                      f"{'' if not post.lang else f' in Lang {post.lang}'}; "
                                       f"add a distinct 'Slug:'"))
     return problems

@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.alerts import DEFAULT_EVENT_CODE
+from pressroom.model.languages import Languages
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
 from pressroom.repo.files import NotRegularFile, read_optional
@@ -35,6 +36,7 @@ from pressroom.repo.site_sections import (
     _deploy,
     _feeds,
     _key_line,
+    _languages,
     _plugins,
     _problem,
     _toml_line,
@@ -59,6 +61,7 @@ DEPARTMENT_SETTINGS = {setting: key for key, (setting, _) in SITE_KEYS.items()}
 DEPARTMENT_SETTINGS["PRESSROOM_CONTACT"] = "[contact]"
 DEPARTMENT_SETTINGS["PRESSROOM_ALERTS"] = "[alerts]"
 DEPARTMENT_SETTINGS["PRESSROOM_WEBSUB_HUB"] = "[feeds] websub_hub"
+DEPARTMENT_SETTINGS["PRESSROOM_LANGUAGES"] = "[languages]"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Department:
     event_code: str = DEFAULT_EVENT_CODE
     # [feeds] websub_hub: the WebSub hub ``publish`` notifies when feeds change.
     websub_hub: str = ""
+    # [languages]: the site's language first, then those posts are translated into.
+    languages: Languages = field(default_factory=Languages)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -97,6 +102,7 @@ class Department:
         out["PRESSROOM_ALERTS"] = {"same_geocodes": list(self.same_geocodes),
                                    "event_code": self.event_code}
         out["PRESSROOM_WEBSUB_HUB"] = self.websub_hub
+        out["PRESSROOM_LANGUAGES"] = self.languages.settings()
         return out
 
 
@@ -143,7 +149,9 @@ def parse_department(text: str) -> Department:
                             plugins=_plugins(text, data.get("build", {})),
                             deploy=_deploy(text, data.get("deploy", {})),
                             **_alerts(text, data.get("alerts", {})),
-                            websub_hub=_feeds(text, data.get("feeds", {})))
+                            websub_hub=_feeds(text, data.get("feeds", {})),
+                            languages=_languages(text, data.get("languages", {}),
+                                                 values.get("language", "en")))
     try:
         department.tz  # noqa: B018 - validate now, with the line, not deep in a build
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pressroom.model.alerts import SAME_EVENT_CODES, SAME_GEOCODE
+from pressroom.model.languages import KNOWN, Languages, language_problem
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
 
@@ -35,7 +36,7 @@ def _problem(line: int, message: str) -> InputError:
     return InputError.of(Violation(SITE_PATH, line, "SITE-CONFIG", message))
 
 
-SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds")
+SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds", "languages")
 # The rule --websub-hub and [feeds] websub_hub follow. The address goes into every public
 # feed and is what urllib posts to, so: no user name or password (it would be published),
 # no character XML cannot carry (the feeds would not build), no backslash (a browser reads
@@ -95,6 +96,36 @@ def _alerts(text: str, alerts: Any) -> dict[str, Any]:
                            f"{', '.join(SAME_EVENT_CODES)})")
         out["event_code"] = code
     return out
+
+
+def _languages(text: str, languages: Any, default: str) -> Languages:
+    """``[languages]``: ``translations`` (the languages besides ``[site] language`` posts are
+    translated into, e.g. ["es"]) and ``required`` (those every safety alert and incident
+    update needs a translation into: TRANSLATION-MISSING)."""
+    if language_problem(default):
+        raise _problem(_key_line(text, "language"), f"[site] language {language_problem(default)}")
+    languages = _section(text, "languages", languages, ("translations", "required"))
+    lists: dict[str, list[str]] = {}
+    for key in ("translations", "required"):
+        value = languages.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+            raise _problem(_key_line(text, key),
+                           f'[languages] {key} must be a list of language codes, e.g. ["es"]')
+        for code in value:
+            if language_problem(code):
+                raise _problem(_key_line(text, key), f"[languages] {key}: "
+                                                     f"{language_problem(code)}")
+        if len(set(value)) != len(value) or default in value:
+            raise _problem(_key_line(text, key),
+                           f"[languages] {key} names a language twice (the site's own "
+                           f"language, {default!r}, is never listed)")
+        lists[key] = value
+    for code in lists["required"]:
+        if code not in lists["translations"]:
+            raise _problem(_key_line(text, "required"),
+                           f"[languages] required: {code!r} is not in translations")
+    return Languages(KNOWN[default], tuple(KNOWN[code] for code in lists["translations"]),
+                     tuple(lists["required"]))
 
 
 def _feeds(text: str, feeds: Any) -> str:
