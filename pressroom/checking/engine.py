@@ -26,7 +26,7 @@ from pressroom.rules.alerts import AlertSummary, check_alert_profile
 from pressroom.rules.authors import TrainingDue, check_training
 from pressroom.rules.characters import check_invisible, control_problems, header_lines
 from pressroom.rules.config import RuleConfig
-from pressroom.rules.document import make_document
+from pressroom.rules.document import Document, make_document
 from pressroom.rules.front_matter import check_area, check_summary
 from pressroom.rules.html import check_html
 from pressroom.rules.images import check_images
@@ -35,6 +35,7 @@ from pressroom.rules.operations import check_operations
 from pressroom.rules.personal import check_personal
 from pressroom.rules.privacy import check_privacy
 from pressroom.rules.suppressions import Suppression, apply_suppressions, find_suppressions
+from pressroom.rules.translations import check_placeholders
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,18 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
         if not text.strip():
             return PostCheck(None, problems, [])
         doc = make_document(path, text, post.header if post is not None else None)
+        lang = _lang(doc)
         problems += check_summary(doc, ctx.config) + check_area(doc)
-        problems += check_alert_profile(doc) + check_alert_wording(doc, ctx.config)
+        problems += check_alert_profile(doc) + check_alert_wording(
+            doc, ctx.config.for_language(lang), english=lang in ("", "en"))
+        problems += check_placeholders(doc)
         if len(ctx.roster):  # no members: the roster's own problem is reported once, not
             # once a post; an unusable header still names a stranger as Author (all at once)
             problems += check_author_fields(path, doc.header.fields, ctx.roster)
     if post is not None and len(ctx.roster):
         problems += check_training(post, ctx.roster, ctx.config)
     problems += check_invisible(path, text)
-    problems += check_language(doc, ctx.config)
+    problems += check_language(doc, ctx.config, _lang(doc))
     problems += check_privacy(doc, ctx.config)
     problems += check_operations(doc)
     problems += check_personal(doc)
@@ -123,6 +127,13 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     suppressions, bad = find_suppressions(path, text)
     kept, used, idle = apply_suppressions(_one_per_line(problems), suppressions)
     return PostCheck(post, kept + bad + idle, used)
+
+
+def _lang(doc: Document) -> str:
+    """The ``Lang:`` a post is written in, as written ("" for the default language): it
+    picks the word lists (``RuleConfig.for_language``), whatever else its header says."""
+    found = doc.header.fields.get("lang")
+    return found.value.strip().lower() if found is not None else ""
 
 
 # Rules whose every match is a separate thing to take out of the post (two phone numbers on

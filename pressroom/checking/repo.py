@@ -3,9 +3,9 @@
 ``check_repo`` reads a repository (roster, rules, the files to check: one walk of
 ``content/``, never through a link), runs the engine (``pressroom.checking.engine``, pure)
 over each post, on several cores for large sets, reuses earlier results from the check
-cache (``pressroom.checking.results``), adds the checks across posts (duplicate slugs and page
-addresses) and returns a ``Report``. Suppressions are applied, then severities from
-``policy/rules.toml``.
+cache (``pressroom.checking.results``), adds the checks across posts (duplicate slugs, page
+addresses and translations: ``pressroom.rules.translations``) and returns a ``Report``.
+Suppressions are applied, then severities from ``policy/rules.toml``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pressroom.checking.engine import Context, Report, apply_severity, check_ima
 from pressroom.checking.images import IMAGE_SUFFIXES
 from pressroom.checking.pages import check_page_collection, is_page_path, page_slug
 from pressroom.checking.results import CheckCache, FileResult
-from pressroom.model.content import Post, check_collection, slug_for
+from pressroom.model.content import Post, check_collection, parse_text, slug_for
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.incidents import message_areas
 from pressroom.model.violations import Violation
@@ -44,6 +44,7 @@ from pressroom.repo.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster,
 from pressroom.rules.alerts import alert_summary
 from pressroom.rules.authors import training_due
 from pressroom.rules.config import RULES_PATH, load_config, with_contact
+from pressroom.rules.translations import check_translations
 
 
 @dataclass(frozen=True)
@@ -136,9 +137,16 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
         areas = message_areas(parsed)
         report.alerts = [alert_summary(post, ctx.event_code, areas[post.path])
                          for post in parsed if post.category == "safety-alerts"]
-    problems += (check_collection(parsed, ctx.languages.default.code) if files is None
-                 else _duplicate_slugs(repo, [p for p in posts if not is_page_path(p)],
-                                       use_cache))
+    if files is None:
+        problems += check_collection(parsed, ctx.languages.default.code)
+        problems += check_translations(parsed, ctx.languages)
+    else:  # the named posts against the others: git's index, through the slug index
+        named = [p for p in posts if not is_page_path(p)]
+        identities = slug_index.post_identities(repo, is_post_path, use_cache)
+        problems += _duplicate_slugs(repo, named, identities, ctx.languages.default.code)
+        problems += check_translations(
+            [*parsed, *_set_members(repo, parsed, named, identities, ctx.tz)], ctx.languages,
+            only=set(named))
     problems += check_page_collection(_page_slugs(repo, posts, listed[0]))
     if files is None:  # the department's templates and static files, as files (never run)
         problems += read_theme(repo)[2]
@@ -257,23 +265,48 @@ def _regular_only(repo: Path, files: Sequence[str]) -> tuple[list[str], list[Vio
 
 
 def _duplicate_slugs(repo: Path, checked: Sequence[str],
-                     use_cache: bool = True) -> list[Violation]:
-    """Named posts against every other post (in git: the posts in the index)."""
+                     identities: dict[str, tuple[str, str]], default: str) -> list[Violation]:
+    """Named posts against every other post (in git: the posts in the index). A slug in a
+    language is the identity: a translation (``Lang: es``) shares its original's slug, two
+    Spanish posts may not."""
     problems = []
     checked_set = set(checked)
-    others: dict[str, str] = {}
-    for rel, slug in sorted(slug_index.post_slugs(repo, is_post_path, use_cache).items()):
+    others: dict[tuple[str, str], str] = {}
+    for rel, (slug, lang) in sorted(identities.items()):
         if rel not in checked_set:
-            others.setdefault(slug, rel)
+            others.setdefault((slug, lang or default), rel)
     for rel in checked:
         try:
             with open(repo / rel, "rb") as handle:
-                slug = slug_for(rel, slug_index.explicit_slug(handle.read(4096)))
+                slug, lang = slug_index.explicit_identity(handle.read(4096))
         except OSError:
             continue
-        if slug in others:
+        identity = (slug_for(rel, slug), lang or default)
+        if identity in others:
+            where = f" in Lang {lang}" if lang and lang != default else ""
             problems.append(Violation(rel, 1, "FRONT-SLUG-DUPLICATE",
-                                      f"slug {slug!r} is already used by {others[slug]}; "
-                                      f"add a distinct 'Slug:'"))
-        others.setdefault(slug, rel)
+                                      f"slug {identity[0]!r} is already used by "
+                                      f"{others[identity]}{where}; add a distinct 'Slug:'"))
+        others.setdefault(identity, rel)
     return problems
+
+
+def _set_members(repo: Path, parsed: Sequence[Post], checked: Sequence[str],
+                 identities: dict[str, tuple[str, str]], tz: tzinfo) -> list[Post]:
+    """The other posts sharing a slug with a named post (its original or translations), read
+    and parsed: what the translation rules compare a named post with. Only those few are
+    read, so the hook stays fast in a large repository."""
+    slugs = {post.slug for post in parsed}
+    named = set(checked)
+    members = []
+    for rel, (slug, _) in sorted(identities.items()):
+        if rel in named or slug not in slugs:
+            continue
+        try:
+            text = read_regular(repo, rel).decode("utf-8", errors="replace")
+        except OSError:
+            continue  # deleted in the working folder: not part of what is committed
+        post, _ = parse_text(rel, text, tz)
+        if post is not None:
+            members.append(post)
+    return members

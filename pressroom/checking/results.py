@@ -39,7 +39,9 @@ CHECK_CACHE = "check-results.pickle"
 class CheckCache:
     """Earlier results by path, valid while the file's bytes (``pressroom.cache.stamp``)
     and everything else the rules read are the same: pressroom's code, the rules'
-    settings, the roster, the time zone, the site's host and the files beside the posts.
+    settings (with every language's word lists), the roster, the time zone, the site's
+    host, the department's languages and the files beside the posts. (The translation rules
+    compare posts with each other: they run after the cache, over the results, never from it.)
     With ``trust=False`` nothing is read; the results of this check are still kept."""
 
     def __init__(self, repo: Path, ctx: Context, listed: Sequence[str],
@@ -48,7 +50,8 @@ class CheckCache:
         self.path = cache.folder(repo) / CHECK_CACHE
         others = sorted(rel for rel in listed if not is_post_path(rel))
         self.key = cache.key(CHECK_CACHE, cache.stable_repr(ctx.config),
-                             cache.stable_repr(ctx.roster), str(ctx.tz), ctx.site_host, *others)
+                             cache.stable_repr(ctx.roster), str(ctx.tz), ctx.site_host,
+                             cache.stable_repr(ctx.languages), *others)
         self.entries: dict[str, FileResult] = {}
         self.fresh: list[FileResult] = []
         if not trust:

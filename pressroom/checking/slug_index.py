@@ -1,6 +1,7 @@
-"""Every post's slug, fast enough for a pre-commit hook in a 10,000-post repository.
+"""Every post's slug and language, fast enough for a pre-commit hook in a 10,000-post repository.
 
-A slug is a post's public identity, so a new post must not reuse one, and knowing
+A slug in a language is a post's public identity (a translation shares its original's slug
+under another ``Lang``), so a new post must not reuse one, and knowing
 all slugs means knowing every post's header. In a git checkout the posts are
 listed from git's index (``git ls-files -s``, what the commit will contain) and
 each blob's explicit ``Slug:`` is cached by blob hash in the cache folder
@@ -27,8 +28,14 @@ CACHE_NAME = "slugs.txt"
 
 def explicit_slug(head: bytes) -> str:
     """The ``Slug:`` field of a post's header ("" when it has none)."""
-    found = parse_header(head[:4096].decode("utf-8", errors="replace")).fields.get("slug")
-    return found.value if found else ""
+    return explicit_identity(head)[0]
+
+
+def explicit_identity(head: bytes) -> tuple[str, str]:
+    """The ``Slug:`` and ``Lang:`` fields of a post's header ("" for each it lacks)."""
+    fields = parse_header(head[:4096].decode("utf-8", errors="replace")).fields
+    slug, lang = fields.get("slug"), fields.get("lang")
+    return (slug.value if slug else "", lang.value if lang else "")
 
 
 def post_slugs(repo: Path, is_post: Callable[[str], bool],
@@ -37,6 +44,12 @@ def post_slugs(repo: Path, is_post: Callable[[str], bool],
 
     ``use_cache=False`` (``check --no-cache``) reads every post's header again.
     """
+    return {rel: slug for rel, (slug, _) in post_identities(repo, is_post, use_cache).items()}
+
+
+def post_identities(repo: Path, is_post: Callable[[str], bool],
+                    use_cache: bool = True) -> dict[str, tuple[str, str]]:
+    """repo-relative path -> (slug, ``Lang`` as written) for every post in the repository."""
     listed = _git_listing(repo)
     if listed is None:
         return _read_all(repo, is_post)
@@ -47,7 +60,8 @@ def post_slugs(repo: Path, is_post: Callable[[str], bool],
     if missing:
         cache.update(_read_blobs(repo, missing))
         _save(cache_file, {sha: cache[sha] for sha in set(posts.values()) if sha in cache})
-    return {rel: slug_for(rel, cache.get(sha, "")) for rel, sha in posts.items()}
+    return {rel: (slug_for(rel, cache.get(sha, ("", ""))[0]), cache.get(sha, ("", ""))[1])
+            for rel, sha in posts.items()}
 
 
 def _git_listing(repo: Path) -> dict[str, str] | None:
@@ -66,12 +80,12 @@ def _git_listing(repo: Path) -> dict[str, str] | None:
     return listing
 
 
-def _read_blobs(repo: Path, shas: list[str]) -> dict[str, str]:
-    """sha -> explicit slug, for many blobs through one ``git cat-file --batch``."""
-    return {sha: explicit_slug(data) for sha, (_, data) in read_objects(repo, shas).items()}
+def _read_blobs(repo: Path, shas: list[str]) -> dict[str, tuple[str, str]]:
+    """sha -> explicit (slug, lang), for many blobs through one ``git cat-file --batch``."""
+    return {sha: explicit_identity(data) for sha, (_, data) in read_objects(repo, shas).items()}
 
 
-def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
+def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, tuple[str, str]]:
     """Outside git: every post's slug, through the one content walker (links, pipes and
     other special files are never opened; ``check`` reports them)."""
     result = {}
@@ -81,7 +95,8 @@ def _read_all(repo: Path, is_post: Callable[[str], bool]) -> dict[str, str]:
                 data = read_regular(repo, rel)
             except OSError:
                 continue
-            result[rel] = slug_for(rel, explicit_slug(data[:4096]))
+            slug, lang = explicit_identity(data[:4096])
+            result[rel] = (slug_for(rel, slug), lang)
     return result
 
 
@@ -89,19 +104,24 @@ def _header() -> str:
     return f"pressroom-slugs {key(CACHE_NAME)}"
 
 
-def _load(path: Path) -> dict[str, str]:
+def _load(path: Path) -> dict[str, tuple[str, str]]:
     try:
         lines = path.read_text(encoding="utf-8").split("\n")
     except (OSError, UnicodeDecodeError):
         return {}
     if not lines or lines[0] != _header():
         return {}
-    return dict(line.split("\t", 1) for line in lines[1:] if "\t" in line)
+    entries = {}
+    for line in lines[1:]:
+        parts = line.split("\t")
+        if len(parts) in (2, 3):  # sha, slug and (when the post has one) its Lang
+            entries[parts[0]] = (parts[1], parts[2] if len(parts) == 3 else "")
+    return entries
 
 
-def _save(path: Path, entries: dict[str, str]) -> None:
-    body = "\n".join(f"{sha}\t{slug}" for sha, slug in sorted(entries.items())
-                     if "\n" not in slug)
+def _save(path: Path, entries: dict[str, tuple[str, str]]) -> None:
+    body = "\n".join(f"{sha}\t{slug}\t{lang}" for sha, (slug, lang) in sorted(entries.items())
+                     if not any(c in slug + lang for c in "\t\n"))
     text = f"{_header()}\n{body}".encode()
     write_atomic(path, lambda handle: handle.write(text))  # read-only: just no cache
 

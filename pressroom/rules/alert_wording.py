@@ -7,7 +7,9 @@ rules run over every text of a safety alert the public sees (Title, Summary, Are
 Instruction and the WEA texts), with code and pressroom comments masked like every rule
 (``pressroom.rules.document``); word lists are data (``defaults.toml`` ``[alerts]``, extended
 by ``policy/rules.toml``). Findings in the body can be allowed with
-``<!-- pressroom: allow RULE -- reason -->``.
+``<!-- pressroom: allow RULE -- reason -->``. A post in another language (``Lang: es``)
+is read with its language's lists too (``[alerts.es]``: ``RuleConfig.for_language``, which
+the engine applies); words are compared folded (accents dropped), so "Quédese" is "quedese".
 """
 
 from __future__ import annotations
@@ -37,11 +39,13 @@ PLACE = lazy(
     r"|\b(?:I|SR|US|CA|Interstate|Highway|Route|State Route)[- ]?\d{1,3}\b"  # I-10, Route 66
     r"|\b\d{1,5}\s+block\b|\b(?i:downtown)\b"                  # the 400 block, downtown
     r"|\b(?i:on|near|at|in|along|around|off|outside|inside|behind|across|between|from|"
-    r"downtown|north of|south of|east of|west of)\s+(?:the\s+)?(?:\d+(?:st|nd|rd|th)\b|"
+    r"downtown|north of|south of|east of|west of|en|cerca de|entre|junto a|frente a)\s+"
+    r"(?:(?:the|la|el|los|las)\s+)?(?:\d+(?:st|nd|rd|th)\b|"
     r"[A-Z][\w'-]+)"                                           # near Northside, on Elm
 )
 _STOP = frozenset(re.findall(r"\w+", "a an and the of for to in on at near is are has have be "
-                             "been with by from this that it its our your"))
+                             "been with by from this that it its our your "
+                             "de la el los las en y del un una para con por"))
 _PLACE_WORDS = frozenset(re.findall(r"\w+", "street streets st avenue avenues ave road rd "
                                     "boulevard blvd drive dr lane ln way court ct place "
                                     "between block area north south east west city county"))
@@ -86,13 +90,17 @@ _MONTHS = ("Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sep
            "Nov.", "Dec.")
 
 
-def check_alert_wording(doc: Document, config: RuleConfig) -> list[Violation]:
-    """ALERT-HEADLINE, ALERT-INSTRUCTION, ALERT-JARGON and ALERT-READABLE for an alert."""
+def check_alert_wording(doc: Document, config: RuleConfig, english: bool = True
+                        ) -> list[Violation]:
+    """ALERT-HEADLINE, ALERT-INSTRUCTION, ALERT-JARGON and ALERT-READABLE for an alert.
+    ``english``: the post is in English (else the times and dates ALERT-READABLE suggests
+    are not spelled out in English words, and a 24-hour clock, usual in Spanish, is kept)."""
     if not is_alert(doc):
         return []
     texts = [*doc.prose, *_field_segments(doc)]
     return (_headline(doc, config) + _instruction(doc, config)
-            + list(_jargon(doc.path, texts, config)) + list(_readable(doc.path, texts)))
+            + list(_jargon(doc.path, texts, config))
+            + list(_readable(doc.path, texts, english)))
 
 
 def _field_segments(doc: Document) -> list[Segment]:
@@ -102,7 +110,7 @@ def _field_segments(doc: Document) -> list[Segment]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower())
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text).lower())
 
 
 def names_a_place(title: str, area: str) -> bool:
@@ -155,7 +163,8 @@ _VOCATIVE = re.compile(r"^(?![^,]*\b(?i:is|are|was|were|be|been|has|have|had|wil
                        r"should|must|can|could|may|might)\b)"
                        r"(?:[A-Za-z'\u2019-]+\s+){0,4}[A-Za-z'\u2019-]+,\s+")
 _CONDITION = re.compile(r"^(?i:if|when|until|while|before|after|once|for|during|from|in|on|"
-                        r"between|as soon as)\b[^.;!?]{0,120}?,\s*")
+                        r"between|as soon as|si|cuando|hasta que|mientras|antes de|"
+                        r"despues de|en caso de|durante)\b[^.;!?]{0,120}?,\s*")
 _INDIRECT = lazy(
     r"(?i)^(?:residents|people|the public|everyone|motorists|drivers|citizens|you|we|"
     r"community members|members of the public)\s+(?:are|is|should|must|may|can|will|"
@@ -166,9 +175,9 @@ _INDIRECT = lazy(
 def first_verb(instruction: str) -> str:
     """The word an instruction's first sentence starts with, after "Please" and after an
     addressee ("Residents on Elm Street:") or a condition ("If you see him,")."""
-    text = instruction.strip()
+    text = fold(instruction).strip()
     for _ in range(2):
-        text = re.sub(r"^(?i:please)\b[\s,]*", "", text)
+        text = re.sub(r"^(?i:please|por favor)\b[\s,]*", "", text)
         text = _ADDRESS.sub("", text, count=1)
         text = _CONDITION.sub("", text, count=1)
     words = re.findall(r"[A-Za-z][A-Za-z']*", text)
@@ -235,7 +244,7 @@ def spoken_date(month: int, day: int) -> str:
     return f"{_MONTHS[month - 1]} {day}"
 
 
-def _readable(path: str, texts: list[Segment]) -> Iterator[Violation]:
+def _readable(path: str, texts: list[Segment], english: bool = True) -> Iterator[Violation]:
     def found(hit_line: int, text: str, say: str) -> Violation:
         return Violation(path, hit_line, "ALERT-READABLE",
                          f"{text!r} is hard to read aloud; write {say} ({SECTION})")
@@ -245,7 +254,11 @@ def _readable(path: str, texts: list[Segment]) -> Iterator[Violation]:
         say = spoken_time(int(end[0]), int(end[1]))
         if start[0] is not None:  # "0930-1130 hours": 9:30 to 11:30 a.m.
             say = f"{spoken_time(int(start[0]), int(start[1]))} to {say}"
-        yield found(hit.line, hit.text.strip(), f"'{say}'")
+        yield found(hit.line, hit.text.strip(), f"'{say}'" if english else "the time")
+    if not english:  # "18:30" is how Spanish writes a time; "approx." is English
+        for hit in search(ISO_DATE, texts, ("-",)):
+            yield found(hit.line, hit.text, "the date in words")
+        return
     for hit in search(CLOCK_24, texts, (":",)):
         hour, minute = int(hit.match.group(1)), int(hit.match.group(2))
         yield found(hit.line, hit.text, f"'{spoken_time(hour, minute)}'")

@@ -47,6 +47,7 @@ _RULES = [
     Rule("FRONT-ALERT", "392.4 (e)", "alert fields must hold CAP values", False),
     Rule("FRONT-AREA", "392.4 (e)", "a safety alert's Area must say where", False),
     Rule("FRONT-RETRACTION", "392.5", "a retraction or correction is incomplete", False),
+    Rule("FRONT-LANG", "392.4", "Lang must be a language code pressroom knows", False),
     Rule("FRONT-SUMMARY-LENGTH", "392.4", "the summary must be short enough for a feed"),
     # 1a. Safety alerts the alerting profiles accept, worded for the public (392.4 e)
     Rule("ALERT-WEA-LENGTH", "392.4 (e)", "a WEA text longer than a phone shows (90 / 360)",
@@ -61,6 +62,17 @@ _RULES = [
     Rule("ALERT-INSTRUCTION", "392.4 (e)", "an alert's instruction must start with what to do"),
     Rule("ALERT-JARGON", "392.4 (e)", "police shorthand in an alert (10-codes, BOLO, units)"),
     Rule("ALERT-READABLE", "392.4 (e)", "times and dates an alert's readers cannot read aloud"),
+    # 1b. Translations (issue #14; pressroom.rules.translations): across a slug's posts
+    Rule("TRANSLATION-MISSING", "392.4 (e)", "a safety alert without a required translation",
+         False),
+    Rule("TRANSLATION-STALE", "392.4 (e)", "a translation older than its original's Modified",
+         False),
+    Rule("TRANSLATION-ORPHAN", "392.4", "a translation whose slug no original has", False),
+    Rule("TRANSLATION-MISMATCH", "392.4 (e)", "a translation that changes its original's facts "
+         "or keeps its English", False),
+    Rule("TRANSLATION-LANGUAGE", "392.4", "Lang names a language the site does not publish in",
+         False),
+    Rule("TRANSLATION-PLACEHOLDER", "392.4", "a [TRANSLATE] marker not yet replaced", False),
     # 2. Authorized, trained author (392.3, 392.8)
     Rule("FRONT-AUTHOR", "392.3", "the author must be on the roster", False),
     Rule("AUTHOR-TRAINING", "392.8", "the author's training must be current at the post's date",

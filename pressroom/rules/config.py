@@ -15,12 +15,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pressroom.model.languages import KNOWN, LANG_CODE
 from pressroom.model.violations import Violation
 from pressroom.model.wording import did_you_mean
 from pressroom.rules.catalog import RULES
 
 RULES_PATH = "policy/rules.toml"
 TERM_LISTS = ("profanity", "discriminatory", "abusive", "inflammatory", "sexual")
+ALERT_LISTS = ("generic_headlines", "imperative_verbs", "jargon")
 SEVERITIES = ("error", "warning", "off")
 _SCHEMA: dict[str, dict[str, type]] = {
     "training": {"period_days": int, "warn_days": int},
@@ -59,9 +61,40 @@ class RuleConfig:
     alert_generic_headlines: tuple[str, ...] = ()
     alert_imperative_verbs: frozenset[str] = frozenset()
     alert_jargon: tuple[tuple[str, str], ...] = ()
+    # Word lists of other languages (issue #14): ``[terms.es]`` and ``[alerts.es]``, by
+    # ``Lang:`` code. The lists above are the default language's (English); a post in
+    # another language is also checked against its language's lists (``for_language``).
+    language_terms: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    language_alerts: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def severity_of(self, rule_id: str) -> str:
         return self.severity.get(rule_id, "error")
+
+    def terms_of(self, lang: str) -> dict[str, tuple[str, ...]]:
+        """A language's own term lists (and ``safe_phrases``); empty for the default."""
+        return self.language_terms.get(lang, {})
+
+    def for_language(self, lang: str) -> RuleConfig:
+        """The settings the alert wording rules read for a post in ``lang``: its language's
+        generic headlines and imperative verbs added to the default ones (an English
+        "Update" is generic in a Spanish title too), and its jargon advice first (a Spanish
+        post is told the Spanish plain words; an English term it does not list keeps the
+        English advice). Safe phrases of both apply. ``self`` for a language without lists."""
+        lists = self.language_alerts.get(lang)
+        terms = self.language_terms.get(lang)
+        if lists is None and terms is None:
+            return self
+        lists = lists or {}
+        jargon = tuple(e for e in map(_jargon_entry, lists.get("jargon", ())) if e is not None)
+        own = {term for term, _ in jargon}
+        return replace(
+            self,
+            safe_phrases=self.safe_phrases + (terms or {}).get("safe_phrases", ()),
+            alert_generic_headlines=self.alert_generic_headlines + tuple(
+                h.lower() for h in lists.get("generic_headlines", ())),
+            alert_imperative_verbs=self.alert_imperative_verbs | frozenset(
+                v.lower() for v in lists.get("imperative_verbs", ())),
+            alert_jargon=jargon + tuple(e for e in self.alert_jargon if e[0] not in own))
 
 
 def digits(text: str) -> str:
@@ -111,6 +144,9 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
             bad(section, f"[{section}] must be a table")
             continue
         for key, value in values.items():
+            if section in ("terms", "alerts") and isinstance(value, dict) and key != "remove":
+                problems += _validate_language(section, key, value, text, path)
+                continue
             if section == "severity":
                 if key not in RULES:
                     bad(key, f"[severity] names unknown rule {key!r}{did_you_mean(key, RULES)}")
@@ -135,6 +171,30 @@ def _validate(data: dict[str, Any], text: str, path: str) -> list[Violation]:
     return problems
 
 
+def _validate_language(section: str, code: str, values: dict[str, Any], text: str,
+                       path: str) -> list[Violation]:
+    """``[terms.es]`` / ``[alerts.es]``: a known language code and the section's lists."""
+    where = _line_of(text, f"{section}.{code}")
+    if not LANG_CODE.match(code) or code not in KNOWN:
+        return [Violation(path, where, "RULES-CONFIG",
+                          f"[{section}.{code}]: {code!r} is not a language code pressroom "
+                          f"knows (known: {', '.join(sorted(KNOWN))})")]
+    names = (*TERM_LISTS, "safe_phrases") if section == "terms" else ALERT_LISTS
+    problems = []
+    for key, value in values.items():
+        if key not in names:
+            problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG",
+                                      f"unknown key {key!r} in [{section}.{code}]"
+                                      f"{did_you_mean(key, names)} (known: {', '.join(names)})"))
+        elif not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG",
+                                      f"{section}.{code}.{key} must be a list of strings"))
+        elif key == "jargon" and not all(_jargon_entry(item) for item in value):
+            problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG",
+                                      f'alerts.{code}.jargon entries are "TERM = plain words"'))
+    return problems
+
+
 def _jargon_entry(item: str) -> tuple[str, str] | None:
     """``"BOLO = look out for"`` as ("BOLO", "look out for"); None when malformed."""
     term, sep, plain = item.partition("=")
@@ -150,6 +210,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
                 continue
             if isinstance(value, list) and isinstance(target.get(key), list):
                 target[key] = target[key] + [v for v in value if v not in target[key]]
+            elif isinstance(value, dict) and isinstance(target.get(key), dict):
+                target[key] = _merge({"_": target[key]}, {"_": value})["_"]  # [terms.es]
             else:
                 target[key] = value
     removals = extra.get("terms", {}).get("remove", {})
@@ -206,4 +268,9 @@ def _build(data: dict[str, Any]) -> RuleConfig:
         alert_imperative_verbs=frozenset(v.lower() for v in alerts["imperative_verbs"]),
         alert_jargon=tuple(entry for entry in map(_jargon_entry, alerts["jargon"])
                            if entry is not None),
+        language_terms={code: {name: tuple(words) for name, words in lists.items()}
+                        for code, lists in terms.items() if isinstance(lists, dict)
+                        and code != "remove"},
+        language_alerts={code: {name: tuple(words) for name, words in lists.items()}
+                         for code, lists in alerts.items() if isinstance(lists, dict)},
     )
