@@ -38,6 +38,7 @@ from pressroom.cli.previewing import preview_command
 from pressroom.cli.publishing import due_command, publish_command, rollback_command
 from pressroom.cli.records import records_command, review_command, roster_command
 from pressroom.cli.serving import nginx_config_command
+from pressroom.cli.translating import translations_command
 
 __all__ = ["COMMANDS", "build", "check", "cli", "main"]
 
@@ -103,6 +104,8 @@ COMMANDS: tuple[click.Command, ...] = (
     install_hooks_command,
     codeowners_command,
     retract_command,
+    # translations (issue #14): what needs translating, what fell behind
+    translations_command,
     # the review desk in a browser (392.3)
     desk_command,
     # time-driven publishing (392.4 e, 392.4.1)

@@ -22,7 +22,7 @@ from pressroom.model.wording import plural
 
 @click.command("new")
 @REPO_OPTION
-@click.argument("title")
+@click.argument("title", required=False)
 @click.option("--category", default=None, type=SuggestingChoice(list(SLUGS)),
               help="One of the eight kinds of content (392.4); safety-alerts with --incident.")
 @click.option("--incident", default=None, metavar="ID",
@@ -31,8 +31,16 @@ from pressroom.model.wording import plural
 @click.option("--author", default=None, help="Member id (default: you, from git's user.email).")
 @click.option("--slug", default=None,
               help="The post's address (default: from the title; <incident>-update-N).")
-def new_command(repo: Path, title: str, category: str | None, incident: str | None,
-                author: str | None, slug: str | None) -> None:
+@click.option("--translate", "original", default=None, metavar="PATH",
+              help="Start a translation of this post on main (with --lang): its slug and "
+                   "facts copied, each text marked [TRANSLATE]. TITLE, if given, is the "
+                   "translated title.")
+@click.option("--lang", default=None, metavar="CODE",
+              help="The translation's language, one of [languages] translations in "
+                   "policy/site.toml (e.g. es).")
+def new_command(repo: Path, title: str | None, category: str | None, incident: str | None,
+                author: str | None, slug: str | None, original: str | None,
+                lang: str | None) -> None:
     """Start a post: a new branch post/<slug> from main with the post file ready to write.
 
     \b
@@ -49,9 +57,19 @@ def new_command(repo: Path, title: str, category: str | None, incident: str | No
     WEA-Long-Text (360), Event-Code (SAME), Urgency/Severity/Certainty, Polygon or
     Circle (a map on the page); Status: test makes it a test of the alerting chain
     (CAP only). `pressroom check` shows what phones would get (docs/alerts.md).
+    \b
+    A translation of a post on main (docs/languages.md):
+      pressroom new --translate content/2026/gas-leak.md --lang es
+      # replace every [TRANSLATE] in content/2026/gas-leak-es.md, then check and commit
     """
     from pressroom.approvals.workflow import new_post
 
+    if original is not None or lang is not None:
+        _new_translation(repo, title, original, lang, author, (category, incident, slug))
+        return
+    if title is None:
+        raise UsageProblem("pass the post's TITLE, e.g. pressroom new \"Road closure on Elm "
+                           "Street\" --category traffic")
     if category is None and incident is None:
         raise UsageProblem("pass --category SLUG (or --incident ID for an incident update)")
     try:
@@ -62,6 +80,25 @@ def new_command(repo: Path, title: str, category: str | None, incident: str | No
     if made.warning:
         click.echo(made.warning, err=True)
     click.echo(f"On new branch {made.branch}: write {made.path}")
+    click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
+
+
+def _new_translation(repo: Path, title: str | None, original: str | None, lang: str | None,
+                     author: str | None, others: tuple[str | None, ...]) -> None:
+    from pressroom.approvals.new_translation import new_translation
+
+    if original is None or lang is None:
+        raise UsageProblem("a translation needs both --translate PATH and --lang CODE, e.g. "
+                           "pressroom new --translate content/2026/gas-leak.md --lang es")
+    if any(value is not None for value in others):
+        raise UsageProblem("--translate copies the original's category, incident and slug: "
+                           "leave out --category, --incident and --slug")
+    try:
+        made = new_translation(existing_folder(repo), original, lang, author, title)
+    except InputError as exc:
+        raise UsageProblem(str(exc)) from exc
+    click.echo(f"On new branch {made.branch}: translate {made.path} (replace every "
+               f"[TRANSLATE]; the original's text is in a comment at the end)")
     click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
 
 

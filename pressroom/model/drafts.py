@@ -177,3 +177,49 @@ def draft_text(title: str, category: str, author: str, now: datetime,
     if body is not None:
         return "\n".join(head) + "\n\n" + body.strip() + "\n"
     return "\n".join(head) + "\n\n" + comment + "\n"
+
+
+# --- pressroom new --translate (issue #14) ------------------------------------------------------
+
+# What a translation copies from its original as written: the facts every language's version
+# states once (TRANSLATION-MISMATCH compares them), in the order they are written.
+TRANSLATION_COPIED = ("category", "slug", "lang", "status", "expires", "incident", "sequence",
+                      "event", "event-code", "urgency", "severity", "certainty", "response",
+                      "polygon", "circle")
+# What is translated: each starts as "[TRANSLATE] <the original's words>".
+TRANSLATION_TEXTS = ("title", "summary", "area", "instruction", "wea-text", "wea-long-text")
+TRANSLATE_MARK = "[TRANSLATE]"  # pressroom.rules.translations.PLACEHOLDER: one marker
+
+
+def translation_text(original: Post, lang: str, author: str, now: datetime,
+                     title: str | None = None) -> str:
+    """A translation's Markdown (``pressroom new --translate``): the original's slug and facts
+    copied, ``Lang``, the translator as ``Author`` and ``now`` as ``Date``; each text to
+    translate marked ``[TRANSLATE]`` before the original's words, which TRANSLATION-PLACEHOLDER
+    refuses until replaced. The original's body follows in a comment, for reference (never
+    published). ``title``: the translated title, when the translator gave it."""
+    fields = original.fields
+    values: dict[str, str] = {}
+    for name in ("title", "date", "category", "author", "summary", *TRANSLATION_COPIED,
+                 *TRANSLATION_TEXTS):
+        if name in values:
+            continue
+        if name == "date":
+            values[name] = f"{now:%Y-%m-%d %H:%M}"
+        elif name == "author":
+            values[name] = author
+        elif name == "slug":
+            values[name] = original.slug
+        elif name == "lang":
+            values[name] = lang
+        elif name == "title" and title:
+            values[name] = title
+        elif name in TRANSLATION_TEXTS and name in fields and fields[name].value:
+            values[name] = f"{TRANSLATE_MARK} {' '.join(fields[name].value.split())}"
+        elif name in fields and fields[name].value:
+            values[name] = " ".join(fields[name].value.split())
+    head = "\n".join(f"{field_name(name)}: {value}" for name, value in values.items())
+    reference = original.body.strip().replace("<!--", "<! --").replace("-->", "-- >")
+    return (f"{head}\n\n{TRANSLATE_MARK} Write the translation here, in place of this line.\n\n"
+            f"<!-- The original ({original.path}), for reference; this comment is never "
+            f"published:\n\n{reference}\n-->\n")

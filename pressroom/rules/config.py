@@ -179,7 +179,7 @@ def _validate_language(section: str, code: str, values: dict[str, Any], text: st
         return [Violation(path, where, "RULES-CONFIG",
                           f"[{section}.{code}]: {code!r} is not a language code pressroom "
                           f"knows (known: {', '.join(sorted(KNOWN))})")]
-    names = (*TERM_LISTS, "safe_phrases") if section == "terms" else ALERT_LISTS
+    names = (*TERM_LISTS, "safe_phrases", "ordinary") if section == "terms" else ALERT_LISTS
     problems = []
     for key, value in values.items():
         if key not in names:

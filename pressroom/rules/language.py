@@ -7,7 +7,9 @@ sextortion warning) that a police department must be able to write.
 
 A post in another language (``Lang: es``) is checked against the default (English) lists
 and its own language's lists (``[terms.es]``), each with its language's endings: English
-slurs are no less barred inside Spanish text. Terms are folded like the prose (accents
+slurs are no less barred inside Spanish text, except the English terms that are ordinary
+words or names in that language (``ordinary``: "Kike" is a Spanish nickname, "Morón" a
+surname that folds to "moron"). Terms are folded like the prose (accents
 dropped: ``pressroom.rules.characters.fold``), so "maricón" and "maricon" are one term.
 """
 
@@ -63,7 +65,12 @@ def check_language(doc: Document, config: RuleConfig, lang: str = "") -> list[Vi
     """392.5 (a) over the prose: the default lists, and ``lang``'s own (a post's ``Lang``)."""
     own = config.terms_of(lang) if lang else {}
     safe_phrases = config.safe_phrases + own.get("safe_phrases", ())
-    problems = _check_lists(doc, config.terms, _compile(safe_phrases), _ENDINGS)
+    default = config.terms
+    if own.get("ordinary"):
+        ordinary = {fold(word).lower() for word in own["ordinary"]}
+        default = {name: tuple(t for t in terms if fold(t).lower() not in ordinary)
+                   for name, terms in default.items()}
+    problems = _check_lists(doc, default, _compile(safe_phrases), _ENDINGS)
     if own:
         problems += _check_lists(doc, own, _compile(safe_phrases),
                                  LANGUAGE_ENDINGS.get(lang, r"(?:s|es)?"))

@@ -18,9 +18,10 @@ MARKING = lazy(
     r"|\bnot for (?:public )?(?:release|distribution|dissemination)\b|\binternal (?:use )?only\b"
     r"|\bdo not (?:release|distribute|publish|disseminate)\b|\bconfidential\s*[-:\u2013\u2014]\s)")
 MARKING_CODE = lazy(r"\b(?:U//)?FOUO\b|\bLES\b|\bSBU\b")
+# English and Spanish ("un informante confidencial", "fuentes confidenciales").
 INFORMANT = lazy(
     r"(?i)\b(?:confidential|reliable|paid|registered|cooperating)\s+(?:informant|source)s?\b"
-    r"|\binformants?\b")
+    r"|\binformants?\b|\binformantes?\b|\bfuentes?\s+confidencial(?:es)?\b")
 INFORMANT_CODE = lazy(r"\bCI\s*#\s*\d+")
 _COLOR = (r"(?:black|white|gray|grey|silver|blue|red|green|tan|gold|brown|beige|maroon|dark|"
           r"light)")
@@ -37,7 +38,7 @@ TACTICAL = lazy(
     r"(?:at|on|behind|near|in|along|inside|outside|around)\b"
     r"|\b(?:command post|staging area|entry team)\s+(?:is\s+|has been\s+)?"
     r"(?:set up\s+|located\s+|established\s+)?(?:at|on|near|behind|in)\s+(?:the\s+)?[A-Z0-9]"
-    r"|\bsnipers?\b")
+    r"|\bsnipers?\b|\bfrancotirador(?:es|as?)?\b")
 PLANNED = lazy(
     r"(?i)\b(?:will|plans? to|planning to|are going to|intends? to|expects? to|is set to)\s+"
     r"(?:be\s+)?(?:serv(?:e|ing)|execut(?:e|ing))\s+(?:a\s+|an\s+|several\s+|multiple\s+|"
@@ -48,7 +49,11 @@ PLANNED = lazy(
     r"surveillance|search warrant)s?\b"
     r"|\b(?:will|plans? to|planning to)\s+(?:be\s+)?(?:conduct(?:ing)?\s+)?(?:surveillance|"
     r"stakeouts?|a\s+raid|raids|a\s+sting|stings)\b"
-    r"|\bsurveillance\s+(?:will|is\s+(?:planned|scheduled|set))\b")
+    r"|\bsurveillance\s+(?:will|is\s+(?:planned|scheduled|set))\b"
+    # Spanish (folded: no accents): "operativo planeado", "ejecutaran ordenes de cateo"
+    r"|\b(?:operativos?|redadas?)\s+(?:planead|programad|previst)[oa]s?\b"
+    r"|\b(?:ejecutaran|cumpliran|ejecutaremos|cumpliremos)\s+(?:una\s+|varias\s+|\d+\s+)?"
+    r"ordene?s?\s+de\s+(?:cateo|registro|arresto|allanamiento)\b")
 
 _MARKED = ("handling marking {text!r}: text marked for internal use must not be published; "
            "take the marked text out of the post")
@@ -63,18 +68,22 @@ CHECKS = [
      "OPS-MARKING", "392.5 (c)", _MARKED),
     (MARKING_CODE, (" fouo ", " les ", " sbu "), "OPS-MARKING", "392.5 (c)", _MARKED),
     (INFORMANT, (" informant", " confidential source", " reliable source", " paid source",
-                 " registered source", " cooperating source"),
+                 " registered source", " cooperating source", " fuente confidencial",
+                 " fuentes confidenciales"),
      "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
     (INFORMANT_CODE, (" ci ",), "OPS-INFORMANT", "392.5 (c, e)", _INFORMANT),
     (UNDERCOVER, (" undercover", " unmarked"), "OPS-UNDERCOVER", "392.5 (e)",
      "identifies undercover personnel or vehicles ({text!r}); leave out who they are and "
      "what they drive"),
     (TACTICAL, (" positioned", " stationed", " staged", " staging", " deployed", " hiding",
-                " set up", " waiting", " command post", " entry team", " sniper"),
+                " set up", " waiting", " command post", " entry team", " sniper",
+                " francotirador"),
      "OPS-TACTICAL", "392.5 (e)",
      "reveals tactical positions ({text!r}); say what the public should do, not where "
      "officers are"),
-    (PLANNED, (" warrant", " raid", " sting", " sweep", " stakeout", " surveillance"),
+    (PLANNED, (" warrant", " raid", " sting", " sweep", " stakeout", " surveillance",
+               " operativo", " redada", " ejecutaran", " cumpliran", " ejecutaremos",
+               " cumpliremos"),
      "OPS-PLANNED", "392.5 (c)",
      "reveals a planned operation ({text!r}); announce operations only after they are done"),
 ]

@@ -23,10 +23,15 @@ SSN_NAMED = lazy(r"(?i:\bSSN\b|social security(?: number| no\.?)?)\W{0,5}(\d{9})
 CARD = lazy(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 DL_NEAR = lazy(r"(?i)(?:driver'?s?\s+licen[cs]e|\bD\.?L\.?\b|\bCDL\b|licen[cs]e\s+"
                      r"(?:number|no\.?|#))[^.\n]{0,40}?\b([A-Z]\d{4,8}|\d{7,9})\b")
+# In Spanish too (a translation, ``Lang: es``): "fecha de nacimiento 14/03/1991", "nacido
+# el 14 de marzo de 1991" (the prose is folded: no accents to match).
 DOB = lazy(
-    r"(?i)\b(?:DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?)\b[:\s,]*"
+    r"(?i)\b(?:DOB|D\.O\.B\.?|date of birth|birth ?date|born(?: on)?|fecha de nacimiento|"
+    r"f\. ?de ?nac|nacid[oa](?: el)?)\b\.?[:\s,]*"
     r"(?:\d{1,2}[/-]\d{1,2}[/-]\d{2,4}|\d{4}-\d{2}-\d{2}|"
-    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4}|"
+    r"\d{1,2}\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|"
+    r"setiembre|octubre|noviembre|diciembre)\s+(?:de\s+)?\d{4})")
 # Ten digits however a person writes them: (626) 555-0198, 626.555.0199, +1 626 555 0197,
 # 626/555-0192, 626-5550193, 6265550196; or seven with a hyphen (555-0195), the local form.
 # A year-led case number (2026-004512), a date, a ZIP+4 (91702-1234) or a DR number
@@ -100,7 +105,7 @@ def check_privacy(doc: Document, config: RuleConfig) -> list[Violation]:
     for hit in search(DL_NEAR, doc.prose, ("licen", "dl")):
         flag(hit.line, "PRIVACY-DL",
              f"a driver license number ({hit.match.group(1)}); never publish one")
-    for hit in search(DOB, doc.prose, ("dob", "d.o.b", "birth", "born")):
+    for hit in search(DOB, doc.prose, ("dob", "d.o.b", "birth", "born", "nac")):
         flag(hit.line, "PRIVACY-DOB", "a date of birth; give the person's age instead")
     for hit in search_digits(PHONE, doc.prose):
         if _not_a_phone(hit.match, config):

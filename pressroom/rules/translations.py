@@ -28,13 +28,14 @@ from __future__ import annotations
 from collections.abc import Container, Iterable
 
 from pressroom.model.content import Post
+from pressroom.model.drafts import TRANSLATE_MARK
 from pressroom.model.languages import Languages
 from pressroom.model.translations import TranslationSet, translation_sets
 from pressroom.model.violations import Violation
 from pressroom.rules.document import Document
 
 # What ``pressroom new --translate`` puts before each text to translate.
-PLACEHOLDER = "[TRANSLATE]"
+PLACEHOLDER = TRANSLATE_MARK
 # Fields every language's version of one post states once (CAP sends them once per alert).
 SHARED = ("category", "incident", "sequence", "status", "expires")
 SHARED_ALERT = ("event", "urgency", "severity", "certainty", "response", "polygon", "circle",
