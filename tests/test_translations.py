@@ -431,3 +431,116 @@ def test_a_placeholder_is_refused_until_replaced(ctx):
     assert _rules(ctx, text) == ["14:TRANSLATION-PLACEHOLDER", "1:TRANSLATION-PLACEHOLDER"]
     commented = ALERT_ES + "\n<!-- replace every [TRANSLATE] -->\n"
     assert _rules(ctx, commented) == []
+
+
+# --- pressroom new --translate, and the approval a translation needs ---------------------------
+
+@pytest.fixture
+def signed(tmp_path, keys_dir):
+    """A department in git with real keys: Spanish configured (the chief's approval) and an
+    incident alert on main (an incident commander's)."""
+    from gitdept import Department
+
+    dept = Department(tmp_path / "signed", keys_dir)
+    dept.branch("policy/languages")
+    dept.commit_as("sup1", "Publish in Spanish", {"policy/site.toml": SITE})
+    dept.merge_as("chief1", "policy/languages")
+    dept.post_branch("gas-leak", category="safety-alerts", expires="2026-11-20 18:00",
+                     incident="2026-1120-gas", area="Citrus Avenue", response="Avoid",
+                     instruction="Avoid Citrus Avenue.", title="Gas leak on Citrus Avenue")
+    dept.merge_as("ic1", "post/gas-leak")
+    return dept
+
+
+def _new(dept, *args: str):
+    return CliRunner().invoke(cli, ["new", "--repo", str(dept.root), *args],
+                              catch_exceptions=False)
+
+
+def _translated(text: str) -> str:
+    """What the translator does: every [TRANSLATE] replaced by Spanish, the comment kept."""
+    spanish = {"Title": "Fuga de gas en Citrus Avenue", "Summary": "Citrus Avenue está cerrada.",
+               "Area": "Citrus Avenue", "Instruction": "Evite Citrus Avenue."}
+    lines = []
+    for line in text.splitlines():
+        name = line.split(":", 1)[0]
+        if name in spanish and "[TRANSLATE]" in line:
+            line = f"{name}: {spanish[name]}"
+        elif line.startswith("[TRANSLATE]"):
+            line = "Equipos reparan una tubería de gas."
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def test_new_translate_starts_a_translation_with_its_facts_copied(signed):
+    made = _new(signed, "--translate", "content/2026/gas-leak.md", "--lang", "es",
+                "--author", "pio1")
+    assert made.exit_code == 0, made.output
+    assert "On new branch post/gas-leak-es: translate" in made.output
+    path = signed.root / "content/2026/gas-leak-es.md"
+    text = path.read_text()
+    head = dict(line.split(": ", 1) for line in text.split("\n\n", 1)[0].splitlines())
+    assert head["Slug"] == "gas-leak" and head["Lang"] == "es" and head["Author"] == "pio1"
+    assert head["Incident"] == "2026-1120-gas" and head["Expires"] == "2026-11-20 18:00"
+    assert head["Category"] == "safety-alerts" and head["Response"] == "Avoid"
+    assert head["Title"] == "[TRANSLATE] Gas leak on Citrus Avenue"
+    assert head["Instruction"] == "[TRANSLATE] Avoid Citrus Avenue."
+    # the check refuses it until every marker is replaced; then it is clean
+    report = check_repo(signed.root, ["content/2026/gas-leak-es.md"])
+    assert {v.rule_id for v in report.errors} == {"TRANSLATION-PLACEHOLDER"}
+    path.write_text(_translated(text))
+    assert check_repo(signed.root, ["content/2026/gas-leak-es.md"]).violations == []
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--lang", "fr"], "--lang 'fr' is not a language this site translates into"),
+    (["--lang", "es", "--translate", "content/2026/nothing.md"], "is not on main"),
+    (["--translate", "content/2026/gas-leak.md"], "needs both --translate PATH and --lang"),
+    (["--lang", "es", "--translate", "content/2026/gas-leak.md", "--category", "traffic"],
+     "leave out --category"),
+])
+def test_new_translate_refusals(signed, args, says):
+    if "--translate" not in args:
+        args = ["--translate", "content/2026/gas-leak.md", *args]
+    made = _new(signed, *args, "--author", "pio1")
+    assert made.exit_code == 2 and says in made.output, made.output
+
+
+def test_new_translate_refuses_an_existing_translation(signed):
+    assert _new(signed, "--translate", "content/2026/gas-leak.md", "--lang", "es",
+                "--author", "pio1").exit_code == 0
+    signed.commit_as("pio1", "Spanish", {"content/2026/gas-leak-es.md": _translated(
+        (signed.root / "content/2026/gas-leak-es.md").read_text())})
+    signed.merge_as("sup1", "post/gas-leak-es")
+    again = _new(signed, "--translate", "content/2026/gas-leak.md", "--lang", "es",
+                 "--author", "pio1")
+    assert again.exit_code == 2
+    assert "already has a es translation: content/2026/gas-leak-es.md" in again.output
+
+
+def test_a_translation_needs_the_same_approval_as_its_original(signed):
+    """A PIO's Spanish translation of an incident alert: refused by verify when merged
+    without an approver's signature, accepted with the supervisor's (or, like the alert
+    itself, an incident commander's) signed merge."""
+    from pressroom.approvals.verification import verify_history
+
+    def verdict() -> list[str]:
+        result = verify_history(signed.root, signed.head("main"), use_cache=False)
+        return [p.rule_id for p in result.problems]
+
+    assert verdict() == []
+    assert _new(signed, "--translate", "content/2026/gas-leak.md", "--lang", "es",
+                "--author", "pio1").exit_code == 0
+    signed.commit_as("pio1", "Spanish version", {"content/2026/gas-leak-es.md": _translated(
+        (signed.root / "content/2026/gas-leak-es.md").read_text())})
+    before = signed.head("main")
+    signed.merge_as("pio1", "post/gas-leak-es")  # the PIO approving her own translation
+    assert "APPROVAL-ROLE" in verdict() or "APPROVAL-SELF" in verdict()
+    signed.git("reset", "-q", "--hard", before)
+    signed.merge_as(None, "post/gas-leak-es")  # nobody's signature
+    assert verdict() == ["APPROVAL-SIGNATURE"]
+    for approver in ("sup1", "ic1"):
+        signed.git("reset", "-q", "--hard", before)
+        signed.merge_as(approver, "post/gas-leak-es")
+        assert verdict() == [], approver
+    assert check_repo(signed.root).errors == []

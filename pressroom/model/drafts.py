@@ -194,18 +194,24 @@ TRANSLATE_MARK = "[TRANSLATE]"  # pressroom.rules.translations.PLACEHOLDER: one 
 def translation_text(original: Post, lang: str, author: str, now: datetime,
                      title: str | None = None) -> str:
     """A translation's Markdown (``pressroom new --translate``): the original's slug and facts
-    copied, ``Lang``, the translator as ``Author`` and ``now`` as ``Date``; each text to
+    copied, ``Lang``, the translator as ``Author``; the original's ``Date`` (the Spanish
+    update sits where the English one does in its incident and on every timeline) and
+    ``now`` as ``Modified`` (when the translation was written: TRANSLATION-STALE compares it
+    with the original's); each text to
     translate marked ``[TRANSLATE]`` before the original's words, which TRANSLATION-PLACEHOLDER
     refuses until replaced. The original's body follows in a comment, for reference (never
     published). ``title``: the translated title, when the translator gave it."""
     fields = original.fields
     values: dict[str, str] = {}
-    for name in ("title", "date", "category", "author", "summary", *TRANSLATION_COPIED,
-                 *TRANSLATION_TEXTS):
+    for name in ("title", "date", "category", "author", "summary", "modified",
+                 *TRANSLATION_COPIED, *TRANSLATION_TEXTS):
         if name in values:
             continue
         if name == "date":
-            values[name] = f"{now:%Y-%m-%d %H:%M}"
+            values[name] = f"{original.date:%Y-%m-%d %H:%M}"
+        elif name == "modified":
+            if now > original.date:  # an embargoed original: the translation is dated with it
+                values[name] = f"{now:%Y-%m-%d %H:%M}"
         elif name == "author":
             values[name] = author
         elif name == "slug":
