@@ -419,6 +419,10 @@ def test_a_department_extends_the_spanish_lists(ctx):
     assert _rules(mine, ALERT_ES.replace("Equipos reparan una tubería de gas.",
                                          "Un malandrín robó el auto.")) == ["14:LANG-ABUSIVE"]
     assert _rules(mine, ALERT_ES.replace("Instruction: Evite", "Instruction: Huya de")) == []
+    config, problems = load_config('[terms.es.remove]\nprofanity = ["culo"]\n')
+    assert problems == [] and "culo" not in config.terms_of("es")["profanity"]
+    assert _rules(replace(ctx, config=config), ALERT_ES.replace(
+        "Equipos reparan una tubería de gas.", "Lo detuvieron por patear culo.")) == []
     _, bad = load_config('[terms.xx]\nprofanity = ["a"]\n[alerts.es]\nverbs = ["b"]\n')
     assert [(v.line, v.rule_id) for v in bad] == [(1, "RULES-CONFIG"), (4, "RULES-CONFIG")]
     assert "'xx' is not a language code" in bad[0].message
@@ -544,3 +548,13 @@ def test_a_translation_needs_the_same_approval_as_its_original(signed):
         signed.merge_as(approver, "post/gas-leak-es")
         assert verdict() == [], approver
     assert check_repo(signed.root).errors == []
+
+
+def test_a_spanish_language_site_reads_its_posts_as_spanish(ctx):
+    """``[site] language = "es"``: a post without ``Lang`` is Spanish, and read so."""
+    from dataclasses import replace
+
+    spanish_site = replace(ctx, languages=Languages(KNOWN["es"], (KNOWN["en"],)))
+    text = ALERT_ES.replace("Lang: es\n", "").replace("Equipos reparan", "Un pendejo repara")
+    assert _rules(spanish_site, text) == ["13:LANG-PROFANITY"]
+    assert "13:LANG-PROFANITY" not in _rules(ctx, text)  # English site: not a listed word

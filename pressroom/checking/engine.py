@@ -107,10 +107,10 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
         if not text.strip():
             return PostCheck(None, problems, [])
         doc = make_document(path, text, post.header if post is not None else None)
-        lang = _lang(doc)
+        lang = ctx.languages.of(_lang(doc))
         problems += check_summary(doc, ctx.config) + check_area(doc)
         problems += check_alert_profile(doc) + check_alert_wording(
-            doc, ctx.config.for_language(lang), english=lang in ("", "en"))
+            doc, ctx.config.for_language(lang), english=lang == "en")
         problems += check_placeholders(doc)
         if len(ctx.roster):  # no members: the roster's own problem is reported once, not
             # once a post; an unusable header still names a stranger as Author (all at once)
@@ -118,7 +118,7 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
     if post is not None and len(ctx.roster):
         problems += check_training(post, ctx.roster, ctx.config)
     problems += check_invisible(path, text)
-    problems += check_language(doc, ctx.config, _lang(doc))
+    problems += check_language(doc, ctx.config, ctx.languages.of(_lang(doc)))
     problems += check_privacy(doc, ctx.config)
     problems += check_operations(doc)
     problems += check_personal(doc)
@@ -130,8 +130,9 @@ def check_post(path: str, data: bytes, ctx: Context) -> PostCheck:
 
 
 def _lang(doc: Document) -> str:
-    """The ``Lang:`` a post is written in, as written ("" for the default language): it
-    picks the word lists (``RuleConfig.for_language``), whatever else its header says."""
+    """The ``Lang:`` a post is written in, as written ("" for the default language, which
+    ``Languages.of`` names): it picks the word lists (``RuleConfig.for_language``), whatever
+    else its header says."""
     found = doc.header.fields.get("lang")
     return found.value.strip().lower() if found is not None else ""
 

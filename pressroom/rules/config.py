@@ -182,6 +182,13 @@ def _validate_language(section: str, code: str, values: dict[str, Any], text: st
     names = (*TERM_LISTS, "safe_phrases", "ordinary") if section == "terms" else ALERT_LISTS
     problems = []
     for key, value in values.items():
+        if section == "terms" and key == "remove" and isinstance(value, dict):
+            if not all(name in TERM_LISTS and isinstance(words, list)
+                       for name, words in value.items()):
+                problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG",
+                                          f"[terms.{code}.remove] takes lists named "
+                                          f"{', '.join(TERM_LISTS)}"))
+            continue
         if key not in names:
             problems.append(Violation(path, _line_of(text, key), "RULES-CONFIG",
                                       f"unknown key {key!r} in [{section}.{code}]"
@@ -218,6 +225,13 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     for name, words in removals.items():
         drop = {w.lower() for w in words}
         merged["terms"][name] = [w for w in merged["terms"].get(name, []) if w.lower() not in drop]
+    for code, table in extra.get("terms", {}).items():  # [terms.es.remove]
+        if code == "remove" or not isinstance(table, dict):
+            continue
+        lists = merged["terms"].setdefault(code, {})
+        for name, words in table.get("remove", {}).items():
+            drop = {w.lower() for w in words}
+            lists[name] = [w for w in lists.get(name, []) if w.lower() not in drop]
     return merged
 
 
@@ -268,7 +282,8 @@ def _build(data: dict[str, Any]) -> RuleConfig:
         alert_imperative_verbs=frozenset(v.lower() for v in alerts["imperative_verbs"]),
         alert_jargon=tuple(entry for entry in map(_jargon_entry, alerts["jargon"])
                            if entry is not None),
-        language_terms={code: {name: tuple(words) for name, words in lists.items()}
+        language_terms={code: {name: tuple(words) for name, words in lists.items()
+                               if name != "remove"}
                         for code, lists in terms.items() if isinstance(lists, dict)
                         and code != "remove"},
         language_alerts={code: {name: tuple(words) for name, words in lists.items()}
