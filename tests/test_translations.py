@@ -558,3 +558,24 @@ def test_a_spanish_language_site_reads_its_posts_as_spanish(ctx):
     text = ALERT_ES.replace("Lang: es\n", "").replace("Equipos reparan", "Un pendejo repara")
     assert _rules(spanish_site, text) == ["13:LANG-PROFANITY"]
     assert "13:LANG-PROFANITY" not in _rules(ctx, text)  # English site: not a listed word
+
+
+def test_cached_results_follow_the_languages_and_the_other_posts_of_a_set(dept):
+    """The check cache keeps each file's own findings; what a rule reads besides the file —
+    the department's languages, the other posts of a translation set — changes the result."""
+    assert findings(check_repo(dept.root)) == EXPECTED  # fills the cache
+    # the original of the up-to-date translation changes after it: stale now
+    original = dept.root / "content/2026/gas-leak.md"
+    original.write_text(original.read_text().replace(
+        "Slug: gas-leak", "Slug: gas-leak\nModified: 2026-11-10 12:00"))
+    assert ("content/2026/gas-leak-es.md", 2, "TRANSLATION-STALE", "warning") in findings(
+        check_repo(dept.root))
+    # the site's own language becomes Spanish: a post without Lang is read as Spanish
+    dept.post("2026/nota.md", post_text(title="Nota", slug="nota",
+                                        body="Un pendejo robó una bicicleta."))
+    assert not findings(check_repo(dept.root), "LANG-")
+    dept.site(SITE.replace('language = "en"', 'language = "es"').replace(
+        'translations = ["es", "vi"]', 'translations = ["en"]').replace(
+        'required = ["es"]', 'required = []'))
+    assert ("content/2026/nota.md", 8, "LANG-PROFANITY", "error") in findings(
+        check_repo(dept.root), "LANG-")
