@@ -79,7 +79,8 @@ def shown_translations(posts: Sequence[Post], threads: Sequence[Thread], default
     translation only of a test alert, a published one only of a published alert). A
     translation changes nothing about its alert but the words: a removed or withdrawn
     original is decided by the original alone (the threads)."""
-    originals = {p.slug: p for thread in threads for p in thread.posts}
+    originals = {p.slug: p for thread in threads for p in thread.posts
+                 if (p.lang or default) == default}
     shown: dict[str, dict[str, Post]] = {}
     for slug, found in translation_sets(posts, default).items():
         original = originals.get(slug)
