@@ -262,10 +262,16 @@ def test_a_translation_added_in_a_warm_build_updates_the_cap_document(tmp_path, 
     assert first.ok, first.problems
     assert len(infos(warm, "gas-1", schemas)) == 1
     lone = (warm / "cap/lone.xml").read_bytes()
-    repo.post("2026/gas-1.es.md", translated)
+    # translated an hour later: the index entry says the document changed then
+    repo.post("2026/gas-1.es.md", translated.replace("Date: 2026-11-20 09:00",
+                                                     "Date: 2026-11-20 10:00"))
     second = build_site(repo.root, warm, now=NOW)
     assert second.ok and second.incremental, (second.problems, second.full_reason)
     assert [text(i, "language") for i in infos(warm, "gas-1", schemas)] == ["en-US", "es-US"]
+    index = feedparser.parse((warm / "cap/index.atom").read_bytes())
+    [gas] = [e for e in index.entries if e.title == "Gas leak on Citrus Avenue"]
+    assert (gas.published, gas.updated) == ("2026-11-20T09:00:00-08:00",
+                                            "2026-11-20T10:00:00-08:00")
     full = tmp_path / "full"
     assert build_site(repo.root, full, now=NOW, full=True).ok
     for name in ("gas-1.xml", "lone.xml", "index.atom"):

@@ -26,7 +26,13 @@ from pressroom.adapter.writer import write_output
 from pressroom.model.content import Post
 from pressroom.model.incidents import Thread, in_cap_index, order_key, test_threads
 from pressroom.model.translations import translation_sets
-from pressroom.render.cap import CapSite, cap_document, identifier, translated_blocks
+from pressroom.render.cap import (
+    CapSite,
+    Translated,
+    cap_document,
+    identifier,
+    translated_blocks,
+)
 
 logger = logging.getLogger(__name__)
 CAP_DIR = "cap"
@@ -154,13 +160,17 @@ def window(items: Sequence[IndexItem], render: Callable[[list[FeedEntry]], bytes
     return kept(high), best  # best is always the render of kept(high)
 
 
-def _entry(settings: Mapping[str, Any], site: CapSite, post: Post) -> FeedEntry:
-    """A post's index entry: its title (prefixed for a test), summary and CAP address."""
+def _entry(settings: Mapping[str, Any], site: CapSite, post: Post,
+           blocks: Sequence[Translated] = ()) -> FeedEntry:
+    """A post's index entry: its title (prefixed for a test), summary and CAP address. One
+    entry per message whatever its languages; it is ``updated`` when its document last
+    changed, a translation's arrival included, so an aggregator fetches it again."""
     title = f"{TEST_PREFIX}{post.title}" if post.is_test else post.title
     return FeedEntry(
         slug=identifier(site, post), title=title,
         url=f"{site.site_url}/{CAP_DIR}/{post.slug}.xml", published=post.date,
-        updated=post.updated, summary_html=text_html(post.summary), content_html="",
+        updated=max([post.updated, *(block.post.updated for block in blocks)]),
+        summary_html=text_html(post.summary), content_html="",
         category="safety-alerts", category_name="Safety Alerts",
         author_name=settings["SITENAME"], link_type="application/cap+xml")
 
@@ -207,7 +217,7 @@ def write_cap(settings: Mapping[str, Any], writer: Any, threads: Mapping[str, Th
                 # (an incident's all-clear above its update of the same minute).
                 key = order_key(post.updated, post.sequence, post.alert.get("response", ""),
                                 post.slug)
-                items.append((key, IndexItem(_entry(settings, site, post), active,
+                items.append((key, IndexItem(_entry(settings, site, post, blocks), active,
                                              thread.ends)))
     ordered = [item for _, item in sorted(items, key=lambda pair: pair[0])]
     meta = index_meta(settings, site.site_url)
