@@ -88,14 +88,15 @@ def shown_translations(posts: Sequence[Post], threads: Sequence[Thread], default
     originals = {p.slug: p for thread in threads for p in thread.posts
                  if (p.lang or default) == default}
     shown: dict[str, dict[str, Post]] = {}
-    for slug, found in translation_sets(posts, default).items():
+    alerts = (p for p in posts if p.category == "safety-alerts")
+    for slug, found in translation_sets(alerts, default).items():
         original = originals.get(slug)
         if original is None:
             continue
         for code, post in found.translations.items():
             due = post.date <= now and not post.removed
             same_kind = post.is_test if original.is_test else post.status == "published"
-            if due and same_kind and post.category == "safety-alerts":
+            if due and same_kind:
                 shown.setdefault(slug, {})[code] = post
     return shown
 

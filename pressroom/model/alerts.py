@@ -227,8 +227,8 @@ def phone_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -
 def phone_texts_in(lang: str, alert: Mapping[str, str], title: str, summary: str,
                    area: str) -> WeaTexts | None:
     """``phone_texts`` of a post in language ``lang`` (a translation's own block), or None
-    when nothing of its words survives GSM-7 (a language in another script: phones set to it
-    get the English block, as the FCC's rules have them do for a language a message lacks).
+    when nothing of its words survives GSM-7 (a language in another script: its block goes
+    without WEA texts, and a phone set to it shows the English block's).
 
     Spanish WEA goes to phones in the GSM 7-bit default alphabet (3GPP TS 23.038, the cell
     broadcast coding WEA uses, codes Spanish as "using the GSM 7 bit default alphabet"), so
