@@ -26,7 +26,6 @@ from pressroom.checking.pages import check_page_collection, is_page_path, page_s
 from pressroom.checking.results import CheckCache, FileResult
 from pressroom.model.content import Post, check_collection, parse_text, slug_for
 from pressroom.model.frontmatter import parse_header
-from pressroom.model.incidents import message_areas
 from pressroom.model.violations import Violation
 from pressroom.repo.department import load_department, read_settings_files
 from pressroom.repo.files import (
@@ -41,7 +40,7 @@ from pressroom.repo.files import (
 )
 from pressroom.repo.overrides import read_theme
 from pressroom.repo.sources import MARKDOWN_SUFFIXES, is_post_path, load_roster, require_content
-from pressroom.rules.alerts import alert_summary
+from pressroom.rules.alerts import alert_summaries
 from pressroom.rules.authors import training_due
 from pressroom.rules.config import RULES_PATH, load_config, with_contact
 from pressroom.rules.translations import check_translations
@@ -134,9 +133,7 @@ def check_repo(repo: Path, files: Sequence[str] | None = None, today: date | Non
             parsed.append(result.post)
     # shown with the area its CAP document names (an update's is its incident's)
     if with_alerts:
-        areas = message_areas(parsed)
-        report.alerts = [alert_summary(post, ctx.event_code, areas[post.path])
-                         for post in parsed if post.category == "safety-alerts"]
+        report.alerts = alert_summaries(parsed, ctx.event_code, ctx.languages)
     if files is None:
         problems += check_collection(parsed, ctx.languages.default.code)
         problems += check_translations(parsed, ctx.languages)

@@ -158,12 +158,23 @@ def _first_sentence(text: str) -> str:
     return _sentence(found.group(0) if found else text)
 
 
-def derived_wea_long_text(title: str, summary: str, area: str, instruction: str) -> str:
-    """The long text when the PIO wrote none: headline, summary, area and what to do."""
+# The word before the area in a derived long text, per language ("Area: Elm Street"); a
+# language without one here gives the area alone (never an English word in its text).
+AREA_LABEL = {"en": "Area", "es": "Zona"}
+# What a text says when its title has no word in it (a title of emoji): English names the
+# event (CAP's <event>, written in English); other languages say "alert" in their own words.
+ALERT_WORD = {"es": "Alerta"}
+
+
+def derived_wea_long_text(title: str, summary: str, area: str, instruction: str,
+                          lang: str = "en") -> str:
+    """The long text when the PIO wrote none: headline, summary, area and what to do, in
+    the post's language (``lang``: the area's label is that language's)."""
     title, summary, area, instruction = (to_gsm7(t) for t in (title, summary, area, instruction))
     parts = [_sentence(title), _sentence(summary)]
     if area:
-        parts.append(_sentence(f"Area: {area}"))
+        label = AREA_LABEL.get(lang, "")
+        parts.append(_sentence(f"{label}: {area}" if label else area))
     if instruction:
         parts.append(_sentence(instruction))
     return _fit(" ".join(p for p in parts if p), WEA_LONG_TEXT_MAX)
@@ -179,16 +190,18 @@ class WeaTexts:
     long_text_written: bool
 
 
-def wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -> WeaTexts:
+def wea_texts(alert: Mapping[str, str], title: str, summary: str, area: str,
+              lang: str = "en") -> WeaTexts:
     """The WEA texts of an alert: ``WEA-Text`` / ``WEA-Long-Text`` as written, else derived.
 
-    ``alert`` is ``Post.alert`` (CAP values with defaults, plus the WEA fields)."""
+    ``alert`` is ``Post.alert`` (CAP values with defaults, plus the WEA fields); ``lang`` the
+    post's language (a translation's texts are derived from its own title and words)."""
     instruction = alert.get("instruction", "")
     short = alert.get("wea-text", "")
     long = alert.get("wea-long-text", "")
     return WeaTexts(
         text=short or derived_wea_text(title, instruction),
-        long_text=long or derived_wea_long_text(title, summary, area, instruction),
+        long_text=long or derived_wea_long_text(title, summary, area, instruction, lang),
         text_written=bool(short), long_text_written=bool(long))
 
 
@@ -206,19 +219,41 @@ def phone_texts(alert: Mapping[str, str], title: str, summary: str, area: str) -
     published alert carries the PIO's words; this never lets one through either way (a phone
     would cut it or show '?'). A title of emoji alone gives a text naming the event and area.
     """
+    texts = phone_texts_in("en", alert, title, summary, area)
+    assert texts is not None  # English always has the event's name to fall back on
+    return texts
+
+
+def phone_texts_in(lang: str, alert: Mapping[str, str], title: str, summary: str,
+                   area: str) -> WeaTexts | None:
+    """``phone_texts`` of a post in language ``lang`` (a translation's own block), or None
+    when nothing of its words survives GSM-7 (a language in another script: its block goes
+    without WEA texts, and a phone set to it shows the English block's).
+
+    Spanish WEA goes to phones in the GSM 7-bit default alphabet (3GPP TS 23.038, the cell
+    broadcast coding WEA uses, codes Spanish as "using the GSM 7 bit default alphabet"), so
+    a derived Spanish text keeps é, ñ, ü, ¿ and ¡ (which it has) and writes á, í, ó, ú
+    without their accent (``to_gsm7``); a written one must already (ALERT-WEA-CHARACTERS)."""
     alert = dict(alert)
-    first = wea_texts(alert, title, summary, area)
+    first = wea_texts(alert, title, summary, area, lang)
     if first.text_written and not fits_wea(first.text, WEA_TEXT_MAX):
         alert.pop("wea-text", None)
     if first.long_text_written and not fits_wea(first.long_text, WEA_LONG_TEXT_MAX):
         alert.pop("wea-long-text", None)
-    texts = wea_texts(alert, title, summary, area)
-    if not any(ch.isalnum() for ch in texts.text):
-        texts = wea_texts(alert, f"{alert.get('event') or DEFAULT_EVENT}: {area}", summary, area)
+    texts = wea_texts(alert, title, summary, area, lang)
+    if not _has_word(texts.text):
+        word = (alert.get("event") or DEFAULT_EVENT) if lang == "en" else ALERT_WORD.get(lang, "")
+        texts = wea_texts(alert, f"{word}: {area}" if word else area, summary, area, lang)
+    if not _has_word(texts.text) and lang != "en":
+        return None
     if not texts.long_text:
         texts = WeaTexts(texts.text, texts.text, texts.text_written, False)
     assert fits_wea(texts.text, WEA_TEXT_MAX) and fits_wea(texts.long_text, WEA_LONG_TEXT_MAX)
     return texts
+
+
+def _has_word(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
 
 
 def imminent_threat_gaps(alert: Mapping[str, str]) -> list[str]:

@@ -13,13 +13,14 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from pressroom.model.content import Post
-from pressroom.model.incidents import message_areas, thread_id, threads, upcoming_changes
+from pressroom.model.incidents import thread_id, threads, upcoming_changes
+from pressroom.model.languages import Languages
 from pressroom.preview.compare import site_files
 from pressroom.preview.pagetext import banner_links
 from pressroom.preview.review import BannerLink, Change, IncidentInfo, Scheduled, ThreadPost
 from pressroom.repo.gitio import git
 from pressroom.repo.sources import load_sources
-from pressroom.rules.alerts import AlertSummary, alert_summary
+from pressroom.rules.alerts import AlertSummary, alert_summaries
 
 
 def changed_paths(repo: Path, base: str, tree: str) -> set[str]:
@@ -63,15 +64,13 @@ def touched_incidents(repo: Path, base: str, tree: str, before: list[Post],
 
 
 def changed_alerts(repo: Path, base: str, tree: str, after_posts: list[Post],
-                   event_code: str) -> list[AlertSummary]:
+                   event_code: str, languages: Languages) -> list[AlertSummary]:
     """What phones would get from each safety alert the merge adds or changes: its WEA
     texts, Imminent Threat verdict and SAME event code (``rules.alerts.alert_summary``, the
     block ``pressroom check`` prints), so the supervisor reads them before approving."""
     paths = changed_paths(repo, base, tree)
-    areas = message_areas(after_posts)
-    return [alert_summary(post, event_code, areas[post.path])
-            for post in sorted(after_posts, key=lambda p: p.path)
-            if post.path in paths and post.category == "safety-alerts"]
+    return alert_summaries(sorted(after_posts, key=lambda p: p.path), event_code, languages,
+                           lambda post: post.path in paths)
 
 
 def scheduled_after(before_posts: list[Post], after_posts: list[Post],

@@ -121,7 +121,8 @@ def make_preview(repo: Path, rev: str, *, base: str = "main", output: Path,
         after = tree_posts(merged, department.tz)
         review.incidents = touched_incidents(repo, base_sha, tree, before, after, now,
                                              review.changed)
-        review.alerts = changed_alerts(repo, base_sha, tree, after, department.event_code)
+        review.alerts = changed_alerts(repo, base_sha, tree, after, department.event_code,
+                                       department.languages)
         review.scheduled = scheduled_after(before, after, now)
         found = history(repo, base_sha, rev_sha, tree, now, reviewer_key)
         review.commits = found.commits

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from xml.etree import ElementTree as ET
@@ -45,7 +45,7 @@ from pressroom.model.alerts import (
     HEADLINE_MAX,
     event_code,
     is_imminent_threat,
-    phone_texts,
+    phone_texts_in,
 )
 from pressroom.model.content import ALERT_DEFAULTS, Post
 from pressroom.model.incidents import Thread
@@ -69,6 +69,45 @@ class CapSite:
     tz: tzinfo
     same_geocodes: tuple[str, ...] = ()   # [alerts] same_geocodes: six-digit SAME codes
     event_code: str = DEFAULT_EVENT_CODE  # [alerts] event_code: the department's default
+    language: str = "en-US"  # CAP <language> of the originals: the site's language's
+    lang: str = "en"         # its Lang code (the derived WEA texts' wording)
+
+
+@dataclass(frozen=True)
+class Translated:
+    """One more ``<info>`` block of a message: the same alert in another language.
+
+    ``post`` is the translation (``model.translations``); ``area`` where it is about in
+    its own words (its Area, else its language's latest Area of the earlier messages);
+    ``page_url`` its page (None for a test alert)."""
+
+    language: str  # CAP <language>, e.g. "es-US"
+    lang: str      # its Lang code, e.g. "es"
+    post: Post
+    area: str
+    page_url: str | None
+
+
+def translated_blocks(thread: Thread, index: int,
+                      translations: Mapping[str, Mapping[str, Post]],
+                      languages: Sequence[tuple[str, str]],
+                      page_url: Callable[[Post], str | None]) -> tuple[Translated, ...]:
+    """The translations of ``thread.posts[index]`` as blocks, in the order of ``languages``
+    (``(code, cap)`` pairs: ``[languages] translations``). ``translations`` are the
+    translations that may be shown, by slug then code. A language without a translation of
+    this message has no block: phones set to it get the English one, never a copy of it in
+    the wrong block. Like ``Thread.area_at``, an Area never comes from a later message."""
+    post = thread.posts[index]
+    blocks = []
+    for code, cap in languages:
+        translated = translations.get(post.slug, {}).get(code)
+        if translated is None:
+            continue
+        area = next((t.area for p in reversed(thread.posts[:index + 1])
+                     if (t := translations.get(p.slug, {}).get(code)) is not None and t.area),
+                    "")
+        blocks.append(Translated(cap, code, translated, area, page_url(translated)))
+    return tuple(blocks)
 
 
 def cap_time(moment: datetime, tz: tzinfo) -> str:
@@ -143,9 +182,12 @@ def headline(title: str) -> str:
     return (cut[:space] if space > HEADLINE_MAX // 2 else cut).rstrip(" ,;:-") + "…"
 
 
-def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None) -> bytes:
+def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None,
+                 translations: Sequence[Translated] = ()) -> bytes:
     """The CAP alert for ``thread.posts[index]``; ``page_url`` is its page (None for a test
-    alert, which has no page)."""
+    alert, which has no page). One message whatever the languages: ``identifier``,
+    ``msgType`` and ``references`` are the original's; its ``<info>`` comes first, then one
+    per ``translations`` (``translated_blocks``), each in its own words."""
     post = thread.posts[index]
     alert = ET.Element(f"{{{NS}}}alert")
     _add(alert, "identifier", identifier(site, post))
@@ -161,19 +203,24 @@ def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None
             for p in thread.posts[:index]))
     if post.incident:
         _add(alert, "incidents", post.incident)
-    _info(ET.SubElement(alert, f"{{{NS}}}info"), site, thread, index, page_url)
+    original = Translated(site.language, site.lang, post, thread.area_at(index), page_url)
+    for block in (original, *translations):
+        _info(ET.SubElement(alert, f"{{{NS}}}info"), site, post, block)
     ET.indent(alert)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(alert, encoding="utf-8",
                                                                      xml_declaration=False) + b"\n"
 
 
-def _info(info: ET.Element, site: CapSite, thread: Thread, index: int,
-          page_url: str | None) -> None:
-    """The ``info`` block, its children in the order of the schema's sequence."""
-    post = thread.posts[index]
-    fields = post.alert
-    area_desc = thread.area_at(index) or site.sender_name
-    _add(info, "language", "en-US")
+def _info(info: ET.Element, site: CapSite, original: Post, block: Translated) -> None:
+    """One ``info`` block, its children in the order of the schema's sequence.
+
+    What the alert *is* (event, response, urgency, severity, certainty, event code, expiry,
+    WEA handling, polygon, circle, geocodes) is the original's in every block, so phones and
+    aggregators in any language get the same alert; what it *says* (headline, description,
+    instruction, area in words, page, WEA texts) is ``block.post``'s own."""
+    fields, post = original.alert, block.post
+    area_desc = block.area or site.sender_name
+    _add(info, "language", block.language)
     _add(info, "category", "Security")
     _add(info, "event", fields.get("event") or ALERT_DEFAULTS["event"])
     _add(info, "responseType", fields.get("response") or ALERT_DEFAULTS["response"])
@@ -181,16 +228,18 @@ def _info(info: ET.Element, site: CapSite, thread: Thread, index: int,
     for name in ("urgency", "severity", "certainty"):
         _add(info, name, values[name])
     _pair(info, "eventCode", "SAME", event_code(fields, site.event_code))
-    _add(info, "expires", cap_time(post.expires or post.date + EXPIRES_FALLBACK, site.tz))
+    _add(info, "expires", cap_time(original.expires or original.date + EXPIRES_FALLBACK,
+                                   site.tz))
     _add(info, "senderName", site.sender_name)
     _add(info, "headline", headline(post.title))
     _add(info, "description", plain_text(post) or post.title)
-    _add(info, "instruction", fields.get("instruction"))
-    _add(info, "web", page_url)
+    _add(info, "instruction", post.alert.get("instruction"))
+    _add(info, "web", block.page_url)
     _add(info, "contact", site.contact)
-    texts = phone_texts(fields, post.title, post.summary, area_desc)
-    _pair(info, "parameter", "CMAMtext", texts.text)
-    _pair(info, "parameter", "CMAMlongtext", texts.long_text)
+    texts = phone_texts_in(block.lang, post.alert, post.title, post.summary, area_desc)
+    if texts is not None:
+        _pair(info, "parameter", "CMAMtext", texts.text)
+        _pair(info, "parameter", "CMAMlongtext", texts.long_text)
     _pair(info, "parameter", "WEAHandling",
           "Imminent Threat" if is_imminent_threat(fields) else "Public Safety")
     area = ET.SubElement(info, f"{{{NS}}}area")

@@ -13,11 +13,15 @@ instruction, jargon, times) are ``pressroom.rules.alert_wording``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pressroom.model import alerts
 from pressroom.model.content import CAP_VALUES, Post
 from pressroom.model.frontmatter import Field
+from pressroom.model.incidents import message_areas
+from pressroom.model.languages import KNOWN, Languages
+from pressroom.model.translations import translation_sets
 from pressroom.model.violations import Violation
 from pressroom.rules.document import Document
 
@@ -39,10 +43,11 @@ def check_alert_profile(doc: Document) -> list[Violation]:
         return []
     fields = doc.header.fields
     problems = []
+    lang = fields["lang"].value if "lang" in fields else ""
     for key, name, limit in WEA_FIELDS:
         found = fields.get(key)
         if found is not None and found.value:
-            problems += _wea_problems(doc.path, found, name, limit)
+            problems += _wea_problems(doc.path, found, name, limit, lang)
     for key in _GOOGLE_VALUES:
         found = fields.get(key)
         if found is not None and found.value == "Unknown":
@@ -101,7 +106,16 @@ def off_the_map(value: str) -> str:
     return ""
 
 
-def _wea_problems(path: str, found: Field, name: str, limit: int) -> list[Violation]:
+# Why a translation's WEA text must be GSM-7 too, in the PIO's terms (docs/languages.md).
+GSM7_BY_LANGUAGE = {
+    "es": ("Spanish alerts reach phones in the same GSM-7 alphabet (3GPP TS 23.038: a "
+           "Spanish cell broadcast uses the GSM 7-bit default alphabet), which has é, ñ, ü, "
+           "¿ and ¡ but not á, í, ó or ú: write those vowels without the accent"),
+}
+
+
+def _wea_problems(path: str, found: Field, name: str, limit: int,
+                  lang: str = "") -> list[Violation]:
     problems = []
     length = alerts.gsm7_length(found.value)
     if length > limit:
@@ -115,10 +129,11 @@ def _wea_problems(path: str, found: Field, name: str, limit: int) -> list[Violat
             f"at most {limit}: shorten it by {length - limit}"))
     bad = alerts.not_gsm7(found.value)
     if bad:
+        why = GSM7_BY_LANGUAGE.get(lang, "")
         problems.append(Violation(
             path, found.line, "ALERT-WEA-CHARACTERS",
             f"{name} has characters phones cannot show (GSM-7): "
-            f"{', '.join(_replacement(ch) for ch in bad)}"))
+            f"{', '.join(_replacement(ch) for ch in bad)}" + (f"; {why}" if why else "")))
     return problems
 
 
@@ -153,18 +168,24 @@ class AlertSummary:
     # A WEA-Text / WEA-Long-Text the PIO wrote that phones cannot take (the finding says why):
     # shown beside the derived text CAP would carry instead.
     refused: tuple[tuple[str, str], ...] = ()
+    # For an alert in more than one language: whose phones get this block, e.g.
+    # "Español (es-US block)"; "" for an alert in the site's language alone.
+    language: str = ""
 
 
 def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_CODE,
-                  area: str | None = None) -> AlertSummary:
+                  area: str | None = None, lang: str = "en",
+                  language: str = "") -> AlertSummary:
     """The WEA texts, Imminent Threat verdict and SAME event code of a safety alert.
 
-    The texts are those its CAP document carries (``alerts.phone_texts``); ``area`` is where
-    the message is about when it has no Area of its own (``incidents.message_areas``: its
-    incident's), so an update is shown with the area its CAP document names. A written text
-    phones cannot take is shown as refused beside the derived one CAP carries."""
+    The texts are those its CAP document carries (``alerts.phone_texts_in``, in the post's
+    language ``lang``); ``area`` is where the message is about when it has no Area of its
+    own (``incidents.message_areas``: its incident's in its language), so an update is
+    shown with the area its CAP document names. A written text phones cannot take is shown
+    as refused beside the derived one CAP carries. ``language`` names the block."""
     area = post.area if area is None else area
-    texts = alerts.phone_texts(post.alert, post.title, post.summary, area)
+    texts = alerts.phone_texts_in(lang, post.alert, post.title, post.summary, area) \
+        or alerts.WeaTexts("", "", False, False)
     refused = tuple((name, post.alert.get(key, "")) for key, name, _ in WEA_FIELDS
                     if post.alert.get(key) and post.alert.get(key) not in (
                         texts.text, texts.long_text))
@@ -179,7 +200,50 @@ def alert_summary(post: Post, default_event_code: str = alerts.DEFAULT_EVENT_COD
         wea_long_text_written=texts.long_text_written,
         imminent_threat=not gaps, imminent_threat_gaps=tuple(gaps),
         event_code=code, event_name=alerts.SAME_EVENT_CODES.get(code, ""),
-        test=post.is_test, refused=refused)
+        test=post.is_test, refused=refused, language=language)
+
+
+def alert_summaries(posts: Sequence[Post], default_event_code: str, languages: Languages,
+                    wanted: Callable[[Post], bool] = lambda post: True) -> list[AlertSummary]:
+    """``alert_summary`` of every safety alert among ``posts`` that is ``wanted``: an alert
+    in more than one language shows what phones set to each would get, its original's block
+    first, then each translation's (in ``[languages] translations`` order), each with the
+    area of its own language's messages (an update is never shown with another language's
+    area). ``check`` and the review sheet both list them this way."""
+    found = [p for p in posts if p.category == "safety-alerts"]
+    default = languages.default.code
+    by_language: dict[str, list[Post]] = {}
+    for post in found:
+        by_language.setdefault(languages.of(post.lang), []).append(post)
+    areas: dict[str, str] = {}
+    for group in by_language.values():
+        areas.update(message_areas(group))
+    sets = translation_sets(found, default)
+    order = {code: i for i, code in enumerate(languages.codes)}
+
+    def summary(post: Post, multilingual: bool) -> AlertSummary:
+        code = languages.of(post.lang)
+        known = languages.get(code) or KNOWN.get(code)
+        name = f"{known.name} ({known.cap} block)" if known else code
+        return alert_summary(post, default_event_code, areas[post.path], code,
+                             name if multilingual else "")
+
+    shown: list[AlertSummary] = []
+    for post in found:
+        if not wanted(post):
+            continue
+        group = sets.get(post.slug)
+        translations = sorted((group.translations.values() if group else ()),
+                              key=lambda p: (order.get(p.lang, len(order)), p.lang))
+        if languages.of(post.lang) != default:  # shown after its original when that is
+            if group is not None and group.original is not None and wanted(group.original) \
+                    and group.translations.get(post.lang) is post:
+                continue
+            shown.append(summary(post, True))
+            continue
+        shown.append(summary(post, bool(translations)))
+        shown += [summary(t, True) for t in translations if wanted(t)]
+    return shown
 
 
 def summary_rows(summary: AlertSummary) -> list[tuple[str, str]]:
@@ -192,6 +256,7 @@ def summary_rows(summary: AlertSummary) -> list[tuple[str, str]]:
         summary.imminent_threat_gaps)
     name = f" ({summary.event_name})" if summary.event_name else ""
     return [
+        *((("Phones set to", summary.language),) if summary.language else ()),
         (f"WEA text ({how(summary.wea_text_written)}, {summary.wea_text_length}/"
          f"{alerts.WEA_TEXT_MAX})", summary.wea_text),
         (f"WEA long text ({how(summary.wea_long_text_written)}, "
