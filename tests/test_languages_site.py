@@ -169,8 +169,9 @@ def _titles(doc) -> list[str]:
 
 def test_each_languages_lists_hold_its_posts(site: Path) -> None:
     spanish = _titles(_page(site, "es/index.html"))
-    assert spanish == ["Fuga de gas: Citrus Avenue sigue cerrada", "Fuga de gas: evite Citrus Avenue",
-                       "Dos arrestados por robos", "Feria de seguridad"]
+    assert spanish == ["Fuga de gas: Citrus Avenue sigue cerrada",
+                       "Fuga de gas: evite Citrus Avenue", "Dos arrestados por robos",
+                       "Feria de seguridad"]
     english = _titles(_page(site, "index.html"))
     assert "Road work on Main Street" in english and not set(english) & set(spanish)
     assert _titles(_page(site, "es/category/press-releases/index.html")) == \
@@ -182,7 +183,8 @@ def test_each_languages_lists_hold_its_posts(site: Path) -> None:
     home = _page(site, "es/index.html")
     more = home.xpath("//p[@class='other-language']/a")
     assert _resolve("es/index.html", more[0].get("href")) == "" and more[0].get("lang") == "en"
-    nav = [_resolve("es/index.html", a.get("href")) for a in home.xpath("//nav[@aria-label='Main']//a")]
+    nav = [_resolve("es/index.html", a.get("href"))
+           for a in home.xpath("//nav[@aria-label='Main']//a")]
     assert all(href.startswith("es/") for href in nav), nav
 
 
@@ -234,7 +236,8 @@ def test_incident_pages_per_language(site: Path) -> None:
     doc = _page(site, f"es/incidents/{GAS}/index.html")
     assert doc.get("lang") == "es"
     assert doc.xpath("//h1")[0].text_content() == "Fuga de gas: evite Citrus Avenue"
-    timeline = [li.xpath(".//a")[0].text_content() for li in doc.xpath("//ol[@class='timeline']/li")]
+    timeline = [li.xpath(".//a")[0].text_content()
+                for li in doc.xpath("//ol[@class='timeline']/li")]
     assert timeline == ["Fuga de gas: Citrus Avenue sigue cerrada",
                         "Fuga de gas: evite Citrus Avenue"]
     alert = _page(site, "es/2026/gas-2/index.html")
