@@ -19,6 +19,7 @@ import feedparser
 import pytest
 from conftest import Repo, post_text
 from lxml import html as lxml_html
+from test_browser import Visit, assert_accessible, browser, serve_folder  # noqa: F401
 from test_incremental import Twins, at
 
 from pressroom.build.run import build_site
@@ -296,3 +297,26 @@ def test_warm_builds_with_translations_write_what_full_builds_write(tmp_path: Pa
     twins.build(at(24, 18))
     page = (out / "es/2026/catalytic-converter-arrests/index.html").read_text(encoding="utf-8")
     assert "convertidores" not in page and "removed" in page
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    yield from serve_folder(site)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["/es/", f"/es/incidents/{GAS}/", "/es/2026/gas-2/",
+                                  "/2026/arrests/"])
+def test_spanish_pages_and_the_switch_in_chromium(browser, served, path):  # noqa: F811
+    visit = Visit(browser, served + path)
+    try:
+        assert visit.outside == [] and visit.errors == []
+        page = visit.page
+        switch = page.locator("nav.language-switch a")
+        assert switch.count() == 1 and switch.first.is_visible()
+        assert_accessible(page)
+        switch.first.click()  # the switch leads to a page that exists
+        page.wait_for_load_state("load")
+        assert visit.errors == [] and page.locator("html").get_attribute("lang") in ("en", "es")
+    finally:
+        visit.close()
