@@ -146,6 +146,24 @@ def test_every_page_says_its_language_and_its_alternates(site: Path) -> None:
             assert a.get("lang") == a.get("hreflang"), rel
 
 
+def test_every_link_within_the_site_resolves(site: Path) -> None:
+    """Links within a language (``lang_prefix``), the switch and the banner's fallbacks all
+    lead to a file of the site: no language links a page that exists only in another."""
+    broken = []
+    for page in sorted(site.rglob("*.html")):
+        rel = page.relative_to(site).as_posix()
+        for element in lxml_html.fromstring(page.read_bytes()).xpath("//a[@href]|//link[@href]"):
+            href = element.get("href").split("#")[0]
+            if not href or ":" in href:
+                continue  # absolute (hreflang, tel:) or a fragment
+            target = _resolve(rel, href)
+            path = site / target / "index.html" if target == "" or target.endswith("/") \
+                else site / target
+            if not path.is_file():
+                broken.append((rel, href))
+    assert broken == []
+
+
 def test_the_switch_goes_to_the_translation_else_to_that_languages_home(site: Path) -> None:
     def target(rel: str, code: str) -> str:
         return _resolve(rel, _switch(_page(site, rel))[code])

@@ -83,9 +83,15 @@ def attach_threads(generators) -> None:
     articles_gen.context["alert_banner"] = banner
     articles_gen.context["pressroom_threads"] = all_threads
     articles_gen.context["pressroom_localized"] = local
-    # The follow page lists the feeds of active incidents (what a resident can follow now).
+    # The follow page lists the feeds of active incidents (what a resident can follow now);
+    # another language's follow page links its incident pages and feeds where they exist.
     articles_gen.context["incident_feeds"] = [
-        {"id": thread.id, "title": thread.first.title, "url": _thread_url(settings, thread)}
+        {"id": thread.id, "title": thread.first.title, "url": _thread_url(settings, thread),
+         "prefix": "",
+         "languages": {code: {"id": thread.id, "prefix": lang.prefix,
+                              "title": lang.posts.get(thread.first.slug, thread.first).title,
+                              "url": lang.thread_url(settings, thread)}
+                       for code, lang in local.items() if lang.has(thread)}}
         for thread in active_threads(public, now) if thread.first.incident]
 
 
