@@ -338,3 +338,16 @@ def test_spanish_pages_and_the_switch_in_chromium(browser, served, path):  # noq
         assert visit.errors == [] and page.locator("html").get_attribute("lang") in ("en", "es")
     finally:
         visit.close()
+
+
+def test_a_page_at_a_language_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "dept")
+    repo.site(SITE_TOML)
+    _post(repo, "road-work", title="Road work on Main Street", date="2026-11-17 09:00",
+          summary="Main Street narrows to one lane.")
+    repo.post("pages/es.md", "Title: Español\nSlug: es\nSummary: Una página.\n\nTexto.\n")
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert not result.ok
+    assert [p.message for p in result.problems] == [
+        "OutputCollision: es/index.html is written by both template index.html and page "
+        "content/pages/es.md; rename one of them"]
