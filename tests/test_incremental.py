@@ -45,6 +45,9 @@ def copy_sample(root: Path, extra_settings: str = "") -> Path:
     (root / "pelicanconf.py").write_text(settings + extra_settings, encoding="utf-8")
     for name in HELD_BACK:  # the incident's update and all-clear arrive later
         (root / "content" / "2026" / name).rename(root / name)
+        spanish = root / "content" / "2026" / "es" / name  # and their translations
+        if spanish.exists():
+            spanish.rename(root / f"es-{name}")
     return root
 
 
@@ -90,7 +93,11 @@ def new_alert(root: Path) -> None:
 
 
 def arrive(name: str) -> Callable[[Path], None]:
-    return lambda root: (root / name).rename(root / "content" / "2026" / name)
+    def change(root: Path) -> None:
+        (root / name).rename(root / "content" / "2026" / name)
+        if (root / f"es-{name}").exists():  # the Spanish translation arrives with it
+            (root / f"es-{name}").rename(root / "content" / "2026" / "es" / name)
+    return change
 
 
 def edit(name: str, old: str, new: str) -> Callable[[Path], None]:

@@ -8,7 +8,9 @@ incident alerts with their updates and all-clears, expiries and embargoes passin
 clock moves (a few minutes every step, sometimes days), drafts published, posts deleted,
 removed, withdrawn and corrected, tags renamed, categories changed — and, less often, a
 page, an image or ``policy/site.toml``, which need a full build, so the sequence crosses
-full builds too. That is 23 kinds of edit, plus one the rules refuse.
+full builds too. That is 26 kinds of edit, plus one the rules refuse; three of them are
+Spanish translations (issue #14) added, edited and deleted — a translation follows its
+original when that is deleted or changes category, and its original's retraction in the build.
 
 A build step applies a few edits (two to five, drawn; fewer just before a refused one) to
 both twins, in order, each seeing the ones before it; then it builds: the warm twin
@@ -119,6 +121,7 @@ class Sequence:
         self.incidents: dict[str, list[str]] = {}  # open incident -> its posts
         self.areas: dict[str, str] = {}  # incident -> its area
         self.site_name = 0
+        self.translated: dict[str, str] = {}  # original -> its Spanish translation
 
     # --- helpers -------------------------------------------------------------------------
 
@@ -144,7 +147,9 @@ class Sequence:
         step.files[rel] = post.text().encode()
 
     def _pick(self, test: Callable[[Post], bool] = lambda post: True) -> str | None:
-        found = sorted(rel for rel, post in self.posts.items() if test(post))
+        """A post (never a translation: those change only through the translation kinds)."""
+        found = sorted(rel for rel, post in self.posts.items()
+                       if "Lang" not in post.fields and test(post))
         return self.rng.choice(found) if found else None
 
     def _public(self, post: Post) -> bool:
@@ -276,7 +281,43 @@ class Sequence:
                 if rel in posts:
                     posts.remove(rel)
             step.files[rel] = None
+            if rel in self.translated:  # no orphan translations (TRANSLATION-ORPHAN)
+                spanish = self.translated.pop(rel)
+                del self.posts[spanish]
+                step.files[spanish] = None
         return rel
+
+    def translate(self, step: Step) -> str | None:
+        """A Spanish translation of a plain post: same Slug, Date and Category, ``Lang: es``."""
+        rel = self._pick(lambda post: self._plain(post))
+        if rel is None or rel in self.translated:
+            return None
+        post = self.posts[rel]
+        slug = post.fields.get("Slug") or Path(rel).stem
+        spanish = str(Path(rel).parent / "es" / f"{slug}.md")
+        fields = {"Title": f"Traducción: {post.fields['Title']}", "Slug": slug, "Lang": "es",
+                  **{k: post.fields[k] for k in ("Date", "Category", "Author")},
+                  "Summary": f"En español: {_sentence(self.rng)}"}
+        self.translated[rel] = spanish
+        self._put(step, spanish, Post(fields, f"{_sentence(self.rng)}\n"))
+        return spanish
+
+    def edit_translation(self, step: Step) -> str | None:
+        if not self.translated:
+            return None
+        spanish = self.translated[self.rng.choice(sorted(self.translated))]
+        post = self.posts[spanish]
+        self._put(step, spanish, Post({**post.fields, "Title": f"{post.fields['Title']} (bis)"},
+                                      post.body))
+        return spanish
+
+    def untranslate(self, step: Step) -> str | None:
+        if not self.translated:
+            return None
+        spanish = self.translated.pop(self.rng.choice(sorted(self.translated)))
+        del self.posts[spanish]
+        step.files[spanish] = None
+        return spanish
 
     def _retract(self, step: Step, mode: str) -> str | None:
         rel = self._pick(self._standing)
@@ -324,6 +365,10 @@ class Sequence:
             post = self.posts[rel]
             category = self.rng.choice([c for c in CATEGORIES if c != post.fields["Category"]])
             self._put(step, rel, Post({**post.fields, "Category": category}, post.body))
+            if rel in self.translated:  # a translation's category is its original's
+                spanish = self.posts[self.translated[rel]]
+                self._put(step, self.translated[rel],
+                          Post({**spanish.fields, "Category": category}, spanish.body))
         return rel
 
     def invalid(self, step: Step) -> str | None:
@@ -369,10 +414,12 @@ class Sequence:
         "remove": 3, "withdraw": 3, "correction": 3, "rename_tag": 2, "change_category": 3,
         "invalid": 1,  # refused by the content rules, then undone
         "edit_page": 1, "new_image": 1, "site_settings": 1,  # these need a full build
+        "translate": 3, "edit_translation": 2, "untranslate": 1,  # Spanish (issue #14)
     }
     # Kinds that need another kind first: a first round runs them after their enablers.
     NEEDS = {"alert_update": "new_alert", "all_clear": "new_alert",
-             "expiry": "new_alert", "embargo_due": "new_embargoed", "publish_draft": "new_draft"}
+             "expiry": "new_alert", "embargo_due": "new_embargoed", "publish_draft": "new_draft",
+             "edit_translation": "translate", "untranslate": "translate"}
 
     def plan(self) -> list[str]:
         """The first kinds to run: every kind once (enablers first); the rest are drawn by

@@ -19,9 +19,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 MISSING = object()
-# Attributes a card never keeps: Pelican's plumbing, and the time-dependent incident
-# view (pressroom_incidents attaches ``thread`` afresh on every build).
+# Attributes a card never keeps: Pelican's plumbing, the time-dependent incident view
+# (pressroom_incidents attaches ``thread`` afresh on every build) and the addresses of a
+# post's translations (pressroom_languages attaches ``alternate_urls`` on every build; only
+# the post's own page shows them, and its key covers them: a new translation does not
+# change the lists the post is in).
 NOT_KEPT = frozenset({"settings", "_context", "_content", "_summary", "_status", "thread",
+                      "alternate_urls",
                       "translations", "_digest", "_store", "_saved", "_pressroom_card"})
 # The attributes (and metadata keys) that hold Pelican categories, tags and authors.
 TAXON_KEYS = ("category", "author", "authors", "tags")

@@ -50,6 +50,7 @@ logger = logging.getLogger(__name__)
 PLUGINS = [f"pressroom.adapter.plugins.{name}" for name in (
     "pressroom_markdown",
     "pressroom_publication",
+    "pressroom_languages",
     "pressroom_sanitize",
     "pressroom_roster",
     "pressroom_categories",

@@ -23,6 +23,7 @@ from pelican.contents import Article
 from pelican.generators import ArticlesGenerator
 from pelican.utils import order_content
 
+from pressroom.adapter import languages
 from pressroom.adapter.cards import card_of
 from pressroom.adapter.keys import banner_regions
 from pressroom.adapter.session import current
@@ -36,13 +37,14 @@ def keep_cards(generator) -> None:
     session = current()
     if session is None:
         return
-    session.cards = [card_of(a) for a in generator.articles]
+    session.cards = [card_of(a) for a in [*generator.articles, *generator.translations]]
     banner = generator.context.get(BANNER_VARIABLE) or []
     region = banner_regions(generator, banner)
     session.banner_region = region
-    # The banner as the home page shows it: what it says, not the data behind it (an
-    # update changes its incident's latest date, not the banner).
-    session.banner_key = digest([region("index.html", "index.html") or ""])
+    # The banner as each language's home page shows it: what it says, not the data behind
+    # it (an update changes its incident's latest date, not the banner).
+    session.banner_key = digest([region("index.html", f"{lang['prefix']}index.html") or ""
+                                 for lang in languages.languages(generator.settings)])
 
 
 class PressroomArticlesGenerator(SandboxedTemplates, ArticlesGenerator):
@@ -57,6 +59,7 @@ class PressroomArticlesGenerator(SandboxedTemplates, ArticlesGenerator):
     def generate_pages(self, writer):
         self._date_rank = {id(a): i for i, a in enumerate(self.dates)}
         super().generate_pages(writer)
+        languages.write_language_pages(self, writer)
 
     def generate_output(self, writer):
         """Pelican's output (its last step sends ``article_writer_finalized``, on which the
@@ -131,7 +134,7 @@ def read_articles(generator: PressroomArticlesGenerator, paths: list[str]) -> li
             articles.append(article)
     generator.articles, generator.translations = articles, []
     signals.article_generator_pretaxonomy.send(generator)
-    return list(generator.articles)
+    return [*generator.articles, *generator.translations]
 
 
 def replay(generator: PressroomArticlesGenerator, articles: list[Any], writer: KeyedWriter) -> None:
@@ -139,6 +142,7 @@ def replay(generator: PressroomArticlesGenerator, articles: list[Any], writer: K
     settings = generator.settings
     generator.articles = order_content(list(articles), settings["ARTICLE_ORDER_BY"])
     generator.translations, generator.drafts, generator.drafts_translations = [], [], []
+    languages.split(generator)  # as on pressroom_languages' pretaxonomy in a full build
     generator.hidden_articles, generator.hidden_translations = [], []
     categories, tags, authors = defaultdict(list), defaultdict(list), defaultdict(list)
     for article in generator.articles:

@@ -25,6 +25,7 @@ from pelican.urlwrappers import URLWrapper
 from pelican.utils import get_relative_path, path_to_url
 
 from pressroom.adapter.cards import Card, card_of
+from pressroom.adapter.languages import language_of
 from pressroom.build.incremental import (
     BANNER_BLOCK,
     BANNER_END,
@@ -112,8 +113,10 @@ def template_variables(env, name: str, seen: set[str] | None = None) -> frozense
 
 
 def banner_patchable(env, block_source: str) -> bool:
-    """A banner block reading only the banner and SITEURL can be patched into kept pages."""
-    return meta.find_undeclared_variables(env.parse(block_source)) <= {"SITEURL", BANNER_VARIABLE}
+    """A banner block reading only the banner, SITEURL and the page's language (its
+    address says it: ``es/...``) can be patched into kept pages."""
+    return meta.find_undeclared_variables(env.parse(block_source)) <= {
+        "SITEURL", BANNER_VARIABLE, "page_lang"}
 
 
 def banner_regions(generator, banner: list[Any]):
@@ -128,11 +131,12 @@ def banner_regions(generator, banner: list[Any]):
             return None
         siteurl = path_to_url(get_relative_path(name)) if generator.settings["RELATIVE_URLS"] \
             else generator.settings["SITEURL"]
-        cache_key = (template_name if "banner" in template.blocks else "", siteurl)
+        lang = language_of(name, generator.settings)["code"]
+        cache_key = (template_name if "banner" in template.blocks else "", siteurl, lang)
         if cache_key not in memo:
             context = template.new_context({**generator.context, "SITEURL": siteurl,
                                              "localsiteurl": siteurl, "output_file": name,
-                                             BANNER_VARIABLE: banner})
+                                             "page_lang": lang, BANNER_VARIABLE: banner})
             text = "".join(block(context))
             start, end = text.find(BANNER_START), text.find(BANNER_END)
             memo[cache_key] = text[start:end + len(BANNER_END)] if 0 <= start <= end else None

@@ -27,6 +27,7 @@ from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 from pressroom.adapter.keys import Fingerprints, template_variables
+from pressroom.adapter.languages import page_values
 from pressroom.adapter.session import OutputEntry, current
 from pressroom.adapter.templates import refusal, template_frame
 from pressroom.build.incremental import digest
@@ -180,6 +181,8 @@ class KeyedWriter(Writer):
                 values["SITEURL"] = relative
                 values["localsiteurl"] = relative
             values["output_file"] = page_name
+            # The page's language, from its address, and its alternates (hreflang, switch).
+            values.update(page_values(page_name, url, template_name, self.settings, extra))
             values.update(extra)
             return values
 

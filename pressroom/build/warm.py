@@ -35,6 +35,7 @@ from pressroom.build.incremental import (
 from pressroom.build.result import BuildResult, LogCollector, report_errors
 from pressroom.model.content import check_collection
 from pressroom.model.roster import Roster
+from pressroom.model.translations import withheld_translations
 from pressroom.model.wording import plural
 from pressroom.publishing import releases
 from pressroom.render.markdown_render import render_many
@@ -99,7 +100,9 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
         return result
     result.count(posts.values(), now)
     root = str(repo)
-    public = {os.path.join(root, rel) for rel, post in posts.items() if post.is_public(now)}
+    held = withheld_translations(posts.values(), settings.get("DEFAULT_LANG", "en"), now)
+    public = {os.path.join(root, rel) for rel, post in posts.items()
+              if post.is_public(now) and rel not in held}
     changed = {os.path.join(root, rel) for rel in changes.changed}
     cards = {card.source_path: card for card in state.cards}
     kept = [card for path, card in cards.items() if path in public and path not in changed]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pressroom.model.content import Post
 
@@ -39,3 +40,18 @@ def translation_sets(posts: Iterable[Post], default: str) -> dict[str, Translati
             translations.setdefault(post.slug, {}).setdefault(code, post)
     return {slug: TranslationSet(slug, originals.get(slug), translations.get(slug, {}))
             for slug in sorted({*originals, *translations})}
+
+
+def withheld_translations(posts: Iterable[Post], default: str, now: datetime) -> set[str]:
+    """Paths of translations that are public on their own but whose original is not.
+
+    A retraction, an embargo or a draft is for the item, not for one language: a removed
+    original takes its translations out of public view, and a Spanish text must not
+    publish an English press release that is still under embargo. A translation without
+    an original (an orphan: TRANSLATION-ORPHAN) follows its own fields."""
+    withheld: set[str] = set()
+    for group in translation_sets(posts, default).values():
+        if group.original is None or group.original.is_public(now):
+            continue
+        withheld.update(post.path for post in group.translations.values())
+    return withheld

@@ -113,6 +113,14 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
         "SLUGIFY_SOURCE": "basename",
         "ARTICLE_URL": "{date:%Y}/{slug}/",
         "ARTICLE_SAVE_AS": "{date:%Y}/{slug}/index.html",
+        # Every language its own site (pressroom.adapter.languages): a post in another
+        # language lives under its code. Pelican's grouping of translations is off: the
+        # adapter splits by language after publication decided what is public.
+        "ARTICLE_TRANSLATION_ID": None,
+        "ARTICLE_LANG_URL": "{lang}/{date:%Y}/{slug}/",
+        "ARTICLE_LANG_SAVE_AS": "{lang}/{date:%Y}/{slug}/index.html",
+        "PAGE_LANG_URL": "{lang}/{slug}/",
+        "PAGE_LANG_SAVE_AS": "{lang}/{slug}/index.html",
         "PAGE_URL": "{slug}/",
         "PAGE_SAVE_AS": "{slug}/index.html",
         "CATEGORY_URL": "category/{slug}/",

@@ -3,8 +3,9 @@
 Pelican's own feeds are switched off (``pressroom.render.site.enforced``); the feed
 documents come from ``pressroom.adapter.feeds.render_feeds``. Files:
 ``feeds/all.{rss,atom}.xml`` and ``feeds/<category>.{rss,atom}.xml`` for each
-of the eight categories, even when empty. A safety alert's entry starts with its facts
-(``pressroom.render.alert_facts.feed_html``).
+of the eight categories, even when empty; each other language's under its prefix
+(``es/feeds/all.atom.xml``...), listing that language's posts. A safety alert's entry
+starts with its facts (``pressroom.render.alert_facts.feed_html``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
+from pressroom.adapter.languages import languages
 from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
 from pressroom.render.alert_facts import feed_html
@@ -50,10 +52,19 @@ def _entry(article, site_url: str) -> FeedEntry:
 
 
 def write_feeds(generator, writer) -> None:
+    """The default language's feeds at ``feeds/``, each other language's at ``es/feeds/``
+    (its posts only, ``<language>`` its code)."""
     settings = generator.settings
+    by_language = getattr(generator, "by_language", {})
+    for lang in languages(settings):
+        chosen = generator.articles if not lang["prefix"] else by_language.get(lang["code"], [])
+        _write_language_feeds(settings, writer, chosen, lang["code"], lang["prefix"])
+
+
+def _write_language_feeds(settings, writer, chosen, code: str, prefix: str) -> None:
     site_url = settings["SITEURL"].rstrip("/")
     limit = int(settings.get("PRESSROOM_FEED_MAX_ITEMS", 50))
-    articles = sorted(generator.articles, key=article_order)  # as every listing orders them
+    articles = sorted(chosen, key=article_order)  # as every listing orders them
     built: dict[str, FeedEntry] = {}
 
     def entries_for(chosen) -> list[FeedEntry]:
@@ -66,12 +77,12 @@ def write_feeds(generator, writer) -> None:
         return out
 
     def write(name: str, title: str, subtitle: str, page: str, items: list[FeedEntry]) -> None:
-        rss_path, atom_path = feed_paths(name)
+        rss_path, atom_path = (prefix + path for path in feed_paths(name))
         meta = FeedMeta(
-            title=title, subtitle=subtitle, site_url=site_url, page_url=f"{site_url}/{page}",
+            title=title, subtitle=subtitle, site_url=site_url,
+            page_url=f"{site_url}/{prefix}{page}",
             atom_url=f"{site_url}/{atom_path}", rss_url=f"{site_url}/{rss_path}",
-            language=settings.get("DEFAULT_LANG", "en"),
-            hub=settings.get("PRESSROOM_WEBSUB_HUB", ""),
+            language=code, hub=settings.get("PRESSROOM_WEBSUB_HUB", ""),
         )
         write_feed_pair(writer, rss_path, atom_path, meta, items)
 

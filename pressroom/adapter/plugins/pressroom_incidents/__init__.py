@@ -19,15 +19,23 @@ The decisions are the core's (``pressroom.model.incidents``, ``pressroom.render.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, replace
 from functools import partial
 
 from pelican import signals
 
 from pressroom.adapter.cap_index import write_cap
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, text_html, write_feed_pair
+from pressroom.adapter.languages import (
+    alternates_from,
+    default_code,
+    languages,
+    translation_codes,
+)
 from pressroom.adapter.session import build_time, current, current_posts
+from pressroom.model.content import Post
 from pressroom.model.incidents import active_threads, threads
-from pressroom.render.alert_facts import alert_facts, feed_html
+from pressroom.render.alert_facts import alert_facts, feed_html, what_to_do
 from pressroom.render.area_map import area_map
 
 logger = logging.getLogger(__name__)
@@ -52,36 +60,63 @@ def attach_threads(generators) -> None:
     public = [posts[path] for path in by_path if path in posts]
     all_threads = threads(public, now)
     slug_to_thread = {p.slug: t for t in all_threads.values() for p in t.posts}
+    local = localized(settings, [posts[a.source_path] for a in articles_gen.translations
+                                 if a.source_path in posts])
     for article in articles_gen.articles:
         thread = slug_to_thread.get(article.slug)
         article.thread = thread and _thread_view(settings, thread, article.slug, now)
+    for article in articles_gen.translations:
+        thread = slug_to_thread.get(article.slug)
+        post = posts.get(article.source_path)
+        article.thread = thread and post and _thread_view(
+            settings, thread, article.slug, now, local.get(post.lang or ""))
     # The incident's name, not its latest title: the banner stays put while updates
     # arrive (the incident page leads with the latest), so an update does not mean
-    # rewriting every page of the site.
+    # rewriting every page of the site. On another language's pages each alert shows in
+    # that language when translated, else in the default one, marked as such.
     banner = [{"title": thread.first.title, "area": thread.area,
-               "url": _thread_url(settings, thread), "updated": thread.latest.date}
+               "url": _thread_url(settings, thread), "updated": thread.latest.date,
+               "lang": default_code(settings),
+               "languages": {code: _banner_item(settings, thread, local[code], code)
+                             for code in translation_codes(settings) if code in local}}
               for thread in active_threads(public, now)]
     articles_gen.context["alert_banner"] = banner
     articles_gen.context["pressroom_threads"] = all_threads
-    # The follow page lists the feeds of active incidents (what a resident can follow now).
+    articles_gen.context["pressroom_localized"] = local
+    # The follow page lists the feeds of active incidents (what a resident can follow now);
+    # another language's follow page links its incident pages and feeds where they exist.
     articles_gen.context["incident_feeds"] = [
-        {"id": thread.id, "title": thread.first.title, "url": _thread_url(settings, thread)}
+        {"id": thread.id, "title": thread.first.title, "url": _thread_url(settings, thread),
+         "prefix": "",
+         "languages": {code: {"id": thread.id, "prefix": lang.prefix,
+                              "title": lang.posts.get(thread.first.slug, thread.first).title,
+                              "url": lang.thread_url(settings, thread)}
+                       for code, lang in local.items() if lang.has(thread)}}
         for thread in active_threads(public, now) if thread.first.incident]
 
 
-def _thread_view(settings, thread, slug: str, now) -> dict:
+def _thread_view(settings, thread, slug: str, now, local: Localized | None = None) -> dict:
     """What an alert's page shows of its incident and of itself (``article.thread``).
 
     The incident's *latest* status and update (a page is rebuilt when its incident
-    changes: its key covers this dict), and this message's facts and map."""
+    changes: its key covers this dict), and this message's facts and map. On a
+    translation's page (``local``: its language's posts) the texts are the translation's
+    and the links go to that language's pages where they exist."""
     post = next(p for p in thread.posts if p.slug == slug)
     facts = alert_facts(thread, post)
+    url = _thread_url(settings, thread)
+    latest = thread.latest
+    if local is not None:
+        own = local.posts.get(slug, post)
+        facts = replace(facts, area=own.area or facts.area, what_to_do=what_to_do(own))
+        url = local.thread_url(settings, thread) or url
+        latest = local.posts.get(latest.slug, latest)
     return {
-        "id": thread.id, "status": thread.status(now), "url": _thread_url(settings, thread),
+        "id": thread.id, "status": thread.status(now), "url": url,
         "is_incident": bool(thread.first.incident), "ends": thread.ends,
         "latest": thread.latest.slug == slug,
-        "latest_title": thread.latest.title,
-        "latest_url": _article_url(settings, thread.latest),
+        "latest_title": latest.title,
+        "latest_url": _article_url(settings, latest),
         "latest_updated": thread.latest.updated,
         "facts": facts,
         "expiry": _expiry(thread, facts.expires, now),
@@ -98,26 +133,42 @@ def write_incidents(generator, writer) -> None:
     now = build_time()
     site_url = settings["SITEURL"].rstrip("/")
     template = generator.get_template("incident")
+    local = generator.context.get("pressroom_localized") or {}
     for thread in all_threads.values():
         if thread.first.incident:
             posts = [_post_view(settings, p) for p in thread.posts]
+            alternates = {code: f"{lang.prefix}incidents/{thread.id}/"
+                          for code, lang in local.items() if lang.has(thread)}
+            alternates[default_code(settings)] = f"incidents/{thread.id}/"
             writer.write_file(f"incidents/{thread.id}/index.html", template, generator.context,
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
                               status=thread.status(now), page_name=f"incidents/{thread.id}",
-                              area_map=_latest_map(thread))
+                              area_map=_latest_map(thread),
+                              alternates=alternates_from(settings, default_code(settings),
+                                                         alternates))
             _write_thread_feeds(settings, writer, thread, site_url)
-    write_cap(settings, writer, all_threads, list(current_posts().values()), now,
+            for code, lang in local.items():
+                if lang.has(thread):
+                    write_local_incident(settings, writer, template, generator.context, thread,
+                                         lang, now, alternates_from(settings, code, alternates))
+    # CAP documents are per item (``cap/<slug>.xml``), from the default language's posts.
+    default = default_code(settings)
+    write_cap(settings, writer, all_threads,
+              [p for p in current_posts().values() if (p.lang or default) == default], now,
               partial(_article_url, settings))
 
 
 def _article_url(settings, post) -> str:
+    if post.lang and post.lang != default_code(settings):
+        return settings["ARTICLE_LANG_URL"].format(date=post.date, slug=post.slug,
+                                                   lang=post.lang)
     return settings["ARTICLE_URL"].format(date=post.date, slug=post.slug)
 
 
 def _post_view(settings, post):
     return {"title": post.title, "date": post.date, "updated": post.updated,
-            "summary": post.summary,
+            "summary": post.summary, "lang": post.lang or default_code(settings),
             "url": _article_url(settings, post),
             "area": post.area, "instruction": post.alert.get("instruction", ""),
             "response": post.alert.get("response", ""), "expires": post.expires}
@@ -146,24 +197,113 @@ def _latest_map(thread):
     return None
 
 
-def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
-    entries = [FeedEntry(
-        slug=p.slug, title=p.title,
-        url=f"{site_url}/{_article_url(settings, p)}",
-        published=p.date, updated=p.updated, summary_html=text_html(p.summary),
-        content_html=feed_html(alert_facts(thread, p), site_url)
-        + f"<p>{text_html(p.summary)}</p>",
-        category="safety-alerts", category_name="Safety Alerts",
-        author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
-    meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
+def _write_thread_feeds(settings, writer, thread, site_url: str,
+                        local: Localized | None = None) -> None:
+    """An incident's RSS and Atom feeds; in another language (``local``) at its prefix,
+    with the messages translated into it (the page lists every message)."""
+    pairs = [(p, p) for p in thread.posts] if local is None else \
+        [(p, local.posts[p.slug]) for p in thread.posts if p.slug in local.posts]
+    prefix = local.prefix if local is not None else ""
+    entries = []
+    for original, p in reversed(pairs):
+        facts = alert_facts(thread, original)
+        if p is not original:
+            facts = replace(facts, area=p.area or facts.area, what_to_do=what_to_do(p))
+        entries.append(FeedEntry(
+            slug=p.slug, title=p.title,
+            url=f"{site_url}/{_article_url(settings, p)}",
+            published=p.date, updated=p.updated, summary_html=text_html(p.summary),
+            content_html=feed_html(facts, site_url) + f"<p>{text_html(p.summary)}</p>",
+            category="safety-alerts", category_name="Safety Alerts",
+            author_name=settings["SITENAME"]))
+    first = pairs[0][1] if pairs else thread.first
+    meta = FeedMeta(title=f"{settings['SITENAME']}: {first.title}",
                     subtitle=f"Updates on incident {thread.id}", site_url=site_url,
-                    page_url=f"{site_url}/incidents/{thread.id}/",
-                    atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
-                    rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
-                    language=settings.get("DEFAULT_LANG", "en"),
+                    page_url=f"{site_url}/{prefix}incidents/{thread.id}/",
+                    atom_url=f"{site_url}/{prefix}feeds/incidents/{thread.id}.atom.xml",
+                    rss_url=f"{site_url}/{prefix}feeds/incidents/{thread.id}.rss.xml",
+                    language=local.code if local is not None else default_code(settings),
                     hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
-    write_feed_pair(writer, f"feeds/incidents/{thread.id}.rss.xml",
-                    f"feeds/incidents/{thread.id}.atom.xml", meta, entries)
+    write_feed_pair(writer, f"{prefix}feeds/incidents/{thread.id}.rss.xml",
+                    f"{prefix}feeds/incidents/{thread.id}.atom.xml", meta, entries)
+
+
+@dataclass(frozen=True)
+class Localized:
+    """One other language's public translations of alerts, by slug (``posts``)."""
+
+    code: str
+    prefix: str
+    posts: dict[str, Post]
+
+    def has(self, thread) -> bool:
+        """Whether the incident has a page in this language: a message is translated."""
+        return any(p.slug in self.posts for p in thread.posts)
+
+    def thread_url(self, settings, thread) -> str:
+        """The incident's (or lone alert's) page in this language, "" when there is none."""
+        if thread.first.incident:
+            return f"{self.prefix}incidents/{thread.id}/" if self.has(thread) else ""
+        first = self.posts.get(thread.first.slug)
+        return _article_url(settings, first) if first is not None else ""
+
+    def area(self, thread) -> str:
+        return next((self.posts[p.slug].area for p in reversed(thread.posts)
+                     if p.slug in self.posts and self.posts[p.slug].area), thread.area)
+
+
+@dataclass(frozen=True)
+class LocalThread:
+    """What the incident template reads of a thread, in another language."""
+
+    id: str
+    first: Post
+    latest: Post
+    ends: object
+    area: str
+    cleared: bool
+    instruction: str
+
+
+def localized(settings, translations: list[Post]) -> dict[str, Localized]:
+    """The translations grouped by language (one pass), for every configured language."""
+    prefixes = {lang["code"]: lang["prefix"] for lang in languages(settings)[1:]}
+    out = {code: Localized(code, prefix, {}) for code, prefix in prefixes.items()}
+    for post in translations:
+        if post.lang in out:
+            out[post.lang].posts[post.slug] = post
+    return out
+
+
+def _banner_item(settings, thread, local: Localized, code: str) -> dict:
+    """An active alert as another language's banner shows it: translated, or the default
+    language's text marked as such (``lang``) — never left out."""
+    first = local.posts.get(thread.first.slug)
+    if first is None:
+        return {"title": thread.first.title, "area": thread.area,
+                "url": _thread_url(settings, thread), "lang": default_code(settings)}
+    return {"title": first.title, "area": local.area(thread),
+            "url": local.thread_url(settings, thread), "lang": code}
+
+
+def write_local_incident(settings, writer, template, context, thread, local: Localized, now,
+                         alternates: list[dict]) -> None:
+    """``es/incidents/<id>/``: every message, translated where it is (else the default
+    language's, marked), and the incident's feeds in that language."""
+    posts = [_post_view(settings, local.posts.get(p.slug, p)) for p in thread.posts]
+    own = [local.posts[p.slug] for p in thread.posts if p.slug in local.posts]
+    view = LocalThread(
+        id=thread.id, first=local.posts.get(thread.first.slug, thread.first),
+        latest=local.posts.get(thread.latest.slug, thread.latest), ends=thread.ends,
+        area=local.area(thread), cleared=thread.cleared,
+        instruction=next((p.alert.get("instruction", "") for p in reversed(own)
+                          if p.alert.get("instruction")), thread.instruction))
+    url = f"{local.prefix}incidents/{thread.id}/"
+    writer.write_file(f"{url}index.html", template, context,
+                      relative_urls=settings["RELATIVE_URLS"], url=url, thread=view,
+                      posts=posts, status=thread.status(now), page_name=f"incidents/{thread.id}",
+                      area_map=_latest_map(thread), alternates=alternates)
+    _write_thread_feeds(settings, writer, thread, settings["SITEURL"].rstrip("/"), local)
 
 
 def register() -> None:
