@@ -152,10 +152,9 @@ def write_incidents(generator, writer) -> None:
                 if lang.has(thread):
                     write_local_incident(settings, writer, template, generator.context, thread,
                                          lang, now, alternates_from(settings, code, alternates))
-    # CAP documents are per item (``cap/<slug>.xml``), from the default language's posts.
-    default = default_code(settings)
-    write_cap(settings, writer, all_threads,
-              [p for p in current_posts().values() if (p.lang or default) == default], now,
+    # CAP documents are per item (``cap/<slug>.xml``): the original's message with one
+    # <info> per language (write_cap keeps the originals and finds their translations).
+    write_cap(settings, writer, all_threads, list(current_posts().values()), now,
               partial(_article_url, settings))
 
 
