@@ -117,22 +117,26 @@ def banner_patchable(env, block_source: str) -> bool:
 
 
 def banner_regions(generator, banner: list[Any]):
-    """``region(template, output file)``: the banner as that page shows it, markers included."""
+    """``region(template, output file, lang)``: the banner as that page shows it, markers
+    included. Its words are in the page's language (``lang``; "" for the site's own, the
+    language of a page without one): a page in another language must be patched with the
+    region rendered for that language, or a warm build would differ from a full one."""
     env, memo = generator.env, {}
     base = env.get_template("base.html")
 
-    def region(template_name: str, name: str) -> str | None:
+    def region(template_name: str, name: str, lang: str = "") -> str | None:
         template = env.get_template(template_name)
         block = template.blocks.get("banner") or base.blocks.get("banner")
         if block is None:
             return None
         siteurl = path_to_url(get_relative_path(name)) if generator.settings["RELATIVE_URLS"] \
             else generator.settings["SITEURL"]
-        cache_key = (template_name if "banner" in template.blocks else "", siteurl)
+        cache_key = (template_name if "banner" in template.blocks else "", siteurl, lang)
         if cache_key not in memo:
             context = template.new_context({**generator.context, "SITEURL": siteurl,
                                              "localsiteurl": siteurl, "output_file": name,
-                                             BANNER_VARIABLE: banner})
+                                             BANNER_VARIABLE: banner,
+                                             **({"lang": lang} if lang else {})})
             text = "".join(block(context))
             start, end = text.find(BANNER_START), text.find(BANNER_END)
             memo[cache_key] = text[start:end + len(BANNER_END)] if 0 <= start <= end else None

@@ -25,6 +25,7 @@ from pelican import signals
 
 from pressroom.adapter.cap_index import write_cap
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, text_html, write_feed_pair
+from pressroom.adapter.i18n import gettext_for, locale_of
 from pressroom.adapter.session import build_time, current, current_posts
 from pressroom.model.incidents import active_threads, threads
 from pressroom.render.alert_facts import alert_facts, feed_html
@@ -76,6 +77,7 @@ def _thread_view(settings, thread, slug: str, now) -> dict:
     changes: its key covers this dict), and this message's facts and map."""
     post = next(p for p in thread.posts if p.slug == slug)
     facts = alert_facts(thread, post)
+    _ = gettext_for(post.lang or settings.get("DEFAULT_LANG", "en"))
     return {
         "id": thread.id, "status": thread.status(now), "url": _thread_url(settings, thread),
         "is_incident": bool(thread.first.incident), "ends": thread.ends,
@@ -86,7 +88,7 @@ def _thread_view(settings, thread, slug: str, now) -> dict:
         "facts": facts,
         "expiry": _expiry(thread, facts.expires, now),
         "map": area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
-                        post.area, post.slug),
+                        post.area, post.slug, _),
     }
 
 
@@ -105,7 +107,7 @@ def write_incidents(generator, writer) -> None:
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
                               status=thread.status(now), page_name=f"incidents/{thread.id}",
-                              area_map=_latest_map(thread))
+                              area_map=_latest_map(thread, settings))
             _write_thread_feeds(settings, writer, thread, site_url)
     write_cap(settings, writer, all_threads, list(current_posts().values()), now,
               partial(_article_url, settings))
@@ -136,27 +138,39 @@ def _expiry(thread, expires, now) -> tuple[str, object] | None:
     return ("Expired", expires) if expires <= thread.ends else ("Ended", thread.ends)
 
 
-def _latest_map(thread):
-    """The map of the incident's latest area: its newest post with a Polygon or Circle."""
+def _latest_map(thread, settings):
+    """The map of the incident's latest area: its newest post with a Polygon or Circle,
+    in the incident page's language (its first post's)."""
+    _ = gettext_for(thread.first.lang or settings.get("DEFAULT_LANG", "en"))
     for post in reversed(thread.posts):
         shown = area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
-                         post.area, post.slug)
+                         post.area, post.slug, _)
         if shown is not None:
             return shown
     return None
 
 
 def _write_thread_feeds(settings, writer, thread, site_url: str) -> None:
-    entries = [FeedEntry(
-        slug=p.slug, title=p.title,
-        url=f"{site_url}/{_article_url(settings, p)}",
-        published=p.date, updated=p.updated, summary_html=text_html(p.summary),
-        content_html=feed_html(alert_facts(thread, p), site_url)
-        + f"<p>{text_html(p.summary)}</p>",
-        category="safety-alerts", category_name="Safety Alerts",
-        author_name=settings["SITENAME"]) for p in reversed(thread.posts)]
+    default = settings.get("DEFAULT_LANG", "en")
+
+    def entry(p) -> FeedEntry:
+        """One message, its words in its own language (issue #14)."""
+        lang = p.lang or default
+        _ = gettext_for(lang)
+        return FeedEntry(
+            slug=p.slug, title=p.title,
+            url=f"{site_url}/{_article_url(settings, p)}",
+            published=p.date, updated=p.updated, summary_html=text_html(p.summary),
+            content_html=feed_html(alert_facts(thread, p), site_url, _, locale_of(lang))
+            + f"<p>{text_html(p.summary)}</p>",
+            category="safety-alerts", category_name=_("Safety Alerts"),
+            author_name=settings["SITENAME"])
+
+    entries = [entry(p) for p in reversed(thread.posts)]
+    _ = gettext_for(thread.first.lang or default)
     meta = FeedMeta(title=f"{settings['SITENAME']}: {thread.first.title}",
-                    subtitle=f"Updates on incident {thread.id}", site_url=site_url,
+                    subtitle=_("Updates on incident %(id)s") % {"id": thread.id},
+                    site_url=site_url,
                     page_url=f"{site_url}/incidents/{thread.id}/",
                     atom_url=f"{site_url}/feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/feeds/incidents/{thread.id}.rss.xml",
