@@ -288,6 +288,8 @@ def test_spanish_feed_entries_read_spanish(spanish_site):
     site = feedparser.parse((spanish_site / "feeds/all.atom.xml").read_bytes())
     release = next(e for e in site.entries if e.title == "Nuevo jefe de policía")
     assert release.tags[0].label == "Comunicados de prensa"
+    traffic = feedparser.parse((spanish_site / "feeds/traffic.atom.xml").read_bytes())
+    assert traffic.feed.title == "Departamento de Policía: Tránsito"
 
 
 def test_a_site_in_a_language_without_a_catalog_builds_in_english(tmp_path):

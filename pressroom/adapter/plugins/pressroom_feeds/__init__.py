@@ -79,9 +79,10 @@ def write_feeds(generator, writer) -> None:
         write_feed_pair(writer, rss_path, atom_path, meta, items)
 
     sitename = settings["SITENAME"]
+    _ = gettext_for(settings.get("DEFAULT_LANG", "en"))  # the feeds' language (issue #14)
     write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries_for(articles))
     for category in CATEGORIES:
-        write(category.slug, f"{sitename}: {category.name}", category.description,
+        write(category.slug, f"{sitename}: {_(category.name)}", _(category.description),
               settings["CATEGORY_URL"].format(slug=category.slug),
               entries_for([a for a in articles if a.category.slug == category.slug]))
 
