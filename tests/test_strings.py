@@ -274,7 +274,7 @@ def test_a_map_and_an_incident_page_speak_spanish(spanish_site):
 
 def test_the_departments_own_template_calls_gettext_in_the_sandbox(spanish_site):
     doc = lxml_html.fromstring((spanish_site / "contact/index.html").read_bytes())
-    assert doc.findtext(".//title") == "Comuníquese con el departamento · Tránsito"
+    assert doc.findtext(".//title") == "Contacto con el departamento · Tránsito"
     assert "Número que no es de emergencia" in doc.text_content()
 
 
