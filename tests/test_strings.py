@@ -148,6 +148,10 @@ def test_dates_per_locale_keep_the_english_of_before():
     assert when_text(moment.replace(minute=0), locale="es_US") == "4 de noviembre de 2026"
     assert when_text(moment, False, "es_US") == "4 de noviembre de 2026"
     assert when_text(moment, locale="xx") == "November 4, 2026, 12:05 AM"
+    assert when_text(moment.date(), locale="es_US") == "4 de noviembre de 2026"
+    # the same instant on another clock reads that clock (the memo is by wall clock)
+    assert when_text(moment.astimezone(ZoneInfo("America/New_York"))) == \
+        "November 4, 2026, 3:05 AM"
 
 
 def test_a_feed_entry_reads_in_the_language_it_is_given():

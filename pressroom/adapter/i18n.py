@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -133,7 +133,7 @@ def translated(context: Context, value: Any) -> str:
 
 
 @pass_context
-def when(context: Context, moment: datetime, with_time: bool = False) -> str:
+def when(context: Context, moment: date, with_time: bool = False) -> str:
     """``moment`` as the page's language writes a date (and its time, unless midnight)."""
     return when_text(moment, with_time, locale_of(page_language(context)))
 
