@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: site test serve lint clean bench fuzz docs wheel load
+.PHONY: site test serve lint clean bench fuzz docs wheel load strings
 
 ## site: create .venv with the project and its pinned dependencies, then build the sample site into output/
 site: $(STAMP)
@@ -47,6 +47,12 @@ load: $(STAMP)
 ## from docs/bench-results.json (tests/test_readme.py checks both are current)
 docs: $(STAMP)
 	$(BIN)/python scripts/gen_docs.py
+
+## strings: re-extract the interface strings (templates, alert words, category names) into
+## pressroom/adapter/theme/translations/messages.pot and merge them into each language's
+## messages.po (a new string arrives empty: tests/test_strings.py fails until it is translated)
+strings: $(STAMP)
+	$(BIN)/python scripts/extract_strings.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

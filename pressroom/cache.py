@@ -40,7 +40,7 @@ from typing import IO, Any
 # Bumped when the way caches are stored changes in a way the code digest cannot see.
 FORMAT = 3
 # Libraries whose versions shape what pressroom writes.
-LIBRARIES = ("pelican", "markdown", "nh3", "jinja2", "feedgen")
+LIBRARIES = ("pelican", "markdown", "nh3", "jinja2", "feedgen", "babel")  # babel: CLDR dates
 # A file written this recently is trusted only by its hash (its times may not move again).
 RACY_NS = 2_000_000_000
 # The cache folder of publish's copy of a commit (under .git): a name no tree may hold.

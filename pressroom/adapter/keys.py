@@ -116,11 +116,14 @@ def banner_patchable(env, block_source: str) -> bool:
     """A banner block reading only the banner, SITEURL and the page's language (its
     address says it: ``es/...``) can be patched into kept pages."""
     return meta.find_undeclared_variables(env.parse(block_source)) <= {
-        "SITEURL", BANNER_VARIABLE, "page_lang"}
+        "SITEURL", BANNER_VARIABLE, "page_lang", "_"}
 
 
 def banner_regions(generator, banner: list[Any]):
-    """``region(template, output file)``: the banner as that page shows it, markers included."""
+    """``region(template, output file)``: the banner as that page shows it, markers
+    included. Its words are in the page's language (its address says it: ``es/...``): a
+    page in another language must be patched with the region rendered for that language,
+    or a warm build would differ from a full one."""
     env, memo = generator.env, {}
     base = env.get_template("base.html")
 
@@ -136,7 +139,8 @@ def banner_regions(generator, banner: list[Any]):
         if cache_key not in memo:
             context = template.new_context({**generator.context, "SITEURL": siteurl,
                                              "localsiteurl": siteurl, "output_file": name,
-                                             "page_lang": lang, BANNER_VARIABLE: banner})
+                                             "page_lang": lang, "lang": lang,
+                                             BANNER_VARIABLE: banner})
             text = "".join(block(context))
             start, end = text.find(BANNER_START), text.find(BANNER_END)
             memo[cache_key] = text[start:end + len(BANNER_END)] if 0 <= start <= end else None

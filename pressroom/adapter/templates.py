@@ -42,6 +42,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pelican import Pelican
 from pelican.generators import Generator
 
+from pressroom.adapter import i18n
 from pressroom.adapter.cards import ContentStore
 from pressroom.adapter.session import BuildSession, current
 from pressroom.render.site import THEME_PATH
@@ -119,13 +120,14 @@ HANDLES: tuple[type, ...] = (PurePath, io.IOBase, sqlite3.Connection, sqlite3.Cu
 
 def environment(settings: dict[str, Any]) -> Environment:
     """A build's Jinja environment (Pelican adds its filters, globals and tests to it): the
-    sandbox whenever the department has templates of its own, else plain Jinja."""
+    sandbox whenever the department has templates of its own, else plain Jinja. Either way
+    with gettext (``_``) in the page's language (``pressroom.adapter.i18n``), for
+    pressroom's templates and the department's alike."""
     session = current()
     templates = session.overrides.templates if session is not None else {}
     kind = Sandbox if templates else Environment
     env = kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
-    env.add_extension("jinja2.ext.i18n")
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(env)
     return env
 
 

@@ -15,17 +15,23 @@ Two kinds of status, on purpose:
   readers do not show old items as new). The incident feed's newest entry is the latest
   status.
 
-Pure: no Pelican, no Jinja; HTML written here is escaped text in fixed markup.
+Pure: no Pelican, no Jinja; HTML written here is escaped text in fixed markup. The words
+are English msgids: a page translates them in its template, a feed entry through the
+``gettext`` its caller passes (``pressroom.adapter.i18n.gettext_for``), so a Spanish entry
+reads Spanish (issue #14).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
 from pressroom.model.content import Post
 from pressroom.model.incidents import Thread
+from pressroom.render.dates import DEFAULT_LOCALE
+from pressroom.render.dates import when_text as when_text
 
 ALL_CLEAR = "AllClear"
 NO_ACTION = "No action needed."
@@ -41,14 +47,6 @@ class AlertFacts:
     expires: datetime | None
     cap_path: str  # site-relative: cap/<slug>.xml
     incident_id: str  # "" for an alert that is not part of an incident
-
-
-def when_text(moment: datetime, with_time: bool = True) -> str:
-    """A date as the theme's ``when`` macro writes it: "November 24, 2026, 6:00 PM"."""
-    text = f"{moment:%B} {moment.day}, {moment.year}"
-    if with_time and (moment.hour or moment.minute):
-        text += f", {(moment.hour % 12) or 12}:{moment:%M %p}"
-    return text
 
 
 def what_to_do(post: Post) -> str:
@@ -72,23 +70,34 @@ def alert_facts(thread: Thread, post: Post) -> AlertFacts:
                       incident_id=post.incident)
 
 
-def feed_html(facts: AlertFacts, site_url: str) -> str:
-    """The facts as the start of a feed entry's content: escaped text in fixed markup.
+def _untranslated(message: str) -> str:
+    return message
+
+
+def feed_html(facts: AlertFacts, site_url: str,
+              gettext: Callable[[str], str] = _untranslated,
+              locale: str = DEFAULT_LOCALE) -> str:
+    """The facts as the start of a feed entry's content: escaped text in fixed markup, in
+    the language of ``gettext`` and ``locale`` (English by default).
 
     Only elements every feed reader and the sanitizer keep (``p``, ``strong``, ``a``)."""
-    lines = [("Status", escape(facts.kind, quote=False))]
+    _ = gettext
+    lines = [(_("Status"), escape(_(facts.kind), quote=False))]
     if facts.area:
-        lines.append(("Area", escape(facts.area, quote=False)))
+        lines.append((_("Area"), escape(facts.area, quote=False)))
     if facts.what_to_do:
-        lines.append(("What to do", escape(facts.what_to_do, quote=False)))
+        todo = _(NO_ACTION) if facts.what_to_do == NO_ACTION else facts.what_to_do
+        lines.append((_("What to do"), escape(todo, quote=False)))
     if facts.expires is not None:
-        lines.append(("Expires", escape(when_text(facts.expires), quote=False)))
+        lines.append((_("Expires"), escape(when_text(facts.expires, True, locale), quote=False)))
     cap = escape(f"{site_url}/{facts.cap_path}")
-    links = [f'<a href="{cap}" type="application/cap+xml">CAP alert (XML)</a>']
+    links = [f'<a href="{cap}" type="application/cap+xml">{escape(_("CAP alert (XML)"))}</a>']
     if facts.incident_id:
         feed = escape(f"{site_url}/feeds/incidents/{facts.incident_id}.atom.xml")
         page = escape(f"{site_url}/incidents/{facts.incident_id}/")
-        links += [f'<a href="{page}">All updates on this incident</a>',
-                  f'<a href="{feed}" type="application/atom+xml">Incident feed (Atom)</a>']
-    body = "".join(f"<p><strong>{label}:</strong> {value}</p>" for label, value in lines)
+        links += [f'<a href="{page}">{escape(_("All updates on this incident"))}</a>',
+                  f'<a href="{feed}" type="application/atom+xml">'
+                  f'{escape(_("Incident feed (Atom)"))}</a>']
+    body = "".join(f"<p><strong>{escape(label)}:</strong> {value}</p>"
+                   for label, value in lines)
     return f'{body}<p>{" · ".join(links)}</p>'

@@ -17,6 +17,7 @@ Pure: strings in, a string out (stdlib only).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -82,12 +83,19 @@ def _place(lat: float, lon: float) -> str:
             f"{abs(lon):.4f}° {'E' if lon >= 0 else 'W'}")
 
 
-def area_map(polygon: str, circle: str, area: str, ident: str) -> AreaMap | None:
+def _untranslated(message: str) -> str:
+    return message
+
+
+def area_map(polygon: str, circle: str, area: str, ident: str,
+             gettext: Callable[[str], str] = _untranslated) -> AreaMap | None:
     """The map of an alert's ``Polygon`` and/or ``Circle``; None when it has neither.
 
     ``area`` is the alert's Area words (for the title and description); ``ident`` makes the
-    element ids unique on the page (the post's slug).
+    element ids unique on the page (the post's slug); ``gettext`` puts the words in the
+    post's language (``pressroom.adapter.i18n.gettext_for``; English by default).
     """
+    _ = gettext
     points = parse_polygon(polygon) if polygon else []
     disc = parse_circle(circle) if circle else None
     if not points and disc is None:
@@ -129,11 +137,14 @@ def area_map(polygon: str, circle: str, area: str, ident: str) -> AreaMap | None
     across_km = max(span_x, span_y) * KM_PER_DEGREE
     centre = (disc[0], disc[1]) if disc is not None and not points else \
         (mid_lat, (min(lons) + max(lons)) / 2)
-    shape_words = "circle" if disc is not None and not points else "outlined area"
-    description = (f"{area + ': ' if area else ''}{shape_words} about "
-                   f"{_distance(across_km)} across, centred near {_place(*centre)}. "
-                   f"The outline is drawn without a street map.")
-    title = f"Map of the alert area{': ' + area if area else ''}"
+    shape_words = _("circle") if disc is not None and not points else _("outlined area")
+    description = (f"{area + ': ' if area else ''}"
+                   + _("%(shape)s about %(size)s across, centred near %(place)s.") % {
+                       "shape": shape_words, "size": _distance(across_km),
+                       "place": _place(*centre)}
+                   + " " + _("The outline is drawn without a street map."))
+    title = _("Map of the alert area: %(area)s") % {"area": area} if area else \
+        _("Map of the alert area")
     title_id, desc_id = f"map-title-{ident}", f"map-desc-{ident}"
     svg = (f'<svg class="area-map" xmlns="http://www.w3.org/2000/svg" '
            f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" '

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
+from pressroom.adapter.i18n import gettext_for, locale_of
 from pressroom.adapter.languages import languages
 from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
@@ -33,10 +34,12 @@ def _entry(article, site_url: str) -> FeedEntry:
     post = current_posts().get(article.source_path)
     content = article.get_content(site_url)
     thread = getattr(article, "thread", None)
+    lang = str(getattr(article, "lang", "") or article.settings.get("DEFAULT_LANG", "en"))
+    _ = gettext_for(lang)  # the entry's own words in its post's language (issue #14)
     if thread and thread.get("facts") is not None:
         # A safety alert: its status, Area, What to do, expiry and CAP link first, as on
         # its page (this message's own facts: the entry never changes after it is read).
-        content = feed_html(thread["facts"], site_url) + content
+        content = feed_html(thread["facts"], site_url, _, locale_of(lang)) + content
     return FeedEntry(
         slug=article.slug,
         title=article.title,
@@ -46,7 +49,7 @@ def _entry(article, site_url: str) -> FeedEntry:
         summary_html=article.get_summary(site_url),
         content_html=content,
         category=slug,
-        category_name=names.get(slug, slug),
+        category_name=_(names.get(slug, slug)),
         author_name=member.name if member else str(article.author),
     )
 
@@ -87,9 +90,10 @@ def _write_language_feeds(settings, writer, chosen, code: str, prefix: str) -> N
         write_feed_pair(writer, rss_path, atom_path, meta, items)
 
     sitename = settings["SITENAME"]
+    _ = gettext_for(code)  # the feeds' language (issue #14)
     write("all", sitename, settings.get("SITE_DESCRIPTION", ""), "", entries_for(articles))
     for category in CATEGORIES:
-        write(category.slug, f"{sitename}: {category.name}", category.description,
+        write(category.slug, f"{sitename}: {_(category.name)}", _(category.description),
               settings["CATEGORY_URL"].format(slug=category.slug),
               entries_for([a for a in articles if a.category.slug == category.slug]))
 

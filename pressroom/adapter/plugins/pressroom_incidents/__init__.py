@@ -26,6 +26,7 @@ from pelican import signals
 
 from pressroom.adapter.cap_index import write_cap
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, text_html, write_feed_pair
+from pressroom.adapter.i18n import gettext_for, locale_of
 from pressroom.adapter.languages import (
     alternates_from,
     default_code,
@@ -106,11 +107,13 @@ def _thread_view(settings, thread, slug: str, now, local: Localized | None = Non
     facts = alert_facts(thread, post)
     url = _thread_url(settings, thread)
     latest = thread.latest
+    own = post
     if local is not None:
         own = local.posts.get(slug, post)
         facts = replace(facts, area=own.area or facts.area, what_to_do=what_to_do(own))
         url = local.thread_url(settings, thread) or url
         latest = local.posts.get(latest.slug, latest)
+    _ = gettext_for(local.code if local is not None else post.lang or default_code(settings))
     return {
         "id": thread.id, "status": thread.status(now), "url": url,
         "is_incident": bool(thread.first.incident), "ends": thread.ends,
@@ -121,7 +124,7 @@ def _thread_view(settings, thread, slug: str, now, local: Localized | None = Non
         "facts": facts,
         "expiry": _expiry(thread, facts.expires, now),
         "map": area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
-                        post.area, post.slug),
+                        own.area or post.area, post.slug, _),
     }
 
 
@@ -144,7 +147,7 @@ def write_incidents(generator, writer) -> None:
                               relative_urls=settings["RELATIVE_URLS"],
                               url=f"incidents/{thread.id}/", thread=thread, posts=posts,
                               status=thread.status(now), page_name=f"incidents/{thread.id}",
-                              area_map=_latest_map(thread),
+                              area_map=_latest_map(thread, settings),
                               alternates=alternates_from(settings, default_code(settings),
                                                          alternates))
             _write_thread_feeds(settings, writer, thread, site_url)
@@ -186,11 +189,14 @@ def _expiry(thread, expires, now) -> tuple[str, object] | None:
     return ("Expired", expires) if expires <= thread.ends else ("Ended", thread.ends)
 
 
-def _latest_map(thread):
-    """The map of the incident's latest area: its newest post with a Polygon or Circle."""
+def _latest_map(thread, settings, local: Localized | None = None):
+    """The map of the incident's latest area: its newest post with a Polygon or Circle,
+    in the incident page's language (``local``'s, else the site's), with its words."""
+    _ = gettext_for(local.code if local is not None else default_code(settings))
     for post in reversed(thread.posts):
+        area = (local.posts.get(post.slug, post).area if local is not None else "") or post.area
         shown = area_map(post.alert.get("polygon", ""), post.alert.get("circle", ""),
-                         post.area, post.slug)
+                         area, post.slug, _)
         if shown is not None:
             return shown
     return None
@@ -199,10 +205,13 @@ def _latest_map(thread):
 def _write_thread_feeds(settings, writer, thread, site_url: str,
                         local: Localized | None = None) -> None:
     """An incident's RSS and Atom feeds; in another language (``local``) at its prefix,
-    with the messages translated into it (the page lists every message)."""
+    with the messages translated into it (the page lists every message), their words
+    and labels in that language."""
     pairs = [(p, p) for p in thread.posts] if local is None else \
         [(p, local.posts[p.slug]) for p in thread.posts if p.slug in local.posts]
     prefix = local.prefix if local is not None else ""
+    code = local.code if local is not None else default_code(settings)
+    _ = gettext_for(code)
     entries = []
     for original, p in reversed(pairs):
         facts = alert_facts(thread, original)
@@ -212,16 +221,18 @@ def _write_thread_feeds(settings, writer, thread, site_url: str,
             slug=p.slug, title=p.title,
             url=f"{site_url}/{_article_url(settings, p)}",
             published=p.date, updated=p.updated, summary_html=text_html(p.summary),
-            content_html=feed_html(facts, site_url) + f"<p>{text_html(p.summary)}</p>",
-            category="safety-alerts", category_name="Safety Alerts",
+            content_html=feed_html(facts, site_url, _, locale_of(code))
+            + f"<p>{text_html(p.summary)}</p>",
+            category="safety-alerts", category_name=_("Safety Alerts"),
             author_name=settings["SITENAME"]))
     first = pairs[0][1] if pairs else thread.first
     meta = FeedMeta(title=f"{settings['SITENAME']}: {first.title}",
-                    subtitle=f"Updates on incident {thread.id}", site_url=site_url,
+                    subtitle=_("Updates on incident %(id)s") % {"id": thread.id},
+                    site_url=site_url,
                     page_url=f"{site_url}/{prefix}incidents/{thread.id}/",
                     atom_url=f"{site_url}/{prefix}feeds/incidents/{thread.id}.atom.xml",
                     rss_url=f"{site_url}/{prefix}feeds/incidents/{thread.id}.rss.xml",
-                    language=local.code if local is not None else default_code(settings),
+                    language=code,
                     hub=settings.get("PRESSROOM_WEBSUB_HUB", ""))
     write_feed_pair(writer, f"{prefix}feeds/incidents/{thread.id}.rss.xml",
                     f"{prefix}feeds/incidents/{thread.id}.atom.xml", meta, entries)
@@ -301,7 +312,7 @@ def write_local_incident(settings, writer, template, context, thread, local: Loc
     writer.write_file(f"{url}index.html", template, context,
                       relative_urls=settings["RELATIVE_URLS"], url=url, thread=view,
                       posts=posts, status=thread.status(now), page_name=f"incidents/{thread.id}",
-                      area_map=_latest_map(thread), alternates=alternates)
+                      area_map=_latest_map(thread, settings, local), alternates=alternates)
     _write_thread_feeds(settings, writer, thread, settings["SITEURL"].rstrip("/"), local)
 
 
