@@ -267,7 +267,7 @@ def test_incident_pages_per_language(site: Path) -> None:
 
 def test_a_retraction_or_embargo_of_the_original_applies_to_its_translations(site: Path) -> None:
     removed = (site / "es/2026/old-notice/index.html").read_text(encoding="utf-8")
-    assert "Aviso antiguo" not in removed and "removed" in removed
+    assert "Aviso antiguo" not in removed and "Esta publicación fue retirada" in removed
     withdrawn = _page(site, "es/2026/fair/index.html")
     assert withdrawn.xpath("//p[contains(@class, 'notice-withdrawn')]")
     assert not (site / "es/2026/holiday-hours").exists()  # its original is embargoed
@@ -314,7 +314,7 @@ def test_warm_builds_with_translations_write_what_full_builds_write(tmp_path: Pa
     twins.change(retract)
     twins.build(at(24, 18))
     page = (out / "es/2026/catalytic-converter-arrests/index.html").read_text(encoding="utf-8")
-    assert "convertidores" not in page and "removed" in page
+    assert "convertidores" not in page and "Esta publicación fue retirada" in page
 
 
 @pytest.fixture(scope="module")
