@@ -35,9 +35,10 @@
           <xsl:otherwise> (feed)</xsl:otherwise></xsl:choose></title>
         <link rel="stylesheet" href="{$theme}css/site.css"/>
         <link rel="stylesheet" href="{$theme}css/brand.css"/>
+        <link rel="stylesheet" href="{$theme}feed.css"/>
       </head>
       <body>
-        <main id="main" class="wrap">
+        <main id="main" class="wrap feed-page">
           <h1><xsl:value-of select="$title"/></h1>
           <section class="callout" aria-labelledby="feed-what">
             <h2 id="feed-what"><xsl:choose>
