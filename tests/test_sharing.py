@@ -178,6 +178,7 @@ def test_a_dark_palette_and_a_seal_of_the_department_reach_the_pages(tmp_path):
     assert "--paper: #111111;" in css and "--navy: #5a0000;" in css and "--link: #9cc3ff;" in css
     assert (out / "theme/css/brand.css").read_text() == css
     assert 'src="../images/seal.png"' in page  # the header shows the department's seal
+    assert (out / "images/seal.png").read_bytes() == (root / "content/images/seal.png").read_bytes()
     meta = head(out, "contact/index.html").meta
     assert meta["og:image"] == [f"{SITE}/images/seal.png"] and meta["og:image:alt"] == ["Our seal"]
 
