@@ -402,7 +402,8 @@ def test_the_model_is_pure():
 # policy/site.toml and pelicanconf.py, read by templates). Not even the build session: every
 # template can read the settings (tests/test_attack_overrides.py).
 SETTINGS_NAMES = {"PRESSROOM_CONTACT", "PRESSROOM_FEED_MAX_ITEMS", "PRESSROOM_ALERTS",
-                  "PRESSROOM_WEBSUB_HUB", "PRESSROOM_LANGUAGES",
+                  "PRESSROOM_WEBSUB_HUB", "PRESSROOM_LANGUAGES", "PRESSROOM_BRANDING",
+                  "PRESSROOM_SITE_URL",
                   "PRESSROOM_CATEGORIES", "PRESSROOM_CATEGORY_NAMES", "PRESSROOM_PARALLEL_FROM",
                   "PRESSROOM_RENDER_BATCH"}
 

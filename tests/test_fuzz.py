@@ -589,7 +589,9 @@ def active_content(tree: etree._Element, where: str) -> list[str]:
                 parts = urlsplit(value.strip(" \t\n\r\f\v\x00"))
                 if parts.scheme.lower() not in SAFE_SCHEMES:
                     found.append(f"{where}: <{tag} {name}={value!r}>")
-                if tag in {"img", "source", "link", "video", "audio"} and parts.netloc:
+                canonical = tag == "link" and el.get("rel") == "canonical"  # named, not loaded
+                if tag in {"img", "source", "link", "video", "audio"} and parts.netloc \
+                        and not canonical:
                     found.append(f"{where}: third-party <{tag} {name}={value!r}>")
     return found
 

@@ -243,8 +243,8 @@ def test_types_and_lifetimes_of_every_kind_of_name(tmp_path, nginx_for):
 def test_every_page_works_under_the_content_security_policy(sample_site, nginx_for):
     """Every HTML file of the sample site (home, posts, archives, categories, tags, pages,
     incident pages, the 404 page, removed-post pages) loads under nginx's CSP with no
-    violation and no failed request, its fingerprinted stylesheet applied. (Feeds and CAP
-    documents carry no stylesheet: a browser downloads them.)"""
+    violation and no failed request, its fingerprinted stylesheet applied; so does a feed,
+    turned into a page by its XSLT (issue #14) with the site's stylesheets."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     require_tool(chromium is not None, "Debian's chromium")
     from playwright.sync_api import sync_playwright
@@ -273,8 +273,31 @@ def test_every_page_works_under_the_content_security_policy(sample_site, nginx_f
                 assert page.evaluate("window.__csp") == [], name
                 rules = page.evaluate(
                     "[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
-                assert len(rules) == 1 and rules[0][1] > 0, (name, rules)  # styled
+                assert len(rules) == 2 and rules[0][1] > 0, (name, rules)  # styled
                 assert "/theme/css/site." in rules[0][0], name
+                assert "/theme/css/brand." in rules[1][0] and rules[1][1] > 0, name
+            assert failed == [] and violations == [], (failed, violations)
+            for feed in ("feeds/all.atom.xml", "feeds/traffic.rss.xml"):
+                response = page.goto(f"{base}/{feed}")
+                assert response is not None and response.status == 200, feed
+                assert page.locator("h1").count() == 1, feed  # the XSLT made a page
+                assert page.locator("li.post-card a").count() > 0, feed
+                rules = page.evaluate(
+                    "[...document.styleSheets].map(s => [s.href, s.cssRules.length])")
+                assert [href.rsplit("/", 1)[-1] for href, _ in rules] == [
+                    "site.css", "brand.css", "feed.css"] and all(n > 0 for _, n in rules), feed
+                # Chromium's own "XSLT is being removed" bar is the only element with an
+                # inline style or handler (CSP blocks them); the feed's page has none.
+                inline = page.evaluate(
+                    "[...document.querySelectorAll('[style], [onclick], [onchange]')]"
+                    ".filter(e => !e.closest('xslt-warning-banner')).length")
+                assert inline == 0, feed
+            violations[:] = [text for text in violations if not text.startswith((
+                "Applying inline style", "Executing inline event handler"))]
+            # The feed's own document loads both stylesheets its instructions name; the page
+            # the XSLT made replaces it, and Chromium may cancel the load still under way.
+            failed[:] = [url for url in failed if not url.endswith(("/theme/feed.xsl",
+                                                                     "/theme/feed.css"))]
             assert failed == [] and violations == [], (failed, violations)
         finally:
             browser.close()

@@ -21,9 +21,24 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pressroom.model.branding import Branding
 
 FINGERPRINT_LENGTH = 12  # hex digits of SHA-256: headers.FINGERPRINTED accepts 8 to 64
 EXTENSIONS = (".css", ".js")  # what a page links from the theme
+# The colours of ``[branding]`` as a stylesheet of their own, generated on every build
+# (CSP allows no inline style): linked after site.css, fingerprinted like it.
+BRAND_CSS = "css/brand.css"
+
+
+def brand_stylesheet(settings: Mapping[str, Any]) -> bytes:
+    """``css/brand.css`` from the ``PRESSROOM_BRANDING`` setting (pressroom's colours when
+    a build has none): pressroom's file always, never a department's of that name."""
+    known = Branding().settings()
+    given = settings.get("PRESSROOM_BRANDING") or {}
+    return Branding(**{key: given.get(key, value) for key, value in known.items()
+                       if key not in ("seal_url", "mark_url")}).stylesheet()
 
 
 def fingerprinted(rel: str, data: bytes) -> str:

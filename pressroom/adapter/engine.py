@@ -78,7 +78,8 @@ def _configured(settings: dict[str, Any], session: BuildSession, output: Path,
     settings["PLUGINS"] = [*PLUGINS, *department]
     settings["PLUGIN_PATHS"] = []
     settings["THEME_ASSETS"] = assets.theme_assets(
-        Path(settings["THEME"]) / "static", session.overrides.static)
+        Path(settings["THEME"]) / "static",
+        {**session.overrides.static, assets.BRAND_CSS: assets.brand_stylesheet(settings)})
     return configure_settings(settings)
 
 
@@ -116,6 +117,9 @@ def run_full(settings: dict[str, Any], session: BuildSession, output: Path) -> N
         configured = _configured(settings, session, output, department)
         PressroomPelican(configured).run()
         _copy_static(session, output / configured["THEME_STATIC_DIR"])
+        brand = output / configured["THEME_STATIC_DIR"] / assets.BRAND_CSS
+        brand.unlink(missing_ok=True)
+        brand.write_bytes(assets.brand_stylesheet(configured))
         assets.write_fingerprinted(output / configured["THEME_STATIC_DIR"],
                                    configured["THEME_ASSETS"])
 

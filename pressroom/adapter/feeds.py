@@ -5,6 +5,8 @@ department, so feeds must be stable: every entry has a permanent id, its own
 ``published`` (the post's Date) and ``updated`` (Modified, else Date), and the
 feed's own ``updated`` is the newest entry's, never "now" — two builds of the
 same content give byte-identical feeds and readers do not resend old items.
+Every feed starts with a processing instruction naming the theme's ``feed.xsl`` (issue #14),
+so a resident who clicks "RSS" sees a readable page instead of raw XML; readers ignore it.
 An empty feed's ``updated`` is the Unix epoch (``EMPTY_UPDATED``), not the newest post of
 the site: adding a traffic post must not change the feeds of categories it is not in
 (the review sheet would list every empty category's feeds as changed).
@@ -148,11 +150,35 @@ def _generator(meta: FeedMeta, entries: Sequence[FeedEntry], self_url: str) -> F
     return fg
 
 
+# Theme static files, the same for every feed (not fingerprinted: a feed's bytes must not
+# change with the theme's). XSLT first: a page with links. Browsers are removing XSLT
+# (Chromium 156 shows it with a warning bar); one without it applies the CSS instead.
+FEED_STYLESHEETS = (("text/xsl", "theme/feed.xsl"), ("text/css", "theme/feed.css"))
+
+
+def stylesheet_instruction(site_url: str) -> bytes:
+    """The ``<?xml-stylesheet ...?>`` lines naming the site's feed stylesheets by their path
+    on the site's own host (a browser applies an XSLT only from the feed's origin), never a
+    host name: the same bytes on every build, and on a preview served anywhere."""
+    path = urlsplit(site_url).path.rstrip("/")
+    return "".join(f'<?xml-stylesheet type="{kind}" href="{html.escape(f"{path}/{rel}")}"?>\n'
+                   for kind, rel in FEED_STYLESHEETS).encode()
+
+
+def with_stylesheet(document: bytes, site_url: str) -> bytes:
+    """``document`` (feedgen's, starting with its XML declaration line) with the stylesheet
+    instruction right after that line."""
+    declaration, newline, rest = document.partition(b"\n")
+    if not declaration.startswith(b"<?xml ") or not newline:  # feedgen changed: a bug here
+        raise RuntimeError("feed output does not start with an XML declaration line")
+    return declaration + newline + stylesheet_instruction(site_url) + rest
+
+
 def render_feeds(meta: FeedMeta, entries: Sequence[FeedEntry]) -> tuple[bytes, bytes]:
     """Return ``(rss, atom)`` documents for ``entries`` (newest first)."""
     rss = _generator(meta, entries, meta.rss_url).rss_str(pretty=True)
     atom = _generator(meta, entries, meta.atom_url).atom_str(pretty=True)
-    return rss, atom
+    return with_stylesheet(rss, meta.site_url), with_stylesheet(atom, meta.site_url)
 
 
 def write_feed_pair(writer, rss_path: str, atom_path: str, meta: FeedMeta,

@@ -52,8 +52,11 @@ TYPES: dict[str, str] = {
 FALLBACK_TYPE = "application/octet-stream"
 # What changes in place and must reach readers within a minute (and files with no extension).
 SHORT_EXTENSIONS = ("html", "xml", "atom", "json", "txt", "xsl")
-# Which XML a path holds, by where the site puts it: readers and CDNs treat feeds by type.
-XML_TYPES = (("atom.xml", "application/atom+xml"), ("rss.xml", "application/rss+xml"))
+# Which XML a path holds, by where the site puts it. Feeds go out as application/xml: feed
+# readers parse them whatever the type, and browsers show application/atom+xml and
+# application/rss+xml as raw text, never applying the feed.xsl each feed names (issue #14:
+# a resident who clicks "RSS" gets a readable page). The CAP index (.atom) keeps its type.
+XML_TYPES = (("atom.xml", "application/xml"), ("rss.xml", "application/xml"))
 CAP_FOLDER = "cap/"
 CAP_TYPE = "application/cap+xml"
 

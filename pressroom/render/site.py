@@ -12,8 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pressroom.model.branding import Branding
 from pressroom.model.categories import CATEGORIES
 from pressroom.model.incidents import order_key
+from pressroom.render.sharing import canonical, share_image
 
 # Where the theme and plugins live: inside the package (pressroom/adapter/), so an installed
 # wheel carries them (``pressroom.adapter.engine`` loads the plugins as modules of the
@@ -79,6 +81,8 @@ def site_defaults() -> dict[str, Any]:
             for c in CATEGORIES
         ],
         "PRESSROOM_CATEGORY_NAMES": {c.slug: c.name for c in CATEGORIES},
+        "PRESSROOM_BRANDING": Branding().settings(),
+        "PRESSROOM_SITE_URL": "https://police.example",
     }
 
 
@@ -97,7 +101,8 @@ def enforced(repo: Path, output: Path) -> dict[str, Any]:
         "DRAFT_PAGE_SAVE_AS": "",
         "DRAFT_PAGE_LANG_SAVE_AS": "",
         # Comment-free and script-free pages; titles are escaped, bodies sanitized.
-        "JINJA_FILTERS": {"tel_href": tel_href},
+        "JINJA_FILTERS": {"tel_href": tel_href, "canonical": canonical,
+                          "share_image": share_image},
         "JINJA_ENVIRONMENT": {"trim_blocks": True, "lstrip_blocks": True, "autoescape": True},
         "MARKDOWN": {
             "extension_configs": {

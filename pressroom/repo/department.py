@@ -24,21 +24,24 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.alerts import DEFAULT_EVENT_CODE
+from pressroom.model.branding import Branding
 from pressroom.model.languages import Languages
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
-from pressroom.repo.files import NotRegularFile, read_optional
+from pressroom.repo.files import NotRegularFile, is_regular, read_optional
 from pressroom.repo.overrides import plugin_file
 from pressroom.repo.site_sections import (
     SECTIONS,
     SITE_PATH,
     _alerts,
+    _branding,
     _deploy,
     _feeds,
     _key_line,
     _languages,
     _plugins,
     _problem,
+    _section_key_line,
     _toml_line,
 )
 from pressroom.rules.characters import forbidden_character
@@ -62,6 +65,8 @@ DEPARTMENT_SETTINGS["PRESSROOM_CONTACT"] = "[contact]"
 DEPARTMENT_SETTINGS["PRESSROOM_ALERTS"] = "[alerts]"
 DEPARTMENT_SETTINGS["PRESSROOM_WEBSUB_HUB"] = "[feeds] websub_hub"
 DEPARTMENT_SETTINGS["PRESSROOM_LANGUAGES"] = "[languages]"
+DEPARTMENT_SETTINGS["PRESSROOM_BRANDING"] = "[branding]"
+DEPARTMENT_SETTINGS["PRESSROOM_SITE_URL"] = "[site] url"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,8 @@ class Department:
     websub_hub: str = ""
     # [languages]: the site's language first, then those posts are translated into.
     languages: Languages = field(default_factory=Languages)
+    # [branding]: seal, its description, colours (checked for WCAG AA contrast).
+    branding: Branding = field(default_factory=Branding)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -103,6 +110,10 @@ class Department:
                                    "event_code": self.event_code}
         out["PRESSROOM_WEBSUB_HUB"] = self.websub_hub
         out["PRESSROOM_LANGUAGES"] = self.languages.settings()
+        out["PRESSROOM_BRANDING"] = self.branding.settings()
+        # The absolute address canonical links and Open Graph use: SITEURL in a page is
+        # relative when RELATIVE_URLS is on (the default).
+        out["PRESSROOM_SITE_URL"] = self.url.rstrip("/")
         return out
 
 
@@ -151,7 +162,8 @@ def parse_department(text: str) -> Department:
                             **_alerts(text, data.get("alerts", {})),
                             websub_hub=_feeds(text, data.get("feeds", {})),
                             languages=_languages(text, data.get("languages", {}),
-                                                 values.get("language", "en")))
+                                                 values.get("language", "en")),
+                            branding=_branding(text, data.get("branding", {})))
     try:
         department.tz  # noqa: B018 - validate now, with the line, not deep in a build
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -184,6 +196,10 @@ def load_department(repo: Path) -> Department:
             raise _problem(_key_line(text, "plugins"),
                            f"[build] plugins: {name!r} is neither plugins/{name}.py nor "
                            f"plugins/{name}/__init__.py in the repository")
+    seal = department.branding.seal
+    if seal and not is_regular(repo, seal):  # the build copies it; a share would show none
+        raise _problem(_section_key_line(text, "branding", "seal"),
+                       f"[branding] seal {seal!r} is not a file in the repository")
     return department
 
 

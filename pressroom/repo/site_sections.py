@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pressroom.model.alerts import SAME_EVENT_CODES, SAME_GEOCODE
+from pressroom.model.branding import HEX, Branding, contrast_problems, normal, seal_problem
 from pressroom.model.languages import KNOWN, Languages, language_problem
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
@@ -36,7 +37,7 @@ def _problem(line: int, message: str) -> InputError:
     return InputError.of(Violation(SITE_PATH, line, "SITE-CONFIG", message))
 
 
-SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds", "languages")
+SECTIONS = ("site", "contact", "build", "deploy", "alerts", "feeds", "languages", "branding")
 # The rule --websub-hub and [feeds] websub_hub follow. The address goes into every public
 # feed and is what urllib posts to, so: no user name or password (it would be published),
 # no character XML cannot carry (the feeds would not build), no backslash (a browser reads
@@ -179,3 +180,49 @@ def _plugins(text: str, build: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+BRANDING_KEYS = ("seal", "logo_alt", "primary", "primary_text", "accent", "background",
+                 "text", "link")
+
+
+def _section_key_line(text: str, section: str, key: str) -> int:
+    """The line of ``key = ...`` inside ``[section]`` (keys such as ``text`` are common
+    words: the first match in the file may be another section's)."""
+    inside = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[([^\]]+)\]", line)
+        if header:
+            inside = header.group(1).strip() == section
+        elif inside and re.match(rf"\s*{re.escape(key)}\s*=", line):
+            return number
+    return _key_line(text, section)
+
+
+def _branding(text: str, branding: Any) -> Branding:
+    """``[branding]``: ``seal`` (an image in the repository), ``logo_alt`` (what the seal
+    shows, for people who cannot see it) and the colours (``#rrggbb``), each pair a
+    resident reads checked for WCAG AA contrast (``pressroom.model.branding``)."""
+    branding = _section(text, "branding", branding, BRANDING_KEYS)
+    values: dict[str, str] = {}
+    for key, value in branding.items():
+        line = _section_key_line(text, "branding", key)
+        if not isinstance(value, str):
+            raise _problem(line, f"[branding] {key} must be text in quotes")
+        if key == "seal":
+            if seal_problem(value):
+                raise _problem(line, f"[branding] {seal_problem(value)}")
+        elif key == "logo_alt":
+            if not value.strip() or not value.isprintable():
+                raise _problem(line, "[branding] logo_alt must say in words what the seal "
+                                     "shows, e.g. \"Seal of the Example City Police\"")
+            value = value.strip()
+        elif not HEX.fullmatch(value):
+            raise _problem(line, f"[branding] {key} {value!r} is not a colour: write it as "
+                                 f"#rrggbb, e.g. \"#0b2a4a\"")
+        else:
+            value = normal(value)
+        values[key] = value
+    out = Branding(**values)
+    for fore, back, message in contrast_problems(out):  # the line of the colour set
+        key = fore if fore in branding else back if back in branding else "branding"
+        raise _problem(_section_key_line(text, "branding", key), f"[branding] {message}")
+    return out
