@@ -123,7 +123,10 @@ def environment(settings: dict[str, Any]) -> Environment:
     session = current()
     templates = session.overrides.templates if session is not None else {}
     kind = Sandbox if templates else Environment
-    return kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
+    env = kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
+    env.add_extension("jinja2.ext.i18n")
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
 
 
 class SandboxedTemplates:
