@@ -49,7 +49,9 @@ FOLDER = "pagefind"  # in the release: https://<site>/pagefind/pagefind.js
 ENTRY = "pagefind-entry.json"  # the one file naming the index files: replaced last
 FILES = "pressroom-files.json"  # the files of the current and the previous index
 WORK = ".search-"  # Pagefind's output beside the releases (never a release name)
-PAGEFIND = "PRESSROOM_PAGEFIND"  # another pagefind executable (a test's, an operator's)
+# Another pagefind executable (an operator's, a test's): the variable Pagefind's own Python
+# package reads for the same purpose.
+PAGEFIND = "PAGEFIND_BINARY_PATH"
 TIMEOUT = 600.0  # seconds Pagefind may take before the index is left as it was
 LOCK_WAIT = 30.0  # seconds to wait for a build of the output to end before installing
 # Files Pagefind names by a hash of their content (the rest are its scripts and WebAssembly).
@@ -82,7 +84,7 @@ class SearchIndex:
 
 
 def executable() -> str:
-    """The pagefind binary: ``$PRESSROOM_PAGEFIND``, else the one ``pagefind[bin]`` ships."""
+    """The pagefind binary: ``$PAGEFIND_BINARY_PATH``, else the one ``pagefind[bin]`` ships."""
     chosen = os.environ.get(PAGEFIND, "")
     if chosen:
         return chosen

@@ -64,6 +64,14 @@ async function load() {
   return found;
 }
 
+// Pagefind is loaded on the first search (the page itself needs none of it): one promise.
+let loading = null;
+
+function ready() {
+  loading = loading || load().then((found) => (pagefind = found));
+  return loading;
+}
+
 async function run(query, retried = false) {
   const mine = ++asked;
   if (!query.trim()) {
@@ -72,6 +80,7 @@ async function run(query, retried = false) {
     return;
   }
   say(root.dataset.searching);
+  await ready();
   try {
     const search = await pagefind.search(query);
     const results = await Promise.all(search.results.slice(0, MAX_RESULTS).map((r) => r.data()));
@@ -82,7 +91,7 @@ async function run(query, retried = false) {
     // The index was replaced while this page was open (a publish): load the new one, once.
     if (!retried) {
       await pagefind.destroy();
-      pagefind = await load();
+      loading = null;
       return run(query, true);
     }
     throw error;
@@ -96,13 +105,7 @@ function unavailable() {
   say(root.dataset.unavailable);
 }
 
-async function start() {
-  try {
-    pagefind = await load();
-  } catch (error) {
-    unavailable();
-    return;
-  }
+function start() {
   form.hidden = false;
   browse.hidden = true;
   form.addEventListener("submit", (event) => event.preventDefault());
@@ -111,6 +114,7 @@ async function start() {
     clearTimeout(timer);
     timer = setTimeout(() => run(input.value).catch(unavailable), 150);
   });
+  input.addEventListener("focus", () => ready().catch(unavailable), { once: true });
   const query = new URLSearchParams(location.search).get("q");
   if (query) {
     input.value = query;
