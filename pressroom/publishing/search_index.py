@@ -53,6 +53,7 @@ WORK = ".search-"  # Pagefind's output beside the releases (never a release name
 # package reads for the same purpose.
 PAGEFIND = "PAGEFIND_BINARY_PATH"
 TIMEOUT = 600.0  # seconds Pagefind may take before the index is left as it was
+NICENESS = 10  # Pagefind runs at a lower CPU priority than a build
 LOCK_WAIT = 30.0  # seconds to wait for a build of the output to end before installing
 # Files Pagefind names by a hash of their content (the rest are its scripts and WebAssembly).
 CONTENT_NAMED = (".pf_meta", ".pf_index", ".pf_fragment")
@@ -100,6 +101,9 @@ def run_pagefind(site: Path, into: Path, timeout: float = TIMEOUT) -> str:
     """Index the HTML of ``site`` into ``into`` (a new folder); "" or why it failed."""
     try:
         command = [executable(), "--site", str(site), "--output-path", str(into), "--silent"]
+        nice = shutil.which("nice")
+        if nice:  # the next publish (an alert's) may be building meanwhile: it goes first
+            command = [nice, "-n", str(NICENESS), *command]
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
                               timeout=timeout, check=False)
     except FileNotFoundError as exc:
