@@ -10,9 +10,14 @@ and ``publish``; a Pagefind that fails is a real executable that exits 1.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -393,3 +398,47 @@ def test_without_javascript_the_search_page_is_a_list_of_links(chromium, served)
     finally:
         context.close()
 
+
+
+def test_a_killed_build_takes_pagefind_with_it_and_the_next_build_clears_its_folder(
+        tmp_path):
+    sample = tmp_path / "sample"
+    for part in ("content", "policy"):
+        shutil.copytree(PROJECT / part, sample / part)
+    out = tmp_path / "out"
+    started = tmp_path / "pagefind.pid"
+    slow = tmp_path / "pagefind-slow"
+    slow.write_text(f"#!/bin/sh\necho $$ > '{started}'\nexec sleep 60\n")
+    slow.chmod(slow.stat().st_mode | stat.S_IEXEC)
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), search_index.PAGEFIND: str(slow)}
+    build = [sys.executable, "-m", "pressroom", "build", "--repo", str(sample), "--output",
+             str(out), "--now", BUILT.isoformat(), "-q"]
+    proc = subprocess.Popen(build, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() or not started.read_text().strip():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        assert releases.live_release(out) is not None  # live while Pagefind runs
+        pid = int(started.read_text())
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    for _ in range(100):  # Pagefind dies with its parent
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, signal.SIGKILL)
+        raise AssertionError("pagefind outlived the killed build")
+    work = list(releases.releases_folder(out).glob(".search-*"))
+    assert len(work) == 1  # what the kill left
+    again = subprocess.run([*build, "--no-search"], env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert not work[0].exists()  # cleared under the lock by the next build

@@ -31,10 +31,14 @@ it had, and the failure is a warning (``SearchIndex.problem``), never a failed p
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -54,6 +58,8 @@ WORK = ".search-"  # Pagefind's output beside the releases (never a release name
 PAGEFIND = "PAGEFIND_BINARY_PATH"
 TIMEOUT = 600.0  # seconds Pagefind may take before the index is left as it was
 NICENESS = 10  # Pagefind runs at a lower CPU priority than a build
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+HELD = ".in-use"  # a lock file in a work folder, held while its follow runs
 LOCK_WAIT = 30.0  # seconds to wait for a build of the output to end before installing
 # Files Pagefind names by a hash of their content (the rest are its scripts and WebAssembly).
 CONTENT_NAMED = (".pf_meta", ".pf_index", ".pf_fragment")
@@ -97,21 +103,31 @@ def executable() -> str:
     return str(get_executable())
 
 
+def _child_setup() -> None:
+    """In Pagefind's process before it starts: a lower CPU priority (the next publish's build
+    goes first) and, on Linux, death with its parent — a ``kill -9`` of ``build`` or
+    ``publish`` must not leave Pagefind writing beside the releases."""
+    os.nice(NICENESS)
+    if sys.platform.startswith("linux"):
+        parent = os.getppid()
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the line above: so do we
+            os._exit(1)
+
+
 def run_pagefind(site: Path, into: Path, timeout: float = TIMEOUT) -> str:
     """Index the HTML of ``site`` into ``into`` (a new folder); "" or why it failed."""
     try:
         command = [executable(), "--site", str(site), "--output-path", str(into), "--silent"]
-        nice = shutil.which("nice")
-        if nice:  # the next publish (an alert's) may be building meanwhile: it goes first
-            command = [nice, "-n", str(NICENESS), *command]
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True,
-                              timeout=timeout, check=False)
+                              timeout=timeout, check=False, preexec_fn=_child_setup)
     except FileNotFoundError as exc:
         return str(exc)
     except subprocess.TimeoutExpired:
         return f"pagefind took more than {timeout:.0f}s"
-    except OSError as exc:
-        return f"pagefind could not run: {exc.strerror or exc}"
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"pagefind could not run: {getattr(exc, 'strerror', None) or exc}"
     if done.returncode != 0:
         said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
         return f"pagefind exited {done.returncode}" + (f": {said[-1]}" if said else "")
@@ -229,6 +245,7 @@ def follow(output: Path, progress: Callable[[str], None] = lambda message: None,
     progress(f"Indexing release {release.id} for search (the site is already live)")
     forget_stale(output)
     work = Path(tempfile.mkdtemp(dir=releases_folder(output), prefix=WORK))
+    held = _hold(work)
     try:
         bundle = work / FOLDER
         problem = run_pagefind(release.path, bundle, timeout)
@@ -254,6 +271,7 @@ def follow(output: Path, progress: Callable[[str], None] = lambda message: None,
         return result
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        os.close(held)
 
 
 def _as_it_was(release: Path) -> str:
@@ -271,17 +289,40 @@ def withhold(release: Path) -> None:
         shutil.rmtree(folder)
 
 
-def forget_stale(output: Path, age: float = 2 * TIMEOUT) -> None:
-    """Remove work folders a killed ``follow`` left beside the releases: only those older
-    than any Pagefind run may be (another ``follow`` may be writing a newer one now)."""
+def forget_stale(output: Path) -> None:
+    """Remove the work folders of ``follow`` runs that were killed: those whose lock no
+    process holds (a running ``follow``, in another process, holds its own). Called at every
+    build's cleanup, under the output's lock, and when ``follow`` starts."""
     folder = releases_folder(output)
-    now = time.time()
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(folder):
-            if entry.name.startswith(WORK):
-                with contextlib.suppress(OSError):
-                    if now - entry.stat(follow_symlinks=False).st_mtime > age:
-                        shutil.rmtree(entry.path, ignore_errors=True)
+            if entry.name.startswith(WORK) and not _in_use(Path(entry.path)):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _in_use(work: Path) -> bool:
+    try:
+        fd = os.open(work / HELD, os.O_RDWR | os.O_CLOEXEC)
+    except FileNotFoundError:  # killed between making the folder and locking it, or new
+        with contextlib.suppress(OSError):
+            return time.time() - work.stat().st_mtime < 60
+        return False
+    except OSError:
+        return True
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # (closing drops a lock this process just took)
+
+
+def _hold(work: Path) -> int:
+    """Lock ``work`` as in use for as long as the descriptor is open."""
+    fd = os.open(work / HELD, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    return fd
 
 
 __all__ = ["ENTRY", "FOLDER", "SearchIndex", "bundle_files", "executable", "folder_size",
