@@ -442,3 +442,29 @@ def test_a_killed_build_takes_pagefind_with_it_and_the_next_build_clears_its_fol
     again = subprocess.run([*build, "--no-search"], env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert not work[0].exists()  # cleared under the lock by the next build
+
+
+@pytest.mark.browser
+def test_without_an_index_the_search_page_says_so_and_offers_its_links(chromium, tmp_path):
+    """A site whose index was never made (Pagefind failed on a full build): the search page
+    tells the reader and shows its list of links, with no script error."""
+    from test_browser import Visit, serve_folder
+
+    sample = tmp_path / "sample"
+    for part in ("content", "policy"):
+        shutil.copytree(PROJECT / part, sample / part)
+    assert build_site(sample, tmp_path / "out", now=BUILT).ok  # no index
+    served = serve_folder(tmp_path / "out")
+    base = next(served)
+    visit = Visit(chromium, f"{base}/search/")
+    try:
+        page = visit.page
+        page.get_by_role("searchbox").fill("grant")
+        status = page.locator("#search-status")
+        status.filter(has_text="not available").wait_for(timeout=10_000)
+        assert page.locator("#search-browse").is_visible()
+        assert not page.get_by_role("searchbox").is_visible()
+        assert visit.outside == []
+    finally:
+        visit.close()
+        next(served, None)
