@@ -14,7 +14,10 @@ make the benchmark fail (``BenchFailure``) instead of giving a figure.
 
 from __future__ import annotations
 
+import gzip
 import html
+import json
+import os
 import re
 import subprocess
 from datetime import datetime, timedelta
@@ -166,3 +169,24 @@ def site_has_update(site: Path, incident: str, slug: str) -> None:
                  "safety-alerts.rss.xml"):
         if slug not in _read(site / "feeds" / feed):
             raise BenchFailure(f"{site}: feeds/{feed} does not list {slug}")
+
+
+def site_search_current(site: Path, slug: str) -> dict[str, int]:
+    """The live release's search index was made after its switch and has the new post's page
+    (Pagefind's index files are binary: the post is found by its fragment's words).
+    Returns pages per language."""
+    entry = site / "pagefind" / "pagefind-entry.json"
+    try:
+        languages = json.loads(entry.read_text(encoding="utf-8"))["languages"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise BenchFailure(f"{site}: no search index ({exc})") from exc
+    if os.lstat(entry).st_mtime < os.lstat(site).st_mtime:
+        raise BenchFailure(f"{entry}: older than the switch: the index did not follow")
+    counts = {code: int(lang["page_count"]) for code, lang in languages.items()}
+    if not sum(counts.values()):
+        raise BenchFailure(f"{entry}: an empty index")
+    if not any(f"/{slug}/".encode() in gzip.decompress(path.read_bytes())
+               for path in (site / "pagefind" / "fragment").iterdir()):
+        raise BenchFailure(f"{site}: the search index has no page of {slug}")
+    return counts
+

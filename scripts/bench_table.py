@@ -108,6 +108,13 @@ def render_bench(results: dict) -> str:
     else:
         lines.append("- **The OS page cache was not dropped** before the cold rows (not "
                      "permitted, or `--keep-os-caches`): their files may have been in memory.")
+    index = results.get("search_index")
+    if index:
+        lines.append(f"- Search index after the last publish: {index['bytes'] / 1e6:,.1f} MB in "
+                     f"{index['files']:,} files for {index['pages']:,} pages of "
+                     f"{index['posts']:,} posts — {index['bytes_per_10000_posts'] / 1e6:,.1f} MB "
+                     f"per 10,000 posts; its largest file {index['largest_file_bytes'] / 1e3:,.0f}"
+                     f" kB (a search downloads only the few files it needs).")
     lines += [f"- {_cell(text)}." for text in results["baselines"].values()]
     lines += [f"- {_cell(note)}" for note in results.get("notes", [])]
     return "\n".join(lines) + "\n"

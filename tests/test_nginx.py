@@ -36,7 +36,7 @@ from gitdept import Department
 
 from pressroom.build.run import build_site
 from pressroom.cli import cli
-from pressroom.publishing import headers
+from pressroom.publishing import headers, search_index
 from pressroom.publishing.nginx import CONTENT_SECURITY_POLICY
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -162,6 +162,7 @@ def sample_site(tmp_path_factory) -> Path:
     target.parent.mkdir()
     # While the sample's Elm Street alert is active: incident pages, CAP files, the banner.
     assert build_site(sample, target, now=datetime(2026, 11, 24, 17, 0, tzinfo=LA)).ok
+    assert search_index.follow(target).ok  # the search index, as publish makes it next
     assert target.is_symlink()
     return target
 

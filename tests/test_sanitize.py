@@ -88,7 +88,7 @@ def test_every_vector_is_gone_from_a_real_build(repo, tmp_path, without_rules):
     result = build_site(repo.root, tmp_path / "out", now=NOW)
     assert result.ok, result.problems
     page = (tmp_path / "out/2026/pasted-embed/index.html").read_text()
-    article = page.split('<article class="post">')[1]
+    article = page.split('<article class="post"')[1]
     for name, _, forbidden in VECTORS:
         assert not re.search(forbidden, article), name
     assert "javascript:" not in page and "tracker.example" not in page

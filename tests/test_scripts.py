@@ -38,7 +38,7 @@ COMMITTED = PROJECT / "docs" / "bench-results.json"
 
 ROWS = ["stock", "matched", "build-full", "build-post", "build-alert", "build-update",
         "check-cold", "check-edit", "hook", "hook-floor", "verify-first", "verify-cached",
-        "publish-first", "push", "publish-alert", "publish-update"]
+        "publish-first", "push", "publish-alert", "publish-update", "search-current"]
 
 
 def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
@@ -66,7 +66,8 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
     assert list(rows) == ROWS
     for row in rows.values():
         # A fresh clone's first publish once; two pushes (an alert, an update) per repetition.
-        assert row["runs"] == {"publish-first": 1, "push": 4}.get(row["id"], 2), row["id"]
+        assert row["runs"] == {"publish-first": 1, "push": 4, "search-current": 4}.get(
+            row["id"], 2), row["id"]
         for figure in ("time_s", "background_s", "exit_s", "peak_mb"):
             low, middle, high = (row[figure][k] for k in ("min", "median", "max"))
             assert 0 <= low <= middle <= high, (row["id"], figure)
@@ -82,7 +83,11 @@ def test_bench_measures_every_row_in_one_run_and_writes_one_file(tmp_path):
     # at 80 posts the state saver may be done before publish exits: not asserted here.)
     for row_id in ("publish-alert", "publish-update"):
         assert rows[row_id]["time_s"]["min"] <= rows[row_id]["exit_s"]["max"]
+    index = run["search_index"]  # the index follows every publish; its size is reported
+    assert index["posts"] == 80 and index["pages"] >= 50 and index["bytes"] > 0
+    assert index["bytes_per_10000_posts"] == round(index["bytes"] * 10_000 / 80)
     table = render_bench(run)
+    assert "MB per 10,000 posts" in table
     assert "**The OS page cache was not dropped**" in table
     assert "Load average (one minute) at the start and the end of the run" in table
     assert all(row["measure"].replace("<", "&lt;").replace(">", "&gt;") in table

@@ -57,6 +57,7 @@ PLUGINS = [f"pressroom.adapter.plugins.{name}" for name in (
     "pressroom_incidents",
     "pressroom_retractions",
     "pressroom_feeds",
+    "pressroom_search",
 )]
 
 

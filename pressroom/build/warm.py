@@ -37,7 +37,7 @@ from pressroom.model.content import check_collection
 from pressroom.model.roster import Roster
 from pressroom.model.translations import withheld_translations
 from pressroom.model.wording import plural
-from pressroom.publishing import releases
+from pressroom.publishing import releases, search_index
 from pressroom.render.markdown_render import render_many
 from pressroom.render.site import enforced
 from pressroom.repo.overrides import Overrides
@@ -153,6 +153,8 @@ def build_warm(repo: Path, output: Path, settings: dict[str, Any], tz, now: date
                 cloning = releases.Cloning(live.path, partial)
             copied = cloning.wait()
             cloning = None
+            if changes.removed or any(rel in state.posts for rel in changes.changed):
+                search_index.withhold(partial)  # an edit may take words down: no old index
             result.removed = stage.commit(partial, removed)
             result.files = state.files - result.removed + sum(
                 1 for name in written if name not in state.manifest)

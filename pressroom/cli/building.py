@@ -12,6 +12,7 @@ from pressroom.cli.common import (
     KEEP_RELEASES_OPTION,
     REPO_HELP,
     REPO_OPTION,
+    SEARCH_OPTION,
     UsageProblem,
     existing_folder,
     parse_day,
@@ -40,9 +41,10 @@ if TYPE_CHECKING:
 @click.option("--full", is_flag=True,
               help="Rebuild every file even when only posts changed since the last build.")
 @KEEP_RELEASES_OPTION
+@SEARCH_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def build(repo: Path, output: Path | None, now_text: str | None, config: Path | None,
-          full: bool, keep_releases: int, quiet: bool) -> None:
+          full: bool, keep_releases: int, no_search: bool, quiet: bool) -> None:
     """Check every post and build a preview of the site with its feeds.
 
     This builds the working folder as it is — a preview, not the approved
@@ -63,12 +65,15 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
     (.NAME.releases/); a build switches it to the new release in one atomic
     rename, so readers see the old site or the new one, never a mix. One
     build or publish per output at a time: a second one exits 2 at once.
+    Once the site is switched, it is indexed for its search pages (search/,
+    es/search/ ...; --no-search skips it); a failed index is only a warning.
 
     \b
     Examples:
       pressroom build
       pressroom build --repo ~/pd-site --output /srv/www/pd
       pressroom build --full          # ignore the last build's state
+      pressroom build --no-search     # a quicker preview: search keeps its old index
     """
     from pressroom.build.run import build_site
 
@@ -108,6 +113,11 @@ def build(repo: Path, output: Path | None, now_text: str | None, config: Path | 
                f"({build_summary(result)}).")
     click.echo("This is a preview of the working folder; `pressroom publish` builds the "
                "approved commit on main.")
+    if not no_search:
+        from pressroom.publishing.search_index import follow
+
+        index = follow(target, say)
+        click.echo(index.describe(), err=not index.ok)  # the site is live either way
 
 
 def build_summary(result: BuildResult) -> str:

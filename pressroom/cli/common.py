@@ -91,6 +91,11 @@ KEEP_RELEASES_OPTION = click.option(
     show_default=True, metavar="N",
     help="Old releases of the site to keep beside it for `pressroom rollback`.")
 
+SEARCH_OPTION = click.option(
+    "--no-search", "no_search", is_flag=True,
+    help="Do not index the site for its search pages after it is live (the search pages "
+         "keep the index they had).")
+
 
 class SuggestingChoice(click.Choice):
     """``click.Choice`` that also says which choice was probably meant ("trafic")."""

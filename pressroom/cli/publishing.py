@@ -10,6 +10,7 @@ import click
 from pressroom.cli.common import (
     KEEP_RELEASES_OPTION,
     REPO_OPTION,
+    SEARCH_OPTION,
     UsageProblem,
     existing_folder,
     parse_now,
@@ -67,9 +68,11 @@ def due_command(repo: Path, now_text: str | None, show_all: bool) -> None:
 @click.option("--websub-hub", "websub_hub", metavar="URL", default="",
               help="The WebSub hub to name in every feed and notify of the feeds this "
                    "publish changed, instead of [feeds] websub_hub in policy/site.toml.")
+@SEARCH_OPTION
 @click.option("-q", "--quiet", is_flag=True, help="Print only problems and the summary.")
 def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
-                    platform: bool, keep_releases: int, websub_hub: str, quiet: bool) -> None:
+                    platform: bool, keep_releases: int, websub_hub: str, no_search: bool,
+                    quiet: bool) -> None:
     """Verify approvals, check content, build and deploy the site — or change nothing.
 
     Builds exactly the commit on the branch (main) whose approvals it has just
@@ -86,6 +89,10 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     tried up to 3 times, 5 s each. Its answer is printed and recorded in
     .TARGET.websub.jsonl beside the target; it never changes the exit code.
 
+    Then the live site is indexed for its search pages (Pagefind, into pagefind/ of
+    the live release): the site is already live, search follows seconds later. A
+    failed index is a warning: the site stays live with the search it had.
+
     \b
     Examples:
       cd /srv/pd-site && git pull --ff-only -q && pressroom publish --target /var/www/pd
@@ -98,7 +105,7 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     say = step_printer(quiet)
     try:
         result = publish(repo, target, now, branch, platform, say, keep_releases,
-                         websub_hub=websub_hub)
+                         websub_hub=websub_hub, search=not no_search)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
     if not result.ok:
@@ -116,6 +123,8 @@ def publish_command(repo: Path, target: Path, now_text: str | None, branch: str,
     click.echo(f"Published {plural(result.build.public, 'post')}{tests} to {target}.{nxt}")
     if result.websub is not None:  # the site is live either way: exit 0
         click.echo(result.websub.summary(), err=result.websub.sent and not result.websub.ok)
+    if result.search is not None:  # the site is live either way: exit 0
+        click.echo(result.search.describe(), err=not result.search.ok)
 
 
 @click.command("rollback")

@@ -25,11 +25,14 @@ TEMPLATE = "nginx.conf"
 DEFAULT_LISTEN = "80"
 
 # Nothing a page loads comes from another host (the sanitizer and the content rules keep
-# posts to the site's own resources) and the theme has no inline style or script.
+# posts to the site's own resources) and the theme has no inline style or script. The search
+# pages run the site's own scripts (search.js, pagefind/pagefind.js and its worker), compile
+# Pagefind's WebAssembly ('wasm-unsafe-eval': WebAssembly only, never eval of JavaScript)
+# and fetch the index from the site itself (connect-src).
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; font-src 'self'; "
-    "script-src 'self'; connect-src 'self'; manifest-src 'self'; base-uri 'none'; "
-    "form-action 'none'; frame-ancestors 'none'")
+    "script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; manifest-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
                        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")

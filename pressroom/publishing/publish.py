@@ -32,6 +32,7 @@ from pressroom.publishing.output_lock import output_lock
 from pressroom.publishing.published_tree import FOLDER, export_tree
 from pressroom.publishing.release_folders import DEFAULT_KEEP, complete_releases, live_release
 from pressroom.publishing.releases import refuse_unusable
+from pressroom.publishing.search_index import SearchIndex, follow
 from pressroom.publishing.websub import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -71,6 +72,7 @@ class Published:
     next_change: tuple[datetime, str] | None = None
     commit: str = ""  # the verified commit that was built
     websub: Notified | None = None  # what the hub said; None without a hub
+    search: SearchIndex | None = None  # the index made after the switch; None: not asked
 
 
 def published_record(target: Path) -> Path:
@@ -126,7 +128,7 @@ def _record_published(target: Path, commit: str) -> None:
 def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
             platform: bool = False, progress: Callable[[str], None] = lambda m: None,
             keep_releases: int = DEFAULT_KEEP, websub_hub: str = "",
-            delivery: Delivery = DEFAULT_DELIVERY) -> Published:
+            delivery: Delivery = DEFAULT_DELIVERY, search: bool = True) -> Published:
     """Verify, check, build and deploy ``branch`` of ``repo`` to ``target``, atomically.
 
     Under the target's lock (``output_lock``, the one ``build`` and
@@ -134,6 +136,9 @@ def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
     ``websub_hub`` replaces the commit's ``[feeds] websub_hub``: the feeds name it and it
     is notified. The notification is sent after the lock is released (a slow hub does not
     hold up the next publish) and its outcome is appended to ``websub.websub_record``.
+    Then, with ``search``, the live release is indexed for site search
+    (``pressroom.publishing.search_index.follow``): the site is live before, and stays live
+    whatever Pagefind does; a failed index is a warning in ``search``.
     """
     target = target.absolute()
     if websub_hub and hub_problem(websub_hub):
@@ -148,6 +153,8 @@ def publish(repo: Path, target: Path, now: datetime, branch: str = "main",
         result.websub = notify(push, delivery)
         if result.websub.sent:
             record(target, result.websub)
+    if search and result.ok:
+        result.search = follow(target, progress)
     return result
 
 

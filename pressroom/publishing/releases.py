@@ -45,6 +45,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pressroom.model.violations import InputError
+from pressroom.publishing import search_index
 from pressroom.publishing.cloning import Cloning, clone
 from pressroom.publishing.output_lock import output_lock
 from pressroom.publishing.release_folders import (
@@ -219,7 +220,8 @@ EXCHANGE = _renameat2_exchange()
 
 
 def cleanup(output: Path) -> None:
-    """Remove what crashed builds left: partial releases, stages, temp links, old-style dirs.
+    """Remove what crashed builds left: partial releases, stages, temp links, old-style dirs,
+    and the work folders of killed search index runs (``search_index.forget_stale``).
 
     A ``.doomed-`` release is most often one the last build's detached process is still
     deleting (15,000 links take seconds, and publishes come back to back during an
@@ -246,6 +248,7 @@ def cleanup(output: Path) -> None:
                 _remove(folder / name)
     if doomed:
         remove_behind(doomed)
+    search_index.forget_stale(output)  # a killed index run's work folder
     with contextlib.suppress(FileNotFoundError):
         for name in os.listdir(output.parent):
             if OLD_LEFTOVER.match(name):
