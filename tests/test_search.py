@@ -53,7 +53,6 @@ El Departamento de Policía recibió una subvención para un programa de un año
 educación vial. Habrá revisiones gratuitas de sillas de coche para niños en los eventos
 comunitarios del barrio.
 """
-ES_PAGES = pytest.mark.xfail(strict=True, reason="es/ pages land with the pages slice")
 
 
 def _entry(release: Path) -> dict:
@@ -120,7 +119,6 @@ def test_every_page_links_the_search_page_and_only_posts_are_indexed(site):
         == marked
 
 
-@ES_PAGES
 def test_the_spanish_translation_is_in_a_spanish_index(site):
     assert _entry(site)["languages"]["es"]["page_count"] == 1
 
@@ -341,7 +339,7 @@ def chromium():
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("lang", ["en", pytest.param("es", marks=ES_PAGES)])
+@pytest.mark.parametrize("lang", ["en", "es"])
 def test_typing_a_word_of_a_post_lists_that_post(chromium, served, lang):
     from test_browser import Visit, assert_accessible
 

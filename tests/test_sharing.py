@@ -436,7 +436,7 @@ def test_the_navigation_fits_two_lines_on_a_phone_and_every_link_is_reachable(
         assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways
         wanted = page.evaluate(
             "[...document.querySelectorAll('.site-nav a')].map(a => a.href)")
-        assert len(wanted) == 4 + 8 + 1  # main links, every category, archives
+        assert len(wanted) == 5 + 8 + 1  # main links (search too), every category, archives
         reached: list[str] = []
         for _ in range(40):  # Tab from the top: skip link, name, phone, then the navigation
             page.keyboard.press("Tab")

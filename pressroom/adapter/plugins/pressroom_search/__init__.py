@@ -33,7 +33,7 @@ def write_search_pages(generator, writer) -> None:
         name = SAVE_AS.format(prefix=prefix)
         writer.write_file(name, template, generator.context,
                           relative_urls=settings["RELATIVE_URLS"], url=name[:-len("index.html")],
-                          page_name="search", DEFAULT_LANG=code, search_prefix=prefix,
+                          page_name="search", template_name="search", search_prefix=prefix,
                           search_years=years)
 
 
