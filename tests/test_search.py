@@ -92,7 +92,7 @@ def site(tmp_path_factory) -> Path:
 def test_a_search_page_per_language_with_its_lang_a_labelled_box_and_a_live_list(site):
     for prefix, lang in (("", "en"), ("es/", "es")):
         html = (site / prefix / "search" / "index.html").read_text()
-        assert f'<html lang="{lang}">' in html
+        assert f'<html lang="{lang}" dir="ltr">' in html
         assert '<form role="search"' in html and 'type="search" id="search-input"' in html
         assert '<label for="search-input">' in html
         assert 'aria-live="polite"' in html
@@ -120,7 +120,12 @@ def test_every_page_links_the_search_page_and_only_posts_are_indexed(site):
 
 
 def test_the_spanish_translation_is_in_a_spanish_index(site):
-    assert _entry(site)["languages"]["es"]["page_count"] == 1
+    """Every public Spanish post (the sample's Spanish alert thread and press release, and
+    this test's translation) and only those are in the Spanish index."""
+    spanish = {p.parent for p in (site / "es").rglob("index.html")
+               if "data-pagefind-body" in p.read_text()}
+    assert site / "es/2026/traffic-safety-grant" in spanish
+    assert _entry(site)["languages"]["es"]["page_count"] == len(spanish) >= 2
 
 
 # --- the index -------------------------------------------------------------------------
@@ -353,7 +358,8 @@ def test_typing_a_word_of_a_post_lists_that_post(chromium, served, lang):
         results.first.wait_for(timeout=10_000)
         hrefs = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
         assert url in hrefs
-        assert page.locator("#search-status").inner_text().endswith("found.")
+        found = {"en": "found.", "es": "encontrada."}[lang]  # "1 post found." in each language
+        assert page.locator("#search-status").inner_text().endswith(found)
         assert page.locator("#search-results mark").count() >= 1  # the word, marked
         assert not page.locator("#search-browse").is_visible()
         assert visit.outside == [] and visit.errors == []
