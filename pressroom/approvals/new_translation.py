@@ -18,9 +18,8 @@ from pressroom.approvals.workflow import (
     MAIN,
     NewPost,
     _git,
-    _git_user,
     _require_clean,
-    _roster,
+    post_author,
 )
 from pressroom.model.content import parse_post
 from pressroom.model.drafts import translation_text
@@ -73,16 +72,7 @@ def new_translation(repo: Path, given: str, lang: str, author: str | None,
     if original.lang and original.lang != languages.default.code:
         raise InputError(f"{rel} is itself a translation (Lang: {original.lang}); translate "
                          f"the original")
-    roster = _roster(repo)
-    if author is None:
-        member = _git_user(repo, roster)
-        if member is None:
-            raise InputError("pass --author: git's user.email matches no member of "
-                             "policy/roster.toml (run pressroom setup-signing first)")
-        author = member.id
-    if author not in roster:
-        raise InputError(f"author {author!r} is not a member id in policy/roster.toml"
-                         f"{roster.did_you_mean(author)}")
+    author = post_author(repo, author)
     on_main = posts_at(repo, MAIN, department.tz, re.compile(rb"(?im)^lang:"))
     existing = [p.path for p in on_main if p.slug == original.slug and p.lang == lang]
     target = PurePosixPath(rel).with_name(f"{PurePosixPath(rel).stem}-{lang}.md").as_posix()

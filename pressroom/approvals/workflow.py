@@ -93,16 +93,7 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
         category = "safety-alerts"
     if category not in BY_SLUG:
         raise InputError(f"category {category!r} is not one of: {', '.join(SLUGS)}")
-    roster = _roster(repo)
-    if author is None:
-        member = _git_user(repo, roster)
-        if member is None:
-            raise InputError("pass --author: git's user.email matches no member of "
-                             "policy/roster.toml (run pressroom setup-signing first)")
-        author = member.id
-    if author not in roster:
-        raise InputError(f"author {author!r} is not a member id in policy/roster.toml"
-                         f"{roster.did_you_mean(author)}")
+    author = post_author(repo, author)
     tz = site_timezone(repo)
     now = (now or datetime.now(tz)).astimezone(tz)
     fields: dict[str, str] = {}
@@ -128,6 +119,22 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(draft_text(title, category, author, now, fields), encoding="utf-8")
     return NewPost(branch, path, warning)
+
+
+def post_author(repo: Path, author: str | None) -> str:
+    """The member a new post (or translation) is by: ``--author``, else the member whose
+    email is git's ``user.email``; refused unless on the roster (392.3)."""
+    roster = _roster(repo)
+    if author is None:
+        member = _git_user(repo, roster)
+        if member is None:
+            raise InputError("pass --author: git's user.email matches no member of "
+                             "policy/roster.toml (run pressroom setup-signing first)")
+        author = member.id
+    if author not in roster:
+        raise InputError(f"author {author!r} is not a member id in policy/roster.toml"
+                         f"{roster.did_you_mean(author)}")
+    return author
 
 
 def _git_user(repo: Path, roster: Roster) -> Member | None:
