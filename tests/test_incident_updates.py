@@ -241,3 +241,29 @@ def test_an_update_carries_its_incident_event_code_and_writes_it_as_documented()
     text = draft_text("Update", "safety-alerts", "pio1", now, carried_fields([first]))
     assert front(text)["Event-Code"] == "CAE"
     assert "WEA-Text:" in text  # the template's comment names the phone texts
+
+
+def test_an_update_carries_the_originals_forward_never_a_translation(dept):
+    """Found by a newcomer (#14): main's Spanish translations of the incident's messages
+    were taken for messages: the update's Sequence skipped ahead and its Area and
+    Instruction came out in Spanish, in the English CAP block and banner."""
+    dept.commit_as("chief1", "Spanish", {
+        "content/2026/es/gas-leak-1.md": alert(
+            "Fuga de gas: evite Citrus Avenue", "2026-11-20 09:00", expires="2026-11-20 18:00",
+            area="Citrus Avenue entre las calles 1st y 3rd", event="Gas leak", lang="es",
+            slug="gas-leak-1", response="Avoid", instruction="Evite la zona.",
+            polygon=POLYGON, severity="Severe"),
+        "content/2026/es/gas-leak-2.md": alert(
+            "Fuga de gas: sigue cerrada", "2026-11-20 11:00", expires="2026-11-20 20:00",
+            event="Gas leak", response="Shelter", instruction="Permanezca en casa.",
+            sequence="2", polygon=POLYGON, lang="es", slug="gas-leak-2"),
+        "policy/site.toml": '[site]\nname = "Example City Police Department"\n\n'
+                            '[languages]\ntranslations = ["es"]\n',
+    })
+    made = run("new", "--repo", str(dept.root), "Gas leak: Citrus Avenue reopened",
+               "--incident", GAS, "--author", "pio1")
+    assert made.exit_code == 0, made.output
+    fields = front(next((dept.root / "content").rglob("2026-1120-gas-update-3.md")).read_text())
+    assert fields["Sequence"] == "3"
+    assert fields["Area"] == "Citrus Avenue between 1st and 3rd Streets"
+    assert fields["Instruction"] == "Stay indoors."

@@ -35,7 +35,9 @@ from pressroom.model.drafts import (
     update_fields,
 )
 from pressroom.model.roster import Member, Roster
+from pressroom.model.translations import originals
 from pressroom.model.violations import InputError
+from pressroom.repo.department import load_department
 from pressroom.repo.gitio import (
     GitError,
     git,
@@ -99,7 +101,8 @@ def new_post(repo: Path, title: str, category: str | None, author: str | None,
     fields: dict[str, str] = {}
     warning = ""
     if incident is not None:
-        on_main = list(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")))
+        on_main = originals(posts_at(repo, MAIN, tz, re.compile(rb"(?im)^incident:")),
+                            load_department(repo).languages.default.code)
         fields = update_fields(on_main, incident)
         warning = reopen_warning(on_main, incident)
         slug = slug or f"{slugify(incident)}-update-{fields['sequence']}"

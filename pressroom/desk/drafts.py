@@ -24,7 +24,9 @@ from pressroom.model.content import CAP_VALUES
 from pressroom.model.drafts import draft_text, new_alert_fields, slugify, update_fields
 from pressroom.model.incidents import active_threads
 from pressroom.model.roster import Member
+from pressroom.model.translations import originals
 from pressroom.model.violations import InputError, Violation
+from pressroom.repo.department import load_department
 from pressroom.repo.sources import posts_at
 
 RESPONSES = CAP_VALUES["response"]
@@ -147,7 +149,8 @@ class Incident:
 def active_incidents(repo: Path, now: datetime) -> list[Incident]:
     """Active incidents on ``origin/main`` (read from git objects), latest first."""
     try:
-        posts = posts_at(repo, gitops.remote_ref(gitops.MAIN), now.tzinfo, ALERTS)
+        posts = originals(posts_at(repo, gitops.remote_ref(gitops.MAIN), now.tzinfo, ALERTS),
+                          load_department(repo).languages.default.code)
     except InputError:  # no central main fetched yet: no incident to update
         posts = []
     found = []

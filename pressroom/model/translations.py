@@ -55,3 +55,10 @@ def withheld_translations(posts: Iterable[Post], default: str, now: datetime) ->
             continue
         withheld.update(post.path for post in group.translations.values())
     return withheld
+
+
+def originals(posts: Iterable[Post], default: str) -> list[Post]:
+    """The posts in the site's own language: an incident's messages, its next
+    ``Sequence`` and the fields an update carries are the originals' — a translation is
+    the same message in other words, never a message of its own."""
+    return [post for post in posts if (post.lang or default) == default]
