@@ -97,3 +97,32 @@ def test_a_hostile_lang_is_one_line_and_writes_nothing(tmp_path, lang):
     result = build_site(repo.root, tmp_path / "out", now=NOW)
     assert not result.ok
     assert not (tmp_path / "x").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_spanish_incident_page_never_pairs_the_latest_order_with_an_older_instruction(
+        tmp_path):
+    """Found by a newcomer: only the first alert was translated; the English update orders
+    an evacuation. The Spanish incident page must say so (in English, marked), not go on
+    telling Spanish readers to avoid the area."""
+    repo = Repo(tmp_path / "dept")
+    repo.site(SITE_TOML)
+    alert = {"category": "safety-alerts", "incident": "2026-1120-gas",
+             "expires": "2026-11-20 18:00", "body": "Crews are at the scene."}
+    repo.post("2026/gas-1.md", post_text(
+        title="Gas leak: avoid Citrus Avenue", date="2026-11-20 09:00", slug="gas-1",
+        summary="A gas leak.", area="Citrus Avenue", response="Avoid",
+        instruction="Avoid the area.", **alert))
+    repo.post("2026/es/gas-1.md", post_text(
+        title="Fuga de gas: evite Citrus Avenue", date="2026-11-20 09:00", slug="gas-1",
+        lang="es", summary="Una fuga de gas.", area="Avenida Citrus", response="Avoid",
+        instruction="Evite la zona.", **alert))
+    repo.post("2026/gas-2.md", post_text(
+        title="Gas leak: evacuate Citrus Avenue homes", date="2026-11-20 11:00", slug="gas-2",
+        summary="Evacuate.", response="Evacuate", sequence="2",
+        instruction="Leave homes on Citrus Avenue now.", **alert))
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert result.ok, result.problems
+    page = (tmp_path / "out" / "es/incidents/2026-1120-gas/index.html").read_text()
+    assert "Evite la zona." not in page
+    assert '<span lang="en">Leave homes on Citrus Avenue now.</span>' in page
+    assert '<span lang="en">Gas leak: evacuate Citrus Avenue homes</span>' in page

@@ -257,9 +257,22 @@ class Localized:
         first = self.posts.get(thread.first.slug)
         return _article_url(settings, first) if first is not None else ""
 
+    def carried(self, thread, read) -> tuple[str, str]:
+        """``(words, language)`` of what the incident says now (``read``: a post's Area or
+        Instruction): the newest message that states it, in this language when that
+        message is translated, else in the default language — never an older
+        translation's words beside a newer message (an evacuation is not "avoid the
+        area" because only the first alert was translated)."""
+        for post in reversed(thread.posts):
+            if read(post):
+                own = self.posts.get(post.slug)
+                if own is not None and read(own):
+                    return read(own), self.code
+                return read(post), ""
+        return "", ""
+
     def area(self, thread) -> str:
-        return next((self.posts[p.slug].area for p in reversed(thread.posts)
-                     if p.slug in self.posts and self.posts[p.slug].area), thread.area)
+        return self.carried(thread, lambda p: p.area)[0] or thread.area
 
 
 @dataclass(frozen=True)
@@ -273,6 +286,11 @@ class LocalThread:
     area: str
     cleared: bool
     instruction: str
+    # The language of ``area``, ``instruction`` and ``latest`` when it is not the page's
+    # ("" = the page's own): the template marks them with ``lang``.
+    area_lang: str = ""
+    instruction_lang: str = ""
+    latest_lang: str = ""
 
 
 def localized(settings, translations: list[Post]) -> dict[str, Localized]:
@@ -301,13 +319,16 @@ def write_local_incident(settings, writer, template, context, thread, local: Loc
     """``es/incidents/<id>/``: every message, translated where it is (else the default
     language's, marked), and the incident's feeds in that language."""
     posts = [_post_view(settings, local.posts.get(p.slug, p)) for p in thread.posts]
-    own = [local.posts[p.slug] for p in thread.posts if p.slug in local.posts]
+    default = default_code(settings)
+    area, area_in = local.carried(thread, lambda p: p.area)
+    instruction, instruction_in = local.carried(thread, lambda p: p.alert.get("instruction"))
     view = LocalThread(
         id=thread.id, first=local.posts.get(thread.first.slug, thread.first),
         latest=local.posts.get(thread.latest.slug, thread.latest), ends=thread.ends,
-        area=local.area(thread), cleared=thread.cleared,
-        instruction=next((p.alert.get("instruction", "") for p in reversed(own)
-                          if p.alert.get("instruction")), thread.instruction))
+        area=area or thread.area, cleared=thread.cleared,
+        instruction=instruction or thread.instruction,
+        area_lang="" if area_in else default, instruction_lang="" if instruction_in else default,
+        latest_lang="" if thread.latest.slug in local.posts else default)
     url = f"{local.prefix}incidents/{thread.id}/"
     writer.write_file(f"{url}index.html", template, context,
                       relative_urls=settings["RELATIVE_URLS"], url=url, thread=view,
