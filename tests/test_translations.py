@@ -579,3 +579,17 @@ def test_cached_results_follow_the_languages_and_the_other_posts_of_a_set(dept):
         'required = ["es"]', 'required = []'))
     assert ("content/2026/nota.md", 8, "LANG-PROFANITY", "error") in findings(
         check_repo(dept.root), "LANG-")
+
+
+def test_changing_a_fact_of_the_original_shows_at_its_translations_in_the_hook(indexed):
+    """Found by a newcomer: extending an alert's Expires passed `check FILE` and the hook,
+    then the build refused the translation. The hook now names the translation that must
+    change too (the files named, plus what they make wrong elsewhere)."""
+    root = indexed.root
+    path = root / "content/2026/gas-leak.md"
+    text = path.read_text()
+    assert "Expires: 2026-11-10 18:00" in text
+    path.write_text(text.replace("Expires: 2026-11-10 18:00", "Expires: 2026-11-10 20:00"))
+    found = findings(check_repo(root, ["content/2026/gas-leak.md"]))
+    assert [(f[0], f[2]) for f in found] == [
+        ("content/2026/gas-leak-es.md", "TRANSLATION-MISMATCH")], found
