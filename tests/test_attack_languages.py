@@ -126,3 +126,15 @@ def test_a_spanish_incident_page_never_pairs_the_latest_order_with_an_older_inst
     assert "Evite la zona." not in page
     assert '<span lang="en">Leave homes on Citrus Avenue now.</span>' in page
     assert '<span lang="en">Gas leak: evacuate Citrus Avenue homes</span>' in page
+
+
+def test_a_bad_colour_is_one_finding_not_every_translation_in_a_wrong_language(tmp_path):
+    """Found by a newcomer: one low-contrast colour made site.toml unusable and every
+    Spanish post "a language this site does not publish in"."""
+    repo = _department(tmp_path / "dept", {})
+    repo.site(SITE_TOML + '\n[branding]\nlink = "#88aaff"\n')
+    check = subprocess.run([sys.executable, "-m", "pressroom", "check", "-q", "--repo",
+                            str(repo.root)], capture_output=True, text=True)
+    assert check.returncode == 1
+    lines = [line for line in check.stdout.splitlines() if ": " in line and "REFUSED" not in line]
+    assert len(lines) == 1 and "SITE-CONFIG" in lines[0] and "2.27:1" in lines[0], check.stdout

@@ -334,6 +334,19 @@ def load_pelican_settings(root: Path, rel: str) -> dict[str, Any]:
     return parse_pelican_settings(text, name)
 
 
+def _languages_alone(repo: Path) -> Languages:
+    """``[languages]`` (and ``[site] language``) of a site.toml that failed elsewhere, or
+    the defaults when they do not read either."""
+    try:
+        text = (read_optional(repo, SITE_PATH) or b"").decode("utf-8")
+        data = tomllib.loads(text)
+        site = data.get("site", {})
+        default = site.get("language", "en") if isinstance(site, dict) else "en"
+        return _languages(text, data.get("languages", {}), default)
+    except (InputError, UnicodeDecodeError, tomllib.TOMLDecodeError, NotRegularFile):
+        return Languages()
+
+
 def read_settings_files(repo: Path) -> tuple[Department, list[Violation]]:
     """The department's settings files as ``check`` sees them: the department (defaults
     when ``policy/site.toml`` is unusable) and each problem as a violation.
@@ -345,6 +358,9 @@ def read_settings_files(repo: Path) -> tuple[Department, list[Violation]]:
         department = load_department(repo)
     except InputError as exc:
         problems.append(exc.violation or Violation(SITE_PATH, 0, "SITE-CONFIG", str(exc)))
+        # One bad value elsewhere (a colour) must not make every translation "a language
+        # this site does not publish in": keep the languages when they themselves read.
+        department = Department(languages=_languages_alone(repo))
     try:
         load_pelican_settings(repo, PELICAN_PATH)
     except InputError as exc:
