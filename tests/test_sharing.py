@@ -424,9 +424,10 @@ def test_follow_and_post_pages_are_accessible_on_a_phone(browser, server, rel): 
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("path", ["/category/traffic/", "/es/category/traffic/"])
 def test_the_navigation_fits_two_lines_on_a_phone_and_every_link_is_reachable(
-        browser, server):  # noqa: F811
-    visit = Visit(browser, f"{server}/category/traffic/", **PHONE)
+        browser, server, path):  # noqa: F811
+    visit = Visit(browser, f"{server}{path}", **PHONE)
     try:
         page = visit.page
         assert page.locator("script").count() == 0
@@ -453,6 +454,7 @@ def test_the_navigation_fits_two_lines_on_a_phone_and_every_link_is_reachable(
         assert "SUMMARY" in reached
         assert {href for href in reached if href != "SUMMARY"} == set(wanted)
         assert page.locator(".nav-more").get_attribute("open") is not None
-        assert page.locator('.nav-more a[aria-current="page"]').inner_text() == "Traffic"
+        current = "Tránsito" if path.startswith("/es/") else "Traffic"
+        assert page.locator('.nav-more a[aria-current="page"]').inner_text() == current
     finally:
         visit.close()

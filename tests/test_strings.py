@@ -260,7 +260,7 @@ def test_a_spanish_alert_page_reads_spanish_labels_and_dates(spanish_site):
     assert doc.xpath("//p[@class='post-meta']//time/@datetime")[0] == "2026-11-24T09:00:00-08:00"
     assert doc.xpath("//a[@class='skip-link']")[0].text == "Saltar al contenido principal"
     nav = [a.text_content() for a in doc.xpath("//nav[@class='site-nav']//a")]
-    assert nav[:5] == ["Lo más reciente", "Alertas", "Buscar", "Seguir", "Contacto"]
+    assert nav[:5] == ["Lo último", "Alertas", "Buscar", "Contacto", "Seguir"]
     assert "Avisos" in nav and "Alertas de seguridad" in nav  # the categories, under "Más"
     assert "Alerta de seguridad:" in doc.xpath("//aside[@class='alert-banner']")[0].text_content()
 
