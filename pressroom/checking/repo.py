@@ -24,7 +24,7 @@ from pressroom.checking.engine import Context, Report, apply_severity, check_ima
 from pressroom.checking.images import IMAGE_SUFFIXES
 from pressroom.checking.pages import check_page_collection, is_page_path, page_slug
 from pressroom.checking.results import CheckCache, FileResult
-from pressroom.model.content import Post, check_collection, parse_text, slug_for
+from pressroom.model.content import TRANSLATION_HINT, Post, check_collection, parse_text, slug_for
 from pressroom.model.frontmatter import parse_header
 from pressroom.model.violations import Violation
 from pressroom.repo.department import load_department, read_settings_files
@@ -283,7 +283,8 @@ def _duplicate_slugs(repo: Path, checked: Sequence[str],
             where = f" in Lang {lang}" if lang and lang != default else ""
             problems.append(Violation(rel, 1, "FRONT-SLUG-DUPLICATE",
                                       f"slug {identity[0]!r} is already used by "
-                                      f"{others[identity]}{where}; add a distinct 'Slug:'"))
+                                      f"{others[identity]}{where}; add a distinct 'Slug:'"
+                                      f"{'' if where else TRANSLATION_HINT}"))
         others.setdefault(identity, rel)
     return problems
 

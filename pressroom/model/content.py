@@ -63,6 +63,8 @@ STATUSES = ("published", "draft", "test")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG = 120
 MAX_BYTES = 2_000_000  # a post larger than this is not a post
+# A translator who forgot ``Lang:`` gets a duplicate slug: say what was probably meant.
+TRANSLATION_HINT = " (a translation? give it 'Lang:', e.g. Lang: es)"
 
 
 @dataclass(frozen=True)
@@ -377,5 +379,6 @@ def check_collection(posts: Iterable[Post], default_lang: str = "en") -> list[Vi
             problems.append(Violation(post.path, post.line_of("slug"), "FRONT-SLUG-DUPLICATE",
                                       f"slug {post.slug!r} is already used by {first.path}"
                                       f"{'' if not post.lang else f' in Lang {post.lang}'}; "
-                                      f"add a distinct 'Slug:'"))
+                                      f"add a distinct 'Slug:'"
+                                      f"{'' if post.lang else TRANSLATION_HINT}"))
     return problems

@@ -93,10 +93,25 @@ class Languages:
                 for lang in self.all]
 
 
+# What a translator may write instead of the code: its name in English or in itself.
+_NAMES = {name.casefold(): lang.code for lang in KNOWN.values()
+          for name in (lang.name, lang.code.upper())} | {
+    "english": "en", "spanish": "es", "castellano": "es", "arabic": "ar", "chinese": "zh",
+    "french": "fr", "german": "de", "haitian creole": "ht", "creole": "ht",
+    "japanese": "ja", "korean": "ko", "portuguese": "pt", "russian": "ru",
+    "filipino": "tl", "vietnamese": "vi", "armenian": "hy", "persian": "fa", "farsi": "fa",
+    "somali": "so"}
+
+
 def language_problem(code: object) -> str:
     """Why ``code`` cannot be a language of the site, or ""."""
     if not isinstance(code, str) or not LANG_CODE.match(code):
-        return f"{code!r} is not a language code (two or three lower-case letters, e.g. \"es\")"
+        text = str(code).strip().casefold()
+        meant = _NAMES.get(text) or (text[:2] if text[:2] in KNOWN and text[2:3] in "-_"
+                                     else "")
+        hint = f"; did you mean {meant!r}?" if meant else ""
+        return (f"{code!r} is not a language code (two or three lower-case letters, e.g. "
+                f"\"es\"){hint}")
     if code not in KNOWN:
         return (f"{code!r} is not a language pressroom knows (known: {', '.join(sorted(KNOWN))})")
     return ""
