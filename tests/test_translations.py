@@ -480,7 +480,7 @@ def test_new_translate_starts_a_translation_with_its_facts_copied(signed):
     made = _new(signed, "--translate", "content/2026/gas-leak.md", "--lang", "es",
                 "--author", "pio1")
     assert made.exit_code == 0, made.output
-    assert "On new branch post/gas-leak-es: translate" in made.output
+    assert "On branch post/gas-leak-es: translate" in made.output
     path = signed.root / "content/2026/gas-leak-es.md"
     text = path.read_text()
     head = dict(line.split(": ", 1) for line in text.split("\n\n", 1)[0].splitlines())
@@ -498,7 +498,8 @@ def test_new_translate_starts_a_translation_with_its_facts_copied(signed):
 
 @pytest.mark.parametrize(("args", "says"), [
     (["--lang", "fr"], "--lang 'fr' is not a language this site translates into"),
-    (["--lang", "es", "--translate", "content/2026/nothing.md"], "is not on main"),
+    (["--lang", "es", "--translate", "content/2026/nothing.md"],
+     "is neither on main nor committed on this branch"),
     (["--translate", "content/2026/gas-leak.md"], "needs both --translate PATH and --lang"),
     (["--lang", "es", "--translate", "content/2026/gas-leak.md", "--category", "traffic"],
      "leave out --category"),
@@ -593,3 +594,25 @@ def test_changing_a_fact_of_the_original_shows_at_its_translations_in_the_hook(i
     found = findings(check_repo(root, ["content/2026/gas-leak.md"]))
     assert [(f[0], f[2]) for f in found] == [
         ("content/2026/gas-leak-es.md", "TRANSLATION-MISMATCH")], found
+
+
+def test_a_new_alert_and_its_translation_go_together_on_its_branch(signed):
+    """Found by a newcomer: TRANSLATION-MISSING on a new alert's branch suggested
+    `new --translate`, which refused an original not yet on main, so the Spanish alert
+    always trailed by a whole approval. Now the translation joins the alert's branch."""
+    made = _new(signed, "Water main break on Oak Street", "--category", "safety-alerts",
+                "--author", "pio1")
+    assert made.exit_code == 0, made.output
+    original = next((signed.root / "content").rglob("water-main-break-on-oak-street.md"))
+    rel = original.relative_to(signed.root).as_posix()
+    original.write_text(alert(Title="Water main break on Oak Street", Incident="2026-1120-oak",
+                              Slug="water-main-break-on-oak-street"))
+    _git(signed.root, "add", "-A")
+    _git(signed.root, "commit", "-q", "--no-verify", "-m", "alert")
+    branch = subprocess.run(["git", "branch", "--show-current"], cwd=signed.root,
+                            capture_output=True, text=True).stdout.strip()
+    made = _new(signed, "--translate", rel, "--lang", "es", "--author", "pio1")
+    assert made.exit_code == 0, made.output
+    assert f"On branch {branch}: translate" in made.output
+    translated = original.with_name("water-main-break-on-oak-street-es.md")
+    assert "Lang: es" in translated.read_text()

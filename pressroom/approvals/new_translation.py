@@ -4,8 +4,9 @@ A translation is its own post with ``Lang:`` and its original's ``Slug`` (issue 
 starts it as ``pressroom new`` starts a post: a branch from main holding the file
 (``model.drafts.translation_text``: the original's facts copied, each text marked
 ``[TRANSLATE]``), for the same approval as its original (the approval rules read the
-category and incident, which the translation shares). The original is read from main's git
-objects, never the working folder.
+category and incident, which the translation shares). The original is read from git's
+objects, never the working folder: main's, or — for an original not approved yet — the
+current branch's, and the translation is then added to that branch.
 """
 
 from __future__ import annotations
@@ -61,14 +62,26 @@ def new_translation(repo: Path, given: str, lang: str, author: str | None,
     rel = original_path(repo, given)
     if not is_post_path(rel):
         raise InputError(f"{given}: not a post under content/ (e.g. content/2026/gas-leak.md)")
+    # An approved original (on main): the translation gets a branch of its own. An original
+    # still on its branch (a new alert): the translation joins that branch, so one approval
+    # publishes both languages together — a Spanish alert never waits a round behind.
+    on_branch = ""
     try:
         data = git(repo, "cat-file", "blob", f"{MAIN}:{rel}")
-    except GitError as exc:
-        raise InputError(f"{rel} is not on {MAIN}: a translation starts from an approved "
-                         f"post") from exc
+    except GitError as not_on_main:
+        try:
+            data = git(repo, "cat-file", "blob", f"HEAD:{rel}")
+        except GitError as exc:
+            raise InputError(f"{rel} is neither on {MAIN} nor committed on this branch: "
+                             f"commit the original first, then start its translation") from exc
+        on_branch = _git(repo, "branch", "--show-current").strip()
+        if not on_branch or on_branch == MAIN:
+            raise InputError(f"{rel} is not on {MAIN}: switch to the original's "
+                             f"branch") from not_on_main
     original, problems = parse_post(rel, data, department.tz)
     if original is None:
-        raise InputError(f"{rel} on {MAIN} cannot be read as a post: {problems[0]}")
+        raise InputError(f"{rel} on {on_branch or MAIN} cannot be read as a post: "
+                         f"{problems[0]}")
     if original.lang and original.lang != languages.default.code:
         raise InputError(f"{rel} is itself a translation (Lang: {original.lang}); translate "
                          f"the original")
@@ -79,12 +92,16 @@ def new_translation(repo: Path, given: str, lang: str, author: str | None,
     if existing or (repo / target).exists():
         raise InputError(f"{rel} already has a {lang} translation: "
                          f"{existing[0] if existing else target}; edit that one")
-    branch = f"post/{original.slug}-{lang}"
-    if _git(repo, "branch", "--list", branch):
-        raise InputError(f"branch {branch} already exists; switch to it with git switch {branch}")
-    _require_clean(repo)
     when = (now or datetime.now(department.tz)).astimezone(department.tz)
-    _git(repo, "switch", "--quiet", "-c", branch, MAIN)
+    if on_branch:
+        branch = on_branch
+    else:
+        branch = f"post/{original.slug}-{lang}"
+        if _git(repo, "branch", "--list", branch):
+            raise InputError(f"branch {branch} already exists; switch to it with "
+                             f"git switch {branch}")
+        _require_clean(repo)
+        _git(repo, "switch", "--quiet", "-c", branch, MAIN)
     path = repo / target
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(translation_text(original, lang, author, when, title), encoding="utf-8")

@@ -97,7 +97,7 @@ def _new_translation(repo: Path, title: str | None, original: str | None, lang: 
         made = new_translation(existing_folder(repo), original, lang, author, title)
     except InputError as exc:
         raise UsageProblem(str(exc)) from exc
-    click.echo(f"On new branch {made.branch}: translate {made.path} (replace every "
+    click.echo(f"On branch {made.branch}: translate {made.path} (replace every "
                f"[TRANSLATE]; the original's text is in a comment at the end)")
     click.echo("Then: pressroom check, git commit, git push, and ask a supervisor to approve.")
 
