@@ -222,7 +222,10 @@ def _branding(text: str, branding: Any) -> Branding:
             value = normal(value)
         values[key] = value
     out = Branding(**values)
-    for fore, back, message in contrast_problems(out):  # the line of the colour set
+    failing = contrast_problems(out)
+    if failing:  # every failing pair in one line, at the line of the first colour set
+        fore, back, _ = failing[0]
         key = fore if fore in branding else back if back in branding else "branding"
-        raise _problem(_section_key_line(text, "branding", key), f"[branding] {message}")
+        raise _problem(_section_key_line(text, "branding", key),
+                       "[branding] " + "; ".join(message for _, _, message in failing))
     return out
