@@ -37,11 +37,13 @@ from jinja2 import (
     PrefixLoader,
     TemplateNotFound,
 )
+from jinja2.bccache import FileSystemBytecodeCache
 from jinja2.exceptions import TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from pelican import Pelican
 from pelican.generators import Generator
 
+from pressroom import cache
 from pressroom.adapter import i18n
 from pressroom.adapter.cards import ContentStore
 from pressroom.adapter.session import BuildSession, current
@@ -126,9 +128,28 @@ def environment(settings: dict[str, Any]) -> Environment:
     session = current()
     templates = session.overrides.templates if session is not None else {}
     kind = Sandbox if templates else Environment
-    env = kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"])
+    env = kind(loader=loader(settings["THEME"], templates), **settings["JINJA_ENVIRONMENT"],
+               bytecode_cache=_bytecode_cache(session, kind, settings))
     i18n.install(env)
     return env
+
+
+def _bytecode_cache(session: BuildSession | None, kind: type,
+                    settings: dict[str, Any]) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between builds (every warm build compiled all of them
+    again: a tenth of a second or more). Jinja keys each by the template's name and source;
+    the folder is keyed by pressroom's code, the environment's kind and its options, which
+    change the compiled code; it is the repository's cache folder, inside ``.git``, where
+    no branch can put a file."""
+    if session is None:
+        return None
+    options = repr(sorted((str(k), repr(v)) for k, v in settings["JINJA_ENVIRONMENT"].items()))
+    where = cache.folder(session.repo) / "jinja" / cache.key(kind.__name__, options)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a read-only repository builds without it
+    return FileSystemBytecodeCache(str(where))
 
 
 class SandboxedTemplates:
