@@ -97,3 +97,20 @@ def test_a_hostile_lang_is_one_line_and_writes_nothing(tmp_path, lang):
     result = build_site(repo.root, tmp_path / "out", now=NOW)
     assert not result.ok
     assert not (tmp_path / "x").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("name", "header"), [("es.md", ""), ("aviso.md", "Slug: es\n"),
+                                              ("fr.md", "")])
+def test_a_page_cannot_take_a_language_folder(tmp_path, name, header):
+    """``content/pages/es.md`` would be written to ``es/index.html``, the Spanish home page:
+    check refused it only at build time (a writer collision), after review; a code not yet
+    configured (``fr``) is kept free for the day the department adds it."""
+    repo = Repo(tmp_path / "dept")
+    repo.site(SITE_TOML)
+    repo.post("2026/other.md", post_text(title="Other news", date="2026-11-09 09:00"))
+    repo.post(f"pages/{name}", f"Title: Hours\n{header}\nThe front counter is open.\n")
+    check = subprocess.run([sys.executable, "-m", "pressroom", "check", "--repo",
+                            str(repo.root)], capture_output=True, text=True)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert f"content/pages/{name}" in check.stdout and "FRONT-SLUG" in check.stdout
+    assert "Traceback" not in check.stdout + check.stderr
