@@ -114,3 +114,24 @@ def test_a_page_cannot_take_a_language_folder(tmp_path, name, header):
     assert check.returncode == 1, check.stdout + check.stderr
     assert f"content/pages/{name}" in check.stdout and "FRONT-SLUG" in check.stdout
     assert "Traceback" not in check.stdout + check.stderr
+
+
+def test_a_huge_seal_is_refused_by_check_and_build(tmp_path):
+    """The seal is on every page's header and every share: 60 MB of it passed check and
+    build, and every resident's phone would have loaded it on every page."""
+    repo = Repo(tmp_path / "dept")
+    repo.site(SITE_TOML + '\n[branding]\nseal = "content/images/seal.png"\n')
+    repo.post("2026/other.md", post_text(title="Other news", date="2026-11-09 09:00"))
+    (repo.root / "content" / "images").mkdir()
+    (repo.root / "content" / "images" / "seal.png").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + bytes(6_000_000))
+    check = subprocess.run([sys.executable, "-m", "pressroom", "check", "--repo",
+                            str(repo.root)], capture_output=True, text=True)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "policy/site.toml:" in check.stdout + check.stderr
+    assert "6,000,008 bytes" in check.stdout + check.stderr
+    assert "Traceback" not in check.stdout + check.stderr
+    build = subprocess.run([sys.executable, "-m", "pressroom", "build", "--repo", str(repo.root),
+                            "--output", str(tmp_path / "out")], capture_output=True, text=True)
+    assert build.returncode != 0 and "Traceback" not in build.stdout + build.stderr
+    assert not (tmp_path / "out").exists()
