@@ -13,6 +13,7 @@ import contextlib
 import gzip
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -135,3 +136,75 @@ def test_a_huge_seal_is_refused_by_check_and_build(tmp_path):
                             "--output", str(tmp_path / "out")], capture_output=True, text=True)
     assert build.returncode != 0 and "Traceback" not in build.stdout + build.stderr
     assert not (tmp_path / "out").exists()
+
+
+ALERT_EN = """\
+Title: Gas leak on Citrus Avenue: avoid the area
+Date: 2026-11-19 16:05
+Category: safety-alerts
+Author: pio1
+Summary: Crews are repairing a gas leak on Citrus Avenue between 1st and 3rd Streets.
+Expires: 2026-11-21 22:00
+Area: Citrus Avenue between 1st Street and 3rd Street
+Incident: 2026-1119-gas
+Response: Avoid
+{event}Instruction: Avoid Citrus Avenue between 1st and 3rd Streets.
+
+Crews are at the scene.
+"""
+ALERT_ES = """\
+Title: Fuga de gas en la avenida Citrus: evite la zona
+Slug: gas
+Lang: es
+Date: 2026-11-19 16:05
+Category: safety-alerts
+Author: pio1
+Summary: Cuadrillas reparan una fuga de gas en la avenida Citrus entre las calles 1st y 3rd.
+Expires: 2026-11-21 22:00
+Area: Avenida Citrus entre las calles 1st y 3rd
+Incident: 2026-1119-gas
+Response: Avoid
+{event}Instruction: Evite la avenida Citrus entre las calles 1st y 3rd.
+
+Hay cuadrillas en el lugar.
+"""
+CAP = "{urn:oasis:names:tc:emergency:cap:1.2}"
+
+
+def _alert_department(root: Path, event_en: str, event_es: str) -> Repo:
+    repo = Repo(root)
+    repo.site(SITE_TOML)
+    repo.post("2026/gas.md", ALERT_EN.format(event=f"Event: {event_en}\n" if event_en else ""))
+    repo.post("2026/es/gas.md", ALERT_ES.format(event=f"Event: {event_es}\n" if event_es else ""))
+    return repo
+
+
+def _events(site: Path) -> dict[str, str]:
+    root = ET.parse(site / "cap" / "gas.xml").getroot()
+    return {info.findtext(f"{CAP}language"): info.findtext(f"{CAP}event")
+            for info in root.findall(f"{CAP}info")}
+
+
+@pytest.mark.parametrize(("event_en", "event_es", "expected"), [
+    ("", "", {"en-US": "Police activity", "es-US": "Actividad policial"}),
+    ("Gas leak", "Fuga de gas", {"en-US": "Gas leak", "es-US": "Fuga de gas"}),
+])
+def test_the_spanish_cap_block_names_the_event_in_spanish(tmp_path, event_en, event_es,
+                                                          expected):
+    """CAP's ``<event>`` is text in its block's language: the es-US block carried the
+    original's English ("Police activity", "Gas leak") to phones set to Spanish."""
+    repo = _alert_department(tmp_path / "dept", event_en, event_es)
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert result.ok, result.problems
+    assert _events((tmp_path / "out").resolve()) == expected
+
+
+@pytest.mark.parametrize("event_es", ["Gas leak", ""])
+def test_a_translation_must_name_the_event_in_its_language(tmp_path, event_es):
+    """The English event copied (or left out) is found at check, at the translation."""
+    repo = _alert_department(tmp_path / "dept", "Gas leak", event_es)
+    check = subprocess.run([sys.executable, "-m", "pressroom", "check", "--repo",
+                            str(repo.root)], capture_output=True, text=True)
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "content/2026/es/gas.md" in check.stdout and "TRANSLATION-MISMATCH" in check.stdout
+    assert "Event" in check.stdout
