@@ -19,7 +19,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import Repo, post_text
+from conftest import Repo, commit_all, git, post_text
 
 from pressroom.build.run import build_site
 from pressroom.publishing.search_index import follow
@@ -208,3 +208,28 @@ def test_a_translation_must_name_the_event_in_its_language(tmp_path, event_es):
     assert check.returncode == 1, check.stdout + check.stderr
     assert "content/2026/es/gas.md" in check.stdout and "TRANSLATION-MISMATCH" in check.stdout
     assert "Event" in check.stdout
+
+
+def test_translations_branch_reads_the_branch_or_refuses_in_one_line(tmp_path):
+    """``pressroom translations --branch`` passed the name to git as it was: a tag named
+    ``main`` was read instead of the branch (a wrong report, exit 0), ``-x`` reached git as an
+    option and a tree was read as an empty department. It now resolves the name as
+    ``check --branch`` does."""
+    repo = _alert_department(tmp_path / "dept", "", "")
+    (repo.root / "content" / "2026" / "es" / "gas.md").unlink()
+    commit_all(repo.root, "the alert")
+    git(repo.root, "tag", "main")  # a tag named like the branch, on the commit without es
+    repo.post("2026/es/gas.md", ALERT_ES.format(event=""))
+    commit_all(repo.root, "its Spanish version")
+
+    def report(rev: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pressroom", "translations", "--repo",
+                               str(repo.root), "--branch", rev], capture_output=True, text=True)
+
+    for rev in ("main", "-x", "HEAD:content"):
+        found = report(rev)
+        assert found.returncode == 2, (rev, found.stdout, found.stderr)
+        assert len(found.stderr.strip().splitlines()) == 1 and "Traceback" not in found.stderr
+    assert "ambiguous" in report("main").stderr
+    good = report("refs/heads/main")
+    assert good.returncode == 0 and "es: up to date" in good.stdout, good.stdout + good.stderr
