@@ -146,8 +146,10 @@ def test_each_message_of_a_translated_thread_has_english_then_spanish(site, sche
             assert text(info, "instruction") == post.alert.get("instruction", "")
         for part in ("headline", "description"):
             assert text(en, part) != text(es, part)
-        # The alert itself is the same in every language; only its words differ.
-        for same in ("category", "event", "responseType", "urgency", "severity", "certainty",
+        # The alert itself is the same in every language; only its words differ (the event
+        # name is words: the Spanish block's is Spanish).
+        assert text(en, "event") != text(es, "event"), slug
+        for same in ("category", "responseType", "urgency", "severity", "certainty",
                      "expires", "eventCode/value", "area/polygon", "area/geocode/value"):
             assert text(en, same) == text(es, same), (slug, same)
         assert parameter(en, "WEAHandling") == parameter(es, "WEAHandling")

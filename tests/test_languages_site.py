@@ -340,12 +340,20 @@ def test_spanish_pages_and_the_switch_in_chromium(browser, served, path):  # noq
         visit.close()
 
 
-def test_a_page_at_a_language_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+def test_a_page_at_a_language_folder_is_refused_in_one_line(tmp_path: Path,
+                                                             without_rules) -> None:
+    """check refuses the address (FRONT-SLUG); behind it, the writer refuses the collision."""
     repo = Repo(tmp_path / "dept")
     repo.site(SITE_TOML)
     _post(repo, "road-work", title="Road work on Main Street", date="2026-11-17 09:00",
           summary="Main Street narrows to one lane.")
     repo.post("pages/es.md", "Title: Español\nSlug: es\nSummary: Una página.\n\nTexto.\n")
+    result = build_site(repo.root, tmp_path / "out", now=NOW)
+    assert not result.ok
+    assert [(p.path, p.rule_id, p.message) for p in result.problems] == [
+        ("content/pages/es.md", "FRONT-SLUG",
+         "page address 'es' is one the site uses itself (/es/); choose another 'Slug:'")]
+    without_rules()
     result = build_site(repo.root, tmp_path / "out", now=NOW)
     assert not result.ok
     assert [p.message for p in result.problems] == [

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from pressroom.model.frontmatter import Header
+from pressroom.model.languages import KNOWN
 from pressroom.model.violations import Violation
 from pressroom.model.wording import did_you_mean
 
@@ -24,6 +25,9 @@ MAX_SLUG = 120
 # First path parts the site itself writes (see pressroom.render.site.enforced and the plugins).
 RESERVED = frozenset({"index", "category", "tag", "feeds", "cap", "incidents", "contact", "follow",
                       "archives", "page", "images", "theme", "drafts", "search", "removed"})
+# A language's pages live under its code (``es/``): a page there would replace that language's
+# home page, and a code a department may configure later is kept free for it too.
+LANGUAGE_FOLDERS = frozenset(KNOWN)
 
 
 def is_page_path(rel: str) -> bool:
@@ -71,7 +75,7 @@ def check_page_header(path: str, header: Header) -> list[Violation]:
         problems.append(Violation(path, line, "FRONT-SLUG",
                                   f"page address {slug!r} must be lower-case words joined by "
                                   f"'-' (at most {MAX_SLUG} characters); add a 'Slug:'"))
-    elif slug in RESERVED or re.fullmatch(r"\d{4}", slug):
+    elif slug in RESERVED or slug in LANGUAGE_FOLDERS or re.fullmatch(r"\d{4}", slug):
         problems.append(Violation(path, line, "FRONT-SLUG",
                                   f"page address {slug!r} is one the site uses itself "
                                   f"(/{slug}/); choose another 'Slug:'"))

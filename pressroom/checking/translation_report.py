@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pressroom.checking.revision import resolve_revision
 from pressroom.model.content import Post
 from pressroom.model.languages import Languages
 from pressroom.model.translations import translation_sets
@@ -154,10 +155,12 @@ def build_report(posts: Iterable[Post], languages: Languages) -> TranslationRepo
 
 def translation_report(repo: Path, rev: str | None = None) -> TranslationReport:
     """The report of the working folder, or of ``rev`` as git holds it. Raises
-    ``InputError`` for a folder that is not a department or an unknown ``rev``."""
+    ``InputError`` for a folder that is not a department or an unknown ``rev``; ``rev`` is
+    resolved as ``check --branch`` resolves it (a tag named like the branch, an option or a
+    tree is refused, never read instead of the branch)."""
     department = load_department(repo)
     if rev is None:
         posts = load_sources(repo, department.tz, light=True).posts
     else:
-        posts = posts_at(repo, rev, department.tz)
+        posts = posts_at(repo, resolve_revision(repo, rev), department.tz)
     return build_report(posts, department.languages)

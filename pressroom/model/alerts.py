@@ -77,6 +77,9 @@ TEST_EVENT_CODES = ("DMO", "RMT", "RWT")  # only with Status: test (model.conten
 EVENT_CODE = re.compile(r"^[A-Z]{3}$")
 DEFAULT_EVENT_CODE = "LEW"
 DEFAULT_EVENT = "Police activity"  # CAP's <event> when the PIO gives no Event:
+# The same in a translation's own <info> block: each block is in its language (CAP 1.2,
+# 3.2.2), so a phone or aggregator set to Spanish never reads the English event name.
+DEFAULT_EVENTS = {"en": DEFAULT_EVENT, "es": "Actividad policial"}
 # What the response asks of people decides the code when the PIO gives none.
 EVENT_CODE_BY_RESPONSE = {"Shelter": "SPW", "Evacuate": "EVI"}
 SAME_GEOCODE = re.compile(r"^\d{6}$")  # PSSCCC: a FIPS state and county code, P the part

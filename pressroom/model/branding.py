@@ -19,6 +19,9 @@ DEFAULT_SEAL = "theme/images/seal.png"  # pressroom's own, 1200×630 (scripts/ma
 DEFAULT_MARK = "theme/images/seal-mark.png"  # the same seal, square, for the header
 SEAL_FOLDERS = ("content/images/", "theme/static/")
 SEAL_TYPES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
+# Every page's header loads the seal and every share shows it: X/Twitter cards refuse an image
+# over 5 MB, and a resident on a phone plan should not pay for more.
+MAX_SEAL_BYTES = 5_000_000
 
 # (foreground key, background key): every pair a resident reads, checked for AA.
 PAIRS = (("text", "background"), ("link", "background"), ("primary_text", "primary"))

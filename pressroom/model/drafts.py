@@ -184,10 +184,12 @@ def draft_text(title: str, category: str, author: str, now: datetime,
 # What a translation copies from its original as written: the facts every language's version
 # states once (TRANSLATION-MISMATCH compares them), in the order they are written.
 TRANSLATION_COPIED = ("category", "slug", "lang", "status", "expires", "incident", "sequence",
-                      "event", "event-code", "urgency", "severity", "certainty", "response",
+                      "event-code", "urgency", "severity", "certainty", "response",
                       "polygon", "circle")
-# What is translated: each starts as "[TRANSLATE] <the original's words>".
-TRANSLATION_TEXTS = ("title", "summary", "area", "instruction", "wea-text", "wea-long-text")
+# What is translated: each starts as "[TRANSLATE] <the original's words>". ``Event`` is the
+# CAP block's event name, in the block's language.
+TRANSLATION_TEXTS = ("title", "summary", "area", "event", "instruction", "wea-text",
+                     "wea-long-text")
 TRANSLATE_MARK = "[TRANSLATE]"  # pressroom.rules.translations.PLACEHOLDER: one marker
 
 

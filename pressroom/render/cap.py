@@ -42,6 +42,7 @@ import markdown
 from pressroom.model.alerts import (
     ALL_CLEAR_DEFAULTS,
     DEFAULT_EVENT_CODE,
+    DEFAULT_EVENTS,
     HEADLINE_MAX,
     event_code,
     is_imminent_threat,
@@ -211,18 +212,31 @@ def cap_document(site: CapSite, thread: Thread, index: int, page_url: str | None
                                                                      xml_declaration=False) + b"\n"
 
 
+def _event(original: Post, block: Translated) -> str:
+    """The block's ``event``, a text in the block's language: the original's in its own
+    block; a translation's own ``Event:``, else its language's default event name (never the
+    original's English, unless pressroom has no name in that language)."""
+    original_event = original.alert.get("event") or ALERT_DEFAULTS["event"]
+    written = block.post.fields.get("event")  # ``alert`` has the English default filled in
+    if block.post is original:
+        return original_event
+    if written is not None and written.value.strip():
+        return written.value.strip()
+    return DEFAULT_EVENTS.get(block.lang) or original_event
+
+
 def _info(info: ET.Element, site: CapSite, original: Post, block: Translated) -> None:
     """One ``info`` block, its children in the order of the schema's sequence.
 
-    What the alert *is* (event, response, urgency, severity, certainty, event code, expiry,
-    WEA handling, polygon, circle, geocodes) is the original's in every block, so phones and
-    aggregators in any language get the same alert; what it *says* (headline, description,
-    instruction, area in words, page, WEA texts) is ``block.post``'s own."""
+    What the alert *is* (response, urgency, severity, certainty, event code, expiry, WEA
+    handling, polygon, circle, geocodes) is the original's in every block, so phones and
+    aggregators in any language get the same alert; what it *says* (event name, headline,
+    description, instruction, area in words, page, WEA texts) is ``block.post``'s own."""
     fields, post = original.alert, block.post
     area_desc = block.area or site.sender_name
     _add(info, "language", block.language)
     _add(info, "category", "Security")
-    _add(info, "event", fields.get("event") or ALERT_DEFAULTS["event"])
+    _add(info, "event", _event(original, block))
     _add(info, "responseType", fields.get("response") or ALERT_DEFAULTS["response"])
     values = cap_values(fields)
     for name in ("urgency", "severity", "certainty"):

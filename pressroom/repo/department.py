@@ -24,11 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pressroom.model.alerts import DEFAULT_EVENT_CODE
-from pressroom.model.branding import Branding
+from pressroom.model.branding import MAX_SEAL_BYTES, Branding
 from pressroom.model.languages import Languages
 from pressroom.model.violations import InputError, Violation
 from pressroom.model.wording import did_you_mean
-from pressroom.repo.files import NotRegularFile, is_regular, read_optional
+from pressroom.repo.files import NotRegularFile, read_optional, regular_size
 from pressroom.repo.overrides import plugin_file
 from pressroom.repo.site_sections import (
     SECTIONS,
@@ -197,9 +197,14 @@ def load_department(repo: Path) -> Department:
                            f"[build] plugins: {name!r} is neither plugins/{name}.py nor "
                            f"plugins/{name}/__init__.py in the repository")
     seal = department.branding.seal
-    if seal and not is_regular(repo, seal):  # the build copies it; a share would show none
+    size = regular_size(repo, seal) if seal else 0
+    if size is None:  # the build copies it; a share would show none
         raise _problem(_section_key_line(text, "branding", "seal"),
                        f"[branding] seal {seal!r} is not a file in the repository")
+    if size > MAX_SEAL_BYTES:
+        raise _problem(_section_key_line(text, "branding", "seal"),
+                       f"[branding] seal {seal!r} is {size:,} bytes; every page loads it, so "
+                       f"at most {MAX_SEAL_BYTES:,} (1200x630 PNG is plenty)")
     return department
 
 

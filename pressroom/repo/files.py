@@ -190,3 +190,14 @@ def is_regular(root: Path, rel: str) -> bool:
         return stat.S_ISREG(os.lstat(root / rel).st_mode)
     except OSError:
         return False
+
+
+def regular_size(root: Path, rel: str) -> int | None:
+    """The size of ``root/rel`` if it is a regular file reached without links, else None
+    (a department's seal is copied to every release and loaded by every page)."""
+    try:
+        _check_folders(root, rel)
+        found = os.lstat(root / rel)
+    except OSError:
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None

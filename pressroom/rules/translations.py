@@ -38,10 +38,11 @@ from pressroom.rules.document import Document
 PLACEHOLDER = TRANSLATE_MARK
 # Fields every language's version of one post states once (CAP sends them once per alert).
 SHARED = ("category", "incident", "sequence", "status", "expires")
-SHARED_ALERT = ("event", "urgency", "severity", "certainty", "response", "polygon", "circle",
+SHARED_ALERT = ("urgency", "severity", "certainty", "response", "polygon", "circle",
                 "event-code")
-# Texts that must be translated: the same English in the translation is a finding.
-TRANSLATED = ("instruction", "wea-text", "wea-long-text")
+# Texts that must be translated: the same English in the translation is a finding. ``Event``
+# is CAP's <event>, a text of each language's block (the event *code* is shared).
+TRANSLATED = ("event", "instruction", "wea-text", "wea-long-text")
 _NAMES = {"wea-text": "WEA-Text", "wea-long-text": "WEA-Long-Text",
           "event-code": "Event-Code"}
 
@@ -162,6 +163,11 @@ def _mismatches(original: Post, post: Post) -> list[Violation]:
                 f"{field_label(name)} is {_shown(post, name)!r} here but "
                 f"{_shown(original, name)!r} in the original ({original.path}); a translation "
                 f"states its original's facts: copy {field_label(name)} from it"))
+    if "event" in original.fields and "event" not in post.fields:
+        problems.append(Violation(
+            post.path, post.line_of("category"), "TRANSLATION-MISMATCH",
+            f"the original names its event ({original.fields['event'].value!r}); add "
+            f"'Event:' in {post.lang}, the name its CAP block gives phones set to it"))
     for name in TRANSLATED:
         mine, theirs = post.fields.get(name), original.fields.get(name)
         if mine is not None and theirs is not None and mine.value.strip() \
