@@ -56,9 +56,10 @@ def server(tmp_path_factory):
     yield from serve_folder(out)
 
 
-def serve_folder(folder: Path):
-    """Serve ``folder`` on 127.0.0.1 (a generator for a fixture): yields its base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve_folder(folder: Path, handler_class: type | None = None):
+    """Serve ``folder`` on 127.0.0.1 (a generator for a fixture): yields its base URL.
+    ``handler_class``: a ``SimpleHTTPRequestHandler`` of the caller's (its own types)."""
+    handler = functools.partial(handler_class or _QuietHandler, directory=str(folder))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -8,12 +8,9 @@ feedparser on every feed, headless Chromium (Debian's, through Playwright) with 
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import shutil
 import sys
-import threading
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -33,6 +30,7 @@ from test_browser import (  # browser: the fixture, one Chromium per module
     _QuietHandler,
     assert_accessible,
     browser,  # noqa: F401
+    serve_folder,
 )
 
 from pressroom.build.run import build_site
@@ -353,13 +351,7 @@ class _SiteHandler(_QuietHandler):
 
 @pytest.fixture(scope="module")
 def server(site):
-    handler = functools.partial(_SiteHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    yield from serve_folder(site, _SiteHandler)
 
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True}
