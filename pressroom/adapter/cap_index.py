@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, render_feeds, text_html
+from pressroom.adapter.languages import languages
 from pressroom.adapter.writer import write_output
 from pressroom.model.content import Post
 from pressroom.model.incidents import Thread, in_cap_index, order_key, test_threads
@@ -53,7 +54,7 @@ def cap_site(settings: Mapping[str, Any]) -> CapSite:
     """The sender, contact and ``[alerts]`` settings every CAP document of a build shares."""
     site_url = settings["SITEURL"].rstrip("/")
     alerts = settings.get("PRESSROOM_ALERTS") or {}
-    default = (settings.get("PRESSROOM_LANGUAGES") or [{}])[0]
+    default = languages(settings)[0]  # with "cap" when the department lists languages
     return CapSite(sender=urlsplit(site_url).hostname or "localhost",
                    sender_name=settings["SITENAME"], site_url=site_url,
                    contact=settings.get("PRESSROOM_CONTACT", {}).get("non_emergency", ""),
@@ -67,8 +68,7 @@ def cap_site(settings: Mapping[str, Any]) -> CapSite:
 def translation_languages(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(code, cap)`` of each ``[languages] translations``, in the department's order (the
     order of the ``<info>`` blocks after the original's)."""
-    return [(lang["code"], lang["cap"]) for lang in (settings.get("PRESSROOM_LANGUAGES")
-                                                     or [])[1:]]
+    return [(lang["code"], lang["cap"]) for lang in languages(settings)[1:]]
 
 
 def translation_url(settings: Mapping[str, Any], post: Post) -> str:

@@ -12,24 +12,19 @@ from __future__ import annotations
 
 from pelican import signals
 
+from pressroom.adapter.languages import article_lang, languages
+
 SAVE_AS = "{prefix}search/index.html"
-
-
-def _languages(settings) -> list[dict[str, str]]:
-    """The configured languages, or the default one alone (a site without [languages])."""
-    configured = settings.get("PRESSROOM_LANGUAGES") or []
-    return configured or [{"code": settings.get("DEFAULT_LANG", "en"), "prefix": ""}]
 
 
 def write_search_pages(generator, writer) -> None:
     settings = generator.settings
     template = generator.get_template("search")
-    default = settings.get("DEFAULT_LANG", "en")
-    for language in _languages(settings):
-        code, prefix = language["code"], language.get("prefix", "")
-        articles = [*generator.articles, *getattr(generator, "translations", [])]
+    articles = [*generator.articles, *getattr(generator, "translations", [])]
+    for language in languages(settings):
+        code, prefix = language["code"], language["prefix"]
         years = sorted({article.date.year for article in articles
-                        if (getattr(article, "lang", "") or default) == code}, reverse=True)
+                        if article_lang(article, settings) == code}, reverse=True)
         name = SAVE_AS.format(prefix=prefix)
         writer.write_file(name, template, generator.context,
                           relative_urls=settings["RELATIVE_URLS"], url=name[:-len("index.html")],
