@@ -14,7 +14,7 @@ from pelican import signals
 
 from pressroom.adapter.feeds import FeedEntry, FeedMeta, write_feed_pair
 from pressroom.adapter.i18n import gettext_for, locale_of
-from pressroom.adapter.languages import languages
+from pressroom.adapter.languages import article_lang, languages
 from pressroom.adapter.session import current_posts
 from pressroom.model.categories import CATEGORIES
 from pressroom.render.alert_facts import feed_html
@@ -34,7 +34,7 @@ def _entry(article, site_url: str) -> FeedEntry:
     post = current_posts().get(article.source_path)
     content = article.get_content(site_url)
     thread = getattr(article, "thread", None)
-    lang = str(getattr(article, "lang", "") or article.settings.get("DEFAULT_LANG", "en"))
+    lang = article_lang(article, article.settings)
     _ = gettext_for(lang)  # the entry's own words in its post's language (issue #14)
     if thread and thread.get("facts") is not None:
         # A safety alert: its status, Area, What to do, expiry and CAP link first, as on
