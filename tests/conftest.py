@@ -46,6 +46,16 @@ def require_tool(found: bool, what: str) -> None:
     pytest.skip(f"{what} not available")
 
 
+def copy_sample(dest: Path, settings: bool = True) -> Path:
+    """The sample department's posts and policy (and, with ``settings``, its
+    ``pelicanconf.py``) copied to ``dest``, a repository of its own for a test to build."""
+    for part in ("content", "policy"):
+        shutil.copytree(PROJECT / part, dest / part)
+    if settings:
+        shutil.copy(PROJECT / "pelicanconf.py", dest)
+    return dest
+
+
 def post_text(title: str = "Road closure on Main Street", date: str = "2026-11-20 09:00",
               category: str = "traffic", author: str = "pio1",
               summary: str = "Main Street is closed between 1st and 2nd Streets today.",

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import PROJECT, require_tool
+from conftest import PROJECT, copy_sample, require_tool
 
 from pressroom.build.run import build_site
 
@@ -47,9 +47,7 @@ def _chromium() -> str | None:
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     sample = root / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
-    shutil.copy(PROJECT / "pelicanconf.py", sample)
+    copy_sample(sample)
     out = root / "out"
     # While the sample's Elm Street alert is active, so the banner is on every page.
     assert build_site(sample, out, now=datetime(2026, 11, 24, 17, 0, tzinfo=LA)).ok

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import NOW, PROJECT, require_tool
+from conftest import NOW, PROJECT, copy_sample, require_tool
 from gitdept import Department
 
 from pressroom.build.run import build_site
@@ -155,9 +155,7 @@ def sample_site(tmp_path_factory) -> Path:
     """The sample department built into a release link, as publish leaves /var/www/pd."""
     root = tmp_path_factory.mktemp("nginx-sample")
     sample = root / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
-    shutil.copy(PROJECT / "pelicanconf.py", sample)
+    copy_sample(sample)
     target = root / "www" / "pd"
     target.parent.mkdir()
     # While the sample's Elm Street alert is active: incident pages, CAP files, the banner.

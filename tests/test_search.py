@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import stat
 import subprocess
@@ -24,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
-from conftest import NOW, PROJECT, require_tool
+from conftest import NOW, PROJECT, copy_sample, require_tool
 from gitdept import Department
 
 from pressroom.build.run import build_site
@@ -74,9 +73,7 @@ def site(tmp_path_factory) -> Path:
     """The sample department with a Spanish translation, built and indexed like publish."""
     root = tmp_path_factory.mktemp("search")
     sample = root / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
-    shutil.copy(PROJECT / "pelicanconf.py", sample)
+    copy_sample(sample)
     (sample / "content/2026/traffic-safety-grant-es.md").write_text(SPANISH, encoding="utf-8")
     target = root / "www" / "pd"
     target.parent.mkdir()
@@ -236,8 +233,7 @@ def test_publish_is_live_before_the_index_and_a_failing_pagefind_leaves_search_w
 def test_cli_build_indexes_and_a_failed_index_is_a_warning_not_a_failure(tmp_path,
                                                                           monkeypatch):
     sample = tmp_path / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
+    copy_sample(sample, settings=False)
     out = tmp_path / "out"
     args = ["build", "--repo", str(sample), "--output", str(out), "--now", BUILT.isoformat(),
             "-q"]
@@ -256,8 +252,7 @@ def test_cli_build_indexes_and_a_failed_index_is_a_warning_not_a_failure(tmp_pat
 
 def test_a_warm_build_keeps_the_index_for_a_new_post_and_drops_it_after_an_edit(tmp_path):
     sample = tmp_path / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
+    copy_sample(sample, settings=False)
     target = tmp_path / "out"
     assert build_site(sample, target, now=BUILT).ok
     assert search_index.follow(target).ok
@@ -407,8 +402,7 @@ def test_without_javascript_the_search_page_is_a_list_of_links(chromium, served)
 def test_a_killed_build_takes_pagefind_with_it_and_the_next_build_clears_its_folder(
         tmp_path):
     sample = tmp_path / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
+    copy_sample(sample, settings=False)
     out = tmp_path / "out"
     started = tmp_path / "pagefind.pid"
     slow = tmp_path / "pagefind-slow"
@@ -455,8 +449,7 @@ def test_without_an_index_the_search_page_says_so_and_offers_its_links(chromium,
     from test_browser import Visit, serve_folder
 
     sample = tmp_path / "sample"
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, sample / part)
+    copy_sample(sample, settings=False)
     assert build_site(sample, tmp_path / "out", now=BUILT).ok  # no index
     served = serve_folder(tmp_path / "out")
     base = next(served)

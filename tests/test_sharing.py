@@ -9,7 +9,6 @@ feedparser on every feed, headless Chromium (Debian's, through Playwright) with 
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from datetime import datetime
 from html.parser import HTMLParser
@@ -20,7 +19,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 from click.testing import CliRunner
-from conftest import PROJECT, post_text
+from conftest import PROJECT, copy_sample, post_text
 from imagefiles import picture
 from test_browser import (  # browser: the fixture, one Chromium per module
     AXE,
@@ -50,9 +49,7 @@ IMAGE_POST = post_text(
 
 
 def _copy_sample(root: Path) -> Path:
-    for part in ("content", "policy"):
-        shutil.copytree(PROJECT / part, root / part)
-    shutil.copy(PROJECT / "pelicanconf.py", root)
+    copy_sample(root)
     (root / "content/images").mkdir(exist_ok=True)
     picture().save(root / "content/images/crosswalk.png")
     (root / "content/2026/crosswalk-oak-5th.md").write_text(IMAGE_POST, encoding="utf-8")
